@@ -145,11 +145,10 @@ export function createSnapshot(init: SnapshotInit): SectionSnapshot {
     lastSeenAt: new Date(lastSeenAt instanceof Date ? lastSeenAt.getTime() : NaN),
     trainingRunsSeen: Object.freeze(Array.isArray(init.trainingRunsSeen) ? [...init.trainingRunsSeen] : []),
   };
-  if (init.firstSeenAt !== undefined && !(init.firstSeenAt instanceof Date)) {
-    throw new SnapshotInvalidError("firstSeenAt", `must be a Date, got ${describe(init.firstSeenAt)}`);
-  }
-  if (init.lastSeenAt !== undefined && !(init.lastSeenAt instanceof Date)) {
-    throw new SnapshotInvalidError("lastSeenAt", `must be a Date, got ${describe(init.lastSeenAt)}`);
+  // Check the dates the caller gave under their own names (a default copies lastSeenAt).
+  for (const field of ["lastSeenAt", "firstSeenAt"] as const) {
+    const problem = init[field] === undefined ? undefined : dateProblem(init[field], true);
+    if (problem !== undefined) throw new SnapshotInvalidError(field, problem);
   }
   if (init.trainingRunsSeen !== undefined) checkRuns(init.trainingRunsSeen);
   assertSnapshotFields(snapshot, true);

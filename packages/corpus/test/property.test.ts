@@ -1,0 +1,91 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { decodePayload, encodePayload, encodePayloadWithCborg } from "../src/cbor.js";
+import { CorpusCorruptError, createSnapshot, decodeFrame, encodeFrame, type SectionSnapshot } from "../src/index.js";
+
+const YEAR_1 = -62135596800000;
+const YEAR_9999_END = 253402300799000;
+const wholeSecondDate = fc.integer({ min: YEAR_1 / 1000, max: YEAR_9999_END / 1000 }).map((s) => new Date(s * 1000));
+
+const snapshotArb = fc
+  .record({
+    sectionType: fc.oneof(fc.constantFrom("prose", "instruction", "preference"), fc.stringMatching(/^[a-z][a-z0-9_-]{0,20}$/)),
+    content: fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 200 }),
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.constant(""),
+      fc.string({ maxLength: 5 }).map((s) => s.repeat(20_000)),
+    ),
+    sectionId: fc.option(fc.stringMatching(/^[0-9a-f]{16}$/), { nil: undefined }),
+    autoMined: fc.boolean(),
+    dates: fc.tuple(wholeSecondDate, wholeSecondDate).map(([a, b]) => (a <= b ? [a, b] : [b, a])),
+    trainingRunsSeen: fc.array(fc.oneof(fc.nat(30), fc.nat(), fc.maxSafeNat()), { maxLength: 40 }),
+  })
+  .map(({ dates, ...rest }) => createSnapshot({ ...rest, firstSeenAt: dates[0], lastSeenAt: dates[1] }));
+
+const plain = (s: SectionSnapshot) => ({ ...s, firstSeenAt: s.firstSeenAt.getTime(), lastSeenAt: s.lastSeenAt.getTime(), trainingRunsSeen: [...s.trainingRunsSeen] });
+
+describe("properties", () => {
+  test("any snapshot survives encode → decode", async () => {
+    await fc.assert(
+      fc.asyncProperty(snapshotArb, async (s) => {
+        const back = await decodeFrame(await encodeFrame(s));
+        expect(plain(back)).toEqual(plain(s));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("the fixed-schema CBOR writer is byte-identical to cborg's canonical encoding", () => {
+    fc.assert(
+      fc.property(snapshotArb, (s) => {
+        expect(Buffer.from(encodePayload(s)).equals(Buffer.from(encodePayloadWithCborg(s)))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("a payload in another valid CBOR layout (keys in insertion order) still decodes, through cborg", async () => {
+    const { encode, Token, Type } = await import("cborg");
+    fc.assert(
+      fc.property(snapshotArb, (s) => {
+        const payload = encode(
+          { training_runs_seen: [...s.trainingRunsSeen], section_type: s.sectionType, section_id: s.sectionId, content: s.content, auto_mined: s.autoMined, first_seen_at: s.firstSeenAt, last_seen_at: s.lastSeenAt },
+          {
+            mapSorter: () => 0,
+            typeEncoders: { Date: (d: unknown) => [new Token(Type.tag, 0), new Token(Type.string, (d as Date).toISOString())] },
+          },
+        );
+        expect(plain(decodePayload(payload))).toEqual(plain(s));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("a mutated frame decodes to a valid snapshot or fails with CorpusCorruptError, nothing else", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        snapshotArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "xor", "cut", "insert")), { minLength: 1, maxLength: 4 }),
+        async (s, edits) => {
+          let bytes = Buffer.from(await encodeFrame(s));
+          for (const [pos, value, kind] of edits) {
+            const at = pos % Math.max(1, bytes.length);
+            if (kind === "set") bytes[at] = value;
+            else if (kind === "xor") bytes[at] ^= value || 1;
+            else if (kind === "cut") bytes = bytes.subarray(0, at);
+            else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([value]), bytes.subarray(at)]);
+          }
+          try {
+            const back = await decodeFrame(bytes);
+            // Whatever decodes must be a well-formed snapshot.
+            createSnapshot({ ...back, trainingRunsSeen: [...back.trainingRunsSeen], firstSeenAt: new Date(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000), lastSeenAt: new Date(Math.max(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000, Math.floor(back.lastSeenAt.getTime() / 1000) * 1000)) });
+          } catch (e) {
+            expect(CorpusCorruptError.isInstance(e)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
