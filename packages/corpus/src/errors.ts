@@ -16,7 +16,9 @@ export type CorruptReason =
   | "frame" // not a zstd frame, or its header / block structure does not match the pointer
   | "zstd" // zstd refused to decompress it
   | "cbor" // the payload is not well-formed CBOR
-  | "shape"; // well-formed CBOR, but not a snapshot (wrong keys, wrong types, bad dates)
+  | "shape" // well-formed CBOR, but not a snapshot (wrong keys, wrong types, bad dates)
+  | "checksum" // the frame's CRC-32 differs from the one its index entry records
+  | "mismatch"; // the frame decodes, but holds another section than its index entry names
 
 /**
  * A frame (or the bytes a pointer names) is not a valid snapshot frame.
