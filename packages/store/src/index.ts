@@ -1,1 +1,56 @@
-export {};
+/**
+ * The replaykit facade: a replay store bound to a directory (or a corpus path and an index
+ * path), with cross-process locking, sampling of training rows, eviction, compaction and
+ * verification. It re-exports the types and errors of the packages below it, so one import
+ * is enough.
+ *
+ * @example
+ * ```ts
+ * import { ReplayStore, createSnapshot } from "@replaykit/store";
+ *
+ * const store = await ReplayStore.open("./replay");
+ * await store.appendMany([
+ *   createSnapshot({ sectionType: "prose", content: "The Krebs cycle runs in the mitochondria." }),
+ *   createSnapshot({ sectionType: "instruction", content: "### Q\nWhere does the Krebs cycle run?\n### A\nIn the mitochondria." }),
+ * ]);
+ * const rows = await store.sampleRows({ k: 32, now: new Date(), seed: 1 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { ReplayStore } from "./store.js";
+export type { SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
+export {
+  StoreArgumentError,
+  StoreIOError,
+  StoreLockedError,
+  StoreNotFoundError,
+  UnknownSectionTypeError,
+  type LockHolder,
+} from "./errors.js";
+
+// Everything a facade consumer needs from the packages below, in one import.
+export {
+  CorpusCorruptError,
+  CorpusIOError,
+  SnapshotInvalidError,
+  createSnapshot,
+  sectionIdOf,
+  type CorruptReason,
+  type FramePointer,
+  type SectionSnapshot,
+  type SectionType,
+  type SnapshotInit,
+} from "@replaykit/corpus";
+export { IndexCorruptError, type IndexEntry, type IndexFormat } from "@replaykit/index";
+export { SamplerError, recencyWeight, type Sampleable, type Scheme, type SchemeFn } from "@replaykit/sampler";
+export { EvictionError, type Evictable } from "@replaykit/eviction";
+export {
+  InstructionParseError,
+  PreferenceParseError,
+  defaultExpanders,
+  replayRowId,
+  type Row,
+  type RowExpander,
+  type RowSource,
+} from "@replaykit/parsers";

@@ -1,0 +1,26 @@
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+
+/** The reference vectors: `<repo>/../shared/vectors/dlm-reference` (override with REPLAYKIT_VECTORS). */
+export const VECTORS =
+  process.env.REPLAYKIT_VECTORS ?? resolve(fileURLToPath(import.meta.url), "../../../../../shared/vectors/dlm-reference");
+
+const dirs: string[] = [];
+/** A fresh temp dir, removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "replaykit-store-"));
+  dirs.push(dir);
+  return dir;
+}
+/** A writable copy of the reference (dlm) store. */
+export function referenceStoreCopy(): string {
+  const dir = join(tempDir(), "dlm-store");
+  cpSync(join(VECTORS, "store"), dir, { recursive: true });
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
