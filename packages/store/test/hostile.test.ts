@@ -1,0 +1,107 @@
+// A hostile environment: a full disk, a read-only directory, a missing directory, files
+// that are not what they should be. Every failure is a typed error naming the path, and
+// the store is left exactly as it was.
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, test, vi } from "vitest";
+
+// Fault injection for what root cannot be denied by permissions: EROFS / EACCES on open.
+const faults = vi.hoisted(() => ({ open: undefined as undefined | { match: RegExp; code: string } }));
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs/promises")>();
+  const open = (async (path: string, flags?: string, mode?: number) => {
+    const f = faults.open;
+    if (f !== undefined && f.match.test(String(path)) && flags !== undefined && flags !== "r") {
+      throw Object.assign(new Error(`${f.code}: injected, open '${path}'`), { code: f.code, path });
+    }
+    return real.open(path, flags, mode);
+  }) as typeof real.open;
+  return { ...real, open, default: { ...real, open } };
+});
+
+const { ReplayStore, createSnapshot, StoreNotFoundError } = await import("../src/index.js");
+const { tempDir } = await import("./helpers.js");
+
+const snapshot = (i: number) => createSnapshot({ sectionType: "prose", content: `hostile ${i}`, lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) });
+
+async function seeded() {
+  const dir = join(tempDir(), "store");
+  const store = await ReplayStore.open(dir);
+  await store.appendMany([snapshot(1), snapshot(2)]);
+  return { dir, store, corpus: readFileSync(store.corpusPath), index: readFileSync(store.indexPath, "utf8") };
+}
+const unchanged = (s: { store: InstanceType<typeof ReplayStore>; corpus: Buffer; index: string }) => {
+  expect(readFileSync(s.store.indexPath, "utf8")).toBe(s.index);
+  expect(readFileSync(s.store.corpusPath).equals(s.corpus)).toBe(true);
+};
+
+beforeEach(() => {
+  faults.open = undefined;
+});
+
+describe("hostile environment", () => {
+  test("a full disk (the corpus is /dev/full): CorpusIOError ENOSPC naming the path; the index is unchanged", async () => {
+    const dir = join(tempDir(), "store");
+    mkdirSync(dir);
+    symlinkSync("/dev/full", join(dir, "corpus.zst"));
+    const store = await ReplayStore.open(dir);
+    await expect(store.append(snapshot(1))).rejects.toMatchObject({ code: "CORPUS_IO", errno: "ENOSPC", path: store.corpusPath });
+    expect(await store.load()).toEqual([]);
+  });
+
+  test("a read-only corpus (EROFS on open): typed error, store unchanged and readable", async () => {
+    const s = await seeded();
+    faults.open = { match: /corpus\.zst$/, code: "EROFS" };
+    await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "CORPUS_IO", errno: "EROFS", path: s.store.corpusPath });
+    unchanged(s);
+    expect(await s.store.load()).toHaveLength(2);
+  });
+
+  test("an index that cannot be written (EACCES on its temp file): typed error naming the index, frames become dead space, store readable", async () => {
+    const s = await seeded();
+    faults.open = { match: /index\.json\..*\.tmp$/, code: "EACCES" };
+    const error = await s.store.append(snapshot(3)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "INDEX_WRITE" });
+    expect(String((error as Error).message)).toContain(s.store.indexPath);
+    faults.open = undefined;
+    expect(readFileSync(s.store.indexPath, "utf8")).toBe(s.index);
+    expect(await s.store.load()).toHaveLength(2);
+    const report = await s.store.verify();
+    expect(report.ok).toBe(true);
+    expect(report.reclaimableBytes).toBeGreaterThan(0);
+  });
+
+  test("a lock file that cannot be created: StoreIOError naming the lock", async () => {
+    const s = await seeded();
+    faults.open = { match: /\.lock$/, code: "EROFS" };
+    await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "STORE_IO", path: s.store.lockPath });
+    unchanged(s);
+  });
+
+  test("a missing store directory, and a file where the directory should be", async () => {
+    const root = tempDir();
+    await expect(ReplayStore.open(join(root, "nope"), { create: false })).rejects.toSatisfy((e: unknown) => StoreNotFoundError.isInstance(e));
+    writeFileSync(join(root, "file"), "x");
+    await expect(ReplayStore.open(join(root, "file"))).rejects.toMatchObject({ code: "STORE_IO", path: join(root, "file") });
+  });
+
+  test("corrupt, truncated or emptied files give typed errors, never a crash", async () => {
+    const s = await seeded();
+    writeFileSync(s.store.indexPath, s.index.slice(0, s.index.length / 2));
+    await expect(s.store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    expect(readFileSync(s.store.corpusPath).equals(s.corpus)).toBe(true); // nothing appended
+    writeFileSync(s.store.indexPath, "");
+    await expect(s.store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    writeFileSync(s.store.indexPath, s.index);
+    writeFileSync(s.store.corpusPath, s.corpus.subarray(0, s.corpus.length - 5));
+    expect((await s.store.verify()).problems).toHaveLength(1);
+    await expect(s.store.sampleRows({ k: 5, now: new Date("2026-02-01T00:00:00Z"), seed: 1 })).rejects.toMatchObject({ code: "CORPUS_CORRUPT" });
+    writeFileSync(s.store.corpusPath, "");
+    const report = await s.store.verify();
+    expect(report.problems).toHaveLength(2);
+    expect(report.problems[0]!.message).toMatch(/past the end/);
+    rmSync(s.store.corpusPath);
+    expect((await s.store.verify()).problems).toHaveLength(2);
+  });
+});
