@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { isoDate, plural, relativeTime, showDate, type Context } from "../context.js";
+import { ageBuckets, drawHistogram } from "../histogram.js";
+import { nowOf, write } from "../io.js";
+import { openStore } from "../open-store.js";
+import { formatBytes } from "../size.js";
+
+/** `replaykit stats <store-dir> [--json] [--now ISO]`. */
+export function registerStats(program: Command, ctx: Context): void {
+  program
+    .command("stats")
+    .description("summarise a store: sections by type, bytes live and dead, oldest and newest, an age histogram")
+    .argument("<store-dir>", "the store directory")
+    .option("--json", "print the store's stats() object as JSON instead (dates as ISO 8601)")
+    .option("--now <iso>", "the time ages are measured from, ISO 8601, no offset = UTC (default: now)", isoDate)
+    .addHelpText(
+      "after",
+      `
+--json keys: entries, liveBytes, fileBytes, deadBytes, byType, autoMined, format ("dlm" or
+"replaykit"), and oldest/newest when the store is not empty.
+
+Example:
+  $ replaykit stats ./replay
+  $ replaykit stats ./replay --json | jq .byType`,
+    )
+    .action(async (dir: string, flags: { json?: boolean; now?: Date }) => {
+      const store = await openStore(dir, { create: false });
+      const stats = await store.stats();
+      if (flags.json === true) {
+        await write(ctx.io.stdout, `${JSON.stringify(stats, null, 2)}\n`);
+        return;
+      }
+      const now = flags.now ?? nowOf(ctx.io);
+      const entries = await store.load();
+      const types = Object.entries(stats.byType)
+        .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+        .map(([type, n]) => `${n.toLocaleString("en-US")} ${type}`);
+      const dead = stats.fileBytes === 0 ? 0 : (stats.deadBytes / stats.fileBytes) * 100;
+      const lines = [
+        row("store", `${dir} (${stats.format} format)`),
+        row("sections", stats.entries === 0 ? "0 (empty store)" : `${stats.entries.toLocaleString("en-US")}: ${types.join(", ")}`),
+        row("auto-mined", plural(stats.autoMined, "section")),
+        row("corpus", `${formatBytes(stats.fileBytes)} on disk: ${formatBytes(stats.liveBytes)} live, ${formatBytes(stats.deadBytes)} dead (${dead.toFixed(1)}%)`),
+      ];
+      if (stats.oldest !== undefined && stats.newest !== undefined) {
+        lines.push(row("oldest", `${showDate(stats.oldest)} (${relativeTime(stats.oldest, now)})`));
+        lines.push(row("newest", `${showDate(stats.newest)} (${relativeTime(stats.newest, now)})`));
+      }
+      if (stats.deadBytes > 0) lines.push(row("", "`replaykit compact` reclaims the dead bytes"));
+      const buckets = ageBuckets(entries.map((e) => e.addedAt), now);
+      if (buckets.length > 0) {
+        const width = Math.max(10, Math.min(40, (ctx.io.stdout.columns ?? 80) - 32));
+        lines.push("", `age of sections (relative to ${showDate(now)})`, ...drawHistogram(buckets, width).map((l) => `  ${l}`));
+      }
+      await write(ctx.io.stdout, `${lines.join("\n")}\n`);
+    });
+}
+
+function row(label: string, value: string): string {
+  return `${label.padEnd(12)}${value}`;
+}

@@ -1,0 +1,96 @@
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { registerAdd } from "./commands/add.js";
+import { registerCompact } from "./commands/compact.js";
+import { registerEvict } from "./commands/evict.js";
+import { registerExport } from "./commands/export.js";
+import { registerSample } from "./commands/sample.js";
+import { registerStats } from "./commands/stats.js";
+import { registerUpgrade } from "./commands/upgrade.js";
+import { registerVerify } from "./commands/verify.js";
+import type { Context } from "./context.js";
+import { describeError, oneLine } from "./errors.js";
+import { processIO, type CliIO } from "./io.js";
+
+const COMMANDS = ["add", "sample", "stats", "verify", "evict", "compact", "export", "upgrade"] as const;
+
+/**
+ * Runs the `replaykit` command with `argv` (the arguments after the program name) and
+ * returns its exit code: 0 success, 1 failure (store errors, bad input lines, verify
+ * problems), 2 usage error (bad flags, bad sizes, missing arguments). Output goes to
+ * `io.stdout` / `io.stderr`; errors are one line, `replaykit: <message>`. Never throws.
+ *
+ * @example
+ * const code = await run(["stats", "./replay", "--json"]);
+ */
+export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Promise<number> {
+  const full: CliIO = { ...processIO(), ...io };
+  const program = buildProgram({ io: full });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    return report(error, argv, full);
+  }
+}
+
+/** The commander program: every command, wired to `ctx`. */
+export function buildProgram(ctx: Context): Command {
+  const { io } = ctx;
+  const program = new Command("replaykit")
+    .description("replaykit: keep, sample and maintain the replay corpus of continual LLM fine-tuning")
+    .version(version(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .helpCommand("help [command]", "show help for a command")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Errors are printed by `report`, as one line.
+      outputError: () => undefined,
+      getOutHelpWidth: () => io.stdout.columns ?? 100,
+      getErrHelpWidth: () => io.stderr.columns ?? 100,
+    })
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 success, 1 failure (store errors, bad input lines, verify problems),
+2 usage error (bad flags, bad sizes, missing arguments).
+Sizes: 123, 64KiB, 10MiB, 1GiB (KB, MB, GB are powers of 1000).
+Run \`replaykit <command> --help\` for a command's flags and examples.`,
+    );
+  registerAdd(program, ctx);
+  registerSample(program, ctx);
+  registerStats(program, ctx);
+  registerVerify(program, ctx);
+  registerEvict(program, ctx);
+  registerCompact(program, ctx);
+  registerExport(program, ctx);
+  registerUpgrade(program, ctx);
+  return program;
+}
+
+function report(error: unknown, argv: readonly string[], io: CliIO): number {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    // `replaykit help [command]` exits 0; `replaykit` alone printed the help on stderr: a usage error.
+    if (error.code === "commander.help") return error.exitCode === 0 ? 0 : 2;
+    const command = argv.find((a): a is (typeof COMMANDS)[number] => (COMMANDS as readonly string[]).includes(a));
+    const hint = command === undefined ? "replaykit --help" : `replaykit ${command} --help`;
+    io.stderr.write(`replaykit: ${oneLine(error.message.replace(/^error: /, ""))} (see \`${hint}\`)\n`);
+    return 2;
+  }
+  const { message, exitCode, known } = describeError(error);
+  io.stderr.write(`replaykit: ${message}\n`);
+  if (!known && io.env.REPLAYKIT_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  return exitCode;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}

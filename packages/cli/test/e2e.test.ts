@@ -1,0 +1,81 @@
+// The built command as a user runs it: `node dist/bin.js …` in a child process, stderr piped.
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { parseJsonl, tempDir } from "./helpers.js";
+
+const BIN = resolve(fileURLToPath(import.meta.url), "../../dist/bin.js");
+
+function replaykit(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", stdio: "pipe", timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () => {
+  test("add 2,500 sections, sample, stats, verify, export: exit codes right, no progress bar when piped", () => {
+    const dir = join(tempDir(), "store");
+    const file = join(tempDir(), "many.jsonl");
+    const lines = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({ section_type: i % 5 === 0 ? "instruction" : "prose", content: i % 5 === 0 ? `### Q\nWhat is ${i}?\n### A\nThe number ${i}.` : `Section ${i} of the end-to-end test.`, last_seen_at: `2026-0${1 + (i % 5)}-10T00:00:00Z` }),
+    );
+    writeFileSync(file, lines.join("\n") + "\n");
+
+    const add = replaykit(["add", dir, file]);
+    expect(add.code).toBe(0);
+    expect(add.stdout).toBe("");
+    expect(add.stderr).toMatch(/^added 2,500 sections to .* corpus\)\n$/);
+
+    const sample = replaykit(["sample", dir, "--k", "10", "--seed", "4", "--now", "2026-06-01T00:00:00Z"]);
+    expect(sample.code).toBe(0);
+    expect(sample.stderr).toBe("");
+    expect(parseJsonl(sample.stdout)).toHaveLength(10);
+
+    const verify = replaykit(["verify", dir]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain("ok: all 2,500 entries are intact");
+    expect(verify.stderr).toBe("");
+
+    const stats = replaykit(["stats", dir, "--json"]);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ entries: 2500, byType: { prose: 2000, instruction: 500 } });
+
+    const exported = replaykit(["export", dir]);
+    expect(exported.code).toBe(0);
+    expect(parseJsonl(exported.stdout)).toHaveLength(2500);
+
+    const compact = replaykit(["compact", dir]);
+    expect(compact.code).toBe(0);
+    expect(compact.stderr).toMatch(/^compacted .* bytes \(.*\)\n$/);
+
+    // Nothing a terminal would draw: no carriage returns, escape codes or bar characters.
+    for (const { stderr } of [add, sample, verify, stats, exported, compact]) {
+      expect(stderr).not.toMatch(/[\r\x1B█░]/);
+    }
+  });
+
+  test("exit codes: 2 for usage errors, 1 for failures, with one line on stderr", () => {
+    const usage = replaykit(["sample", "somewhere", "--k", "many"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^replaykit: option '--k <n>' argument 'many' is invalid/);
+    const missing = replaykit(["stats", join(tempDir(), "missing")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^replaykit: no store at .*\n$/);
+    const bad = replaykit(["add", join(tempDir(), "s"), "-"], '{"section_type":"prose"}\n');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('replaykit: stdin line 1: missing required key "content"; nothing was added\n');
+    const help = replaykit(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: replaykit");
+  });
+
+  test("export into a pipe that closes early is not an error", () => {
+    const dir = join(tempDir(), "store");
+    const input = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ section_type: "prose", content: `Line ${i} ${"x".repeat(200)}` })).join("\n");
+    expect(replaykit(["add", dir, "-"], input).code).toBe(0);
+    const script = `node ${JSON.stringify(BIN)} export ${JSON.stringify(dir)} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`;
+    const result = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 120_000 });
+    expect(result.stdout.trim()).toBe("0");
+    expect(result.stderr).toBe("");
+  });
+});
