@@ -13,7 +13,7 @@ import { evictUntil } from "@replaykit/eviction";
 import { indexFormatOf, loadIndex, saveIndex, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
 import { sample, type Scheme } from "@replaykit/sampler";
-import { mkdir, open, stat } from "node:fs/promises";
+import { mkdir, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
 import { withLock } from "./lock.js";
@@ -224,7 +224,7 @@ export class ReplayStore {
         byType,
         deadBytes: unreferencedBytes(entries, fileBytes),
         autoMined,
-        format: indexFormatOf(entries) ?? "replaykit",
+        format: await this.#formatOf(entries),
       };
       if (oldest !== undefined) stats.oldest = new Date(oldest);
       if (newest !== undefined) stats.newest = new Date(newest);
@@ -262,7 +262,7 @@ export class ReplayStore {
         ok: problems.length === 0,
         entries: entries.length,
         problems,
-        format: indexFormatOf(entries) ?? "replaykit",
+        format: await this.#formatOf(entries),
         integrity: withCrc === entries.length ? "crc32" : withCrc === 0 ? "decode-only" : "mixed",
         reclaimableBytes: unreferencedBytes(entries, fileBytes),
       };
@@ -290,13 +290,13 @@ export class ReplayStore {
       const entries = await loadIndex(this.indexPath);
       const pointers = await appendFrames(this.corpusPath, frames);
       crashPoint("append:frames-written");
-      const dlm = indexFormatOf(entries) === "dlm";
+      const dlm = (await this.#formatOf(entries)) === "dlm";
       const added = snapshots.map((s, i): IndexEntry => {
         const p = pointers[i]!;
         const base = { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, weight: 1 };
         return dlm ? base : { ...base, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames[i]!) };
       });
-      await saveIndex(this.indexPath, [...entries, ...added]);
+      await this.#saveIndex([...entries, ...added], dlm ? "dlm" : "replaykit");
       return added;
     });
   }
@@ -304,7 +304,7 @@ export class ReplayStore {
   /** Replaces the index with `entries` (atomically, under the lock). */
   async save(entries: readonly IndexEntry[]): Promise<void> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of index entries");
-    await this.#mutate(() => saveIndex(this.indexPath, entries));
+    await this.#mutate(async () => this.#saveIndex(entries, indexFormatOf(entries) ?? (await this.#formatOf(await loadIndex(this.indexPath)))));
   }
 
   /**
@@ -316,7 +316,7 @@ export class ReplayStore {
       const entries = await loadIndex(this.indexPath);
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
       const { kept, evicted } = evictUntil(entries, evictOptions);
-      if (evicted.length > 0) await saveIndex(this.indexPath, kept);
+      if (evicted.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
       crashPoint("evict:index-saved");
       if (options.compact === true) await this.#compactLocked();
       return { evicted, kept };
@@ -339,7 +339,7 @@ export class ReplayStore {
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
     return this.#mutate(async () => {
       const entries = await loadIndex(this.indexPath);
-      if (indexFormatOf(entries) !== "dlm") return { converted: 0, format: "replaykit" as const };
+      if ((await this.#formatOf(entries)) !== "dlm") return { converted: 0, format: "replaykit" as const };
       const upgraded: IndexEntry[] = [];
       const BATCH = 4096;
       for (let i = 0; i < entries.length; i += BATCH) {
@@ -351,12 +351,45 @@ export class ReplayStore {
           upgraded.push({ ...batch[j]!, sectionType: r.sectionType, autoMined: r.autoMined, crc32: crc32(frames[j]!) });
         });
       }
-      await saveIndex(this.indexPath, upgraded);
+      await this.#saveIndex(upgraded, "replaykit");
       return { converted: upgraded.length, format: "replaykit" as const };
     });
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * The format of the store: from the entries' keys, or — for an empty index, which looks
+   * the same in both formats — from the sidecar `<index>.format` that remembers an emptied
+   * dlm store (so the next append still writes dlm's keys). No index, no sidecar: replaykit.
+   */
+  async #formatOf(entries: readonly IndexEntry[]): Promise<IndexFormat> {
+    const fromKeys = indexFormatOf(entries);
+    if (fromKeys !== undefined) return fromKeys;
+    try {
+      return (await readFile(this.#formatPath, "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
+    } catch {
+      return "replaykit";
+    }
+  }
+
+  get #formatPath(): string {
+    return `${this.indexPath}.format`;
+  }
+
+  /** Saves the index, keeping the format sidecar in step (present only for an empty dlm index). */
+  async #saveIndex(entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
+    if (entries.length === 0 && format === "dlm") {
+      // Written before the empty index, so no crash leaves an empty dlm index unmarked.
+      try {
+        await writeFile(this.#formatPath, "dlm\n");
+      } catch (error) {
+        throw new StoreIOError(this.#formatPath, "write", error);
+      }
+    }
+    await saveIndex(this.indexPath, entries);
+    if (entries.length > 0 || format !== "dlm") await unlink(this.#formatPath).catch(() => undefined);
+  }
 
   async #mutate<T>(fn: () => Promise<T>): Promise<T> {
     const run = async () => {

@@ -1,6 +1,6 @@
 // dlm interoperability: a store written by dlm stays a store dlm can read after replaykit
 // works on it, byte for byte in the shape dlm writes; upgrade() converts it on request.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, createSnapshot } from "../src/index.js";
@@ -87,5 +87,23 @@ describe("a dlm store stays a dlm store", () => {
     // The full sweep is unchanged by the upgrade (rows come from the frames).
     const expected = JSON.parse(readFileSync(join(VECTORS, "expected.json"), "utf8")) as { sample_preference_rows_full_sweep: { rows: unknown[] } };
     expect(await store.samplePreferenceRows({ k: 1000, now: NOW, seed: 0 })).toEqual(expected.sample_preference_rows_full_sweep.rows);
+  });
+
+  test("a dlm store emptied by eviction is still a dlm store: the next append writes dlm's keys", async () => {
+    const dir = referenceStoreCopy();
+    const store = await ReplayStore.open(dir);
+    await store.evict({ maxBytes: 0, compact: true });
+    expect(readFileSync(store.indexPath, "utf8")).toBe("[]\n");
+    expect((await store.stats()).format).toBe("dlm");
+    expect((await store.verify()).format).toBe("dlm");
+    await store.append(createSnapshot({ sectionType: "prose", content: "refill", lastSeenAt: new Date("2026-04-02T00:00:00Z") }));
+    expectDlmShaped(store.indexPath);
+    expect(readdirSync(dir).sort()).toEqual(["corpus.zst", "index.json"]);
+    // A store replaykit created and emptied stays replaykit's.
+    const own = await ReplayStore.open(join(dir, "own"));
+    await own.append(createSnapshot({ sectionType: "prose", content: "mine" }));
+    await own.evict({ maxBytes: 0 });
+    await own.append(createSnapshot({ sectionType: "prose", content: "mine again" }));
+    expect((await own.load())[0]!.crc32).toEqual(expect.any(Number));
   });
 });
