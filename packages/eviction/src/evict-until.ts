@@ -60,18 +60,12 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
     }
     for (const id of options.protectIds) protectedIds.add(id);
   }
-  // Candidates: unprotected entries, oldest first. Sorting indices by a typed time array
-  // keeps this close to the cost of sorting the timestamps themselves.
-  let candidates = 0;
+  // Candidates: unprotected entries, oldest first (ties: section id, then input order).
+  let count = 0;
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) if (!protectedIds.has(entries[i]!.sectionId)) order[candidates++] = i;
-  const sorted = order.subarray(0, candidates).sort((a, b) => {
-    const d = times[a]! - times[b]!;
-    if (d !== 0) return d;
-    const ia = entries[a]!.sectionId;
-    const ib = entries[b]!.sectionId;
-    return ia < ib ? -1 : ia > ib ? 1 : a - b;
-  });
+  if (protectedIds.size === 0) for (let i = 0; i < n; i++) order[count++] = i;
+  else for (let i = 0; i < n; i++) if (!protectedIds.has(entries[i]!.sectionId)) order[count++] = i;
+  const sorted = oldestFirst(entries, times, order.subarray(0, count));
   const drop = new Uint8Array(n);
   const evicted: T[] = [];
   for (let j = 0; j < sorted.length && total > maxBytes; j++) {
@@ -83,4 +77,52 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
   const kept: T[] = [];
   for (let i = 0; i < n; i++) if (drop[i] === 0) kept.push(entries[i]!);
   return { kept, evicted };
+}
+
+/**
+ * Sorts entry indices by time, then section id, then input order. The fast path packs
+ * (time bucket, position) into one exactly representable number per entry and lets the
+ * typed array's native sort do the work — about the cost of sorting the timestamps alone —
+ * then orders the (usually tiny) runs that share a bucket with the full comparison. The
+ * bucket is the millisecond when that keeps the numbers exact, else the second (any
+ * realistic span: 2^53 / 1,000,000 entries is 285 years of seconds), else a plain
+ * comparator sort.
+ */
+function oldestFirst(entries: readonly Evictable[], times: Float64Array, candidates: Uint32Array): Uint32Array {
+  const count = candidates.length;
+  if (count < 2) return candidates;
+  const compare = (a: number, b: number): number => times[a]! - times[b]! || compareIds(entries, a, b);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let j = 0; j < count; j++) {
+    const t = times[candidates[j]!]!;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  const unit = (max - min + 1) * count < 2 ** 53 ? 1 : ((max - min) / 1000 + 1) * count < 2 ** 53 ? 1000 : 0;
+  if (unit === 0) return candidates.slice().sort(compare);
+  const keys = new Float64Array(count);
+  for (let j = 0; j < count; j++) keys[j] = Math.floor((times[candidates[j]!]! - min) / unit) * count + j;
+  keys.sort();
+  const out = new Uint32Array(count);
+  const bucket = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const key = keys[j]!;
+    const position = key % count;
+    out[j] = candidates[position]!;
+    bucket[j] = (key - position) / count;
+  }
+  for (let start = 0; start < count; ) {
+    let end = start + 1;
+    while (end < count && bucket[end] === bucket[start]) end++;
+    if (end - start > 1) out.subarray(start, end).sort(compare);
+    start = end;
+  }
+  return out;
+}
+
+function compareIds(entries: readonly Evictable[], a: number, b: number): number {
+  const ia = entries[a]!.sectionId;
+  const ib = entries[b]!.sectionId;
+  return ia < ib ? -1 : ia > ib ? 1 : a - b;
 }
