@@ -17,10 +17,17 @@ export class PayloadError extends Error {
 
 /** RFC 3339 in UTC as the reference writes it: `Z`, and 6 fraction digits only when non-zero. */
 export function formatCborDate(date: Date): string {
+  const t = date.getTime();
+  // first_seen_at and last_seen_at are often equal, and batches share dates: remember one.
+  if (t === lastDate.t) return lastDate.text;
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 0..9999
   const ms = iso.slice(20, 23);
-  return ms === "000" ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${ms}000Z`;
+  const text = ms === "000" ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${ms}000Z`;
+  lastDate.t = t;
+  lastDate.text = text;
+  return text;
 }
+const lastDate = { t: NaN, text: "" };
 
 const encodeOptions = {
   typeEncoders: {

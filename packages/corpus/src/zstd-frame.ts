@@ -94,7 +94,7 @@ export function withContentSize(frame: Uint8Array, contentSize: number): Uint8Ar
   if (stored < 0) throw new RangeError("content size too small for the 2-byte FCS form");
   const newHeaderLength = 5 + (singleSegment ? 0 : 1) + h.dictBytes + fcsBytes;
   const body = frame.subarray(h.headerLength);
-  const out = new Uint8Array(newHeaderLength + body.length);
+  const out = Buffer.allocUnsafe(newHeaderLength + body.length); // every byte is written below
   out.set(frame.subarray(0, 4), 0);
   out[4] = (code << 6) | (singleSegment ? 0x20 : 0) | (h.fhd & 0x07);
   let at = 5;
