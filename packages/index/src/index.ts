@@ -1,1 +1,43 @@
-export {};
+/**
+ * `@replaykit/index`: the `index.json` of a replaykit store — which zstd frames of the
+ * corpus are live, where they are, and their metadata. Parsed strictly, written
+ * atomically, byte-compatible with the Python reference (dlm).
+ *
+ * @example
+ * ```ts
+ * import { loadIndex, saveIndex } from "@replaykit/index";
+ *
+ * const entries = await loadIndex("store/index.json"); // [] for a new store
+ * await saveIndex("store/index.json", [
+ *   ...entries,
+ *   { sectionId: "0123456789abcdef", byteOffset: 0, length: 188, addedAt: new Date(), weight: 1 },
+ * ]);
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export { formatIndexDate, parseIndexDate } from "./date.js";
+export {
+  hasReplaykitKeys,
+  indexFormatOf,
+  isSectionId,
+  isSectionType,
+  sortIndexEntries,
+  toDlmEntry,
+  type IndexEntry,
+  type IndexFormat,
+} from "./entry.js";
+export {
+  IndexCorruptError,
+  IndexEntryInvalidError,
+  IndexReadError,
+  IndexWriteError,
+  type IndexErrorCode,
+  type IndexWriteStep,
+} from "./errors.js";
+export { loadIndex } from "./load.js";
+export { parseIndex } from "./parse.js";
+export { formatPythonFloat } from "./python-float.js";
+export { saveIndex } from "./save.js";
+export { serializeIndex } from "./serialize.js";

@@ -1,0 +1,206 @@
+// `added_at` dates: a hand-written parser and formatter. Both run once per entry on every
+// load and save, so they avoid regular expressions and `new Date(string)` (whose accepted
+// syntax is also implementation-defined).
+
+const MS_PER_DAY = 86_400_000;
+
+/** Smallest and largest instants an index date may hold: years 0001 to 9999, as in Python. */
+const MIN_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Value of the 2 ASCII digits at `i`, or -1. */
+function digits2(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  if (x < 0 || x > 9 || y < 0 || y > 9) return -1;
+  return x * 10 + y;
+}
+
+/**
+ * Parse an index date: `YYYY-MM-DDTHH:MM:SS`, optionally `.` and 1 to 6 fraction digits,
+ * optionally `Z` or an offset `±HH:MM`. Without a zone the time is UTC (the reference
+ * writes naive UTC). Digits below the millisecond are truncated, as a `Date` cannot hold
+ * them.
+ *
+ * @returns the instant, or `undefined` when `text` is not such a date (bad syntax, month
+ *   13, 30 February, hour 24, a year outside 0001–9999, …).
+ */
+export function parseIndexDate(text: string): Date | undefined {
+  const ms = parseIndexDateMs(text);
+  return ms === undefined ? undefined : new Date(ms);
+}
+
+/** Longest accepted date text: 19 + 7 (fraction) + 6 (offset). */
+const MAX_DATE_LENGTH = 32;
+const dateScratch = new Uint8Array(MAX_DATE_LENGTH);
+
+/** {@link parseIndexDate}, as epoch milliseconds. */
+export function parseIndexDateMs(s: string): number | undefined {
+  const n = s.length;
+  if (n < 19 || n > MAX_DATE_LENGTH) return undefined;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return undefined;
+    dateScratch[i] = c;
+  }
+  return parseDateBytes(dateScratch, 0, n);
+}
+
+/** {@link parseIndexDateMs} of the ASCII bytes `b[start..end)`. */
+export function parseDateBytes(b: Uint8Array, start: number, end: number): number | undefined {
+  if (end - start < 19) return undefined;
+  if (
+    b[start + 4] !== 45 /* - */ ||
+    b[start + 7] !== 45 ||
+    b[start + 10] !== 84 /* T */ ||
+    b[start + 13] !== 58 /* : */ ||
+    b[start + 16] !== 58
+  ) {
+    return undefined;
+  }
+  const y1 = digits2(b, start);
+  const y2 = digits2(b, start + 2);
+  const mo = digits2(b, start + 5);
+  const d = digits2(b, start + 8);
+  const h = digits2(b, start + 11);
+  const mi = digits2(b, start + 14);
+  const sec = digits2(b, start + 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) {
+    return undefined;
+  }
+  const y = y1 * 100 + y2;
+  if (y < 1 || d > daysInMonth(y, mo)) return undefined;
+
+  let i = start + 19;
+  let frac = 0;
+  if (i < end && b[i] === 46 /* . */) {
+    i++;
+    const first = i;
+    let scale = 100;
+    while (i < end) {
+      const c = b[i]! - 48;
+      if (c < 0 || c > 9) break;
+      frac += c * scale; // milliseconds; digits past the third get scale 0 (dropped)
+      scale = (scale / 10) | 0;
+      i++;
+    }
+    const count = i - first;
+    if (count < 1 || count > 6) return undefined;
+  }
+
+  let offsetMin = 0;
+  if (i < end) {
+    const c = b[i];
+    if (c === 90 /* Z */) {
+      i++;
+    } else if (c === 43 /* + */ || c === 45 /* - */) {
+      if (end - i !== 6 || b[i + 3] !== 58) return undefined;
+      const oh = digits2(b, i + 1);
+      const om = digits2(b, i + 4);
+      if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+      offsetMin = (c === 43 ? 1 : -1) * (oh * 60 + om);
+      i += 6;
+    } else {
+      return undefined;
+    }
+  }
+  if (i !== end) return undefined;
+
+  const ms = daysFromCivil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi - offsetMin) * 60 + sec) * 1000 + frac;
+  if (ms < MIN_MS || ms > MAX_MS) return undefined;
+  return ms;
+}
+
+/** Length of the text `writeIndexDate` writes for `ms`: 19, or 26 with a fraction. */
+export function indexDateLength(ms: number): number {
+  return ms % 1000 === 0 ? 19 : 26;
+}
+
+/** True when `ms` is an instant `formatIndexDate` can write (years 0001–9999). */
+export function isIndexDateMs(ms: number): boolean {
+  return ms >= MIN_MS && ms <= MAX_MS;
+}
+
+function put2(out: Uint8Array, pos: number, v: number): void {
+  out[pos] = 48 + ((v / 10) | 0);
+  out[pos + 1] = 48 + (v % 10);
+}
+
+/**
+ * Write the ASCII text of {@link formatIndexDate} for `ms` (which must satisfy
+ * `isIndexDateMs`) into `out` at `pos`; returns the position after it.
+ */
+export function writeIndexDate(out: Uint8Array, pos: number, ms: number): number {
+  const days = Math.floor(ms / MS_PER_DAY);
+  // From here on every value fits an int32 and is ≥ 0, so `| 0` is floor division.
+  let rem = (ms - days * MS_PER_DAY) | 0;
+  // civil_from_days (H. Hinnant); days ≥ -719,162 (0001-01-01), so z ≥ 306.
+  const z = (days + 719_468) | 0;
+  const era = (z / 146_097) | 0;
+  const doe = z - era * 146_097;
+  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
+  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
+  const mp = ((5 * doy + 2) / 153) | 0;
+  const d = doy - (((153 * mp + 2) / 5) | 0) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+
+  const milli = rem % 1000;
+  rem = (rem - milli) / 1000;
+  const sec = rem % 60;
+  rem = (rem - sec) / 60;
+  const mi = rem % 60;
+  const h = (rem - mi) / 60;
+
+  put2(out, pos, (y / 100) | 0);
+  put2(out, pos + 2, y % 100);
+  out[pos + 4] = 45; // -
+  put2(out, pos + 5, m);
+  out[pos + 7] = 45;
+  put2(out, pos + 8, d);
+  out[pos + 10] = 84; // T
+  put2(out, pos + 11, h);
+  out[pos + 13] = 58; // :
+  put2(out, pos + 14, mi);
+  out[pos + 16] = 58;
+  put2(out, pos + 17, sec);
+  if (milli === 0) return pos + 19;
+  // Python's isoformat writes microseconds: the milliseconds, then 000.
+  out[pos + 19] = 46; // .
+  out[pos + 20] = 48 + ((milli / 100) | 0);
+  put2(out, pos + 21, milli % 100);
+  out[pos + 23] = 48;
+  out[pos + 24] = 48;
+  out[pos + 25] = 48;
+  return pos + 26;
+}
+
+const scratch = new Uint8Array(26);
+
+/**
+ * Format a date as the reference writes `added_at`: naive UTC `YYYY-MM-DDTHH:MM:SS`, with
+ * `.ffffff` (6 digits, as Python's `isoformat`) only when the millisecond part is not 0.
+ *
+ * @returns the text, or `undefined` for an invalid `Date` or a year outside 0001–9999.
+ */
+export function formatIndexDate(date: Date): string | undefined {
+  const ms = date.getTime();
+  if (!isIndexDateMs(ms)) return undefined;
+  const end = writeIndexDate(scratch, 0, ms);
+  return String.fromCharCode(...scratch.subarray(0, end));
+}

@@ -1,0 +1,96 @@
+/**
+ * One index entry: where a snapshot's frame lies in `corpus.zst`, and its metadata.
+ *
+ * `sectionType`, `autoMined` and `crc32` exist only in stores replaykit created; an index
+ * written by the reference (dlm) has none of them, and `serializeIndex` writes only the
+ * keys an entry carries, so a dlm store stays dlm-shaped.
+ */
+export interface IndexEntry {
+  /** 16 lowercase hex characters. */
+  readonly sectionId: string;
+  /** Offset of the frame in the corpus file (integer ≥ 0). */
+  readonly byteOffset: number;
+  /** Length of the frame in bytes (integer > 0). */
+  readonly length: number;
+  /** When the section was last seen (the snapshot's `lastSeenAt`), UTC. */
+  readonly addedAt: Date;
+  /** Sampling weight, finite and ≥ 0; 1 by default. */
+  readonly weight: number;
+  /** The snapshot's section type; absent in indexes written by the reference. */
+  readonly sectionType?: string;
+  /** Whether the section was mined automatically; absent in indexes written by the reference. */
+  readonly autoMined?: boolean;
+  /** CRC-32 of the frame's bytes (unsigned 32-bit); absent in indexes written by the reference. */
+  readonly crc32?: number;
+}
+
+/**
+ * The shape of an index file: `"dlm"` when no entry carries a replaykit-only key (the
+ * reference can read and write it), `"replaykit"` when at least one does.
+ */
+export type IndexFormat = "dlm" | "replaykit";
+
+/** True when `entry` carries one of the replaykit-only keys (`sectionType`, `autoMined`, `crc32`). */
+export function hasReplaykitKeys(entry: IndexEntry): boolean {
+  return entry.sectionType !== undefined || entry.autoMined !== undefined || entry.crc32 !== undefined;
+}
+
+/**
+ * The format of an index, to decide how to write new entries into it: `"replaykit"` as
+ * soon as one entry carries `sectionType`, `autoMined` or `crc32` (the reference rejects
+ * unknown keys, so such an index is no longer dlm-readable anyway), `"dlm"` when none
+ * does, `undefined` for an empty index (a new store: the writer chooses).
+ */
+export function indexFormatOf(entries: readonly IndexEntry[]): IndexFormat | undefined {
+  if (entries.length === 0) return undefined;
+  for (const entry of entries) if (hasReplaykitKeys(entry)) return "replaykit";
+  return "dlm";
+}
+
+/**
+ * The entry without its replaykit-only keys, as the reference would write it. Use it to
+ * append to a dlm store, or to downgrade an index explicitly.
+ */
+export function toDlmEntry(entry: IndexEntry): IndexEntry {
+  return {
+    sectionId: entry.sectionId,
+    byteOffset: entry.byteOffset,
+    length: entry.length,
+    addedAt: entry.addedAt,
+    weight: entry.weight,
+  };
+}
+
+function bySectionId(a: IndexEntry, b: IndexEntry): number {
+  return a.sectionId < b.sectionId ? -1 : a.sectionId > b.sectionId ? 1 : 0;
+}
+
+/**
+ * A copy of `entries` in index order: by `sectionId` (code-point order, as Python
+ * sorts), entries with the same id keeping their relative order (the sort is stable).
+ */
+export function sortIndexEntries<T extends IndexEntry>(entries: readonly T[]): T[] {
+  return entries.slice().sort(bySectionId);
+}
+
+/** True for 16 lowercase hex characters, the shape of a section id. */
+export function isSectionId(value: unknown): value is string {
+  if (typeof value !== "string" || value.length !== 16) return false;
+  for (let i = 0; i < 16; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** True for a section type name: `/^[a-z][a-z0-9_-]*$/`. */
+export function isSectionType(value: unknown): value is string {
+  if (typeof value !== "string" || value.length === 0) return false;
+  const first = value.charCodeAt(0);
+  if (first < 97 || first > 122) return false;
+  for (let i = 1; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,53 @@
+import { describe, expectTypeOf, test } from "vitest";
+import {
+  IndexCorruptError,
+  IndexEntryInvalidError,
+  IndexReadError,
+  IndexWriteError,
+  indexFormatOf,
+  loadIndex,
+  parseIndex,
+  saveIndex,
+  serializeIndex,
+  type IndexEntry,
+  type IndexFormat,
+} from "../src/index.js";
+
+describe("public types (API.md contract)", () => {
+  test("IndexEntry", () => {
+    expectTypeOf<IndexEntry>().toEqualTypeOf<{
+      readonly sectionId: string;
+      readonly byteOffset: number;
+      readonly length: number;
+      readonly addedAt: Date;
+      readonly weight: number;
+      readonly sectionType?: string;
+      readonly autoMined?: boolean;
+      readonly crc32?: number;
+    }>();
+  });
+
+  test("functions", () => {
+    expectTypeOf(loadIndex).toEqualTypeOf<(indexPath: string) => Promise<IndexEntry[]>>();
+    expectTypeOf(saveIndex).toEqualTypeOf<(indexPath: string, entries: readonly IndexEntry[]) => Promise<void>>();
+    expectTypeOf(parseIndex).toEqualTypeOf<(text: string, source?: string) => IndexEntry[]>();
+    expectTypeOf(serializeIndex).toEqualTypeOf<(entries: readonly IndexEntry[]) => string>();
+    expectTypeOf(indexFormatOf).returns.toEqualTypeOf<IndexFormat | undefined>();
+    expectTypeOf<IndexFormat>().toEqualTypeOf<"dlm" | "replaykit">();
+  });
+
+  test("errors", () => {
+    expectTypeOf<IndexCorruptError["code"]>().toEqualTypeOf<"INDEX_CORRUPT">();
+    expectTypeOf<IndexCorruptError["path"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<IndexCorruptError["entry"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<IndexCorruptError["field"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<IndexReadError["code"]>().toEqualTypeOf<"INDEX_READ">();
+    expectTypeOf<IndexReadError["path"]>().toEqualTypeOf<string>();
+    expectTypeOf<IndexWriteError["code"]>().toEqualTypeOf<"INDEX_WRITE">();
+    expectTypeOf<IndexWriteError["step"]>().toEqualTypeOf<"open" | "write" | "fsync" | "close" | "rename" | "fsync-dir">();
+    expectTypeOf<IndexEntryInvalidError["code"]>().toEqualTypeOf<"INDEX_ENTRY_INVALID">();
+    expectTypeOf(IndexCorruptError.isInstance).guards.toEqualTypeOf<IndexCorruptError>();
+    expectTypeOf(IndexWriteError.isInstance).guards.toEqualTypeOf<IndexWriteError>();
+    expectTypeOf<IndexCorruptError>().toMatchTypeOf<Error>();
+  });
+});
