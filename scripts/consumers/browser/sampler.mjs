@@ -1,0 +1,31 @@
+import { SamplerError, recencyWeight, sample } from "@replaykit/sampler";
+
+export function run() {
+  const now = new Date("2026-06-01T00:00:00Z");
+  const HOUR = 3_600_000;
+  const entries = Array.from({ length: 500 }, (_, i) => ({
+    sectionId: ((i * 2654435761) >>> 0).toString(16).padStart(8, "0"),
+    addedAt: i % 2 === 0 ? now.getTime() - i * 7 * HOUR : new Date(now.getTime() - i * 7 * HOUR),
+    weight: i % 13 === 0 ? 0 : 1 + (i % 3),
+    payload: { i },
+  }));
+  const ids = (list) => list.map((e) => e.sectionId);
+  const out = {
+    recency: ids(sample(entries, { k: 25, now, seed: 12345 })),
+    shuffled: ids(sample(entries.slice().reverse(), { k: 25, now, seed: 12345 })),
+    uniform: ids(sample(entries, { k: 25, now, seed: 999, scheme: "uniform" })),
+    custom: ids(sample(entries, { k: 10, now, seed: 7, scheme: (e) => e.sectionId.charCodeAt(0) % 5 })),
+    largeSeed: ids(sample(entries, { k: 5, now, seed: Number.MAX_SAFE_INTEGER })),
+    weights: entries.slice(0, 12).map((e) => recencyWeight(e, now)),
+    everything: sample(entries, { k: 10_000, now, seed: 1 }).length,
+  };
+  try {
+    sample(entries, { k: -1, now, seed: 1 });
+    out.error = "no error";
+  } catch (e) {
+    out.error = { code: e.code, name: e.name, isInstance: SamplerError.isInstance(e) };
+  }
+  if (out.recency.length !== 25 || out.recency.join() !== out.shuffled.join()) throw new Error("sampler: not deterministic over input order");
+  if (out.everything !== entries.filter((e) => e.weight !== 0).length) throw new Error("sampler: k ≥ n did not return every drawable entry");
+  return out;
+}
