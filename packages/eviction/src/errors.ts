@@ -18,7 +18,7 @@ export interface EvictionErrorWhere {
 
 /**
  * `evictUntil` was given something it cannot use: a `maxBytes` that is not a non-negative
- * integer, a `protectIds` that is not an iterable of ids, or an entry without a string
+ * safe integer, a `protectIds` that is not an iterable of ids, or an entry without a string
  * `sectionId`, a valid `addedAt` or a non-negative integer `length`. When an entry is at
  * fault, `index` and `sectionId` say which one.
  */
@@ -45,5 +45,5 @@ export class EvictionError extends Error {
 
 function placeOf(where: EvictionErrorWhere): string {
   if (where.index === undefined) return "";
-  return where.sectionId === undefined ? `entry ${where.index}: ` : `entry ${where.index} (section ${where.sectionId}): `;
+  return where.sectionId === undefined ? `entry ${where.index}: ` : `entry ${where.index} (${where.sectionId}): `;
 }

@@ -1,128 +1,218 @@
 import { EvictionError } from "./errors.js";
+import { withScratch } from "./scratch.js";
+import { timeOrder } from "./time-order.js";
+import type { Evictable, EvictOptions, EvictResult } from "./types.js";
 
-/** What eviction needs of an entry: an id, when it was added (Date or epoch ms), and its size in bytes. */
-export interface Evictable {
-  readonly sectionId: string;
-  readonly addedAt: Date | number;
-  readonly length: number;
-}
-
-/** Options of `evictUntil`. */
-export interface EvictOptions {
-  /** The byte budget: a non-negative integer. 0 drops every unprotected entry. */
-  maxBytes: number;
-  /** Section ids that are never dropped, even if the store stays over budget. */
-  protectIds?: Iterable<string>;
-}
-
-const describe = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : v instanceof Date ? "Invalid Date" : String(v));
+/** Bytes of scratch space an entry needs: times and lengths (2 × 8), sort work (6 × 4), drop order (4). */
+const SCRATCH_PER_ENTRY = 44;
 
 /**
- * Drops entries oldest first (`addedAt`, ties by `sectionId`, then input order) until the
- * total `length` of what is kept fits `maxBytes`, never dropping a protected id. Works per
- * entry: two entries with the same section id are counted, and dropped, separately.
+ * Drops entries, oldest first, until their total `length` fits in `maxBytes`.
  *
- * @returns `kept` in input order, `evicted` oldest first. Nothing is dropped when the
- *   total already fits.
- * @throws {EvictionError} when `maxBytes` is not a non-negative integer, or an entry has
- *   no string `sectionId`, an invalid `addedAt` or a `length` that is not a non-negative integer.
+ * If the entries already fit, nothing is dropped. Otherwise entries go in order of
+ * `addedAt` (ties: section id by UTF-16 code units, then input order), skipping every entry
+ * whose section id is in `protectIds`, until the total is within budget — or until only
+ * protected entries are left, which may leave it over budget. Each entry counts on its own,
+ * so several entries with the same section id are counted and dropped one by one. An entry
+ * of length 0 costs nothing, so it goes only if an older one had to.
+ *
+ * Returns the caller's own objects: `kept` in input order, `evicted` oldest first. The input
+ * array is not changed. O(n): a radix sort on the times, plus a sort of the ties among
+ * entries with equal times that the walk reaches.
+ *
  * @example
  * ```ts
- * const { kept, evicted } = evictUntil(entries, { maxBytes: 64 * 1024 ** 2, protectIds: ["a1b2c3d4e5f60718"] });
+ * const { kept, evicted } = evictUntil(entries, { maxBytes: 64 * 1024 * 1024, protectIds: ["3f2a9c0d1e4b5a69"] });
  * ```
+ * @throws {EvictionError} when `maxBytes` is not a non-negative safe integer, `protectIds` is a
+ *   string or not iterable, or an entry has no string `sectionId`, an invalid `addedAt` or
+ *   a `length` that is not a non-negative integer. Entry errors name the entry.
  */
-export function evictUntil<T extends Evictable>(entries: readonly T[], options: EvictOptions): { kept: T[]; evicted: T[] } {
+export function evictUntil<T extends Evictable>(entries: readonly T[], options: EvictOptions): EvictResult<T> {
   if (!Array.isArray(entries)) throw new EvictionError(`entries must be an array, got ${describe(entries)}`);
-  const maxBytes = options?.maxBytes;
+  if (typeof options !== "object" || options === null) {
+    throw new EvictionError(`options must be an object, got ${describe(options)}`);
+  }
+  const { maxBytes } = options;
   if (typeof maxBytes !== "number" || !Number.isSafeInteger(maxBytes) || maxBytes < 0) {
     throw new EvictionError(`maxBytes must be a non-negative integer, got ${describe(maxBytes)}`);
   }
+  const protect = protection(options.protectIds);
   const n = entries.length;
-  const times = new Float64Array(n);
+  return withScratch(SCRATCH_PER_ENTRY * n, (buffer) => {
+    const times = new Float64Array(buffer, 0, n);
+    const lengths = new Float64Array(buffer, 8 * n, n);
+    const state = new Uint8Array(n);
+    const total = measure(entries, protect, times, lengths, state);
+    if (total <= maxBytes) return { kept: entries.slice(), evicted: [] };
+
+    const work: Uint32Array[] = [];
+    for (let j = 0; j < 6; j++) work.push(new Uint32Array(buffer, (16 + 4 * j) * n, n));
+    const droppedAt = new Uint32Array(buffer, 40 * n, n);
+    const dropped = walk(entries, timeOrder(times, work), lengths, state, total - maxBytes, droppedAt);
+
+    // Exact-size arrays: growing them by push costs three times as much at this size.
+    const evicted = new Array<T>(dropped);
+    for (let j = 0; j < dropped; j++) evicted[j] = entries[droppedAt[j] as number] as T;
+    const kept = new Array<T>(n - dropped);
+    for (let i = 0, j = 0; i < n; i++) if (state[i] !== DROPPED) kept[j++] = entries[i] as T;
+    return { kept, evicted };
+  });
+}
+
+/** `state` values: an entry is kept unless marked. */
+const DROPPED = 1;
+const PROTECTED = 2;
+
+/**
+ * Checks every entry and records its time and length; marks protected entries. Returns the
+ * total length. Protection is decided here, in input order, rather than when an entry comes
+ * up oldest-first: that walk visits entries at random, and a Set lookup there is a cache miss.
+ */
+function measure(
+  entries: readonly Evictable[],
+  protect: Protection | undefined,
+  times: Float64Array,
+  lengths: Float64Array,
+  state: Uint8Array,
+): number {
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    if (typeof e?.sectionId !== "string") throw new EvictionError(`entry ${i} has no string sectionId`);
-    const t = typeof e.addedAt === "number" ? e.addedAt : e.addedAt instanceof Date ? e.addedAt.getTime() : NaN;
-    if (!Number.isFinite(t)) throw new EvictionError(`entry ${i} (${e.sectionId}) has an invalid addedAt ${describe(e.addedAt)}`);
-    if (!Number.isSafeInteger(e.length) || e.length < 0) {
-      throw new EvictionError(`entry ${i} (${e.sectionId}) has an invalid length ${describe(e.length)}`);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Evictable;
+    if (typeof entry !== "object" || entry === null || typeof entry.sectionId !== "string") {
+      throw new EvictionError(`expected an object with a string sectionId, got ${describe(entry)}`, { index: i });
+    }
+    const length = entry.length;
+    if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
+      throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, {
+        index: i,
+        sectionId: entry.sectionId,
+      });
+    }
+    const at = entry.addedAt;
+    const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
+    if (t - t !== 0) {
+      throw new EvictionError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describe(at)}`, {
+        index: i,
+        sectionId: entry.sectionId,
+      });
     }
     times[i] = t;
-    total += e.length;
-  }
-  if (total <= maxBytes) return { kept: entries.slice(), evicted: [] };
-
-  const protectedIds = new Set<string>();
-  if (options.protectIds !== undefined) {
-    if (typeof (options.protectIds as Iterable<string>)[Symbol.iterator] !== "function" || typeof options.protectIds === "string") {
-      throw new EvictionError("protectIds must be an iterable of section ids (not a string)");
+    lengths[i] = length;
+    total += length;
+    if (protect !== undefined && protect.mayHave(entry.sectionId) && protect.ids.has(entry.sectionId)) {
+      state[i] = PROTECTED;
     }
-    for (const id of options.protectIds) protectedIds.add(id);
   }
-  // Candidates: unprotected entries, oldest first (ties: section id, then input order).
-  let count = 0;
-  const order = new Uint32Array(n);
-  if (protectedIds.size === 0) for (let i = 0; i < n; i++) order[count++] = i;
-  else for (let i = 0; i < n; i++) if (!protectedIds.has(entries[i]!.sectionId)) order[count++] = i;
-  const sorted = oldestFirst(entries, times, order.subarray(0, count));
-  const drop = new Uint8Array(n);
-  const evicted: T[] = [];
-  for (let j = 0; j < sorted.length && total > maxBytes; j++) {
-    const i = sorted[j]!;
-    drop[i] = 1;
-    total -= entries[i]!.length;
-    evicted.push(entries[i]!);
-  }
-  const kept: T[] = [];
-  for (let i = 0; i < n; i++) if (drop[i] === 0) kept.push(entries[i]!);
-  return { kept, evicted };
+  return total;
 }
 
 /**
- * Sorts entry indices by time, then section id, then input order. The fast path packs
- * (time bucket, position) into one exactly representable number per entry and lets the
- * typed array's native sort do the work — about the cost of sorting the timestamps alone —
- * then orders the (usually tiny) runs that share a bucket with the full comparison. The
- * bucket is the millisecond when that keeps the numbers exact, else the second (any
- * realistic span: 2^53 / 1,000,000 entries is 285 years of seconds), else a plain
- * comparator sort.
+ * Drops unprotected entries oldest first until `excess` bytes are gone (or none are left),
+ * marking them in `state` and listing them in `droppedAt`; returns how many. Runs of equal
+ * times are put in section-id order (then input order) only when the walk reaches them.
  */
-function oldestFirst(entries: readonly Evictable[], times: Float64Array, candidates: Uint32Array): Uint32Array {
-  const count = candidates.length;
-  if (count < 2) return candidates;
-  const compare = (a: number, b: number): number => times[a]! - times[b]! || compareIds(entries, a, b);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let j = 0; j < count; j++) {
-    const t = times[candidates[j]!]!;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  const unit = (max - min + 1) * count < 2 ** 53 ? 1 : ((max - min) / 1000 + 1) * count < 2 ** 53 ? 1000 : 0;
-  if (unit === 0) return candidates.slice().sort(compare);
-  const keys = new Float64Array(count);
-  for (let j = 0; j < count; j++) keys[j] = Math.floor((times[candidates[j]!]! - min) / unit) * count + j;
-  keys.sort();
-  const out = new Uint32Array(count);
-  const bucket = new Float64Array(count);
-  for (let j = 0; j < count; j++) {
-    const key = keys[j]!;
-    const position = key % count;
-    out[j] = candidates[position]!;
-    bucket[j] = (key - position) / count;
-  }
-  for (let start = 0; start < count; ) {
+function walk(
+  entries: readonly Evictable[],
+  sorted: { order: Uint32Array; hi: Uint32Array; lo: Uint32Array },
+  lengths: Float64Array,
+  state: Uint8Array,
+  excess: number,
+  droppedAt: Uint32Array,
+): number {
+  const { order, hi, lo } = sorted;
+  const n = order.length;
+  let dropped = 0;
+  let left = excess;
+  const drop = (i: number): void => {
+    if (left <= 0 || state[i] === PROTECTED) return;
+    state[i] = DROPPED;
+    droppedAt[dropped++] = i;
+    left -= lengths[i] as number;
+  };
+  for (let start = 0; start < n && left > 0; ) {
+    const h = hi[start] as number;
+    const l = lo[start] as number;
     let end = start + 1;
-    while (end < count && bucket[end] === bucket[start]) end++;
-    if (end - start > 1) out.subarray(start, end).sort(compare);
+    while (end < n && hi[end] === h && lo[end] === l) end++;
+    if (end - start === 1) {
+      drop(order[start] as number);
+    } else {
+      const run = Array.from(order.subarray(start, end)).sort((a, b) => {
+        const x = (entries[a] as Evictable).sectionId;
+        const y = (entries[b] as Evictable).sectionId;
+        return x < y ? -1 : x > y ? 1 : a - b;
+      });
+      for (const i of run) drop(i);
+    }
     start = end;
   }
-  return out;
+  return dropped;
 }
 
-function compareIds(entries: readonly Evictable[], a: number, b: number): number {
-  const ia = entries[a]!.sectionId;
-  const ib = entries[b]!.sectionId;
-  return ia < ib ? -1 : ia > ib ? 1 : a - b;
+/** The protected ids, with a 1024-bit filter on (length, first and last code unit) in front. */
+interface Protection {
+  readonly ids: ReadonlySet<string>;
+  mayHave(id: string): boolean;
+}
+
+function protection(protectIds: Iterable<string> | undefined): Protection | undefined {
+  if (protectIds === undefined || protectIds === null) return undefined;
+  if (typeof protectIds === "string") {
+    throw new EvictionError("protectIds must be an iterable of section ids, not a string");
+  }
+  if (typeof (protectIds as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+    throw new EvictionError(`protectIds must be an iterable of section ids, got ${describe(protectIds)}`);
+  }
+  const ids = new Set<string>();
+  const filter = new Int32Array(32);
+  for (const id of protectIds) {
+    if (typeof id !== "string") continue; // equal to no section id
+    ids.add(id);
+    const bit = filterBit(id);
+    filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
+  }
+  if (ids.size === 0) return undefined;
+  return {
+    ids,
+    mayHave(id: string): boolean {
+      const bit = filterBit(id);
+      return ((filter[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
+    },
+  };
+}
+
+function filterBit(id: string): number {
+  const n = id.length;
+  return n === 0 ? 0 : (Math.imul(n, 31) + Math.imul(id.charCodeAt(0), 131) + id.charCodeAt(n - 1) * 7) & 1023;
+}
+
+const dateTag = "[object Date]";
+
+/** A Date from another realm (an iframe, a vm context) fails `instanceof`; anything else is NaN. */
+function otherTimeOf(value: unknown): number {
+  if (typeof value === "object" && value !== null && Object.prototype.toString.call(value) === dateTag) {
+    return Date.prototype.getTime.call(value) as number;
+  }
+  return Number.NaN;
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value instanceof Date) return "Invalid Date";
+  switch (typeof value) {
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    case "string":
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    default:
+      return Array.isArray(value) ? "an array" : "an object";
+  }
 }

@@ -1,15 +1,25 @@
 /**
- * Byte-budget eviction for replay corpora: drop the oldest entries until the rest fits,
- * never dropping a protected id. No dependencies, no I/O: it works on any objects with
- * `sectionId`, `addedAt` and `length`.
+ * Byte-budget eviction for replay corpora: drop the oldest entries until the rest fit,
+ * never dropping a protected section id. Works on any objects with `sectionId`, `addedAt`
+ * (a `Date` or epoch ms) and `length`; no dependencies, no I/O.
  *
  * @example
  * ```ts
  * import { evictUntil } from "@replaykit/eviction";
- * const { kept, evicted } = evictUntil(entries, { maxBytes: 10 * 1024 ** 2 });
+ *
+ * const entries = [
+ *   { sectionId: "a", addedAt: new Date("2026-01-01"), length: 600 },
+ *   { sectionId: "b", addedAt: new Date("2026-02-01"), length: 600 },
+ *   { sectionId: "c", addedAt: new Date("2026-03-01"), length: 600 },
+ * ];
+ * const { kept, evicted } = evictUntil(entries, { maxBytes: 1000, protectIds: ["a"] });
+ * // evicted: [b, c] (oldest unprotected first); kept: [a], 600 bytes
  * ```
  *
  * @packageDocumentation
  */
+
 export { EvictionError } from "./errors.js";
-export { evictUntil, type EvictOptions, type Evictable } from "./evict-until.js";
+export type { EvictionErrorWhere } from "./errors.js";
+export { evictUntil } from "./evict-until.js";
+export type { Evictable, EvictOptions, EvictResult } from "./types.js";

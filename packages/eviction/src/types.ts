@@ -11,13 +11,13 @@ export interface Evictable {
   readonly sectionId: string;
   /** When the entry was added: a `Date` or epoch milliseconds. Oldest goes first. */
   readonly addedAt: Date | number;
-  /** Bytes the entry occupies: a non-negative integer. */
+  /** Bytes the entry occupies: a non-negative safe integer. */
   readonly length: number;
 }
 
 /** Options of {@link evictUntil}. */
 export interface EvictOptions {
-  /** The byte budget: a non-negative integer. `0` drops every unprotected entry. */
+  /** The byte budget: a non-negative safe integer. `0` drops every unprotected entry. */
   readonly maxBytes: number;
   /** Section ids never dropped, even if the budget cannot be met without them. */
   readonly protectIds?: Iterable<string> | undefined;
@@ -26,7 +26,7 @@ export interface EvictOptions {
 /** What {@link evictUntil} decided: every input entry is in exactly one of the two lists. */
 export interface EvictResult<T> {
   /** The entries that stay, in input order. */
-  readonly kept: T[];
+  kept: T[];
   /** The entries dropped, oldest first (ties: section id, then input order). */
-  readonly evicted: T[];
+  evicted: T[];
 }

@@ -1,1 +1,25 @@
-export {};
+/**
+ * Seeded, weighted, recency-aware sampling without replacement (Efraimidis–Spirakis) over
+ * your own objects: anything with a `sectionId`, an `addedAt` (a `Date` or epoch ms) and an
+ * optional `weight`. No file I/O, no Node built-ins: it runs in Node and in browsers.
+ *
+ * @example
+ * ```ts
+ * import { sample } from "@replaykit/sampler";
+ *
+ * const entries = [
+ *   { sectionId: "a", addedAt: new Date("2026-04-17") },
+ *   { sectionId: "b", addedAt: new Date("2026-01-01") },
+ *   { sectionId: "c", addedAt: new Date("2026-04-01"), weight: 0 },
+ * ];
+ * const picked = sample(entries, { k: 1, now: new Date("2026-04-18"), seed: 7 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export { SamplerError } from "./errors.js";
+export type { SamplerErrorWhere } from "./errors.js";
+export { recencyWeight } from "./recency-weight.js";
+export { sample } from "./sample.js";
+export type { Sampleable, SampleOptions, Scheme, SchemeFn } from "./types.js";

@@ -1,0 +1,56 @@
+/**
+ * The `random` path: the reference's algorithm, for a caller who brings their own source.
+ *
+ * @internal
+ * @module
+ */
+
+import { describe } from "./entry-fields.js";
+import { SamplerError } from "./errors.js";
+import { TopK } from "./top-k.js";
+import type { Sampleable } from "./types.js";
+import { type Plan, stableOrder, weightAt } from "./weigh.js";
+
+/**
+ * Sorts the entries with weight > 0 into the stable order (section id, then input order) and
+ * calls `random()` once per entry in that order; a 0 is drawn again once, then taken as
+ * 1e-300, as the reference does. Returns entry indices, largest key first (equal keys: the
+ * earlier in stable order first). O(n log n) for the sort; no draw when `k` covers them all.
+ */
+export function drawFromSource(entries: readonly Sampleable[], plan: Plan, random: () => number): number[] {
+  const n = entries.length;
+  const weights = new Float64Array(n);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = weightAt(entries[i] as Sampleable, i, plan);
+    weights[i] = w;
+    if (w > 0) order.push(i);
+  }
+  stableOrder(entries, order);
+  if (plan.k >= order.length) return order;
+  // The heap's items are ranks in the stable order, so the order breaks ties by itself.
+  const heap = new TopK(plan.k, (a, b) => a < b);
+  for (let r = 0; r < order.length; r++) {
+    const i = order[r] as number;
+    let u = draw(random, entries[i] as Sampleable, i);
+    if (u === 0) u = draw(random, entries[i] as Sampleable, i);
+    heap.consider(u === 0 ? 1e-300 : u, weights[i] as number, r);
+  }
+  return heap.drain().map((r) => order[r] as number);
+}
+
+function draw(random: () => number, entry: Sampleable, index: number): number {
+  let u: unknown;
+  try {
+    u = random();
+  } catch (cause) {
+    throw new SamplerError("the random source threw", { index, sectionId: entry.sectionId, cause });
+  }
+  if (typeof u !== "number" || !(u >= 0 && u < 1)) {
+    throw new SamplerError(`the random source returned ${describe(u)}; expected a number in [0, 1)`, {
+      index,
+      sectionId: entry.sectionId,
+    });
+  }
+  return u;
+}

@@ -1,0 +1,80 @@
+/**
+ * Reading and checking the fields of a caller's entry. Shared by `recencyWeight` and
+ * `sample` so both reject the same inputs with the same messages.
+ *
+ * @internal
+ * @module
+ */
+
+import { SamplerError } from "./errors.js";
+import type { Sampleable } from "./types.js";
+
+const dateTag = "[object Date]";
+
+/** Epoch milliseconds of `addedAt` (a `Date` from any realm, or a number); NaN when it is neither. */
+export function timeOf(addedAt: unknown): number {
+  return typeof addedAt === "number" ? addedAt : addedAt instanceof Date ? addedAt.getTime() : otherTimeOf(addedAt);
+}
+
+/** A Date from another realm (an iframe, a vm context) fails `instanceof`; anything else is NaN. */
+export function otherTimeOf(addedAt: unknown): number {
+  if (typeof addedAt === "object" && addedAt !== null && Object.prototype.toString.call(addedAt) === dateTag) {
+    return Date.prototype.getTime.call(addedAt) as number;
+  }
+  return Number.NaN;
+}
+
+/** Epoch milliseconds of `now`, which must be a valid `Date`; a `SamplerError` otherwise. */
+export function nowMsOf(now: unknown): number {
+  const ms = typeof now === "object" ? timeOf(now) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new SamplerError(`now must be a valid Date, got ${describe(now)}`);
+  return ms;
+}
+
+/** The section id of `entry`, or a `SamplerError` naming position `index` when it has none. */
+export function sectionIdOf(entry: unknown, index: number | undefined): string {
+  if (typeof entry !== "object" || entry === null) {
+    throw new SamplerError(`expected an object with sectionId and addedAt, got ${describe(entry)}`, { index });
+  }
+  const id = (entry as { sectionId?: unknown }).sectionId;
+  if (typeof id !== "string") {
+    throw new SamplerError(`sectionId must be a string, got ${describe(id)}`, { index });
+  }
+  return id;
+}
+
+/** Thrown for an `addedAt` that is not a valid `Date` or finite epoch-ms number. */
+export function badAddedAt(entry: Sampleable, index: number | undefined): SamplerError {
+  return new SamplerError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describe(entry.addedAt)}`, {
+    index,
+    sectionId: entry.sectionId,
+  });
+}
+
+/** Thrown for a `weight` that is present but not a finite number ≥ 0. */
+export function badWeight(entry: Sampleable, index: number | undefined): SamplerError {
+  return new SamplerError(`weight must be a finite number >= 0 (or absent), got ${describe(entry.weight)}`, {
+    index,
+    sectionId: entry.sectionId,
+  });
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value instanceof Date) return "Invalid Date";
+  switch (typeof value) {
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    case "string":
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    default:
+      return Array.isArray(value) ? "an array" : "an object";
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Keeps the `capacity` best (key, item) pairs seen so far in a bounded binary min-heap:
+ * O(log k) per accepted pair, O(1) per rejected one, O(k) memory. Larger keys are better;
+ * on equal keys `before(a, b)` says whether item `a` ranks ahead of item `b`, which makes
+ * the order total, so the pairs kept do not depend on the order they are offered in.
+ *
+ * @internal
+ * @module
+ */
+export class TopK {
+  readonly capacity: number;
+  size = 0;
+  /**
+   * The key a new pair must beat once the heap is full (-Infinity until then). Hot loops read
+   * it to skip `offer` for the many pairs that cannot get in; only the heap writes it.
+   */
+  floor = Number.NEGATIVE_INFINITY;
+  private readonly keys: Float64Array;
+  private readonly items: Float64Array;
+  private readonly before: (a: number, b: number) => boolean;
+
+  constructor(capacity: number, before: (a: number, b: number) => boolean) {
+    this.capacity = capacity;
+    this.keys = new Float64Array(capacity);
+    this.items = new Float64Array(capacity);
+    this.before = before;
+  }
+
+  /**
+   * Offers `item` with the Efraimidis–Spirakis key ln(u) / w, for u in (0, 1) and w > 0.
+   * Since ln(u) < u − 1, an item with u − 1 ≤ floor·w (with a margin far above rounding
+   * error) has a key below the floor, so most items are turned away without a logarithm.
+   * The test only ever turns away items the heap would turn away, so what is kept does not
+   * depend on the order items arrive in. (The seeded loops inline this same test.)
+   */
+  consider(u: number, w: number, item: number): void {
+    const floor = this.floor;
+    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) return;
+    const key = Math.log(u) / w;
+    if (key >= floor) this.offer(key, item);
+  }
+
+  /** Offers one pair; keeps it if it is among the best `capacity` so far. */
+  offer(key: number, item: number): void {
+    const keys = this.keys;
+    const items = this.items;
+    if (this.size < this.capacity) {
+      // Sift up from the new leaf.
+      let at = this.size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!this.worse(key, item, keys[parent] as number, items[parent] as number)) break;
+        keys[at] = keys[parent] as number;
+        items[at] = items[parent] as number;
+        at = parent;
+      }
+      keys[at] = key;
+      items[at] = item;
+      if (this.size === this.capacity) this.floor = keys[0] as number;
+      return;
+    }
+    if (this.capacity === 0 || !this.worse(keys[0] as number, items[0] as number, key, item)) return;
+    // Replace the root (the worst kept pair) and sift down.
+    const size = this.size;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= size) break;
+      let child = left;
+      const right = left + 1;
+      if (right < size && this.worse(keys[right] as number, items[right] as number, keys[left] as number, items[left] as number)) {
+        child = right;
+      }
+      if (!this.worse(keys[child] as number, items[child] as number, key, item)) break;
+      keys[at] = keys[child] as number;
+      items[at] = items[child] as number;
+      at = child;
+    }
+    keys[at] = key;
+    items[at] = item;
+    this.floor = keys[0] as number;
+  }
+
+  /** The kept items, best first. Empties the heap. */
+  drain(): number[] {
+    this.floor = Number.NEGATIVE_INFINITY;
+    const out = new Array<number>(this.size);
+    const keys = this.keys;
+    const items = this.items;
+    while (this.size > 0) {
+      const last = --this.size;
+      out[last] = items[0] as number;
+      const key = keys[last] as number;
+      const item = items[last] as number;
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= last) break;
+        let child = left;
+        const right = left + 1;
+        if (right < last && this.worse(keys[right] as number, items[right] as number, keys[left] as number, items[left] as number)) {
+          child = right;
+        }
+        if (!this.worse(keys[child] as number, items[child] as number, key, item)) break;
+        keys[at] = keys[child] as number;
+        items[at] = items[child] as number;
+        at = child;
+      }
+      keys[at] = key;
+      items[at] = item;
+    }
+    return out;
+  }
+
+  /** Whether pair (ka, a) ranks behind pair (kb, b). */
+  private worse(ka: number, a: number, kb: number, b: number): boolean {
+    return ka < kb || (ka === kb && this.before(b, a));
+  }
+}
