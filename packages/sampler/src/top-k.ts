@@ -61,7 +61,14 @@ export class TopK {
     }
     if (this.capacity === 0 || !this.worse(keys[0] as number, items[0] as number, key, item)) return;
     // Replace the root (the worst kept pair) and sift down.
-    const size = this.size;
+    this.siftDown(this.size, key, item);
+    this.floor = keys[0] as number;
+  }
+
+  /** Puts (key, item) at the root of the first `size` slots and sifts it down into place. */
+  private siftDown(size: number, key: number, item: number): void {
+    const keys = this.keys;
+    const items = this.items;
     let at = 0;
     for (;;) {
       const left = 2 * at + 1;
@@ -78,7 +85,6 @@ export class TopK {
     }
     keys[at] = key;
     items[at] = item;
-    this.floor = keys[0] as number;
   }
 
   /** The kept items, best first. Empties the heap. */
@@ -90,24 +96,7 @@ export class TopK {
     while (this.size > 0) {
       const last = --this.size;
       out[last] = items[0] as number;
-      const key = keys[last] as number;
-      const item = items[last] as number;
-      let at = 0;
-      for (;;) {
-        const left = 2 * at + 1;
-        if (left >= last) break;
-        let child = left;
-        const right = left + 1;
-        if (right < last && this.worse(keys[right] as number, items[right] as number, keys[left] as number, items[left] as number)) {
-          child = right;
-        }
-        if (!this.worse(keys[child] as number, items[child] as number, key, item)) break;
-        keys[at] = keys[child] as number;
-        items[at] = items[child] as number;
-        at = child;
-      }
-      keys[at] = key;
-      items[at] = item;
+      this.siftDown(last, keys[last] as number, items[last] as number);
     }
     return out;
   }
