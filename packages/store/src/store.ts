@@ -164,6 +164,16 @@ export class ReplayStore {
   }
 
   /**
+   * Reads many frames with one open and coalesced reads and zstd calls, in the given order;
+   * each index entry's checksum (if recorded) and section id are checked.
+   * @throws {CorpusCorruptError} for the first damaged frame.
+   */
+  async readMany(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
+    if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of frame pointers or index entries");
+    return this.#readChecked(entries);
+  }
+
+  /**
    * Samples `k` entries (see `@replaykit/sampler`), reads their frames in one batched read
    * and expands each with the expander registered for its type, in sample order.
    * @throws {UnknownSectionTypeError} when a picked section's type has no expander.

@@ -34,6 +34,9 @@ describe("append and read", () => {
     for (const e of json) expect(Object.keys(e).sort()).toEqual(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
     const s = await store.read(one);
     expect(s.content).toBe(prose(4).content);
+    const many = await store.readMany([one, added[0]!, one]);
+    expect(many.map((x) => x.sectionId)).toEqual([one.sectionId, added[0]!.sectionId, one.sectionId]);
+    await expect(store.readMany([{ ...one, sectionId: added[0]!.sectionId }])).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "mismatch" });
     expect(existsSync(store.lockPath)).toBe(false);
   });
 

@@ -4,8 +4,8 @@ import { LineWriter } from "../io.js";
 import { openStore } from "../open-store.js";
 import { sectionToJson } from "../section-json.js";
 
-/** How many frames are read concurrently. */
-const READ_AHEAD = 64;
+/** How many frames are read (and held) at a time: one batched read each. */
+const BATCH = 4096;
 
 /** `replaykit export <store-dir>`. */
 export function registerExport(program: Command, ctx: Context): void {
@@ -29,9 +29,8 @@ Example:
       // Append order (file order), so re-adding an export keeps the store's order too.
       const entries = (await store.load()).map((e, i) => ({ e, i })).sort((a, b) => a.e.byteOffset - b.e.byteOffset || a.i - b.i);
       const out = new LineWriter(ctx.io.stdout);
-      for (let i = 0; i < entries.length; i += READ_AHEAD) {
-        const batch = entries.slice(i, i + READ_AHEAD);
-        const snapshots = await Promise.all(batch.map(({ e }) => store.read(e)));
+      for (let i = 0; i < entries.length; i += BATCH) {
+        const snapshots = await store.readMany(entries.slice(i, i + BATCH).map(({ e }) => e));
         for (const s of snapshots) await out.line(sectionToJson(s));
       }
       await out.flush();
