@@ -46,8 +46,8 @@ export function startBar(stream: OutStream, label: string, total: number, size =
 }
 
 /**
- * A line for one long call whose progress cannot be observed (the store's verify, compact
- * and appendMany take no progress callback): the label and a running clock.
+ * A line for one long call whose progress cannot be observed (the store's appendMany takes
+ * no progress callback): the label and a running clock.
  */
 export function startActivity(stream: OutStream, label: string, size: number): Progress {
   if (!wantsProgress(stream, size)) return NONE;

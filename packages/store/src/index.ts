@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 export { ReplayStore } from "./store.js";
-export type { SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
+export type { ProgressOptions, SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
 export {
   StoreArgumentError,
   StoreIOError,

@@ -46,6 +46,12 @@ export interface SamplePreferenceRowsOptions extends SampleRowsOptions {
   includeAutoMined?: boolean;
 }
 
+/** Options of the long calls (`verify`, `compact`). */
+export interface ProgressOptions {
+  /** Called after each batch of frames with how many are done and how many there are in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** One thing `verify` found wrong. */
 export interface VerifyProblem {
   sectionId?: string;
@@ -246,7 +252,8 @@ export class ReplayStore {
    * Checks every entry: pointer inside the file, frame decodes, fields valid, section id
    * matches the index, CRC-32 when recorded. Reports problems; never throws for damage.
    */
-  async verify(): Promise<VerifyReport> {
+  async verify(options: ProgressOptions = {}): Promise<VerifyReport> {
+    const onProgress = progressCallback(options);
     return this.#view(async (entries) => {
       const problems: VerifyProblem[] = [];
       const fileBytes = await this.#corpusSize();
@@ -266,6 +273,7 @@ export class ReplayStore {
           const problem = checkFrame(e, frames[j]!, result);
           if (problem !== undefined) problems.push({ sectionId: e.sectionId, byteOffset: e.byteOffset, message: problem });
         });
+        onProgress?.(Math.min(i + BATCH, inFile.length), inFile.length);
       }
       const withCrc = entries.filter((e) => e.crc32 !== undefined).length;
       return {
@@ -337,8 +345,9 @@ export class ReplayStore {
    * Rewrites the live frames into a new corpus file and swaps it (and the re-pointed
    * index) in. A crash at any point leaves the old store or the new one, both valid.
    */
-  async compact(): Promise<{ bytesBefore: number; bytesAfter: number }> {
-    return this.#mutate(() => this.#compactLocked());
+  async compact(options: ProgressOptions = {}): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    const onProgress = progressCallback(options);
+    return this.#mutate(() => this.#compactLocked(onProgress));
   }
 
   /**
@@ -410,7 +419,7 @@ export class ReplayStore {
     return this.#lock ? withLock(this.lockPath, this.#lockTimeoutMs, run) : run();
   }
 
-  async #compactLocked(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+  async #compactLocked(onProgress?: (done: number, total: number) => void): Promise<{ bytesBefore: number; bytesAfter: number }> {
     const entries = await loadIndex(this.indexPath);
     const bytesBefore = await this.#corpusSize();
     const temps = swapTempPaths(this);
@@ -430,6 +439,7 @@ export class ReplayStore {
         });
         const pointers = await appendFrames(temps.corpus, frames);
         batch.forEach((e, j) => moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset));
+        onProgress?.(Math.min(i + BATCH, byOffset.length), byOffset.length);
       }
       if (byOffset.length === 0) await createEmpty(temps.corpus);
       const repointed = entries.map((e) => ({ ...e, byteOffset: moved.get(`${e.byteOffset}:${e.length}`)! }));
@@ -521,6 +531,13 @@ export class ReplayStore {
     });
     return rows;
   }
+}
+
+function progressCallback(options: ProgressOptions): ((done: number, total: number) => void) | undefined {
+  if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object");
+  const { onProgress } = options;
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new StoreArgumentError("options.onProgress", "must be a function");
+  return onProgress;
 }
 
 function sampleOptions(o: SampleRowsOptions) {

@@ -134,6 +134,18 @@ describe("evict, compact, verify", () => {
     expect(readdirSync(join(store.corpusPath, "..")).sort()).toEqual(["corpus.zst", "index.json"]);
   });
 
+  test("verify and compact report progress per batch, ending at the total", async () => {
+    const store = await ReplayStore.open(tempDir());
+    await store.appendMany(Array.from({ length: 5000 }, (_, i) => prose(i, new Date(Date.UTC(2026, 0, 1, 0, 0, i)))));
+    const seen: Array<[number, number]> = [];
+    await store.verify({ onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen).toEqual([[4096, 5000], [5000, 5000]]);
+    const copied: number[] = [];
+    await store.compact({ onProgress: (done) => copied.push(done) });
+    expect(copied).toEqual([4096, 5000]);
+    await expect(store.verify({ onProgress: 3 as never })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
+  });
+
   test("evict with compact does both under one lock; compacting an empty store gives an empty corpus", async () => {
     const store = await ReplayStore.open(tempDir());
     await store.appendMany([prose(1), prose(2)]);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { openStore } from "../open-store.js";
-import { startActivity } from "../progress.js";
+import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
 /** `replaykit compact <store-dir>`. */
@@ -24,10 +24,10 @@ Example:
       const { io } = ctx;
       const store = await openStore(dir, { create: false });
       const size = (await store.load()).length;
-      const progress = startActivity(io.stderr, `compacting ${size.toLocaleString("en-US")} frames`, size);
+      const progress = startBar(io.stderr, "compacting", size, size, " frames");
       let result;
       try {
-        result = await store.compact();
+        result = await store.compact({ onProgress: (done) => progress.update(done) });
       } finally {
         progress.stop();
       }

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { CliFailure } from "../errors.js";
 import { LineWriter } from "../io.js";
 import { openStore } from "../open-store.js";
-import { startActivity } from "../progress.js";
+import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
 const INTEGRITY: Readonly<Record<string, string>> = {
@@ -31,10 +31,10 @@ Example:
       const { io } = ctx;
       const store = await openStore(dir, { create: false });
       const size = (await store.load()).length;
-      const progress = startActivity(io.stderr, `verifying ${size.toLocaleString("en-US")} frames`, size);
+      const progress = startBar(io.stderr, "verifying", size, size, " frames");
       let report;
       try {
-        report = await store.verify();
+        report = await store.verify({ onProgress: (done) => progress.update(done) });
       } finally {
         progress.stop();
       }
