@@ -197,10 +197,12 @@ export class ReplayStore {
    * dlm store (no types in the index) are decoded to learn theirs.
    */
   async samplePreferenceRows(options: SamplePreferenceRowsOptions): Promise<Row[]> {
+    const drawOptions = sampleOptions(options); // also checks that options is an object
     const includeAutoMined = options.includeAutoMined ?? true;
     if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("includeAutoMined", "must be a boolean");
     return this.#view(async (entries) => {
-      const known = await this.#withTypes(entries);
+      // Keep the decoded snapshots (dlm stores) of the eligible sections only.
+      const known = await this.#withTypes(entries, (s) => s.sectionType === "preference");
       const eligible: IndexEntry[] = [];
       const snapshotOf = new Map<IndexEntry, SectionSnapshot>();
       for (const { entry, sectionType, autoMined, snapshot } of known) {
@@ -208,7 +210,7 @@ export class ReplayStore {
         eligible.push(entry);
         if (snapshot !== undefined) snapshotOf.set(entry, snapshot);
       }
-      const picked = sample(eligible, sampleOptions(options));
+      const picked = sample(eligible, drawOptions);
       const missing = picked.filter((e) => !snapshotOf.has(e));
       const read = await this.#readChecked(missing);
       missing.forEach((e, i) => snapshotOf.set(e, read[i]!));
@@ -503,8 +505,11 @@ export class ReplayStore {
     });
   }
 
-  /** Each entry with its type and auto-mined flag: from the index, or by decoding (dlm stores). */
-  async #withTypes(entries: readonly IndexEntry[]) {
+  /**
+   * Each entry with its type and auto-mined flag: from the index, or by decoding (dlm
+   * stores). Decoded snapshots that `keep` accepts are returned too, so they are not read twice.
+   */
+  async #withTypes(entries: readonly IndexEntry[], keep: (snapshot: SectionSnapshot) => boolean = () => false) {
     const out = entries.map((entry) => ({ entry, sectionType: entry.sectionType!, autoMined: entry.autoMined ?? false, snapshot: undefined as SectionSnapshot | undefined }));
     const unknown = out.filter((x) => x.entry.sectionType === undefined || x.entry.autoMined === undefined);
     const BATCH = 4096;
@@ -512,7 +517,7 @@ export class ReplayStore {
       const batch = unknown.slice(i, i + BATCH);
       const snapshots = await this.#readChecked(batch.map((x) => x.entry));
       batch.forEach((x, j) => {
-        x.snapshot = snapshots[j]!;
+        if (keep(snapshots[j]!)) x.snapshot = snapshots[j]!;
         x.sectionType = snapshots[j]!.sectionType;
         x.autoMined = snapshots[j]!.autoMined;
       });

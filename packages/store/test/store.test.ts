@@ -99,6 +99,15 @@ describe("sampling", () => {
     expect(rows).toContainEqual(expect.objectContaining({ text: prose(2).content.toUpperCase() }));
   });
 
+  test("bad sampling options are typed errors", async () => {
+    const store = await ReplayStore.open(tempDir());
+    await store.append(prose(1));
+    await expect(store.samplePreferenceRows(undefined as never)).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
+    await expect(store.samplePreferenceRows({ k: 1, now: NOW, seed: 1, includeAutoMined: "no" as never })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "includeAutoMined" });
+    await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
+    await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
+  });
+
   test("weight 0 entries saved through save() are never sampled", async () => {
     const store = await ReplayStore.open(tempDir());
     await store.appendMany([prose(1), prose(2), prose(3)]);
