@@ -32,20 +32,19 @@ export async function encodeFrame(snapshot: SectionSnapshot): Promise<Uint8Array
  * @throws {SnapshotInvalidError} naming the field (and the batch position) that is wrong.
  */
 export async function encodeFrames(snapshots: readonly SectionSnapshot[]): Promise<Uint8Array[]> {
-  const payloads = snapshots.map((s) => {
-    assertSnapshotFields(s as unknown as Record<string, unknown>, false);
-    return encodePayload(s);
-  });
-  const frames: Uint8Array[] = new Array(payloads.length);
+  for (const s of snapshots) assertSnapshotFields(s as unknown as Record<string, unknown>, false);
+  const frames: Uint8Array[] = new Array(snapshots.length);
   let next = 0;
+  // Each payload is encoded just before its compress call is issued, so CBOR encoding on
+  // this thread overlaps compression on the pool's threads.
   const worker = async (): Promise<void> => {
-    while (next < payloads.length) {
+    while (next < snapshots.length) {
       const i = next++;
-      const payload = payloads[i]!;
-      frames[i] = withContentSize(await compress(asBuffer(payload), ZSTD_LEVEL), payload.length);
+      const payload = encodePayload(snapshots[i]!);
+      frames[i] = withContentSize(await compress(payload, ZSTD_LEVEL), payload.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, payloads.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, snapshots.length) }, worker));
   return frames;
 }
 
