@@ -61,7 +61,8 @@ describe("reference frames", () => {
       }
     });
 
-    test.runIf(wholeSeconds)(`${f.name}: our CBOR payload equals the reference's byte for byte`, async () => {
+    // Whole-second vectors only: our Dates hold milliseconds (the microseconds case is below).
+    if (wholeSeconds) test(`${f.name}: our CBOR payload equals the reference's byte for byte`, async () => {
       const frame = await encodeFrame(await decodeFrame(bin));
       const payload = await decompress(Buffer.from(frame));
       expect(Buffer.compare(payload, cbor)).toBe(0);
