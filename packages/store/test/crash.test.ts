@@ -1,6 +1,6 @@
 // Crash safety: writers killed with SIGKILL at random moments and at chosen points never
 // lose an acknowledged append and never leave a store that fails to open or verify.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, createSnapshot } from "../src/index.js";
@@ -91,4 +91,17 @@ describe("SIGKILL at chosen points", () => {
     expect((await after.stats()).deadBytes).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["corpus.zst", "index.json"]);
   }, 30_000);
+
+  test("killed in the middle of an index write: the torn temp index is ignored, the old index rules, the next writer removes it", async () => {
+    const { dir, store, before } = await seeded();
+    const index = readFileSync(store.indexPath, "utf8");
+    // What saveIndex leaves when killed between writing its temp file and the rename.
+    const torn = join(dir, `.index.json.999999.0123456789ab.tmp`);
+    writeFileSync(torn, index.slice(0, Math.floor(index.length / 3)));
+    const after = await ReplayStore.open(dir);
+    expect((await after.load()).map((e) => e.sectionId).sort()).toEqual(before);
+    expect((await after.verify()).problems).toEqual([]);
+    await after.append(createSnapshot({ sectionType: "prose", content: "after a torn index write" }));
+    expect(existsSync(torn)).toBe(false);
+  });
 });
