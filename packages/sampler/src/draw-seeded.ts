@@ -1,288 +1,227 @@
 /**
  * The `seed` path: order-independent, O(n log k), no sort.
  *
- * Each entry's uniform is `keyedUniform(sectionId, occurrence)` under a salt drawn from the
- * seed, where `occurrence` counts the earlier entries (weight > 0) with the same section id.
- * Counting occurrences is the only part that is not one look per entry:
- * - entries sorted by section id (as `index.json` and `loadIndex` give them) have their
- *   repeats side by side, so a single pass keys each entry and feeds the heap at once;
- * - in any other order, every entry is first keyed as a first occurrence and the repeats are
- *   then found through a bit table ({@link rekeyRepeats}).
+ * Each entry with weight > 0 gets the uniform that keyed-uniform.ts defines: a hash of its
+ * id's head (first 8 units) and its rank in its group when the group is pure, a hash of its
+ * whole id and its rank among equal ids when the group is mixed. Finding the groups is the
+ * only part that is not one look per entry:
+ * - entries sorted by section id (as `index.json` and `loadIndex` give them) have every
+ *   group side by side, so a single pass ({@link drawSorted}) keys each group as it closes
+ *   and feeds the heap at once;
+ * - in any other order, draw-any-order.ts keys every entry as the only member of its group
+ *   and then finds the groups with more than one member among the entries that share a
+ *   number.
  * Both routes give every entry the same number, so both give the same result.
  *
- * The per-entry loop ({@link scan}) is written out in full — weight, checks, hash, heap
- * test — because it is most of the cost of `sample`, and V8 boxes every floating-point
- * value that crosses a call it does not inline.
+ * The per-entry loops are written out in full — weight, checks, head, hash, heap test —
+ * because they are most of the cost of `sample`, and V8 boxes every floating-point value
+ * that crosses a call it does not inline.
+ *
+ * The hash constants of keyed-uniform.ts (`KEY_M1` 0x9e3779b1, `KEY_M2` 0x85ebca77, `WORD_BIAS`
+ * 0x80000000, 2^27 and 2^-53) are written as literals in the loops: V8 loads an imported constant
+ * on every use, and the last two are not small integers, so each load is a memory read.
  *
  * @internal
  * @module
  */
 
-import { badAddedAt, badWeight, otherTimeOf, sectionIdOf } from "./entry-fields.js";
-import { SamplerError } from "./errors.js";
-import { fmix32, KEY_M1, KEY_M2, keyedUniform, type Salt, saltOf, TWO_POW_27, TWO_POW_M53 } from "./keyed-uniform.js";
-import { DAY_MS, RECENCY_FLOOR } from "./recency-weight.js";
-import { withScratch } from "./scratch.js";
+import { drawAnyOrder, drawWithTables } from "./draw-any-order.js";
+import {
+  fmix32,
+  HEAD_UNITS,
+  headUniform,
+  headWord,
+  keyedUniform,
+  type Salt,
+  saltOf,
+} from "./keyed-uniform.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable } from "./types.js";
-import { CUSTOM, customWeight, isBefore, type Plan, RECENCY, stableOrder, UNIFORM } from "./weigh.js";
+import { CUSTOM, isBefore, type Plan } from "./weigh.js";
+import { weightOf } from "./weigh-fast.js";
 
 /** Entry indices, largest key first; or all entries with weight > 0 in stable order when `k` covers them. */
 export function drawSeeded(entries: readonly Sampleable[], plan: Plan, seed: number): number[] {
   const salt = saltOf(seed);
   // A caller's scheme goes straight to the any-order route, so it is called exactly once per
-  // entry (the one-pass route starts over when it meets an id out of order).
-  if (plan.mode === CUSTOM) return drawAnyOrder(entries, plan, salt);
+  // entry (the one-pass route starts over when it meets an id out of order, and the bucket
+  // route can hand over to the table route).
+  if (plan.mode === CUSTOM) return drawWithTables(entries, plan, salt);
   return drawSorted(entries, plan, salt) ?? drawAnyOrder(entries, plan, salt);
 }
 
 /**
- * One pass for entries sorted by section id. Returns `undefined` at the first entry whose id
- * is smaller than the one before it; the caller then starts over with {@link drawAnyOrder}
- * (for input in no order, that happens within the first few entries).
+ * One pass for entries sorted by section id. Returns `undefined` at the first entry with
+ * weight > 0 whose id is smaller than the one before it; the caller then starts over with
+ * {@link drawAnyOrder} (for input in no order, that happens within the first few entries).
+ *
+ * Groups arrive whole, one after another. A group is held back until it closes (the next
+ * head differs) — nearly always a single entry — and then keyed by its head; the moment a
+ * second distinct id shows up under the same head, the group turns mixed and its entries
+ * are keyed by their ids from then on.
  */
 function drawSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt): number[] | undefined {
   const heap = new TopK(plan.k, (a, b) => isBefore(entries, a, b));
-  const firstPositives: number[] = [];
-  const positive = scan(entries, plan, salt, heap, undefined, undefined, firstPositives);
+  // The first k + 1 entries with weight > 0: the answer when there are no more than k.
+  const first: number[] = [];
+  const positive = scanSorted(entries, plan, salt, heap, first);
   if (positive < 0) return undefined;
   // Sorted input is already in the stable order.
-  return positive <= plan.k ? firstPositives : heap.drain();
+  return positive <= plan.k ? first : heap.drain();
 }
 
 /**
- * Any order: key every entry as a first occurrence into typed arrays, re-key the repeats
- * ({@link rekeyRepeats}), then keep the k largest keys.
+ * The loop of {@link drawSorted}: returns the number of entries with weight > 0, or -1 at the
+ * first one out of order. It runs once past the last entry to close the last group, so that
+ * it ends right after the loop: V8 compiles a loop this long on the fly, and code that
+ * follows the loop in the same function would be left without type feedback, throwing the
+ * compiled loop away at the end of every call.
  */
-function drawAnyOrder(entries: readonly Sampleable[], plan: Plan, salt: Salt): number[] {
-  const n = entries.length;
-  const tableBits = bitTableSize(n);
-  return withScratch(16 * n + 4 * ((tableBits >>> 5) + 1), (buffer) => {
-    // Per entry: its uniform (0 marks weight 0 — a real uniform is never 0) and its weight.
-    const us = new Float64Array(buffer, 0, n);
-    const ws = new Float64Array(buffer, 8 * n, n);
-    // The heap is filled on the way, as if no id repeated; it is rebuilt below if one does.
-    let heap = new TopK(plan.k, (a, b) => isBefore(entries, a, b));
-    const positive = scan(entries, plan, salt, heap, us, ws, []);
-    if (positive <= plan.k) {
-      const all: number[] = [];
-      for (let i = 0; i < n; i++) if (us[i] !== 0) all.push(i);
-      return stableOrder(entries, all);
-    }
-    const seen = new Int32Array(buffer, 16 * n, (tableBits >>> 5) + 1).fill(0);
-    if (rekeyRepeats(entries, us, salt, seen, tableBits) === 0) return heap.drain();
-    heap = new TopK(plan.k, (a, b) => isBefore(entries, a, b));
-    let floor = heap.floor;
-    for (let i = 0; i < n; i++) {
-      const u = us[i] as number;
-      if (u === 0) continue;
-      const w = ws[i] as number;
-      if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) continue; // see TopK.consider
-      const key = Math.log(u) / w;
-      if (key < floor) continue;
-      heap.offer(key, i);
-      floor = heap.floor;
-    }
-    return heap.drain();
-  });
-}
-
-/** Bits in the repeat-finding table for `n` entries: about 16 an entry, a power of two. */
-function bitTableSize(n: number): number {
-  let bits = 1024;
-  while (bits < n * 16 && bits < 1 << 28) bits *= 2;
-  return bits;
-}
-
-/**
- * The per-entry loop. Weighs and checks every entry, gives each with weight > 0 its
- * first-occurrence uniform — an inlined copy of `keyedUniform(id, 0, …)`, kept in step with
- * it (the tests compare them) — and offers it to `heap`. Then either
- * - `us` and `ws` given (any order): stores each entry's uniform and weight (0 for weight
- *   0), for {@link rekeyRepeats}; or
- * - not given (sorted): counts repeats of the id before and re-keys them with
- *   `keyedUniform`; returns -1 as soon as an id is smaller than the one before it; keeps
- *   the first k + 1 indices in `firstPositives`.
- * Returns the number of entries with weight > 0.
- */
-function scan(
-  entries: readonly Sampleable[],
-  plan: Plan,
-  { s0, s1, s2 }: Salt,
-  heap: TopK,
-  us: Float64Array | undefined,
-  ws: Float64Array | undefined,
-  firstPositives: number[],
-): number {
+function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap: TopK, first: number[]): number {
   const { k, mode, nowMs } = plan;
-  let floor = Number.NEGATIVE_INFINITY;
-  let prev = "";
-  let occurrence = 0;
+  const { s0, s1, t0, t1, t2 } = salt;
+  const n = entries.length;
   let positive = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as Sampleable;
-    if (typeof entry !== "object" || entry === null) sectionIdOf(entry, i); // throws
-    const id = entry.sectionId;
-    if (typeof id !== "string") sectionIdOf(entry, i); // throws
-    const at = entry.addedAt;
-    const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
-    if (t - t !== 0) throw badAddedAt(entry, i); // NaN or ±Infinity
+  // The open group: its head (hl = -1: none yet), its first entry, and whether it is mixed.
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let phl = -1;
+  let lead = -1;
+  let leadW = 0.5; // a double from the start, so V8 keeps it unboxed
+  let mixed = false;
+  // Further entries of a pure group with the lead's id, as (index, weight) pairs.
+  let more: number[] | undefined;
+  // The id of the group's last entry, and (mixed) how many before it in the group share it.
+  let prevId = "";
+  let occurrence = 0;
+  let floor = heap.floor;
+  for (let i = 0; i <= n; i++) {
+    let w = 0.5;
+    let id = "";
+    let w0 = 0;
+    let w1 = 0;
+    let w2 = 0;
+    let w3 = 0;
+    let hl = 0;
+    // 1: a later head (or the end) closes the open group; 0: same head; -1: out of order.
+    let order = 1;
+    if (i < n) {
+      const entry = entries[i] as Sampleable;
+      w = weightOf(entry, i, plan, mode, nowMs);
+      if (w === 0) continue;
+      id = entry.sectionId;
+      if (id.length >= HEAD_UNITS) {
+        w0 = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ 0x80000000;
+        w1 = ((id.charCodeAt(2) << 16) | id.charCodeAt(3)) ^ 0x80000000;
+        w2 = ((id.charCodeAt(4) << 16) | id.charCodeAt(5)) ^ 0x80000000;
+        w3 = ((id.charCodeAt(6) << 16) | id.charCodeAt(7)) ^ 0x80000000;
+        hl = HEAD_UNITS;
+      } else {
+        w0 = headWord(id, 0);
+        w1 = headWord(id, 1);
+        w2 = headWord(id, 2);
+        w3 = headWord(id, 3);
+        hl = id.length;
+      }
+      if (first.length <= k) first.push(i);
+      positive++;
+      if (phl < 0) order = 1;
+      else if (w0 !== p0) order = w0 > p0 ? 1 : -1;
+      else if (w1 !== p1) order = w1 > p1 ? 1 : -1;
+      else if (w2 !== p2) order = w2 > p2 ? 1 : -1;
+      else if (w3 !== p3) order = w3 > p3 ? 1 : -1;
+      else order = hl === phl ? 0 : hl > phl ? 1 : -1;
+      if (order < 0) return -1;
+    }
 
-    // The weight: recencyFactor (recency-weight.ts) written out, or 1, or the caller's.
-    let w: number;
-    if (mode === RECENCY) {
-      const age = nowMs - t;
-      // Math.max, not `if (w < FLOOR) w = FLOOR`: assigning the imported constant makes V8
-      // keep `w` boxed, which allocates a heap number per entry.
-      w = Math.max(age > 0 ? 1 / (1 + age / DAY_MS) : 1, RECENCY_FLOOR);
-    } else {
-      w = mode === UNIFORM ? 1 : customWeight(entry, i, plan);
-    }
-    const extra = entry.weight;
-    if (extra !== undefined) {
-      if (typeof extra !== "number" || !(extra >= 0) || extra === Number.POSITIVE_INFINITY) throw badWeight(entry, i);
-      w *= extra;
-      if (!(w < Number.POSITIVE_INFINITY)) throw overflow(entry, i, extra);
-    }
-    if (w === 0) {
-      if (us !== undefined) us[i] = 0; // the scratch buffer is reused: mark it
+    if (order > 0) {
+      if (!mixed && phl >= 0) {
+        // Close the pure group: headUniform(head, 0) of its lead, written out.
+        let h1 = Math.imul(s0 ^ p0, 0x9e3779b1);
+        let h2 = Math.imul(s1 ^ p1, 0x85ebca77);
+        h1 ^= h2 >>> 15;
+        h2 ^= h1 >>> 13;
+        h1 = Math.imul(h1 ^ p2, 0x9e3779b1);
+        h2 = Math.imul(h2 ^ p3, 0x85ebca77);
+        h1 ^= h2 >>> 15;
+        h2 ^= h1 >>> 13;
+        h2 ^= phl;
+        h1 = fmix32((h1 + h2) | 0);
+        h2 = fmix32(h2 ^ h1);
+        const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
+        // TopK.consider, written out.
+        if (!(floor < 0 && u - 1 <= floor * leadW * (1 + 1e-9))) {
+          const key = Math.log(u) / leadW;
+          if (key >= floor) {
+            heap.offer(key, lead);
+            floor = heap.floor;
+          }
+        }
+        if (more !== undefined) {
+          closePure(heap, more, p0, p1, p2, p3, phl, salt);
+          floor = heap.floor;
+        }
+      }
+      if (i === n) break;
+      p0 = w0;
+      p1 = w1;
+      p2 = w2;
+      p3 = w3;
+      phl = hl;
+      lead = i;
+      leadW = w;
+      mixed = false;
+      more = undefined;
+      prevId = id;
       continue;
     }
 
-    // keyedUniform(id, 0, s0, s1, s2), written out.
-    let h1 = s0;
-    let h2 = s1;
-    const n = id.length;
-    let j = 0;
-    for (; j + 3 < n; j += 4) {
-      h1 = Math.imul(h1 ^ (id.charCodeAt(j) | (id.charCodeAt(j + 1) << 16)), KEY_M1);
-      h2 = Math.imul(h2 ^ (id.charCodeAt(j + 2) | (id.charCodeAt(j + 3) << 16)), KEY_M2);
-      h1 ^= h2 >>> 15;
-      h2 ^= h1 >>> 13;
-    }
-    for (; j < n; j++) {
-      h1 = Math.imul(h1 ^ id.charCodeAt(j), KEY_M1);
-      h2 ^= h1 >>> 15;
-    }
-    h2 ^= n;
-    h1 = fmix32((h1 + h2) | 0);
-    h2 = fmix32(h2 ^ h1);
-    let u = ((h1 >>> 6) * TWO_POW_27 + (h2 >>> 5) + 0.5) * TWO_POW_M53;
-
-    if (us !== undefined) {
-      us[i] = u;
-      (ws as Float64Array)[i] = w;
-    } else {
-      if (positive === 0 || id > prev) {
-        occurrence = 0;
-      } else if (id === prev) {
-        u = keyedUniform(id, ++occurrence, s0, s1, s2);
+    // Same head. A head shorter than 8 units is the whole id, so the ids are equal.
+    if (hl < HEAD_UNITS || id === prevId) {
+      if (mixed) {
+        heap.consider(keyedUniform(id, ++occurrence, t0, t1, t2), w, i);
+        floor = heap.floor;
       } else {
-        return -1;
+        (more ??= []).push(i, w);
       }
-      prev = id;
-      if (positive <= k) firstPositives.push(i);
+      continue;
     }
-    positive++;
-    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) continue; // see TopK.consider
-    const key = Math.log(u) / w;
-    if (key < floor) continue;
-    heap.offer(key, i);
+    if (id < prevId) return -1;
+    if (!mixed) {
+      // A second id under this head: the group is mixed, and what was held back (all with
+      // the lead's id) is keyed by that id.
+      mixed = true;
+      heap.consider(keyedUniform(prevId, 0, t0, t1, t2), leadW, lead);
+      if (more !== undefined) {
+        for (let j = 0; j < more.length; j += 2) {
+          heap.consider(keyedUniform(prevId, j / 2 + 1, t0, t1, t2), more[j + 1] as number, more[j] as number);
+        }
+        more = undefined;
+      }
+    }
+    occurrence = 0;
+    prevId = id;
+    heap.consider(keyedUniform(id, 0, t0, t1, t2), w, i);
     floor = heap.floor;
   }
   return positive;
 }
 
-function overflow(entry: Sampleable, index: number, extra: number): SamplerError {
-  return new SamplerError(`the scheme weight times weight ${extra} overflows to Infinity`, {
-    index,
-    sectionId: entry.sectionId,
-  });
-}
-
-/**
- * Gives every repeated id's later entries their own uniform, in place, and returns how many
- * it changed. `us[i]` is entry i's first-occurrence uniform (0 for weight 0), so entries with
- * the same id share it, and entries with different ids almost never do.
- *
- * A Map of a million ids would cost more than the whole draw (V8 Maps of strings run at
- * about a microsecond an operation here), so no Map or Set is used on the common path:
- * 1. one pass over `us` with the bit table `seen` (`bits` bits, zeroed; about 16 an entry)
- *    sets aside each entry whose bit
- *    is already set: every repeat, plus about 3% of first occurrences by chance;
- * 2. the set-aside uniforms go in a small open-addressing table (`Float64Array`), with a
- *    bit filter in front of it;
- * 3. one more pass, in input order, finds every entry whose uniform is in that table and
- *    counts them per id: a repeat is an entry whose uniform *and* id match an earlier one.
- *    Two different ids with the same 53-bit uniform are told apart by comparing the ids.
- */
-export function rekeyRepeats(
-  entries: readonly Sampleable[],
-  us: Float64Array,
+/** Offers the members after the lead of a pure group (`more`: index, weight pairs). */
+function closePure(
+  heap: TopK,
+  more: readonly number[],
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  hl: number,
   { s0, s1, s2 }: Salt,
-  seen: Int32Array,
-  bits: number,
-): number {
-  const n = us.length;
-  const aside: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const u = us[i] as number;
-    if (u === 0) continue;
-    const bit = (u * bits) | 0; // < 2^28: stays on V8's fast int32 truncation
-    const word = bit >>> 5;
-    const flag = 1 << (bit & 31);
-    if (((seen[word] as number) & flag) !== 0) aside.push(i);
-    else seen[word] = (seen[word] as number) | flag;
+): void {
+  for (let j = 0; j < more.length; j += 2) {
+    heap.consider(headUniform(w0, w1, w2, w3, hl, j / 2 + 1, s0, s1, s2), more[j + 1] as number, more[j] as number);
   }
-  if (aside.length === 0) return 0;
-
-  // Open addressing on the uniform's top bits (uniform, so no further hashing), load ≤ 1/2.
-  let slots = 1024;
-  while (slots < aside.length * 2) slots *= 2;
-  const filterBits = slots * 8;
-  const keys = new Float64Array(slots); // 0 = empty
-  const ids = new Array<string | undefined>(slots).fill(undefined);
-  const counts = new Int32Array(slots);
-  const filter = new Int32Array((filterBits >>> 5) + 1);
-  for (const i of aside) {
-    const u = us[i] as number;
-    let slot = (u * slots) | 0;
-    while (keys[slot] !== 0 && keys[slot] !== u) slot = (slot + 1) & (slots - 1);
-    keys[slot] = u;
-    const bit = (u * filterBits) | 0;
-    filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
-  }
-
-  let others: Map<string, number> | undefined; // ids that share a uniform with another id
-  let changed = 0;
-  const last = aside[aside.length - 1] as number;
-  for (let i = 0; i <= last; i++) {
-    const u = us[i] as number;
-    if (u === 0) continue;
-    const bit = (u * filterBits) | 0;
-    if (((filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
-    let slot = (u * slots) | 0;
-    while (keys[slot] !== u && keys[slot] !== 0) slot = (slot + 1) & (slots - 1);
-    if (keys[slot] !== u) continue;
-    const id = (entries[i] as Sampleable).sectionId;
-    let occurrence: number;
-    const first = ids[slot];
-    if (first === undefined) {
-      ids[slot] = id;
-      counts[slot] = 1;
-      occurrence = 0;
-    } else if (first === id) {
-      occurrence = counts[slot] as number;
-      counts[slot] = occurrence + 1;
-    } else {
-      others ??= new Map();
-      occurrence = others.get(id) ?? 0;
-      others.set(id, occurrence + 1);
-    }
-    if (occurrence > 0) {
-      us[i] = keyedUniform(id, occurrence, s0, s1, s2);
-      changed++;
-    }
-  }
-  return changed;
 }
+

@@ -87,6 +87,20 @@ export class TopK {
     items[at] = item;
   }
 
+  /** The kept (key, item) pairs, best first. Empties the heap. */
+  drainPairs(): { keys: number[]; items: number[] } {
+    const keys = new Array<number>(this.size);
+    const items = new Array<number>(this.size);
+    while (this.size > 0) {
+      const last = --this.size;
+      keys[last] = this.keys[0] as number;
+      items[last] = this.items[0] as number;
+      this.siftDown(last, this.keys[last] as number, this.items[last] as number);
+    }
+    this.floor = Number.NEGATIVE_INFINITY;
+    return { keys, items };
+  }
+
   /** The kept items, best first. Empties the heap. */
   drain(): number[] {
     this.floor = Number.NEGATIVE_INFINITY;

@@ -57,3 +57,7 @@ export function reorderKeepingTies<T extends Sampleable>(xs: readonly T[], rando
   }
   return shuffled.map((x) => (queues.get(x.sectionId) as T[]).shift() as T);
 }
+
+/** Sorted by section id (UTF-16 code units), ties in input order (Array.prototype.sort is stable). */
+export const bySectionId = <T extends Sampleable>(xs: readonly T[]): T[] =>
+  xs.slice().sort((a, b) => (a.sectionId < b.sectionId ? -1 : a.sectionId > b.sectionId ? 1 : 0));

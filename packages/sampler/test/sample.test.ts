@@ -1,7 +1,7 @@
 // sample: behaviour, boundaries, determinism and golden draws.
 import { describe, expect, test, vi } from "vitest";
 import { sample } from "../src/index.js";
-import { entry, type Entry, hexId, mulberry32, NOW, tags } from "./helpers.js";
+import { bySectionId, entry, type Entry, hexId, mulberry32, NOW, tags } from "./helpers.js";
 
 /** 50 entries, ids out of order, ages 0–245 days, a few weight-0 and weighted entries. */
 function fixture(): Entry[] {
@@ -9,6 +9,17 @@ function fixture(): Entry[] {
   for (let i = 0; i < 50; i++) {
     const id = hexId((i * 2654435761) % 4096);
     out.push(entry(id, (i * 37) % 250, i % 11 === 0 ? 0 : i % 7 === 0 ? 3 : undefined, `e${i}`));
+  }
+  return out;
+}
+
+/** 50 entries with store-like ids (distinct first 8 digits), every 10th repeating an earlier id. */
+function storeLike(): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0; i < 50; i++) {
+    const id = ((i * 2654435761) >>> 0).toString(16).padStart(8, "0") + ((i * 40503) >>> 0).toString(16).padStart(8, "0");
+    const weight = i % 11 === 0 ? 0 : i % 7 === 0 ? 3 : undefined;
+    out.push(entry(i % 10 === 9 ? (out[i - 5] as Entry).sectionId : id, (i * 37) % 250, weight, `s${i}`));
   }
   return out;
 }
@@ -108,18 +119,23 @@ describe("determinism", () => {
   });
 
   // Golden draws: a change here changes what every seeded caller gets (a breaking change).
+  // `fixture` ids all share their first 8 digits (one mixed group: whole-id hashes);
+  // `storeLike` ids have distinct heads (head hashes), with a few ids repeated.
   test.each([
-    [0, "recency", ["e7", "e34", "e14", "e30", "e42", "e38"]],
-    [1, "recency", ["e14", "e36", "e7", "e23", "e41", "e6"]],
-    [42, "recency", ["e6", "e34", "e48", "e16", "e24", "e28"]],
-    [7, "uniform", ["e5", "e36", "e35", "e42", "e15", "e43"]],
-    [2026, "uniform", ["e24", "e18", "e26", "e35", "e28", "e25"]],
-  ] as const)("golden draw: seed %i, %s", (seed, scheme, expected) => {
-    const entries = fixture();
-    expect(tags(sample(entries, { k: 6, now: NOW, seed, scheme }))).toEqual(expected);
-    // The same from the entries sorted by section id (the one-pass route).
-    const sorted = entries.slice().sort((a, b) => (a.sectionId < b.sectionId ? -1 : a.sectionId > b.sectionId ? 1 : 0));
-    expect(tags(sample(sorted, { k: 6, now: NOW, seed, scheme }))).toEqual(expected);
+    [0, "recency", ["e14", "e7", "e8", "e34", "e21", "e42"], ["s42", "s21", "s41", "s7", "s34", "s49"]],
+    [1, "recency", ["e3", "e14", "e26", "e15", "e37", "e35"], ["s35", "s14", "s7", "s49", "s34", "s47"]],
+    [42, "recency", ["e23", "e27", "e42", "e4", "e14", "e7"], ["s45", "s42", "s7", "s8", "s14", "s21"]],
+    [7, "uniform", ["e28", "e2", "e4", "e37", "e26", "e41"], ["s10", "s29", "s41", "s14", "s42", "s38"]],
+    [2026, "uniform", ["e16", "e49", "e36", "e42", "e21", "e10"], ["s37", "s28", "s6", "s4", "s14", "s47"]],
+  ] as const)("golden draw: seed %i, %s", (seed, scheme, expected, expectedStoreLike) => {
+    for (const [entries, want] of [
+      [fixture(), expected],
+      [storeLike(), expectedStoreLike],
+    ] as const) {
+      expect(tags(sample(entries, { k: 6, now: NOW, seed, scheme }))).toEqual(want);
+      // The same from the entries sorted by section id (the one-pass route).
+      expect(tags(sample(bySectionId(entries), { k: 6, now: NOW, seed, scheme }))).toEqual(want);
+    }
   });
 
   test("golden draw with a caller's source", () => {
