@@ -7,10 +7,10 @@
  * groups almost never do, so the groups with more than one member are the runs of equal
  * numbers. Those are found, and their members re-keyed ({@link resolveGroups}), in one of
  * two ways:
- * - **buckets** (the usual route, {@link drawBucketed}): while keying, each (number, entry,
- *   weight) is written to one of up to 256 buckets by the number's top bits; then each
- *   bucket, a few thousand entries in input order, is checked for equal numbers with a hash
- *   table small enough to stay in the processor's cache. A table over all entries at once
+ * - **buckets** (the usual route, {@link drawBucketed}): while keying, each (fingerprint,
+ *   entry) is written to one of up to 256 buckets by the number's top bits; then each
+ *   bucket, a few thousand entries in input order, is checked for repeated fingerprints with
+ *   a hash table small enough to stay in the processor's cache. A table over all entries at once
  *   would miss the cache on nearly every look, which costs more than the rest of the draw.
  * - **tables** ({@link drawWithTables}), when a bucket overflows (many entries share a head,
  *   as with ids like `chapter-0001`, `chapter-0002` …) or many re-keyed entries are among
@@ -39,7 +39,7 @@ import { withScratch } from "./scratch.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable } from "./types.js";
 import { isBefore, type Plan, stableOrder } from "./weigh.js";
-import { weightOf } from "./weigh-fast.js";
+import { checkedScale, checkedTime, mightGetIn, scaledWeight, weightOf } from "./weigh-fast.js";
 
 /**
  * Extra places in the bucket route's heap. An entry whose number changes after it was offered
@@ -56,9 +56,9 @@ export function drawAnyOrder(entries: readonly Sampleable[], plan: Plan, salt: S
 // ---------------------------------------------------------------------------------------
 // Buckets
 
-/** Buckets for `n` entries: a power of two, at most 256, about 64 entries each or more. */
+/** Buckets for `n` entries: a power of two from 2 to 256, about 64 entries each or more. */
 function bucketCount(n: number): number {
-  let b = 1;
+  let b = 2;
   while (b < 256 && b * 64 < n) b *= 2;
   return b;
 }
@@ -75,15 +75,16 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
   // deviations, so only entries that share numbers (shared heads) overflow.
   const capacity = Math.ceil((n / buckets) * 1.25) + 64;
   let tableSlots = 16;
-  while (tableSlots < capacity * 2) tableSlots *= 2;
+  while (tableSlots < capacity * 4) tableSlots *= 2;
   const slots = buckets * capacity;
-  return withScratch(16 * slots + 4 * tableSlots + 4 * capacity + 4 * buckets, (buffer) => {
-    // Bucket b holds fill[b] pairs (number, entry index) from pair b · capacity on.
-    const pairs = new Float64Array(buffer, 0, 2 * slots);
+  return withScratch(8 * slots + 4 * tableSlots + 4 * capacity + 4 * buckets, (buffer) => {
+    // Bucket b holds fill[b] pairs (fingerprint of the number, entry index) from pair
+    // b · capacity on (see scanIntoBuckets).
+    const pairs = new Int32Array(buffer, 0, 2 * slots);
     // The repeat-finding table: all zero between buckets.
-    const table = new Int32Array(buffer, 16 * slots, tableSlots).fill(0);
-    const slotOf = new Int32Array(buffer, 16 * slots + 4 * tableSlots, capacity);
-    const fill = new Int32Array(buffer, 16 * slots + 4 * tableSlots + 4 * capacity, buckets).fill(0);
+    const table = new Int32Array(buffer, 8 * slots, tableSlots).fill(0);
+    const slotOf = new Int32Array(buffer, 8 * slots + 4 * tableSlots, capacity);
+    const fill = new Int32Array(buffer, 8 * slots + 4 * tableSlots + 4 * capacity, buckets).fill(0);
 
     const heap = new TopK(k + SPARE, (a, b) => isBefore(entries, a, b));
     const positive = scanIntoBuckets(entries, plan, salt, heap, pairs, fill, buckets, capacity);
@@ -96,20 +97,22 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
       return stableOrder(entries, all);
     }
 
-    // Each bucket: the members of every run of two or more equal numbers.
+    // Each bucket: every entry whose fingerprint is repeated — all members of runs of equal
+    // numbers, and now and then an entry whose fingerprint matches by chance.
     const candidates: number[] = [];
-    const values: number[] = [];
     for (let b = 0; b < buckets; b++) {
       const from = b * capacity;
       const to = from + (fill[b] as number);
-      if (markRepeats(pairs, from, to, buckets, b, table, slotOf) > 0) {
-        collectRepeated(pairs, from, to, table, slotOf, candidates, values);
-      }
+      if (markRepeats(pairs, from, to, table, slotOf) > 0) collectRepeated(pairs, from, to, table, slotOf, candidates);
       clearSlots(table, slotOf, to - from);
     }
     if (candidates.length === 0) return heap.drain().slice(0, k);
 
-    const fresh = resolveGroups(entries, candidates, Float64Array.from(values), salt);
+    const values = new Float64Array(candidates.length);
+    for (let j = 0; j < candidates.length; j++) {
+      values[j] = headUniformOf((entries[candidates[j] as number] as Sampleable).sectionId, 0, salt);
+    }
+    const fresh = resolveGroups(entries, candidates, values, salt);
     const changed = new Map<number, number>();
     for (let j = 0; j < candidates.length; j++) {
       if (fresh[j] !== values[j]) changed.set(candidates[j] as number, j);
@@ -134,30 +137,17 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
 }
 
 /**
- * Puts a 31-bit fingerprint of the numbers of pairs `from … to` (bucket `b` of `buckets`) in
- * `table` — open addressing; the bits below the bucket's pick the first slot, the lowest
- * bits of the number are the fingerprint, so the table stays small enough for the processor's
- * cache — and records each pair's slot in `slotOf`. A fingerprint met again is stored
- * negated, to mark it repeated. Returns how many were met again. Equal numbers always share a
- * fingerprint; different numbers rarely do, and {@link resolveGroups} tells them apart.
+ * Puts the fingerprints of pairs `from … to` in `table` (open addressing: the fingerprint's
+ * low bits pick the first slot; a table of twice the bucket's size stays in the processor's
+ * cache) and records each pair's slot in `slotOf`. A fingerprint met again is stored negated,
+ * to mark it repeated. Returns how many were met again.
  */
-function markRepeats(
-  pairs: Float64Array,
-  from: number,
-  to: number,
-  buckets: number,
-  b: number,
-  table: Int32Array,
-  slotOf: Int32Array,
-): number {
-  const size = table.length;
-  const mask = size - 1;
+function markRepeats(pairs: Int32Array, from: number, to: number, table: Int32Array, slotOf: Int32Array): number {
+  const mask = table.length - 1;
   let repeats = 0;
   for (let j = from; j < to; j++) {
-    const u = pairs[2 * j] as number;
-    // u · 2^53 is a whole number; its low 31 bits, never 0.
-    const print = (((u * 9_007_199_254_740_992) | 0) & 0x7fffffff) | 1;
-    let slot = ((u * buckets - b) * size) | 0;
+    const print = pairs[2 * j] as number;
+    let slot = print & mask;
     for (;;) {
       const key = table[slot] as number;
       if (key === 0) {
@@ -176,21 +166,17 @@ function markRepeats(
   return repeats;
 }
 
-/** Appends the index and number of every pair `from … to` whose fingerprint is marked repeated. */
+/** Appends the entry index of every pair `from … to` whose fingerprint is marked repeated. */
 function collectRepeated(
-  pairs: Float64Array,
+  pairs: Int32Array,
   from: number,
   to: number,
   table: Int32Array,
   slotOf: Int32Array,
   candidates: number[],
-  values: number[],
 ): void {
   for (let j = from; j < to; j++) {
-    if ((table[slotOf[j - from] as number] as number) < 0) {
-      candidates.push(pairs[2 * j + 1] as number);
-      values.push(pairs[2 * j] as number);
-    }
+    if ((table[slotOf[j - from] as number] as number) < 0) candidates.push(pairs[2 * j + 1] as number);
   }
 }
 
@@ -201,26 +187,29 @@ function clearSlots(table: Int32Array, slotOf: Int32Array, count: number): void 
 
 /**
  * The per-entry loop of the bucket route: weighs and checks every entry, keys it as the only
- * member of its group, offers it to `heap`, and appends the pair (number, index) to its
- * bucket (one stream of writes a bucket: 256 of them stay in the processor's cache). Returns the number of entries with weight > 0, or -1 when a bucket is full.
+ * member of its group, offers it to `heap`, and appends the pair (fingerprint, index) to the
+ * bucket of the number's top bits (one stream of writes a bucket: 256 of them stay in the
+ * processor's cache). Returns the number of entries with weight > 0, or -1 when a bucket is full.
  */
 function scanIntoBuckets(
   entries: readonly Sampleable[],
   plan: Plan,
   { s0, s1 }: Salt,
   heap: TopK,
-  pairs: Float64Array,
+  pairs: Int32Array,
   fill: Int32Array,
   buckets: number,
   capacity: number,
 ): number {
   const { mode, nowMs } = plan;
+  const bucketShift = 32 - Math.log2(buckets); // buckets is a power of two, 2 to 256
   let positive = 0;
   let floor = heap.floor;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Sampleable;
-    const w = weightOf(entry, i, plan, mode, nowMs);
-    if (w === 0) continue;
+    const t = checkedTime(entry, i);
+    const x = checkedScale(entry, i);
+    if (x === 0) continue; // weight 0: the scheme weight is > 0
     const id = entry.sectionId;
     // headUniform(head, 0), written out: V8 does not inline a function this long, and a
     // number returned from a call it does not inline is allocated on the heap.
@@ -252,18 +241,23 @@ function scanIntoBuckets(
     h2 ^= h1 >>> 13;
     h2 ^= hl;
     h1 = fmix32((h1 + h2) | 0);
-    h2 = fmix32(h2 ^ h1);
-    const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
     positive++;
-    const b = (u * buckets) | 0;
+    // u's top 26 bits are h1 >>> 6, so entries with one head share h1: the bucket is its top
+    // bits, the fingerprint its low 24 (+ 1: 0 marks an empty table slot).
+    const b = h1 >>> bucketShift;
     const f = fill[b] as number;
     if (f === capacity) return -1;
     const at = 2 * (b * capacity + f);
-    pairs[at] = u;
+    pairs[at] = (h1 & 0xffffff) + 1;
     pairs[at + 1] = i;
     fill[b] = f + 1;
-    // TopK.consider, written out.
-    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) continue;
+    // TopK.consider, written out: first with a bound on u from h1 alone, so most entries are
+    // turned away before the rest of the hash, and all without a division.
+    if (floor < 0 && !mightGetIn(((h1 >>> 6) + 1) * 1.4901161193847656e-8, floor, mode, t, nowMs, x)) continue;
+    h2 = fmix32(h2 ^ h1);
+    const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
+    if (floor < 0 && !mightGetIn(u, floor, mode, t, nowMs, x)) continue;
+    const w = scaledWeight(mode, t, nowMs, x);
     const key = Math.log(u) / w;
     if (key < floor) continue;
     heap.offer(key, i);

@@ -38,7 +38,7 @@ import {
 import { TopK } from "./top-k.js";
 import type { Sampleable } from "./types.js";
 import { CUSTOM, isBefore, type Plan } from "./weigh.js";
-import { weightOf } from "./weigh-fast.js";
+import { checkedScale, checkedTime, mightGetIn, scaledWeight } from "./weigh-fast.js";
 
 /** Entry indices, largest key first; or all entries with weight > 0 in stable order when `k` covers them. */
 export function drawSeeded(entries: readonly Sampleable[], plan: Plan, seed: number): number[] {
@@ -89,7 +89,10 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
   let p3 = 0;
   let phl = -1;
   let lead = -1;
-  let leadW = 0.5; // a double from the start, so V8 keeps it unboxed
+  // The lead's addedAt and weight scale: its weight is only worked out if it might get in.
+  // Doubles from the start, so V8 keeps them unboxed.
+  let leadT = 0.5;
+  let leadX = 0.5;
   let mixed = false;
   // Further entries of a pure group with the lead's id, as (index, weight) pairs.
   let more: number[] | undefined;
@@ -98,7 +101,8 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
   let occurrence = 0;
   let floor = heap.floor;
   for (let i = 0; i <= n; i++) {
-    let w = 0.5;
+    let t = 0.5;
+    let x = 0.5;
     let id = "";
     let w0 = 0;
     let w1 = 0;
@@ -109,8 +113,10 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
     let order = 1;
     if (i < n) {
       const entry = entries[i] as Sampleable;
-      w = weightOf(entry, i, plan, mode, nowMs);
-      if (w === 0) continue;
+      t = checkedTime(entry, i);
+      x = checkedScale(entry, i);
+      if (x === 0) continue; // weight 0: the scheme weight is > 0
+
       id = entry.sectionId;
       if (id.length >= HEAD_UNITS) {
         w0 = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ 0x80000000;
@@ -149,14 +155,19 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
         h2 ^= h1 >>> 13;
         h2 ^= phl;
         h1 = fmix32((h1 + h2) | 0);
-        h2 = fmix32(h2 ^ h1);
-        const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
-        // TopK.consider, written out.
-        if (!(floor < 0 && u - 1 <= floor * leadW * (1 + 1e-9))) {
-          const key = Math.log(u) / leadW;
-          if (key >= floor) {
-            heap.offer(key, lead);
-            floor = heap.floor;
+        // TopK.consider, written out, first with a bound: u is below ((h1 >>> 6) + 1) / 2^26
+        // (its top 26 bits come from h1), so most leads are turned away before the rest of the
+        // hash, and all without the division of the recency factor.
+        if (!(floor < 0) || mightGetIn(((h1 >>> 6) + 1) * 1.4901161193847656e-8, floor, mode, leadT, nowMs, leadX)) {
+          h2 = fmix32(h2 ^ h1);
+          const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
+          if (!(floor < 0) || mightGetIn(u, floor, mode, leadT, nowMs, leadX)) {
+            const leadW = scaledWeight(mode, leadT, nowMs, leadX);
+            const key = Math.log(u) / leadW;
+            if (key >= floor) {
+              heap.offer(key, lead);
+              floor = heap.floor;
+            }
           }
         }
         if (more !== undefined) {
@@ -171,7 +182,8 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
       p3 = w3;
       phl = hl;
       lead = i;
-      leadW = w;
+      leadT = t;
+      leadX = x;
       mixed = false;
       more = undefined;
       prevId = id;
@@ -181,10 +193,10 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
     // Same head. A head shorter than 8 units is the whole id, so the ids are equal.
     if (hl < HEAD_UNITS || id === prevId) {
       if (mixed) {
-        heap.consider(keyedUniform(id, ++occurrence, t0, t1, t2), w, i);
+        heap.consider(keyedUniform(id, ++occurrence, t0, t1, t2), scaledWeight(mode, t, nowMs, x), i);
         floor = heap.floor;
       } else {
-        (more ??= []).push(i, w);
+        (more ??= []).push(i, scaledWeight(mode, t, nowMs, x));
       }
       continue;
     }
@@ -193,7 +205,7 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
       // A second id under this head: the group is mixed, and what was held back (all with
       // the lead's id) is keyed by that id.
       mixed = true;
-      heap.consider(keyedUniform(prevId, 0, t0, t1, t2), leadW, lead);
+      heap.consider(keyedUniform(prevId, 0, t0, t1, t2), scaledWeight(mode, leadT, nowMs, leadX), lead);
       if (more !== undefined) {
         for (let j = 0; j < more.length; j += 2) {
           heap.consider(keyedUniform(prevId, j / 2 + 1, t0, t1, t2), more[j + 1] as number, more[j] as number);
@@ -203,7 +215,7 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
     }
     occurrence = 0;
     prevId = id;
-    heap.consider(keyedUniform(id, 0, t0, t1, t2), w, i);
+    heap.consider(keyedUniform(id, 0, t0, t1, t2), scaledWeight(mode, t, nowMs, x), i);
     floor = heap.floor;
   }
   return positive;

@@ -16,13 +16,13 @@ export class TopK {
    */
   floor = Number.NEGATIVE_INFINITY;
   private readonly keys: Float64Array;
-  private readonly items: Float64Array;
+  private readonly items: Int32Array;
   private readonly before: (a: number, b: number) => boolean;
 
   constructor(capacity: number, before: (a: number, b: number) => boolean) {
     this.capacity = capacity;
     this.keys = new Float64Array(capacity);
-    this.items = new Float64Array(capacity);
+    this.items = new Int32Array(capacity);
     this.before = before;
   }
 
@@ -40,17 +40,23 @@ export class TopK {
     if (key >= floor) this.offer(key, item);
   }
 
-  /** Offers one pair; keeps it if it is among the best `capacity` so far. */
+  /**
+   * Offers one pair; keeps it if it is among the best `capacity` so far. (Pair (ka, a) ranks
+   * behind pair (kb, b) when ka < kb, or ka = kb and `before(b, a)`; keys are compared first
+   * and `before` is only called on equal keys, which are rare.)
+   */
   offer(key: number, item: number): void {
     const keys = this.keys;
     const items = this.items;
+    const before = this.before;
     if (this.size < this.capacity) {
-      // Sift up from the new leaf.
+      // Sift up from the new leaf while the new pair ranks behind its parent.
       let at = this.size++;
       while (at > 0) {
         const parent = (at - 1) >> 1;
-        if (!this.worse(key, item, keys[parent] as number, items[parent] as number)) break;
-        keys[at] = keys[parent] as number;
+        const parentKey = keys[parent] as number;
+        if (!(key < parentKey || (key === parentKey && before(items[parent] as number, item)))) break;
+        keys[at] = parentKey;
         items[at] = items[parent] as number;
         at = parent;
       }
@@ -59,8 +65,10 @@ export class TopK {
       if (this.size === this.capacity) this.floor = keys[0] as number;
       return;
     }
-    if (this.capacity === 0 || !this.worse(keys[0] as number, items[0] as number, key, item)) return;
-    // Replace the root (the worst kept pair) and sift down.
+    if (this.capacity === 0) return;
+    // Keep the new pair only if the root (the worst kept pair) ranks behind it.
+    const rootKey = keys[0] as number;
+    if (!(rootKey < key || (rootKey === key && before(item, items[0] as number)))) return;
     this.siftDown(this.size, key, item);
     this.floor = keys[0] as number;
   }
@@ -69,17 +77,24 @@ export class TopK {
   private siftDown(size: number, key: number, item: number): void {
     const keys = this.keys;
     const items = this.items;
+    const before = this.before;
     let at = 0;
     for (;;) {
       const left = 2 * at + 1;
       if (left >= size) break;
+      // The child that ranks behind the other.
       let child = left;
+      let childKey = keys[left] as number;
       const right = left + 1;
-      if (right < size && this.worse(keys[right] as number, items[right] as number, keys[left] as number, items[left] as number)) {
-        child = right;
+      if (right < size) {
+        const rightKey = keys[right] as number;
+        if (rightKey < childKey || (rightKey === childKey && before(items[left] as number, items[right] as number))) {
+          child = right;
+          childKey = rightKey;
+        }
       }
-      if (!this.worse(keys[child] as number, items[child] as number, key, item)) break;
-      keys[at] = keys[child] as number;
+      if (!(childKey < key || (childKey === key && before(item, items[child] as number)))) break;
+      keys[at] = childKey;
       items[at] = items[child] as number;
       at = child;
     }
@@ -113,10 +128,5 @@ export class TopK {
       this.siftDown(last, keys[last] as number, items[last] as number);
     }
     return out;
-  }
-
-  /** Whether pair (ka, a) ranks behind pair (kb, b). */
-  private worse(ka: number, a: number, kb: number, b: number): boolean {
-    return ka < kb || (ka === kb && this.before(b, a));
   }
 }

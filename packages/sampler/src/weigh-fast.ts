@@ -46,3 +46,51 @@ function overflow(entry: Sampleable, index: number, extra: number): SamplerError
   });
 }
 
+
+/**
+ * Epoch milliseconds of `entry.addedAt`, checked along with the entry and its `sectionId` —
+ * the first half of {@link weightOf}, for loops that put off the rest.
+ */
+export function checkedTime(entry: Sampleable, index: number): number {
+  if (typeof entry !== "object" || entry === null || typeof entry.sectionId !== "string") sectionIdOf(entry, index);
+  const at = entry.addedAt;
+  const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
+  if (t - t !== 0) throw badAddedAt(entry, index); // NaN or ±Infinity
+  return t;
+}
+
+/** `entry.weight ?? 1`, checked: a finite number ≥ 0. */
+export function checkedScale(entry: Sampleable, index: number): number {
+  const extra = entry.weight;
+  if (extra === undefined) return 1;
+  if (typeof extra !== "number" || !(extra >= 0) || extra === Number.POSITIVE_INFINITY) throw badWeight(entry, index);
+  return extra;
+}
+
+/**
+ * The weight under `"recency"` or `"uniform"` of an entry added at `t` whose `weight` is
+ * `scale`: bit for bit what {@link weightOf} gives. Never more than `scale`, since the recency
+ * factor is at most 1 — so a loop can turn an entry away on `scale` alone and compute this
+ * only for the few that might get in.
+ */
+export function scaledWeight(mode: number, t: number, nowMs: number, scale: number): number {
+  if (mode !== RECENCY) return scale;
+  const age = nowMs - t;
+  return Math.max(age > 0 ? 1 / (1 + age / DAY_MS) : 1, RECENCY_FLOOR) * scale;
+}
+
+/**
+ * Whether an entry with uniform `u` (or an upper bound on it), added at `t`, with weight scale
+ * `scale`, might beat `floor` (< 0): false only when `TopK.consider` would turn it away. It
+ * compares u − 1 with floor · weight as `TopK.consider` does, but multiplies where the weight
+ * divides: with the recency factor max(1 / (1 + days), 0.01), u − 1 ≤ floor · scale · factor
+ * holds when both (u − 1)(1 + days) ≤ floor · scale and u − 1 ≤ floor · scale · 0.01 do. No
+ * division, and branches that go the same way for nearly every entry. The margin of 1e-9
+ * dwarfs the rounding of either form.
+ */
+export function mightGetIn(u: number, floor: number, mode: number, t: number, nowMs: number, scale: number): boolean {
+  const limit = floor * scale * (1 + 1e-9);
+  if (mode !== RECENCY) return !(u - 1 <= limit);
+  const days = Math.max(nowMs - t, 0) * (1 / DAY_MS);
+  return !((u - 1) * (1 + days) <= limit && u - 1 <= limit * RECENCY_FLOOR);
+}
