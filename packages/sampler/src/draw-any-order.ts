@@ -138,7 +138,7 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
 
 /**
  * Puts the fingerprints of pairs `from … to` in `table` (open addressing: the fingerprint's
- * low bits pick the first slot; a table of twice the bucket's size stays in the processor's
+ * low bits pick the first slot; a table of four times the bucket's size stays in the processor's
  * cache) and records each pair's slot in `slotOf`. A fingerprint met again is stored negated,
  * to mark it repeated. Returns how many were met again.
  */

@@ -109,7 +109,7 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
     let w2 = 0;
     let w3 = 0;
     let hl = 0;
-    // 1: a later head (or the end) closes the open group; 0: same head; -1: out of order.
+    // > 0: a later head (or the end) closes the open group; 0: same head; < 0: out of order.
     let order = 1;
     if (i < n) {
       const entry = entries[i] as Sampleable;
@@ -133,13 +133,16 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
       }
       if (first.length <= k) first.push(i);
       positive++;
-      if (phl < 0) order = 1;
-      else if (w0 !== p0) order = w0 > p0 ? 1 : -1;
-      else if (w1 !== p1) order = w1 > p1 ? 1 : -1;
-      else if (w2 !== p2) order = w2 > p2 ? 1 : -1;
-      else if (w3 !== p3) order = w3 > p3 ? 1 : -1;
-      else order = hl === phl ? 0 : hl > phl ? 1 : -1;
-      if (order < 0) return -1;
+      if (phl >= 0) {
+        // The sign of the comparison of (w0, w1, w2, w3, hl) with the open group's, without a
+        // branch (whether two neighbours first differ in their second word or third is a coin
+        // toss the processor would guess wrong half the time): each term, when not 0, is at
+        // least 4 times all the terms after it put together, so rounding cannot flip the sign.
+        const high = (w0 - p0) * 4_294_967_296 + (w1 - p1);
+        const low = (w2 - p2) * 4_294_967_296 + (w3 - p3);
+        order = (high * 73_786_976_294_838_206_464 + low) * 16 + (hl - phl);
+        if (order < 0) return -1;
+      }
     }
 
     if (order > 0) {
