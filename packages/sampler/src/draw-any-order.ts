@@ -10,12 +10,14 @@
  * - **buckets** (the usual route, {@link drawBucketed}): while keying, each (fingerprint,
  *   entry) is written to one of up to 256 buckets by the number's top bits; then each
  *   bucket, a few thousand entries in input order, is checked for repeated fingerprints with
- *   a hash table small enough to stay in the processor's cache. A table over all entries at once
- *   would miss the cache on nearly every look, which costs more than the rest of the draw.
- * - **tables** ({@link drawWithTables}), when a bucket overflows (many entries share a head,
- *   as with ids like `chapter-0001`, `chapter-0002` …) or many re-keyed entries are among
- *   the best: numbers and weights in input order, a bit table to set aside repeats, then a
- *   pass to collect each repeated number's members.
+ *   a hash table small enough to stay in the processor's cache. A table over all entries at
+ *   once would miss the cache on nearly every look, which costs more than the rest of the
+ *   draw.
+ * - **tables** ({@link drawWithTables}), for a caller's scheme, when a bucket overflows
+ *   (many entries share a head, as with ids like `chapter-0001`, `chapter-0002` …) or when
+ *   many re-keyed entries are among the best: one pass puts what is needed of every entry
+ *   in typed arrays, and a counting sort on the numbers' top bits brings equal numbers
+ *   together.
  * Both give every entry the same number as the one-pass route for sorted input.
  *
  * The hash constants of keyed-uniform.ts (`KEY_M1` 0x9e3779b1, `KEY_M2` 0x85ebca77, `WORD_BIAS`
@@ -29,11 +31,12 @@
 import {
   fmix32,
   HEAD_UNITS,
+  headLength,
+  headUniform,
   headUniformOf,
   headWord,
   keyedUniform,
   type Salt,
-  sameHead,
 } from "./keyed-uniform.js";
 import { withScratch } from "./scratch.js";
 import { TopK } from "./top-k.js";
@@ -108,11 +111,8 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
     }
     if (candidates.length === 0) return heap.drain().slice(0, k);
 
-    const values = new Float64Array(candidates.length);
-    for (let j = 0; j < candidates.length; j++) {
-      values[j] = headUniformOf((entries[candidates[j] as number] as Sampleable).sectionId, 0, salt);
-    }
-    const fresh = resolveGroups(entries, candidates, values, salt);
+    const { values, wholes, heads } = describeCandidates(entries, candidates, salt);
+    const fresh = resolveGroups(entries, candidates, values, wholes, heads, salt);
     const changed = new Map<number, number>();
     for (let j = 0; j < candidates.length; j++) {
       if (fresh[j] !== values[j]) changed.set(candidates[j] as number, j);
@@ -208,7 +208,7 @@ function scanIntoBuckets(
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Sampleable;
     const t = checkedTime(entry, i);
-    const x = checkedScale(entry, i);
+    const x = checkedScale(entry, i, plan);
     if (x === 0) continue; // weight 0: the scheme weight is > 0
     const id = entry.sectionId;
     // headUniform(head, 0), written out: V8 does not inline a function this long, and a
@@ -269,153 +269,340 @@ function scanIntoBuckets(
 // ---------------------------------------------------------------------------------------
 // Tables
 
-/** Bits in the bit table for `n` entries: about 16 an entry, a power of two. */
-function bitTableSize(n: number): number {
-  let bits = 1024;
-  while (bits < n * 16 && bits < 1 << 28) bits *= 2;
-  return bits;
-}
-
 /**
- * The table route: numbers and weights in input order in typed arrays; an entry whose number
- * lands on a bit of the bit table that is already set is set aside (every member of a group
- * after its first is, along with some entries by chance); {@link findRepeated} collects the
- * members of every repeated number; the heap is rebuilt from the arrays if any number changed.
+ * The table route. Every entry's number as the only member of its group, its weight, the
+ * hash of its whole id and its head go in typed arrays in one pass — the only pass that
+ * reads every entry, which may lie anywhere in memory. Then, on typed arrays only:
+ * 1. the entries with weight > 0 are sorted by number ({@link sortBy}: a counting sort on the
+ *    top 16 bits, then an insertion sort within each run — both stable, both linear here:
+ *    the runs are a handful of entries, or a group's many equal numbers), so each group is
+ *    a run of equal numbers with its members in input order;
+ * 2. a pure group's r-th member gets `headUniform(head, r)`; the members of mixed groups are
+ *    sorted the same way by the hash of their whole id, and the r-th entry of each id gets
+ *    `keyedUniform(id, r)`.
+ * No array or table grows with the number of entries outside the scratch buffer, so a draw
+ * over a million entries under one head does not wake the garbage collector. Each loop is a
+ * function of its own that returns when the loop ends (see scanSorted in draw-seeded.ts).
  */
 export function drawWithTables(entries: readonly Sampleable[], plan: Plan, salt: Salt): number[] {
   const n = entries.length;
   const k = plan.k;
-  const bits = bitTableSize(n);
-  return withScratch(16 * n + 4 * ((bits >>> 5) + 1), (buffer) => {
-    // Per entry: its number (0 marks weight 0 — a real number is never 0) and its weight.
+  return withScratch(60 * n + 4 * (TOPS + 1), (buffer) => {
+    // Per entry: its number (0 marks weight 0 — a real number is never 0), its weight, the
+    // hash of its whole id, its head (4 words and the length); two lists of entries for the
+    // sorts, and where each run of the counting sort ends.
     const us = new Float64Array(buffer, 0, n);
     const ws = new Float64Array(buffer, 8 * n, n);
-    const seen = new Int32Array(buffer, 16 * n, (bits >>> 5) + 1).fill(0);
-    const aside: number[] = [];
-    let positive = 0;
-    const { mode, nowMs } = plan;
-    const { s0, s1 } = salt;
-    for (let i = 0; i < n; i++) {
-      const entry = entries[i] as Sampleable;
-      const w = weightOf(entry, i, plan, mode, nowMs);
-      if (w === 0) {
-        us[i] = 0; // the scratch buffer is reused: mark it
-        continue;
-      }
-      const id = entry.sectionId;
-      // headUniform(head, 0), written out: V8 does not inline a function this long, and a
-      // number returned from a call it does not inline is allocated on the heap.
-      let w0: number;
-      let w1: number;
-      let w2: number;
-      let w3: number;
-      let hl: number;
-      if (id.length >= HEAD_UNITS) {
-        w0 = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ 0x80000000;
-        w1 = ((id.charCodeAt(2) << 16) | id.charCodeAt(3)) ^ 0x80000000;
-        w2 = ((id.charCodeAt(4) << 16) | id.charCodeAt(5)) ^ 0x80000000;
-        w3 = ((id.charCodeAt(6) << 16) | id.charCodeAt(7)) ^ 0x80000000;
-        hl = HEAD_UNITS;
-      } else {
-        w0 = headWord(id, 0);
-        w1 = headWord(id, 1);
-        w2 = headWord(id, 2);
-        w3 = headWord(id, 3);
-        hl = id.length;
-      }
-      let h1 = Math.imul(s0 ^ w0, 0x9e3779b1);
-      let h2 = Math.imul(s1 ^ w1, 0x85ebca77);
-      h1 ^= h2 >>> 15;
-      h2 ^= h1 >>> 13;
-      h1 = Math.imul(h1 ^ w2, 0x9e3779b1);
-      h2 = Math.imul(h2 ^ w3, 0x85ebca77);
-      h1 ^= h2 >>> 15;
-      h2 ^= h1 >>> 13;
-      h2 ^= hl;
-      h1 = fmix32((h1 + h2) | 0);
-      h2 = fmix32(h2 ^ h1);
-      const u = ((h1 >>> 6) * 134_217_728 + (h2 >>> 5) + 0.5) * 1.1102230246251565e-16;
-      us[i] = u;
-      ws[i] = w;
-      positive++;
-      const bit = (u * bits) | 0; // < 2^28: stays on V8's fast int32 truncation
-      const word = bit >>> 5;
-      const flag = 1 << (bit & 31);
-      const set = seen[word] as number;
-      if ((set & flag) !== 0) aside.push(i);
-      else seen[word] = set | flag;
+    const wholes = new Float64Array(buffer, 16 * n, n);
+    const heads = new Int32Array(buffer, 24 * n, 5 * n);
+    const list = new Int32Array(buffer, 44 * n, n);
+    const order = new Int32Array(buffer, 48 * n, n);
+    const mixed = new Int32Array(buffer, 52 * n, n);
+    const ends = new Int32Array(buffer, 56 * n, TOPS + 1);
+    const positive = scanIntoTables(entries, plan, salt, us, ws, wholes, heads, list);
+    if (positive <= k) return stableOrder(entries, Array.from(list.subarray(0, positive)));
+    sortBy(us, list, positive, order, ends);
+    const inMixed = rekeyHeadGroups(entries, us, wholes, heads, order, positive, mixed, salt);
+    if (inMixed > 0) {
+      sortBy(wholes, mixed, inMixed, order, ends);
+      rekeyMixed(entries, us, wholes, order, inMixed, salt);
     }
-    if (positive <= k) {
-      const all: number[] = [];
-      for (let i = 0; i < n; i++) if (us[i] !== 0) all.push(i);
-      return stableOrder(entries, all);
-    }
-    if (aside.length > 0) {
-      const candidates = findRepeated(us, aside);
-      const values = new Float64Array(candidates.length);
-      for (let j = 0; j < candidates.length; j++) values[j] = us[candidates[j] as number] as number;
-      const fresh = resolveGroups(entries, candidates, values, salt);
-      for (let j = 0; j < candidates.length; j++) us[candidates[j] as number] = fresh[j] as number;
-    }
-    const heap = new TopK(k, (a, b) => isBefore(entries, a, b));
-    for (let i = 0; i < n; i++) {
-      const u = us[i] as number;
-      if (u !== 0) heap.consider(u, ws[i] as number, i);
-    }
-    return heap.drain();
+    return bestOf(entries, us, ws, k);
   });
 }
 
+/** Runs of the counting sort: numbers by their top 16 bits. */
+const TOPS = 65_536;
+
 /**
- * The entries (in input order) whose number is shared with another entry, given `aside`, a
- * list (in input order) that holds every entry whose number was seen before it. The
- * set-aside numbers go in a small open-addressing table with a bit filter in front of it,
- * and one pass over `us` collects every entry whose number is in it — each group's first
- * member comes back this way, and set-aside entries whose number is not shared drop out.
+ * The per-entry loop of {@link drawWithTables}: fills its arrays, lists the entries with
+ * weight > 0 in `list`, and returns how many there are. A caller's scheme is called here,
+ * once per entry.
  */
-function findRepeated(us: Float64Array, aside: readonly number[]): number[] {
-  let slots = 1024;
-  while (slots < aside.length * 2) slots *= 2;
-  const filterBits = slots * 8;
-  const keys = new Float64Array(slots); // 0 = empty
-  const counts = new Int32Array(slots);
-  const filter = new Int32Array((filterBits >>> 5) + 1);
-  for (const i of aside) {
-    const u = us[i] as number;
-    let slot = (u * slots) | 0;
-    while (keys[slot] !== 0 && keys[slot] !== u) slot = (slot + 1) & (slots - 1);
-    keys[slot] = u;
-    const bit = (u * filterBits) | 0;
-    filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
+function scanIntoTables(
+  entries: readonly Sampleable[],
+  plan: Plan,
+  { s0, s1, t0, t1, t2 }: Salt,
+  us: Float64Array,
+  ws: Float64Array,
+  wholes: Float64Array,
+  heads: Int32Array,
+  list: Int32Array,
+): number {
+  const { mode, nowMs } = plan;
+  let positive = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Sampleable;
+    const w = weightOf(entry, i, plan, mode, nowMs);
+    if (w === 0) {
+      us[i] = 0; // the scratch buffer is reused: mark it
+      continue;
+    }
+    const id = entry.sectionId;
+    let w0: number;
+    let w1: number;
+    let w2: number;
+    let w3: number;
+    let hl: number;
+    if (id.length >= HEAD_UNITS) {
+      w0 = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ 0x80000000;
+      w1 = ((id.charCodeAt(2) << 16) | id.charCodeAt(3)) ^ 0x80000000;
+      w2 = ((id.charCodeAt(4) << 16) | id.charCodeAt(5)) ^ 0x80000000;
+      w3 = ((id.charCodeAt(6) << 16) | id.charCodeAt(7)) ^ 0x80000000;
+      hl = HEAD_UNITS;
+    } else {
+      w0 = headWord(id, 0);
+      w1 = headWord(id, 1);
+      w2 = headWord(id, 2);
+      w3 = headWord(id, 3);
+      hl = id.length;
+    }
+    us[i] = headUniform(w0, w1, w2, w3, hl, 0, s0, s1, 0);
+    ws[i] = w;
+    wholes[i] = keyedUniform(id, 0, t0, t1, t2);
+    heads[5 * i] = w0;
+    heads[5 * i + 1] = w1;
+    heads[5 * i + 2] = w2;
+    heads[5 * i + 3] = w3;
+    heads[5 * i + 4] = hl;
+    list[positive++] = i;
   }
-  const last = aside[aside.length - 1] as number;
-  const members: number[] = [];
-  const memberSlots: number[] = [];
-  for (let i = 0; i <= last; i++) {
-    const u = us[i] as number;
-    if (u === 0) continue;
-    const bit = (u * filterBits) | 0;
-    if (((filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
-    let slot = (u * slots) | 0;
-    while (keys[slot] !== u && keys[slot] !== 0) slot = (slot + 1) & (slots - 1);
-    if (keys[slot] !== u) continue;
-    counts[slot] = (counts[slot] as number) + 1;
-    members.push(i);
-    memberSlots.push(slot);
+  return positive;
+}
+
+/**
+ * Sorts the `count` entries of `list` by `values[entry]` (numbers in (0, 1)) into `order`,
+ * keeping input order among equal values: a counting sort on the top 16 bits (`ends`, of
+ * TOPS + 1, is scratch), then an insertion sort within each run.
+ */
+function sortBy(values: Float64Array, list: Int32Array, count: number, order: Int32Array, ends: Int32Array): void {
+  ends.fill(0);
+  countTops(values, list, count, ends);
+  sumCounts(ends);
+  placeByTop(values, list, count, order, ends);
+  sortRuns(values, order, ends);
+}
+
+/** Counts the values of the listed entries by their top 16 bits into `counts[top + 1]`. */
+function countTops(values: Float64Array, list: Int32Array, count: number, counts: Int32Array): void {
+  for (let j = 0; j < count; j++) {
+    const top = ((values[list[j] as number] as number) * TOPS) | 0;
+    counts[top + 1] = (counts[top + 1] as number) + 1;
   }
-  return members.filter((_, j) => (counts[memberSlots[j] as number] as number) > 1);
+}
+
+/** Turns counts into starts: `starts[t]` becomes the sum of the counts before it. */
+function sumCounts(starts: Int32Array): void {
+  for (let t = 1; t < starts.length; t++) starts[t] = (starts[t] as number) + (starts[t - 1] as number);
+}
+
+/**
+ * Writes each listed entry into `order` at its run's next place, in list order. `starts[t]`
+ * moves to the end of run t: run t is then `starts[t − 1] … starts[t]`.
+ */
+function placeByTop(values: Float64Array, list: Int32Array, count: number, order: Int32Array, starts: Int32Array): void {
+  for (let j = 0; j < count; j++) {
+    const i = list[j] as number;
+    const top = ((values[i] as number) * TOPS) | 0;
+    const at = starts[top] as number;
+    order[at] = i;
+    starts[top] = at + 1;
+  }
+}
+
+/** Sorts each run of `order` by value, keeping list order among equal values. */
+function sortRuns(values: Float64Array, order: Int32Array, ends: Int32Array): void {
+  for (let top = 0; top < TOPS; top++) {
+    const from = top === 0 ? 0 : (ends[top - 1] as number);
+    const to = ends[top] as number;
+    for (let j = from + 1; j < to; j++) {
+      const i = order[j] as number;
+      const u = values[i] as number;
+      let at = j;
+      while (at > from && (values[order[at - 1] as number] as number) > u) {
+        order[at] = order[at - 1] as number;
+        at--;
+      }
+      order[at] = i;
+    }
+  }
+}
+
+/**
+ * Walks the `count` entries of `order` (sorted by number: each group a run, in input order)
+ * and re-keys, in `us`, the members after the first of every pure group. Lists the members of
+ * mixed groups in `mixed` and returns how many there are.
+ */
+function rekeyHeadGroups(
+  entries: readonly Sampleable[],
+  us: Float64Array,
+  wholes: Float64Array,
+  heads: Int32Array,
+  order: Int32Array,
+  count: number,
+  mixed: Int32Array,
+  salt: Salt,
+): number {
+  let inMixed = 0;
+  for (let j = 0; j < count; ) {
+    const first = order[j] as number;
+    const u = us[first] as number;
+    let end = j + 1;
+    while (end < count && us[order[end] as number] === u) end++;
+    if (end - j > 1) inMixed = rekeyRun(entries, us, wholes, heads, order, j, end, mixed, inMixed, salt);
+    j = end;
+  }
+  return inMixed;
+}
+
+/**
+ * One run `order[from … to)` of equal numbers: nearly always one group. Two heads with the same
+ * 53-bit number would share a run; they are split apart here (rare: a Map by head).
+ */
+function rekeyRun(
+  entries: readonly Sampleable[],
+  us: Float64Array,
+  wholes: Float64Array,
+  heads: Int32Array,
+  order: Int32Array,
+  from: number,
+  to: number,
+  mixed: Int32Array,
+  inMixed: number,
+  salt: Salt,
+): number {
+  const first = order[from] as number;
+  let oneHead = true;
+  for (let j = from + 1; j < to && oneHead; j++) {
+    const i = order[j] as number;
+    for (let x = 0; x < 5; x++) if (heads[5 * i + x] !== heads[5 * first + x]) oneHead = false;
+  }
+  if (oneHead) return rekeyGroup(entries, us, wholes, heads, order, from, to, mixed, inMixed, salt);
+  const byHead = new Map<string, number[]>();
+  for (let j = from; j < to; j++) {
+    const i = order[j] as number;
+    const key = Array.from(heads.subarray(5 * i, 5 * i + 5)).join();
+    const members = byHead.get(key);
+    if (members === undefined) byHead.set(key, [i]);
+    else members.push(i);
+  }
+  for (const members of byHead.values()) {
+    inMixed = rekeyGroup(entries, us, wholes, heads, members, 0, members.length, mixed, inMixed, salt);
+  }
+  return inMixed;
+}
+
+/**
+ * One group, `members[from … to)` in input order: a pure group's r-th member gets
+ * `headUniform(head, r)`; a mixed group's members are appended to `mixed`. Mixed when an id
+ * differs from the first: told by the whole-id hash, and by comparing the ids where the hashes
+ * are equal (a repeated id).
+ */
+function rekeyGroup(
+  entries: readonly Sampleable[],
+  us: Float64Array,
+  wholes: Float64Array,
+  heads: Int32Array,
+  members: ArrayLike<number>,
+  from: number,
+  to: number,
+  mixed: Int32Array,
+  inMixed: number,
+  salt: Salt,
+): number {
+  const lead = members[from] as number;
+  const leadId = (entries[lead] as Sampleable).sectionId;
+  let pure = true;
+  for (let j = from + 1; j < to && pure; j++) {
+    const i = members[j] as number;
+    if (wholes[i] !== wholes[lead] || (entries[i] as Sampleable).sectionId !== leadId) pure = false;
+  }
+  if (!pure) {
+    for (let j = from; j < to; j++) mixed[inMixed++] = members[j] as number;
+    return inMixed;
+  }
+  const h = 5 * lead;
+  for (let j = from + 1; j < to; j++) {
+    us[members[j] as number] = headUniform(
+      heads[h] as number,
+      heads[h + 1] as number,
+      heads[h + 2] as number,
+      heads[h + 3] as number,
+      heads[h + 4] as number,
+      j - from,
+      salt.s0,
+      salt.s1,
+      salt.s2,
+    );
+  }
+  return inMixed;
+}
+
+/**
+ * The members of mixed groups, `order[0 … count)`, sorted by the hash of their whole id (each
+ * id a run, in input order): the r-th entry of an id gets `keyedUniform(id, r)`. Two ids with
+ * the same 53-bit hash would share a run; their entries are counted apart by comparing ids.
+ */
+function rekeyMixed(
+  entries: readonly Sampleable[],
+  us: Float64Array,
+  wholes: Float64Array,
+  order: Int32Array,
+  count: number,
+  { t0, t1, t2 }: Salt,
+): void {
+  for (let j = 0; j < count; ) {
+    const first = order[j] as number;
+    const v = wholes[first] as number;
+    let end = j + 1;
+    while (end < count && wholes[order[end] as number] === v) end++;
+    us[first] = v;
+    if (end - j > 1) {
+      // A repeated id (or, 2^-53 rarely, two ids with one hash): count each id's entries.
+      const seen = new Map<string, number>();
+      for (let x = j; x < end; x++) {
+        const i = order[x] as number;
+        const id = (entries[i] as Sampleable).sectionId;
+        const r = seen.get(id) ?? 0;
+        seen.set(id, r + 1);
+        us[i] = r === 0 ? v : keyedUniform(id, r, t0, t1, t2);
+      }
+    }
+    j = end;
+  }
+}
+
+/** The k best entries by number `us[i]` (0: weight 0) and weight `ws[i]`, best first. */
+function bestOf(entries: readonly Sampleable[], us: Float64Array, ws: Float64Array, k: number): number[] {
+  const heap = new TopK(k, (a, b) => isBefore(entries, a, b));
+  offerAll(heap, us, ws);
+  return heap.drain();
+}
+
+function offerAll(heap: TopK, us: Float64Array, ws: Float64Array): void {
+  for (let i = 0; i < us.length; i++) {
+    const u = us[i] as number;
+    if (u !== 0) heap.consider(u, ws[i] as number, i);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
 // Groups
 
 /**
- * The numbers of `candidates` (entry indices; within each group, in input order), whose
- * numbers so far (`values`) are their groups' `headUniform(head, 0)`: every candidate shares
- * its number with at least one other. Groups them by number and head (two heads with the same
- * 53-bit number are told apart by comparing them); a pure group's r-th member gets
- * `headUniform(head, r)`; every member of a mixed group gets `keyedUniform(id, r)`, r from
- * grouping the members by that number and id.
+ * For candidate j (its entry index `candidates[j]`; within each group, candidates are in
+ * input order): its number so far `values[j]` — its group's `headUniform(head, 0)` — the hash
+ * of its whole id `wholes[j]` (`keyedUniform(id, 0)`) and its head, `heads[5j … 5j + 4]`
+ * (four words and the length). Every candidate shares its number with at least one other.
+ * Returns their numbers as keyed-uniform.ts defines them:
+ * - candidates are grouped by number and head (two heads with the same 53-bit number are
+ *   told apart by their words);
+ * - a group is mixed when a member's id differs from its first member's — told by the
+ *   whole-id hash, and by comparing the ids where the hashes are equal (repeated ids);
+ * - a pure group's r-th member gets `headUniform(head, r)`; a mixed group's members get
+ *   `keyedUniform(id, r)`, r from grouping them by whole-id hash and id.
+ * The entries themselves are only read to compare ids whose hashes are equal, and to re-key
+ * repeated ids in mixed groups: a caller's array in no order may be spread all over memory.
  *
  * A Map of a million ids would cost more than the whole draw (V8 Maps of strings run at about
  * a microsecond an operation here), so none is used.
@@ -424,35 +611,77 @@ export function resolveGroups(
   entries: readonly Sampleable[],
   candidates: readonly number[],
   values: Float64Array,
+  wholes: Float64Array,
+  heads: Int32Array,
   salt: Salt,
 ): Float64Array {
   const idOf = (j: number) => (entries[candidates[j] as number] as Sampleable).sectionId;
+  const sameId = (a: number, b: number) => wholes[a] === wholes[b] && idOf(a) === idOf(b);
   const m = candidates.length;
   const out = Float64Array.from(values);
-  const byHead = rankEqual(values, (a, b) => sameHead(idOf(a), idOf(b)));
-  // A group is mixed when a member's id differs from its first member's.
+  const byHead = rankEqual(values, (a, b) => {
+    for (let x = 0; x < 5; x++) if (heads[5 * a + x] !== heads[5 * b + x]) return false;
+    return true;
+  });
   const mixed = new Uint8Array(m);
   for (let j = 0; j < m; j++) {
     const lead = byHead.lead[j] as number;
-    if (lead !== j && idOf(j) !== idOf(lead)) mixed[lead] = 1;
+    if (lead !== j && mixed[lead] === 0 && !sameId(lead, j)) mixed[lead] = 1;
   }
   const inMixed: number[] = [];
   for (let j = 0; j < m; j++) {
+    const r = byHead.rank[j] as number;
     if (mixed[byHead.lead[j] as number] === 1) inMixed.push(j);
-    else if ((byHead.rank[j] as number) > 0) out[j] = headUniformOf(idOf(j), byHead.rank[j] as number, salt);
+    else if (r > 0) {
+      const h = 5 * j;
+      out[j] = headUniform(
+        heads[h] as number,
+        heads[h + 1] as number,
+        heads[h + 2] as number,
+        heads[h + 3] as number,
+        heads[h + 4] as number,
+        r,
+        salt.s0,
+        salt.s1,
+        salt.s2,
+      );
+    }
   }
   if (inMixed.length > 0) {
     const { t0, t1, t2 } = salt;
-    const whole = new Float64Array(inMixed.length);
-    for (let x = 0; x < inMixed.length; x++) whole[x] = keyedUniform(idOf(inMixed[x] as number), 0, t0, t1, t2);
-    const byId = rankEqual(whole, (a, b) => idOf(inMixed[a] as number) === idOf(inMixed[b] as number));
+    const mixedWholes = new Float64Array(inMixed.length);
+    for (let x = 0; x < inMixed.length; x++) mixedWholes[x] = wholes[inMixed[x] as number] as number;
+    const byId = rankEqual(mixedWholes, (a, b) => idOf(inMixed[a] as number) === idOf(inMixed[b] as number));
     for (let x = 0; x < inMixed.length; x++) {
       const j = inMixed[x] as number;
       const r = byId.rank[x] as number;
-      out[j] = r === 0 ? (whole[x] as number) : keyedUniform(idOf(j), r, t0, t1, t2);
+      out[j] = r === 0 ? (mixedWholes[x] as number) : keyedUniform(idOf(j), r, t0, t1, t2);
     }
   }
   return out;
+}
+
+/**
+ * What {@link resolveGroups} needs of the bucket route's candidates, read from their entries
+ * (a few, as a rule).
+ */
+function describeCandidates(
+  entries: readonly Sampleable[],
+  candidates: readonly number[],
+  salt: Salt,
+): { values: Float64Array; wholes: Float64Array; heads: Int32Array } {
+  const m = candidates.length;
+  const values = new Float64Array(m);
+  const wholes = new Float64Array(m);
+  const heads = new Int32Array(5 * m);
+  for (let j = 0; j < m; j++) {
+    const id = (entries[candidates[j] as number] as Sampleable).sectionId;
+    values[j] = headUniformOf(id, 0, salt);
+    wholes[j] = keyedUniform(id, 0, salt.t0, salt.t1, salt.t2);
+    for (let x = 0; x < 4; x++) heads[5 * j + x] = headWord(id, x);
+    heads[5 * j + 4] = headLength(id);
+  }
+  return { values, wholes, heads };
 }
 
 /**

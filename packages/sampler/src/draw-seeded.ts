@@ -25,7 +25,7 @@
  * @module
  */
 
-import { drawAnyOrder, drawWithTables } from "./draw-any-order.js";
+import { drawAnyOrder } from "./draw-any-order.js";
 import {
   fmix32,
   HEAD_UNITS,
@@ -37,17 +37,24 @@ import {
 } from "./keyed-uniform.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable } from "./types.js";
-import { CUSTOM, isBefore, type Plan } from "./weigh.js";
+import { CUSTOM, GIVEN, isBefore, type Plan, weightAt } from "./weigh.js";
 import { checkedScale, checkedTime, mightGetIn, scaledWeight } from "./weigh-fast.js";
 
 /** Entry indices, largest key first; or all entries with weight > 0 in stable order when `k` covers them. */
 export function drawSeeded(entries: readonly Sampleable[], plan: Plan, seed: number): number[] {
   const salt = saltOf(seed);
-  // A caller's scheme goes straight to the any-order route, so it is called exactly once per
-  // entry (the one-pass route starts over when it meets an id out of order, and the bucket
-  // route can hand over to the table route).
-  if (plan.mode === CUSTOM) return drawWithTables(entries, plan, salt);
+  // A caller's scheme is called once per entry, up front: the routes below may look at an
+  // entry twice (the one-pass route starts over when it meets an id out of order, and the
+  // bucket route can hand over to the table route).
+  if (plan.mode === CUSTOM) plan = { ...plan, mode: GIVEN, weights: customWeights(entries, plan) };
   return drawSorted(entries, plan, salt) ?? drawAnyOrder(entries, plan, salt);
+}
+
+/** Every entry's weight under a caller's scheme, checked (entries are checked too, in order). */
+function customWeights(entries: readonly Sampleable[], plan: Plan): Float64Array {
+  const weights = new Float64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) weights[i] = weightAt(entries[i] as Sampleable, i, plan);
+  return weights;
 }
 
 /**
@@ -114,7 +121,7 @@ function scanSorted(entries: readonly Sampleable[], plan: Plan, salt: Salt, heap
     if (i < n) {
       const entry = entries[i] as Sampleable;
       t = checkedTime(entry, i);
-      x = checkedScale(entry, i);
+      x = checkedScale(entry, i, plan);
       if (x === 0) continue; // weight 0: the scheme weight is > 0
 
       id = entry.sectionId;

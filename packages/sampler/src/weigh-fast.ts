@@ -9,7 +9,7 @@ import { badAddedAt, badWeight, otherTimeOf, sectionIdOf } from "./entry-fields.
 import { SamplerError } from "./errors.js";
 import { DAY_MS, RECENCY_FLOOR } from "./recency-weight.js";
 import type { Sampleable } from "./types.js";
-import { customWeight, type Plan, RECENCY, UNIFORM } from "./weigh.js";
+import { customWeight, GIVEN, type Plan, RECENCY, UNIFORM } from "./weigh.js";
 
 /**
  * The checked weight of `entry` (at `index`) — scheme weight × `entry.weight` — as `weightAt`
@@ -21,6 +21,7 @@ export function weightOf(entry: Sampleable, index: number, plan: Plan, mode: num
   const at = entry.addedAt;
   const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
   if (t - t !== 0) throw badAddedAt(entry, index); // NaN or ±Infinity
+  if (mode === GIVEN) return (plan.weights as Float64Array)[index] as number;
   let w: number;
   if (mode === RECENCY) {
     const age = nowMs - t;
@@ -59,8 +60,12 @@ export function checkedTime(entry: Sampleable, index: number): number {
   return t;
 }
 
-/** `entry.weight ?? 1`, checked: a finite number ≥ 0. */
-export function checkedScale(entry: Sampleable, index: number): number {
+/**
+ * `entry.weight ?? 1`, checked: a finite number ≥ 0 — or, under GIVEN, the entry's whole
+ * weight (which the other modes' `scaledWeight` then returns as it is).
+ */
+export function checkedScale(entry: Sampleable, index: number, plan: Plan): number {
+  if (plan.mode === GIVEN) return (plan.weights as Float64Array)[index] as number;
   const extra = entry.weight;
   if (extra === undefined) return 1;
   if (typeof extra !== "number" || !(extra >= 0) || extra === Number.POSITIVE_INFINITY) throw badWeight(entry, index);

@@ -13,14 +13,18 @@ import type { Sampleable, SchemeFn } from "./types.js";
 export const RECENCY = 0;
 export const UNIFORM = 1;
 export const CUSTOM = 2;
+/** Internal: every entry's weight is already worked out, in `Plan.weights` (a caller's scheme, called once per entry up front). */
+export const GIVEN = 3;
 
 /** The checked options of one `sample` call, in the form the loops use. */
 export interface Plan {
   readonly k: number;
   readonly now: Date;
   readonly nowMs: number;
-  readonly mode: typeof RECENCY | typeof UNIFORM | typeof CUSTOM;
+  readonly mode: typeof RECENCY | typeof UNIFORM | typeof CUSTOM | typeof GIVEN;
   readonly fn: SchemeFn | undefined;
+  /** Under GIVEN: entry i's weight (its entry already checked). */
+  readonly weights?: Float64Array;
 }
 
 /**
