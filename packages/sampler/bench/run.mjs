@@ -7,8 +7,9 @@
 // order loadIndex returns (index.json is sorted by section id); "unsorted" is the same kind
 // of entries in no particular order. Every case runs a few times before any is timed, so the
 // table shows steady state; then runs alternate between the baseline and the sample call so
-// a busy machine slows both alike, and the table shows medians. A last row times the first
-// call in a fresh process.
+// a busy machine slows both alike, and the table shows medians. Two more rows: a million ids
+// that all share their first 8 units, in shuffled order (the slow case: every entry is keyed
+// by its whole id, through the fallback route), and the first call in a fresh process.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { recencyWeight, sample } from "../dist/index.js";
@@ -42,6 +43,21 @@ export function makeEntries(n, sorted) {
   return rows.map((r) => ({ sectionId: r.id, byteOffset: r.offset, length: 200, addedAt: new Date(r.at), weight: 1 }));
 }
 
+/** Ids that all share their first 8 units (`chapter-0000000` …), in shuffled order: the slow case. */
+export function makeSharedHeadEntries(n) {
+  let x = 12345;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4_294_967_296;
+  const entries = Array.from({ length: n }, (_, i) => ({
+    sectionId: `chapter-${String(i).padStart(7, "0")}`,
+    addedAt: new Date(now.getTime() - Math.floor(next() * 400) * 86_400_000),
+  }));
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [entries[i], entries[j]] = [entries[j], entries[i]];
+  }
+  return entries;
+}
+
 function median(xs) {
   const s = xs.slice().sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -49,7 +65,7 @@ function median(xs) {
 
 let seed = 0;
 
-function measure(entries, scheme) {
+function measure(entries, scheme, runs = RUNS) {
   const out = new Float64Array(entries.length);
   const baseline = () => {
     for (let i = 0; i < entries.length; i++) out[i] = recencyWeight(entries[i], now);
@@ -57,7 +73,7 @@ function measure(entries, scheme) {
   const ours = () => sample(entries, { k: K, now, seed: seed++, scheme });
   const b = [];
   const o = [];
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < runs; r++) {
     let t = performance.now();
     baseline();
     b.push(performance.now() - t);
@@ -100,6 +116,17 @@ if (process.env.REPLAYKIT_BENCH_CHILD === undefined && process.argv[1] === fileU
     const { ours, baseline } = measure(c.entries, c.scheme);
     rows.push({
       benchmark: `sample k=${K} of ${c.n.toLocaleString("en")} (${c.scheme}, ${c.sorted ? "sorted" : "unsorted"})`,
+      "median ms": ours.toFixed(1),
+      "baseline ms (weight pass)": baseline.toFixed(1),
+      "ours/baseline": (ours / baseline).toFixed(2),
+    });
+  }
+  {
+    const entries = makeSharedHeadEntries(1_000_000);
+    sample(entries, { k: K, now, seed: seed++ });
+    const { ours, baseline } = measure(entries, "recency", quick ? 1 : 3);
+    rows.push({
+      benchmark: `sample k=${K} of 1,000,000 ids under one head, shuffled (recency)`,
       "median ms": ours.toFixed(1),
       "baseline ms (weight pass)": baseline.toFixed(1),
       "ours/baseline": (ours / baseline).toFixed(2),

@@ -31,10 +31,10 @@
 import {
   fmix32,
   HEAD_UNITS,
-  headLength,
   headUniform,
   headUniformOf,
   headWord,
+  readHead,
   keyedUniform,
   type Salt,
 } from "./keyed-uniform.js";
@@ -339,32 +339,21 @@ function scanIntoTables(
       continue;
     }
     const id = entry.sectionId;
-    let w0: number;
-    let w1: number;
-    let w2: number;
-    let w3: number;
-    let hl: number;
-    if (id.length >= HEAD_UNITS) {
-      w0 = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ 0x80000000;
-      w1 = ((id.charCodeAt(2) << 16) | id.charCodeAt(3)) ^ 0x80000000;
-      w2 = ((id.charCodeAt(4) << 16) | id.charCodeAt(5)) ^ 0x80000000;
-      w3 = ((id.charCodeAt(6) << 16) | id.charCodeAt(7)) ^ 0x80000000;
-      hl = HEAD_UNITS;
-    } else {
-      w0 = headWord(id, 0);
-      w1 = headWord(id, 1);
-      w2 = headWord(id, 2);
-      w3 = headWord(id, 3);
-      hl = id.length;
-    }
-    us[i] = headUniform(w0, w1, w2, w3, hl, 0, s0, s1, 0);
+    const h = 5 * i;
+    readHead(id, heads, h);
+    us[i] = headUniform(
+      heads[h] as number,
+      heads[h + 1] as number,
+      heads[h + 2] as number,
+      heads[h + 3] as number,
+      heads[h + 4] as number,
+      0,
+      s0,
+      s1,
+      0,
+    );
     ws[i] = w;
     wholes[i] = keyedUniform(id, 0, t0, t1, t2);
-    heads[5 * i] = w0;
-    heads[5 * i + 1] = w1;
-    heads[5 * i + 2] = w2;
-    heads[5 * i + 3] = w3;
-    heads[5 * i + 4] = hl;
     list[positive++] = i;
   }
   return positive;
@@ -678,8 +667,7 @@ function describeCandidates(
     const id = (entries[candidates[j] as number] as Sampleable).sectionId;
     values[j] = headUniformOf(id, 0, salt);
     wholes[j] = keyedUniform(id, 0, salt.t0, salt.t1, salt.t2);
-    for (let x = 0; x < 4; x++) heads[5 * j + x] = headWord(id, x);
-    heads[5 * j + 4] = headLength(id);
+    readHead(id, heads, 5 * j);
   }
   return { values, wholes, heads };
 }

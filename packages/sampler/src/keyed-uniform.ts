@@ -95,17 +95,26 @@ export function headWord(id: string, j: number): number {
   return ((a << 16) | b) ^ WORD_BIAS;
 }
 
+/**
+ * Writes the head of `id` into `out` from `at` on: its four words (see {@link headWord}) in
+ * `out[at … at + 3]` and its length in units in `out[at + 4]`.
+ */
+export function readHead(id: string, out: Int32Array, at: number): void {
+  if (id.length >= HEAD_UNITS) {
+    out[at] = ((id.charCodeAt(0) << 16) | id.charCodeAt(1)) ^ WORD_BIAS;
+    out[at + 1] = ((id.charCodeAt(2) << 16) | id.charCodeAt(3)) ^ WORD_BIAS;
+    out[at + 2] = ((id.charCodeAt(4) << 16) | id.charCodeAt(5)) ^ WORD_BIAS;
+    out[at + 3] = ((id.charCodeAt(6) << 16) | id.charCodeAt(7)) ^ WORD_BIAS;
+    out[at + 4] = HEAD_UNITS;
+  } else {
+    for (let j = 0; j < 4; j++) out[at + j] = headWord(id, j);
+    out[at + 4] = id.length;
+  }
+}
+
 /** Units in the head of `id`: `min(id.length, 8)`. */
 export function headLength(id: string): number {
   return id.length < HEAD_UNITS ? id.length : HEAD_UNITS;
-}
-
-/** Whether ids `a` and `b` have the same head (same head length, same units). */
-export function sameHead(a: string, b: string): boolean {
-  const n = headLength(a);
-  if (headLength(b) !== n) return false;
-  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
 }
 
 /**
