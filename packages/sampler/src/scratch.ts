@@ -1,7 +1,8 @@
 /**
- * One reusable scratch buffer for the any-order path, which needs about 18 bytes an entry.
+ * One reusable scratch buffer for the any-order routes, which need about 10 bytes an entry
+ * (buckets) or 60 (tables).
  *
- * A fresh 18 MB buffer per call for a million entries costs more than the work done in it:
+ * A fresh 10 MB buffer per call for a million entries costs more than the work done in it:
  * every page is faulted in on first write, and V8 counts the new external memory towards
  * its next garbage collection. The buffer is held through a `WeakRef`, so calls in a burst
  * share it and the garbage collector can still take it back between bursts.

@@ -29,9 +29,10 @@ export interface Plan {
 
 /**
  * The weight of `entry` (at position `index`): scheme weight × `entry.weight`, checked.
- * 0 means never drawn. Used by the full sweep and the caller's-source path; the seeded loop
- * (`scan` in draw-seeded.ts) carries its own copy of these checks and formulas, written out
- * for speed — change both together (the tests compare them).
+ * 0 means never drawn. Used by the full sweep, the caller's-source path and, on the seeded
+ * path, to weigh every entry up front under a caller's scheme; the seeded loops use
+ * weigh-fast.ts, which carries its own copy of these checks and formulas, written for speed —
+ * change both together (the tests compare them).
  */
 export function weightAt(entry: Sampleable, index: number, plan: Plan): number {
   const t =
