@@ -5,7 +5,7 @@
  * Every entry is first keyed as the only member of its group — `headUniform(head, 0)` — and
  * offered to the heap. Members of one group share that number, and entries of different
  * groups almost never do, so the groups with more than one member are the runs of equal
- * numbers. Those are found, and their members re-keyed ({@link resolveGroups}), in one of
+ * numbers. Those are found, and their members re-keyed ({@link rekeyGroups}), in one of
  * two ways:
  * - **buckets** (the usual route, {@link drawBucketed}): while keying, each (fingerprint,
  *   entry) is written to one of up to 256 buckets by the number's top bits; then each
@@ -111,8 +111,7 @@ function drawBucketed(entries: readonly Sampleable[], plan: Plan, salt: Salt): n
     }
     if (candidates.length === 0) return heap.drain().slice(0, k);
 
-    const { values, wholes, heads } = describeCandidates(entries, candidates, salt);
-    const fresh = resolveGroups(entries, candidates, values, wholes, heads, salt);
+    const { values, fresh } = rekeyCandidates(entries, candidates, salt);
     const changed = new Map<number, number>();
     for (let j = 0; j < candidates.length; j++) {
       if (fresh[j] !== values[j]) changed.set(candidates[j] as number, j);
@@ -302,17 +301,20 @@ export function drawWithTables(entries: readonly Sampleable[], plan: Plan, salt:
     const positive = scanIntoTables(entries, plan, salt, us, ws, wholes, heads, list);
     if (positive <= k) return stableOrder(entries, Array.from(list.subarray(0, positive)));
     sortBy(us, list, positive, order, ends);
-    const inMixed = rekeyHeadGroups(entries, us, wholes, heads, order, positive, mixed, salt);
-    if (inMixed > 0) {
-      sortBy(wholes, mixed, inMixed, order, ends);
-      rekeyMixed(entries, us, wholes, order, inMixed, salt);
-    }
+    rekeyGroups((i) => (entries[i] as Sampleable).sectionId, us, wholes, heads, order, positive, mixed, ends, salt);
     return bestOf(entries, us, ws, k);
   });
 }
 
-/** Runs of the counting sort: numbers by their top 16 bits. */
+/** Runs of the table route's counting sort: numbers by their top 16 bits. */
 const TOPS = 65_536;
+
+/** Runs for a counting sort of `count` items: a power of two from 16 to {@link TOPS}, about one an item. */
+function topsFor(count: number): number {
+  let tops = 16;
+  while (tops < count && tops < TOPS) tops *= 2;
+  return tops;
+}
 
 /**
  * The per-entry loop of {@link drawWithTables}: fills its arrays, lists the entries with
@@ -360,9 +362,10 @@ function scanIntoTables(
 }
 
 /**
- * Sorts the `count` entries of `list` by `values[entry]` (numbers in (0, 1)) into `order`,
- * keeping input order among equal values: a counting sort on the top 16 bits (`ends`, of
- * TOPS + 1, is scratch), then an insertion sort within each run.
+ * Sorts the `count` items of `list` by `values[item]` (numbers in (0, 1)) into `order`,
+ * keeping list order among equal values: a counting sort on the top bits (`ends` is scratch;
+ * its length less 1, a power of two, is the number of runs), then an insertion sort within
+ * each run.
  */
 function sortBy(values: Float64Array, list: Int32Array, count: number, order: Int32Array, ends: Int32Array): void {
   ends.fill(0);
@@ -372,10 +375,11 @@ function sortBy(values: Float64Array, list: Int32Array, count: number, order: In
   sortRuns(values, order, ends);
 }
 
-/** Counts the values of the listed entries by their top 16 bits into `counts[top + 1]`. */
+/** Counts the values of the listed items by their top bits into `counts[top + 1]`. */
 function countTops(values: Float64Array, list: Int32Array, count: number, counts: Int32Array): void {
+  const tops = counts.length - 1;
   for (let j = 0; j < count; j++) {
-    const top = ((values[list[j] as number] as number) * TOPS) | 0;
+    const top = ((values[list[j] as number] as number) * tops) | 0;
     counts[top + 1] = (counts[top + 1] as number) + 1;
   }
 }
@@ -386,13 +390,14 @@ function sumCounts(starts: Int32Array): void {
 }
 
 /**
- * Writes each listed entry into `order` at its run's next place, in list order. `starts[t]`
+ * Writes each listed item into `order` at its run's next place, in list order. `starts[t]`
  * moves to the end of run t: run t is then `starts[t − 1] … starts[t]`.
  */
 function placeByTop(values: Float64Array, list: Int32Array, count: number, order: Int32Array, starts: Int32Array): void {
+  const tops = starts.length - 1;
   for (let j = 0; j < count; j++) {
     const i = list[j] as number;
-    const top = ((values[i] as number) * TOPS) | 0;
+    const top = ((values[i] as number) * tops) | 0;
     const at = starts[top] as number;
     order[at] = i;
     starts[top] = at + 1;
@@ -401,7 +406,8 @@ function placeByTop(values: Float64Array, list: Int32Array, count: number, order
 
 /** Sorts each run of `order` by value, keeping list order among equal values. */
 function sortRuns(values: Float64Array, order: Int32Array, ends: Int32Array): void {
-  for (let top = 0; top < TOPS; top++) {
+  const tops = ends.length - 1;
+  for (let top = 0; top < tops; top++) {
     const from = top === 0 ? 0 : (ends[top - 1] as number);
     const to = ends[top] as number;
     for (let j = from + 1; j < to; j++) {
@@ -423,7 +429,7 @@ function sortRuns(values: Float64Array, order: Int32Array, ends: Int32Array): vo
  * mixed groups in `mixed` and returns how many there are.
  */
 function rekeyHeadGroups(
-  entries: readonly Sampleable[],
+  idOf: (item: number) => string,
   us: Float64Array,
   wholes: Float64Array,
   heads: Int32Array,
@@ -438,7 +444,7 @@ function rekeyHeadGroups(
     const u = us[first] as number;
     let end = j + 1;
     while (end < count && us[order[end] as number] === u) end++;
-    if (end - j > 1) inMixed = rekeyRun(entries, us, wholes, heads, order, j, end, mixed, inMixed, salt);
+    if (end - j > 1) inMixed = rekeyRun(idOf, us, wholes, heads, order, j, end, mixed, inMixed, salt);
     j = end;
   }
   return inMixed;
@@ -449,7 +455,7 @@ function rekeyHeadGroups(
  * 53-bit number would share a run; they are split apart here (rare: a Map by head).
  */
 function rekeyRun(
-  entries: readonly Sampleable[],
+  idOf: (item: number) => string,
   us: Float64Array,
   wholes: Float64Array,
   heads: Int32Array,
@@ -466,7 +472,7 @@ function rekeyRun(
     const i = order[j] as number;
     for (let x = 0; x < 5; x++) if (heads[5 * i + x] !== heads[5 * first + x]) oneHead = false;
   }
-  if (oneHead) return rekeyGroup(entries, us, wholes, heads, order, from, to, mixed, inMixed, salt);
+  if (oneHead) return rekeyGroup(idOf, us, wholes, heads, order, from, to, mixed, inMixed, salt);
   const byHead = new Map<string, number[]>();
   for (let j = from; j < to; j++) {
     const i = order[j] as number;
@@ -476,7 +482,7 @@ function rekeyRun(
     else members.push(i);
   }
   for (const members of byHead.values()) {
-    inMixed = rekeyGroup(entries, us, wholes, heads, members, 0, members.length, mixed, inMixed, salt);
+    inMixed = rekeyGroup(idOf, us, wholes, heads, members, 0, members.length, mixed, inMixed, salt);
   }
   return inMixed;
 }
@@ -488,7 +494,7 @@ function rekeyRun(
  * are equal (a repeated id).
  */
 function rekeyGroup(
-  entries: readonly Sampleable[],
+  idOf: (item: number) => string,
   us: Float64Array,
   wholes: Float64Array,
   heads: Int32Array,
@@ -500,11 +506,11 @@ function rekeyGroup(
   salt: Salt,
 ): number {
   const lead = members[from] as number;
-  const leadId = (entries[lead] as Sampleable).sectionId;
+  const leadId = idOf(lead);
   let pure = true;
   for (let j = from + 1; j < to && pure; j++) {
     const i = members[j] as number;
-    if (wholes[i] !== wholes[lead] || (entries[i] as Sampleable).sectionId !== leadId) pure = false;
+    if (wholes[i] !== wholes[lead] || idOf(i) !== leadId) pure = false;
   }
   if (!pure) {
     for (let j = from; j < to; j++) mixed[inMixed++] = members[j] as number;
@@ -533,7 +539,7 @@ function rekeyGroup(
  * the same 53-bit hash would share a run; their entries are counted apart by comparing ids.
  */
 function rekeyMixed(
-  entries: readonly Sampleable[],
+  idOf: (item: number) => string,
   us: Float64Array,
   wholes: Float64Array,
   order: Int32Array,
@@ -551,7 +557,7 @@ function rekeyMixed(
       const seen = new Map<string, number>();
       for (let x = j; x < end; x++) {
         const i = order[x] as number;
-        const id = (entries[i] as Sampleable).sectionId;
+        const id = idOf(i);
         const r = seen.get(id) ?? 0;
         seen.set(id, r + 1);
         us[i] = r === 0 ? v : keyedUniform(id, r, t0, t1, t2);
@@ -579,132 +585,58 @@ function offerAll(heap: TopK, us: Float64Array, ws: Float64Array): void {
 // Groups
 
 /**
- * For candidate j (its entry index `candidates[j]`; within each group, candidates are in
- * input order): its number so far `values[j]` — its group's `headUniform(head, 0)` — the hash
- * of its whole id `wholes[j]` (`keyedUniform(id, 0)`) and its head, `heads[5j … 5j + 4]`
- * (four words and the length). Every candidate shares its number with at least one other.
- * Returns their numbers as keyed-uniform.ts defines them:
- * - candidates are grouped by number and head (two heads with the same 53-bit number are
- *   told apart by their words);
- * - a group is mixed when a member's id differs from its first member's — told by the
- *   whole-id hash, and by comparing the ids where the hashes are equal (repeated ids);
- * - a pure group's r-th member gets `headUniform(head, r)`; a mixed group's members get
- *   `keyedUniform(id, r)`, r from grouping them by whole-id hash and id.
- * The entries themselves are only read to compare ids whose hashes are equal, and to re-key
- * repeated ids in mixed groups: a caller's array in no order may be spread all over memory.
- *
- * A Map of a million ids would cost more than the whole draw (V8 Maps of strings run at about
- * a microsecond an operation here), so none is used.
+ * Re-keys every group with more than one member, in `us`: `order[0 … count)` lists the items
+ * sorted by number (see {@link sortBy}), so each group is a run with its members in input
+ * order. A pure group's r-th member gets `headUniform(head, r)`; the members of mixed groups
+ * are listed in `mixed`, sorted by the hash of their whole id (each id a run, in input
+ * order), and the r-th entry of each id gets `keyedUniform(id, r)`. `order` and `ends` are
+ * reused for the second sort.
  */
-export function resolveGroups(
-  entries: readonly Sampleable[],
-  candidates: readonly number[],
-  values: Float64Array,
+function rekeyGroups(
+  idOf: (item: number) => string,
+  us: Float64Array,
   wholes: Float64Array,
   heads: Int32Array,
+  order: Int32Array,
+  count: number,
+  mixed: Int32Array,
+  ends: Int32Array,
   salt: Salt,
-): Float64Array {
-  const idOf = (j: number) => (entries[candidates[j] as number] as Sampleable).sectionId;
-  const sameId = (a: number, b: number) => wholes[a] === wholes[b] && idOf(a) === idOf(b);
-  const m = candidates.length;
-  const out = Float64Array.from(values);
-  const byHead = rankEqual(values, (a, b) => {
-    for (let x = 0; x < 5; x++) if (heads[5 * a + x] !== heads[5 * b + x]) return false;
-    return true;
-  });
-  const mixed = new Uint8Array(m);
-  for (let j = 0; j < m; j++) {
-    const lead = byHead.lead[j] as number;
-    if (lead !== j && mixed[lead] === 0 && !sameId(lead, j)) mixed[lead] = 1;
-  }
-  const inMixed: number[] = [];
-  for (let j = 0; j < m; j++) {
-    const r = byHead.rank[j] as number;
-    if (mixed[byHead.lead[j] as number] === 1) inMixed.push(j);
-    else if (r > 0) {
-      const h = 5 * j;
-      out[j] = headUniform(
-        heads[h] as number,
-        heads[h + 1] as number,
-        heads[h + 2] as number,
-        heads[h + 3] as number,
-        heads[h + 4] as number,
-        r,
-        salt.s0,
-        salt.s1,
-        salt.s2,
-      );
-    }
-  }
-  if (inMixed.length > 0) {
-    const { t0, t1, t2 } = salt;
-    const mixedWholes = new Float64Array(inMixed.length);
-    for (let x = 0; x < inMixed.length; x++) mixedWholes[x] = wholes[inMixed[x] as number] as number;
-    const byId = rankEqual(mixedWholes, (a, b) => idOf(inMixed[a] as number) === idOf(inMixed[b] as number));
-    for (let x = 0; x < inMixed.length; x++) {
-      const j = inMixed[x] as number;
-      const r = byId.rank[x] as number;
-      out[j] = r === 0 ? (mixedWholes[x] as number) : keyedUniform(idOf(j), r, t0, t1, t2);
-    }
-  }
-  return out;
+): void {
+  const inMixed = rekeyHeadGroups(idOf, us, wholes, heads, order, count, mixed, salt);
+  if (inMixed === 0) return;
+  sortBy(wholes, mixed, inMixed, order, ends);
+  rekeyMixed(idOf, us, wholes, order, inMixed, salt);
 }
 
 /**
- * What {@link resolveGroups} needs of the bucket route's candidates, read from their entries
- * (a few, as a rule).
+ * The bucket route's candidates (entry indices; within each group, in input order): each
+ * shares its number with another, or now and then only its fingerprint. Returns their numbers
+ * as the only members of their groups (`values`) and as keyed-uniform.ts defines them
+ * (`fresh`), worked out by {@link rekeyGroups} on small arrays of their own.
  */
-function describeCandidates(
+function rekeyCandidates(
   entries: readonly Sampleable[],
   candidates: readonly number[],
   salt: Salt,
-): { values: Float64Array; wholes: Float64Array; heads: Int32Array } {
+): { values: Float64Array; fresh: Float64Array } {
   const m = candidates.length;
-  const values = new Float64Array(m);
+  const us = new Float64Array(m);
   const wholes = new Float64Array(m);
   const heads = new Int32Array(5 * m);
+  const list = new Int32Array(m);
+  const idOf = (j: number) => (entries[candidates[j] as number] as Sampleable).sectionId;
   for (let j = 0; j < m; j++) {
-    const id = (entries[candidates[j] as number] as Sampleable).sectionId;
-    values[j] = headUniformOf(id, 0, salt);
+    const id = idOf(j);
+    us[j] = headUniformOf(id, 0, salt);
     wholes[j] = keyedUniform(id, 0, salt.t0, salt.t1, salt.t2);
     readHead(id, heads, 5 * j);
+    list[j] = j;
   }
-  return { values, wholes, heads };
-}
-
-/**
- * Groups items 0 … m − 1 (in order) by equal `values[j]` (numbers in (0, 1)) and `same`:
- * `lead[j]` is the first item of j's group, `rank[j]` how many items of the group come before
- * j. Open addressing on the values' top bits; items with equal values that are not `same`
- * probe on, so they form groups of their own.
- */
-function rankEqual(values: Float64Array, same: (a: number, b: number) => boolean): { lead: Int32Array; rank: Int32Array } {
-  const m = values.length;
-  let slots = 16;
-  while (slots < m * 2) slots *= 2;
-  const slotLead = new Int32Array(slots).fill(-1);
-  const slotCount = new Int32Array(slots);
-  const lead = new Int32Array(m);
-  const rank = new Int32Array(m);
-  for (let j = 0; j < m; j++) {
-    const v = values[j] as number;
-    let slot = (v * slots) | 0;
-    for (;;) {
-      const l = slotLead[slot] as number;
-      if (l === -1) {
-        slotLead[slot] = j;
-        slotCount[slot] = 1;
-        lead[j] = j;
-        break;
-      }
-      if (values[l] === v && same(l, j)) {
-        lead[j] = l;
-        rank[j] = slotCount[slot] as number;
-        slotCount[slot] = (rank[j] as number) + 1;
-        break;
-      }
-      slot = (slot + 1) & (slots - 1);
-    }
-  }
-  return { lead, rank };
+  const order = new Int32Array(m);
+  const ends = new Int32Array(topsFor(m) + 1);
+  sortBy(us, list, m, order, ends);
+  const values = us.slice();
+  rekeyGroups(idOf, us, wholes, heads, order, m, new Int32Array(m), ends, salt);
+  return { values, fresh: us };
 }
