@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 import { run } from "../src/index.js";
 
-/** The reference vectors: `<repo>/../shared/vectors/dlm-reference` (override with REPLAYKIT_VECTORS). */
+/** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
 export const VECTORS =
-  process.env.REPLAYKIT_VECTORS ?? resolve(fileURLToPath(import.meta.url), "../../../../../shared/vectors/dlm-reference");
+  resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
 
 /** The repository root. */
 export const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");

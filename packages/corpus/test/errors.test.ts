@@ -206,7 +206,7 @@ describe("reads from a corpus file", () => {
     const bytes = readFileSync(path);
     const victim = pointers[17]!;
     // Flip bytes in the middle of the compressed body: the header walk still passes.
-    for (let k = 10; k < 14; k++) bytes[victim.byteOffset + k] ^= 0x5a;
+    for (let k = 10; k < 14; k++) bytes[victim.byteOffset + k]! ^= 0x5a;
     writeFileSync(path, bytes);
     let error: unknown;
     const seen: string[] = [];

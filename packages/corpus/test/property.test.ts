@@ -72,7 +72,7 @@ describe("properties", () => {
           for (const [pos, value, kind] of edits) {
             const at = pos % Math.max(1, bytes.length);
             if (kind === "set") bytes[at] = value;
-            else if (kind === "xor") bytes[at] ^= value || 1;
+            else if (kind === "xor") bytes[at]! ^= value || 1;
             else if (kind === "cut") bytes = bytes.subarray(0, at);
             else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([value]), bytes.subarray(at)]);
           }

@@ -7,7 +7,7 @@ import { indexFormatOf, loadIndex, parseIndex, saveIndex, serializeIndex } from 
 import { parseIndexGeneral } from "../src/parse.js";
 
 // Golden files written by the Python reference (dlm) and by CPython's json module.
-const REFERENCE = new URL("../../../../shared/vectors/dlm-reference/", import.meta.url);
+const REFERENCE = new URL("../../../vectors/dlm-reference/", import.meta.url);
 const referenceIndexPath = new URL("store/index.json", REFERENCE).pathname;
 const expected = JSON.parse(await readFile(new URL("expected.json", REFERENCE), "utf8")) as {
   index_json_sha256: string;

@@ -10,8 +10,8 @@ import {
   type RowSource,
 } from "../src/index.js";
 
-// The reference implementation's own outputs (shared/vectors/dlm-reference, beside the repo).
-const vectors = new URL("../../../../shared/vectors/dlm-reference/", import.meta.url);
+// The reference implementation's own outputs (vectors/dlm-reference at the repository root).
+const vectors = new URL("../../../vectors/dlm-reference/", import.meta.url);
 const load = (name: string): any => JSON.parse(readFileSync(new URL(name, vectors), "utf8"));
 
 interface ParserCase {

@@ -1,5 +1,5 @@
 // recencyWeight: the reference's formula where entry weight is 1 (sampler.json, copied from
-// shared/vectors/dlm-reference), and the deliberate difference where it is not.
+// vectors/dlm-reference), and the deliberate difference where it is not.
 import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
@@ -11,7 +11,7 @@ interface WeightVector {
   entry_weight: number;
   recency_weight: number;
 }
-const vectors = JSON.parse(readFileSync(new URL("vectors/dlm-sampler.json", import.meta.url), "utf8")) as {
+const vectors = JSON.parse(readFileSync(new URL("../../../vectors/dlm-reference/sampler.json", import.meta.url), "utf8")) as {
   recency_weight_values: WeightVector[];
 };
 const at = (ageDays: number) => new Date(NOW.getTime() - ageDays * DAY);

@@ -58,7 +58,7 @@ interface Experiment {
   recency: { mean_picked_age_days: number; pick_count_by_entry_index: number[] };
   uniform: { mean_picked_age_days: number; pick_count_by_entry_index: number[] };
 }
-const { experiments } = JSON.parse(readFileSync(new URL("vectors/dlm-sampler.json", import.meta.url), "utf8")) as {
+const { experiments } = JSON.parse(readFileSync(new URL("../../../vectors/dlm-reference/sampler.json", import.meta.url), "utf8")) as {
   experiments: Record<string, Experiment>;
 };
 

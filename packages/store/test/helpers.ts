@@ -4,9 +4,9 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
-/** The reference vectors: `<repo>/../shared/vectors/dlm-reference` (override with REPLAYKIT_VECTORS). */
+/** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
 export const VECTORS =
-  process.env.REPLAYKIT_VECTORS ?? resolve(fileURLToPath(import.meta.url), "../../../../../shared/vectors/dlm-reference");
+  resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
 
 const dirs: string[] = [];
 /** A fresh temp dir, removed after the test. */

@@ -30,7 +30,7 @@ async function seeded() {
   await store.appendMany([snapshot(1), snapshot(2)]);
   return { dir, store, corpus: readFileSync(store.corpusPath), index: readFileSync(store.indexPath, "utf8") };
 }
-const unchanged = (s: { store: InstanceType<typeof ReplayStore>; corpus: Buffer; index: string }) => {
+const unchanged = (s: { store: import("../src/index.js").ReplayStore; corpus: Buffer; index: string }) => {
   expect(readFileSync(s.store.indexPath, "utf8")).toBe(s.index);
   expect(readFileSync(s.store.corpusPath).equals(s.corpus)).toBe(true);
 };
