@@ -1,5 +1,6 @@
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fsyncDir } from "./durable.js";
 import { CorpusCorruptError, CorpusIOError } from "./errors.js";
 import { decodeFrameBatch, encodeFrames, type FrameSource } from "./frame.js";
 import type { FramePointer, SectionSnapshot } from "./snapshot.js";
@@ -44,7 +45,7 @@ export async function appendFrames(corpusPath: string, frames: readonly Uint8Arr
     await handle.close().catch(() => undefined);
     throw new CorpusIOError(corpusPath, "append to", cause);
   }
-  if (!existed) await fsyncDir(dirname(corpusPath), corpusPath);
+  if (!existed) await fsyncDir(dirname(corpusPath));
   const pointers: FramePointer[] = new Array(frames.length);
   let at = start;
   for (let i = 0; i < frames.length; i++) {
@@ -232,21 +233,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** fsyncs a directory so a file just created in it survives a crash. */
-export async function fsyncDir(dir: string, forPath: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch (cause) {
-    // Some filesystems refuse fsync on a directory (EINVAL); nothing more can be done there.
-    if ((cause as { code?: string }).code !== "EINVAL" && (cause as { code?: string }).code !== "EISDIR") {
-      throw new CorpusIOError(forPath, "sync the directory of", cause);
-    }
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }

@@ -16,7 +16,16 @@
  * @packageDocumentation
  */
 export { crc32 } from "./crc32.js";
-export { CorpusCorruptError, CorpusIOError, SnapshotInvalidError, type CorruptReason } from "./errors.js";
+export { fsyncDir, writeFileAtomic } from "./durable.js";
+export {
+  CorpusArgumentError,
+  CorpusCorruptError,
+  CorpusError,
+  CorpusIOError,
+  isReplaykitError,
+  SnapshotInvalidError,
+  type CorruptReason,
+} from "./errors.js";
 export { appendFrames, appendSnapshots, readFrames, readSnapshot, readSnapshots } from "./file.js";
 export { decodeFrame, decodeFrameBatch, encodeFrame, encodeFrames, ZSTD_LEVEL, type FrameSource } from "./frame.js";
 export {

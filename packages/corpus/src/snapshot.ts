@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SnapshotInvalidError } from "./errors.js";
+import { describe, SnapshotInvalidError } from "./errors.js";
 
 /** A section type: `prose`, `instruction`, `preference` are built in; any `/^[a-z][a-z0-9_-]*$/` is allowed. */
 export type SectionType = string;
@@ -159,23 +159,4 @@ export function createSnapshot(init: SnapshotInit): SectionSnapshot {
     );
   }
   return Object.freeze(snapshot);
-}
-
-/** A short, safe description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    case "bigint":
-      return `${value}n`;
-    default:
-      return typeof value;
-  }
 }
