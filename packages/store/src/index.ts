@@ -19,6 +19,7 @@
  * @packageDocumentation
  */
 export { ReplayStore } from "./store.js";
+export { bodyProblems, type AppendOptions, type BodyProblem, type DuplicatePolicy, type IngestResult } from "./ingest.js";
 export type { ProgressOptions, SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
 export {
   StoreArgumentError,
@@ -42,12 +43,13 @@ export {
   type SectionType,
   type SnapshotInit,
 } from "@replaykit/corpus";
-export { IndexCorruptError, type IndexEntry, type IndexFormat } from "@replaykit/index";
+export { IndexCorruptError, isSectionId, type IndexEntry, type IndexFormat } from "@replaykit/index";
 export { SamplerError, recencyWeight, type Sampleable, type Scheme, type SchemeFn } from "@replaykit/sampler";
 export { EvictionError, type Evictable } from "@replaykit/eviction";
 export {
   InstructionParseError,
   PreferenceParseError,
+  SectionParseError,
   defaultExpanders,
   replayRowId,
   type Row,

@@ -16,6 +16,7 @@ import { sample, type Scheme } from "@replaykit/sampler";
 import { mkdir, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
+import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type IngestResult } from "./ingest.js";
 import { withLock } from "./lock.js";
 import { commitSwap, removeAbandonedTemps, rollForward, swapTempPaths } from "./swap.js";
 
@@ -300,24 +301,70 @@ export class ReplayStore {
   /**
    * Appends snapshots with one corpus write (fsynced) and then one atomic index write.
    * When it returns, the snapshots are durable. On failure the previous index stays in
-   * force (frames already written become dead space).
+   * force (frames already written become dead space). Bodies are validated first and
+   * duplicates handled as `options` says (see `ingest`).
+   *
+   * @returns one live entry per snapshot (the existing one when skipped as a duplicate).
+   * @throws {SectionParseError} the parser's error (section id, line) when a body does not expand; nothing is written.
+   * @throws {UnknownSectionTypeError} when a snapshot's type has no expander (and `validate` is not false).
+   * @throws {StoreArgumentError} for bad arguments.
    */
-  async appendMany(snapshots: readonly SectionSnapshot[]): Promise<IndexEntry[]> {
+  async appendMany(snapshots: readonly SectionSnapshot[], options?: AppendOptions): Promise<IndexEntry[]> {
+    return (await this.ingest(snapshots, options)).entries;
+  }
+
+  /**
+   * `appendMany` with a report: which snapshots were written, which were skipped as
+   * duplicates of live entries (same section id and last-seen time), and which entries a
+   * newer snapshot superseded. Duplicate policy: `options.onDuplicate`, default "skip" on
+   * replaykit stores and "keep" (dlm's behaviour) on dlm stores.
+   *
+   * @throws {SectionParseError} the parser's error when a body does not expand; nothing is written.
+   * @throws {UnknownSectionTypeError} when a snapshot's type has no expander (and `validate` is not false).
+   * @throws {StoreArgumentError} for bad arguments.
+   */
+  async ingest(snapshots: readonly SectionSnapshot[], options?: AppendOptions): Promise<IngestResult> {
     if (!Array.isArray(snapshots)) throw new StoreArgumentError("snapshots", "must be an array of snapshots");
-    if (snapshots.length === 0) return [];
+    const { validate, onDuplicate } = appendOptionsOf(options);
+    if (snapshots.length === 0) return { entries: [], added: [], skipped: [], superseded: [] };
     const frames = await encodeFrames(snapshots); // validates every snapshot before any write
+    if (validate) assertBodies(snapshots, this.#expanders);
     return this.#mutate(async () => {
       const entries = await loadIndex(this.indexPath);
-      const pointers = await appendFrames(this.corpusPath, frames);
-      crashPoint("append:frames-written");
       const dlm = (await this.#formatOf(entries)) === "dlm";
-      const added = snapshots.map((s, i): IndexEntry => {
-        const p = pointers[i]!;
+      const plan = planAppend(entries, snapshots, onDuplicate ?? (dlm ? "keep" : "skip"));
+      if (plan.write.length === 0 && plan.superseded.size === 0) return applyAppend(entries, plan, []).result;
+      const pointers = plan.write.length === 0 ? [] : await appendFrames(this.corpusPath, plan.write.map((i) => frames[i]!));
+      crashPoint("append:frames-written");
+      const added = plan.write.map((i, j): IndexEntry => {
+        const s = snapshots[i]!;
+        const p = pointers[j]!;
         const base = { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, weight: 1 };
         return dlm ? base : { ...base, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames[i]!) };
       });
-      await this.#saveIndex([...entries, ...added], dlm ? "dlm" : "replaykit");
-      return added;
+      const { index, result } = applyAppend(entries, plan, added);
+      await this.#saveIndex(index, dlm ? "dlm" : "replaykit");
+      return result;
+    });
+  }
+
+  /**
+   * Removes every entry of the given section ids (a deletion request). With `purge`, the
+   * store is then compacted, so the removed sections' bytes (and any dead space) leave the
+   * store's files.
+   *
+   * @returns the entries that left the index (ids with no live entry are ignored).
+   * @throws {StoreArgumentError} when `ids` is not an iterable of section ids, or options are bad.
+   */
+  async remove(ids: Iterable<string>, options?: { purge?: boolean }): Promise<{ removed: IndexEntry[] }> {
+    const wanted = removeIdsOf(ids);
+    const { purge } = removeOptionsOf(options);
+    return this.#mutate(async () => {
+      const entries = await loadIndex(this.indexPath);
+      const { kept, removed } = planRemove(entries, wanted);
+      if (removed.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
+      if (purge) await this.#compactLocked();
+      return { removed };
     });
   }
 
