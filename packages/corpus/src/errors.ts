@@ -33,7 +33,6 @@ export abstract class CorpusError extends Error {
 
 /** Why a frame was rejected: the layer that failed. */
 export type CorruptReason =
-  | "pointer" // the pointer itself is not a valid (offset, length) pair
   | "short-read" // the pointer reaches past the end of the corpus file (or the file is missing)
   | "frame" // not a zstd frame, or its header / block structure does not match the pointer
   | "too-large" // the frame declares more content than the reader's `maxFrameBytes`

@@ -1,15 +1,51 @@
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDir } from "./durable.js";
-import { CorpusCorruptError, CorpusIOError } from "./errors.js";
-import { decodeFrameBatch, encodeFrames, type FrameSource } from "./frame.js";
+import { CorpusArgumentError, CorpusCorruptError, CorpusIOError } from "./errors.js";
+import { decodeFrameBatch, encodeFrames, maxFrameBytesOf, type FrameSource, type ReadOptions } from "./frame.js";
 import type { FramePointer, SectionSnapshot } from "./snapshot.js";
+import { declaredContentSize } from "./zstd-frame.js";
 
-// A read batch: at most this many pointers or bytes are read and decoded together.
-const BATCH_POINTERS = 8192;
-const BATCH_BYTES = 8 << 20;
+// A read chunk: at most this many pointers or compressed bytes are read with one pass.
+const CHUNK_POINTERS = 8192;
+const CHUNK_BYTES = 8 << 20;
 // Two wanted ranges closer than this are read with one call (the gap is read and dropped).
 const MERGE_GAP = 64 << 10;
+/**
+ * The default content budget of one batch of `readFramesBatched` (and so of `readSnapshots`):
+ * frames are grouped until their declared decompressed sizes reach it (a frame larger than
+ * the budget, up to `maxFrameBytes`, is a batch of its own).
+ */
+export const DEFAULT_BATCH_CONTENT_BYTES = 32 << 20;
+
+/** Options of the batched readers. */
+export interface BatchOptions extends ReadOptions {
+  /** Declared content bytes per batch (default `DEFAULT_BATCH_CONTENT_BYTES`, 32 MiB). */
+  batchBytes?: number | undefined;
+}
+
+function checkPath(corpusPath: unknown, functionName: string): asserts corpusPath is string {
+  if (typeof corpusPath !== "string" || corpusPath === "") {
+    throw new CorpusArgumentError(functionName, "corpusPath", "a non-empty path", corpusPath);
+  }
+}
+
+/** Throws a `CorpusArgumentError` naming the first pointer that is not a valid (offset, length) pair. */
+function checkPointers(pointers: unknown, functionName: string, argument: string): asserts pointers is readonly FramePointer[] {
+  if (!Array.isArray(pointers)) throw new CorpusArgumentError(functionName, argument, "an array of FramePointer", pointers);
+  for (let i = 0; i < pointers.length; i++) checkPointer(pointers[i], functionName, `${argument}[${i}]`);
+}
+
+function checkPointer(p: unknown, functionName: string, argument: string): asserts p is FramePointer {
+  if (typeof p !== "object" || p === null) throw new CorpusArgumentError(functionName, argument, "a FramePointer { byteOffset, length }", p);
+  const { byteOffset, length } = p as FramePointer;
+  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
+    throw new CorpusArgumentError(functionName, `${argument}.byteOffset`, "a non-negative safe integer", byteOffset);
+  }
+  if (!Number.isSafeInteger(length) || length <= 0) {
+    throw new CorpusArgumentError(functionName, `${argument}.length`, "a positive safe integer", length);
+  }
+}
 
 /**
  * Appends already-encoded frames to the corpus file with one write and fsyncs it (and, for a
@@ -17,9 +53,15 @@ const MERGE_GAP = 64 << 10;
  * back to its previous length and a `CorpusIOError` is thrown. Appends are not serialised
  * here: concurrent writers must hold a lock (as `@replaykit/store` does).
  *
+ * @throws {CorpusArgumentError} when `corpusPath` is not a path or `frames` not an array of Uint8Array.
  * @throws {CorpusIOError}
  */
 export async function appendFrames(corpusPath: string, frames: readonly Uint8Array[]): Promise<FramePointer[]> {
+  checkPath(corpusPath, "appendFrames");
+  if (!Array.isArray(frames)) throw new CorpusArgumentError("appendFrames", "frames", "an array of Uint8Array", frames);
+  frames.forEach((f, i) => {
+    if (!(f instanceof Uint8Array) || f.length === 0) throw new CorpusArgumentError("appendFrames", `frames[${i}]`, "a non-empty Uint8Array", f);
+  });
   if (frames.length === 0) return [];
   const existed = await exists(corpusPath);
   let handle: FileHandle;
@@ -58,63 +100,134 @@ export async function appendFrames(corpusPath: string, frames: readonly Uint8Arr
 /**
  * Encodes the snapshots and appends them with one write, fsynced before returning.
  *
+ * @throws {CorpusArgumentError} when `corpusPath` is not a path or `snapshots` not an array of objects.
  * @throws {SnapshotInvalidError} before anything is written, when a snapshot is invalid.
  * @throws {CorpusIOError} when the file cannot be written (nothing is appended).
  */
 export async function appendSnapshots(corpusPath: string, snapshots: readonly SectionSnapshot[]): Promise<FramePointer[]> {
+  checkPath(corpusPath, "appendSnapshots");
+  if (!Array.isArray(snapshots)) throw new CorpusArgumentError("appendSnapshots", "snapshots", "an array of SectionSnapshot", snapshots);
   return appendFrames(corpusPath, await encodeFrames(snapshots));
 }
 
 /**
  * Reads one snapshot.
  *
- * @throws {CorpusCorruptError} when the pointer is past the end of the file or the frame is bad.
+ * @throws {CorpusArgumentError} when `corpusPath` is not a path, `at` not a valid pointer or the options are bad.
+ * @throws {CorpusCorruptError} when the pointer is past the end of the file or the frame is bad
+ *   (reason "too-large" when its content is over `maxFrameBytes`; nothing is allocated for it).
  * @throws {CorpusIOError} when the file cannot be opened for another reason.
  */
-export async function readSnapshot(corpusPath: string, at: FramePointer): Promise<SectionSnapshot> {
-  for await (const snapshot of readSnapshots(corpusPath, [at])) return snapshot;
-  throw new Error("unreachable");
+export async function readSnapshot(corpusPath: string, at: FramePointer, options?: ReadOptions): Promise<SectionSnapshot> {
+  checkPath(corpusPath, "readSnapshot");
+  checkPointer(at, "readSnapshot", "at");
+  for await (const snapshot of readSnapshots(corpusPath, [at], options)) return snapshot;
+  throw new Error("unreachable: one pointer gives one snapshot or an error");
 }
 
 /**
  * Reads snapshots in the given order. The file is opened once, nearby frames are read with
- * one call, and frames are decompressed in coalesced runs (one zstd call per few MiB), so a
- * full sweep costs little more than one `decompress` of the whole file.
+ * one call, and frames are decompressed in coalesced runs, in batches sized by their
+ * declared content (`batchBytes`), so memory stays bounded whatever the corpus holds.
  * Frames before a damaged one are yielded; then its `CorpusCorruptError` is thrown.
+ *
+ * @throws {CorpusArgumentError} when an argument is bad (checked before anything is read).
+ * @throws {CorpusCorruptError} for the first pointer outside the file or bad frame.
+ * @throws {CorpusIOError} when the file cannot be opened or read.
  */
-export async function* readSnapshots(corpusPath: string, at: readonly FramePointer[]): AsyncIterable<SectionSnapshot> {
-  for await (const batch of readFrameBatches(corpusPath, at)) {
-    const results = await decodeFrameBatch(batch.sources);
+export async function* readSnapshots(
+  corpusPath: string,
+  at: readonly FramePointer[],
+  options?: BatchOptions,
+): AsyncIterable<SectionSnapshot> {
+  const { maxFrameBytes, batchBytes } = readArguments(corpusPath, at, options, "readSnapshots");
+  for await (const batch of batches(corpusPath, at, maxFrameBytes, batchBytes)) {
+    const sources: FrameSource[] = [];
+    for (let j = 0; j < batch.frames.length; j++) {
+      const frame = batch.frames[j]!;
+      if (frame instanceof CorpusCorruptError) break;
+      sources.push({ bytes: frame, at: at[batch.start + j]!, path: corpusPath });
+    }
+    const results = await decodeFrameBatch(sources, { maxFrameBytes });
     for (const result of results) {
       if (result instanceof CorpusCorruptError) throw result;
       yield result;
     }
-    if (batch.error !== undefined) throw batch.error;
+    if (sources.length < batch.frames.length) throw batch.frames[sources.length];
   }
 }
 
 /**
  * Reads the raw bytes of frames, in the given order (for copying frames during compaction
- * and for checksums). Views may share one underlying buffer.
+ * and for checksums). Views may share one underlying buffer. Frames are not decoded, but a
+ * frame whose header declares more than `maxFrameBytes` of content is refused.
  *
- * @throws {CorpusCorruptError} for a pointer outside the file.
+ * @throws {CorpusArgumentError} when an argument is bad (checked before anything is read).
+ * @throws {CorpusCorruptError} for a pointer outside the file, or a frame over `maxFrameBytes`.
+ * @throws {CorpusIOError} when the file cannot be opened or read.
  */
-export async function readFrames(corpusPath: string, at: readonly FramePointer[]): Promise<Uint8Array[]> {
+export async function readFrames(corpusPath: string, at: readonly FramePointer[], options?: ReadOptions): Promise<Uint8Array[]> {
+  const { maxFrameBytes } = readArguments(corpusPath, at, options, "readFrames");
   const out: Uint8Array[] = [];
-  for await (const batch of readFrameBatches(corpusPath, at)) {
-    for (const s of batch.sources) out.push(s.bytes);
-    if (batch.error !== undefined) throw batch.error;
+  for await (const batch of batches(corpusPath, at, maxFrameBytes, Number.POSITIVE_INFINITY)) {
+    for (const frame of batch.frames) {
+      if (frame instanceof CorpusCorruptError) throw frame;
+      out.push(frame);
+    }
   }
   return out;
 }
 
-interface Batch {
-  sources: FrameSource[];
-  /** A pointer that could not be read; the sources before it are good. */
-  error?: CorpusCorruptError | undefined;
+/** One batch of `readFramesBatched`. */
+export interface FrameBatch {
+  /** Position in the input of the batch's first pointer. */
+  start: number;
+  /**
+   * Per pointer, the frame's bytes, or the `CorpusCorruptError` it gives without decoding:
+   * "short-read" (outside the file) or "too-large" (declares more than `maxFrameBytes`).
+   */
+  frames: Array<Uint8Array | CorpusCorruptError>;
+  /** The content bytes the batch's frames declare (what decoding it allocates, at most). */
+  contentBytes: number;
 }
 
-async function* readFrameBatches(corpusPath: string, pointers: readonly FramePointer[]): AsyncGenerator<Batch> {
+/**
+ * Reads frames in the given order, in batches whose declared decompressed size (read from
+ * each frame's header before anything is decompressed) stays within `batchBytes`: the
+ * memory-bounded way to sweep a whole store (a corpus of 4,096 frames of 1 MiB content is
+ * read 32 frames at a time with the default budget). Never throws for damage: a pointer past
+ * the end, a missing file or an oversized frame is a `CorpusCorruptError` in its slot, and
+ * the sweep goes on. Decode a batch with `decodeFrameBatch` or `checkFrames`.
+ *
+ * @throws {CorpusArgumentError} when an argument is bad (checked before anything is read).
+ * @throws {CorpusIOError} when the file exists but cannot be opened or read.
+ */
+export async function* readFramesBatched(
+  corpusPath: string,
+  at: readonly FramePointer[],
+  options?: BatchOptions,
+): AsyncGenerator<FrameBatch> {
+  const { maxFrameBytes, batchBytes } = readArguments(corpusPath, at, options, "readFramesBatched");
+  yield* batches(corpusPath, at, maxFrameBytes, batchBytes);
+}
+
+function readArguments(corpusPath: unknown, at: unknown, options: BatchOptions | undefined, functionName: string) {
+  checkPath(corpusPath, functionName);
+  checkPointers(at, functionName, "at");
+  const maxFrameBytes = maxFrameBytesOf(options, functionName);
+  const batchBytes = options?.batchBytes ?? DEFAULT_BATCH_CONTENT_BYTES;
+  if (typeof batchBytes !== "number" || !Number.isSafeInteger(batchBytes) || batchBytes <= 0) {
+    throw new CorpusArgumentError(functionName, "options.batchBytes", "a positive integer", batchBytes);
+  }
+  return { maxFrameBytes, batchBytes };
+}
+
+async function* batches(
+  corpusPath: string,
+  pointers: readonly FramePointer[],
+  maxFrameBytes: number,
+  batchBytes: number,
+): AsyncGenerator<FrameBatch> {
   if (pointers.length === 0) return;
   let handle: FileHandle | undefined;
   let size = 0;
@@ -124,68 +237,79 @@ async function* readFrameBatches(corpusPath: string, pointers: readonly FramePoi
   } catch (cause) {
     await handle?.close().catch(() => undefined);
     if ((cause as { code?: string }).code !== "ENOENT") throw new CorpusIOError(corpusPath, "open", cause);
-    const p = pointers[0]!;
-    yield {
-      sources: [],
-      error: new CorpusCorruptError("the corpus file does not exist", {
-        byteOffset: p.byteOffset,
-        length: p.length,
-        path: corpusPath,
-        reason: "short-read",
-        cause,
-      }),
-    };
+    // A missing file: every pointer reaches past its end.
+    for (let start = 0; start < pointers.length; start += CHUNK_POINTERS) {
+      const frames = pointers.slice(start, start + CHUNK_POINTERS).map(
+        (p) => new CorpusCorruptError("the corpus file does not exist", { ...where(p, corpusPath), reason: "short-read", cause }),
+      );
+      yield { start, frames, contentBytes: 0 };
+    }
     return;
   }
   try {
     let i = 0;
     while (i < pointers.length) {
-      const batch: FramePointer[] = [];
+      // One chunk of compressed bytes is read ...
+      const chunkStart = i;
+      const wanted: number[] = [];
       let bytes = 0;
-      let error: CorpusCorruptError | undefined;
-      while (i < pointers.length && batch.length < BATCH_POINTERS && (bytes < BATCH_BYTES || batch.length === 0)) {
+      while (i < pointers.length && i - chunkStart < CHUNK_POINTERS && (bytes < CHUNK_BYTES || i === chunkStart)) {
         const p = pointers[i]!;
-        error = pointerProblem(p, size, corpusPath);
-        if (error !== undefined) break;
-        batch.push(p);
-        bytes += p.length;
+        if (p.byteOffset + p.length <= size) {
+          wanted.push(i);
+          bytes += p.length;
+        }
         i++;
       }
-      const sources = await readRanges(handle, batch, corpusPath);
-      yield { sources, error };
-      if (error !== undefined) return;
+      const read = await readRanges(handle, wanted.map((k) => pointers[k]!), corpusPath);
+      const frames: Array<Uint8Array | CorpusCorruptError> = new Array(i - chunkStart);
+      const sizes: number[] = new Array(i - chunkStart).fill(0);
+      for (let k = chunkStart; k < i; k++) {
+        const p = pointers[k]!;
+        frames[k - chunkStart] = new CorpusCorruptError(`frame reaches past the end of the file (${size} bytes)`, {
+          ...where(p, corpusPath),
+          reason: "short-read",
+        });
+      }
+      wanted.forEach((k, j) => {
+        const bytesOf = read[j]!;
+        if (bytesOf instanceof CorpusCorruptError) {
+          frames[k - chunkStart] = bytesOf;
+          return;
+        }
+        const declared = declaredContentSize(bytesOf);
+        if (declared !== undefined && declared > maxFrameBytes) {
+          frames[k - chunkStart] = new CorpusCorruptError(
+            `frame declares ${declared} content bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`,
+            { ...where(pointers[k]!, corpusPath), reason: "too-large" },
+          );
+        } else {
+          frames[k - chunkStart] = bytesOf;
+          // A frame without a declared size is bounded at decode time; count its length here.
+          sizes[k - chunkStart] = declared ?? bytesOf.length;
+        }
+      });
+      // ... and split into batches by declared content.
+      let from = 0;
+      while (from < frames.length) {
+        let to = from + 1;
+        let content = sizes[from]!;
+        while (to < frames.length && content + sizes[to]! <= batchBytes) content += sizes[to++]!;
+        yield { start: chunkStart + from, frames: frames.slice(from, to), contentBytes: content };
+        from = to;
+      }
     }
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
-function pointerProblem(p: FramePointer, size: number, path: string): CorpusCorruptError | undefined {
-  const offset = p?.byteOffset;
-  const length = p?.length;
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) {
-    return new CorpusCorruptError(`invalid frame pointer ${JSON.stringify(p)}`, {
-      byteOffset: Number.isFinite(offset) ? offset : -1,
-      length: Number.isFinite(length) ? length : 0,
-      path,
-      reason: "pointer",
-    });
-  }
-  if (offset + length > size) {
-    return new CorpusCorruptError(`frame reaches past the end of the file (${size} bytes)`, {
-      byteOffset: offset,
-      length,
-      path,
-      reason: "short-read",
-    });
-  }
-  return undefined;
-}
+const where = (p: FramePointer, path: string) => ({ byteOffset: p.byteOffset, length: p.length, path });
 
 /** Reads the pointers' bytes, merging nearby ranges into single reads. */
-async function readRanges(handle: FileHandle, pointers: FramePointer[], path: string): Promise<FrameSource[]> {
+async function readRanges(handle: FileHandle, pointers: FramePointer[], path: string): Promise<Array<Uint8Array | CorpusCorruptError>> {
   const order = pointers.map((_, i) => i).sort((a, b) => pointers[a]!.byteOffset - pointers[b]!.byteOffset);
-  const sources: FrameSource[] = new Array(pointers.length);
+  const out: Array<Uint8Array | CorpusCorruptError> = new Array(pointers.length);
   let k = 0;
   while (k < order.length) {
     const first = pointers[order[k]!]!;
@@ -194,7 +318,7 @@ async function readRanges(handle: FileHandle, pointers: FramePointer[], path: st
     let m = k + 1;
     while (m < order.length) {
       const p = pointers[order[m]!]!;
-      if (p.byteOffset - spanEnd > MERGE_GAP || p.byteOffset + p.length - spanStart > BATCH_BYTES * 2) break;
+      if (p.byteOffset - spanEnd > MERGE_GAP || p.byteOffset + p.length - spanStart > CHUNK_BYTES * 2) break;
       spanEnd = Math.max(spanEnd, p.byteOffset + p.length);
       m++;
     }
@@ -212,19 +336,14 @@ async function readRanges(handle: FileHandle, pointers: FramePointer[], path: st
     for (; k < m; k++) {
       const p = pointers[order[k]!]!;
       const from = p.byteOffset - spanStart;
-      if (from + p.length > got) {
-        // The file shrank under us (a concurrent truncation): the same as a short read.
-        throw new CorpusCorruptError("short read: the file ended early", {
-          byteOffset: p.byteOffset,
-          length: p.length,
-          path,
-          reason: "short-read",
-        });
-      }
-      sources[order[k]!] = { bytes: span.subarray(from, from + p.length), at: p, path };
+      // The file shrank under us (a concurrent truncation): the same as a short read.
+      out[order[k]!] =
+        from + p.length > got
+          ? new CorpusCorruptError("short read: the file ended early", { ...where(p, path), reason: "short-read" })
+          : span.subarray(from, from + p.length);
     }
   }
-  return sources;
+  return out;
 }
 
 async function exists(path: string): Promise<boolean> {

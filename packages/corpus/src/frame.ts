@@ -1,15 +1,44 @@
 import { compress, decompress } from "@mongodb-js/zstd";
 import { decodePayload, encodePayload, PayloadError } from "./cbor.js";
-import { CorpusCorruptError } from "./errors.js";
-import { assertSnapshotFields, type FramePointer, type SectionSnapshot } from "./snapshot.js";
-import { FrameFormatError, walkFrame, withContentSize } from "./zstd-frame.js";
+import { CorpusArgumentError, CorpusCorruptError } from "./errors.js";
+import { assertSnapshot, type FramePointer, type SectionSnapshot } from "./snapshot.js";
+import { declaredContentSize, FrameFormatError, walkFrame, withContentSize } from "./zstd-frame.js";
 
 /** zstd level of every frame (the reference's). */
 export const ZSTD_LEVEL = 3;
+/**
+ * The default `maxFrameBytes`: a frame whose content (declared in its header, or bounded by
+ * its blocks when it declares none) is larger is rejected before anything is allocated.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 // How many compress calls are in flight at once: enough to keep libuv's pool busy.
 const IN_FLIGHT = 64;
-// A coalesced decompress call covers at most this many compressed bytes.
-const COALESCE_BYTES = 4 << 20;
+// A coalesced decompress call produces at most this many content bytes (one zstd call for a
+// run of small frames is much cheaper than one call each).
+const COALESCE_CONTENT_BYTES = 4 << 20;
+// Decompressed bytes in flight at once while a batch is decoded: bounds the transient
+// buffers whatever the batch (each frame alone may still be up to maxFrameBytes).
+const DECODE_WAVE_BYTES = 64 << 20;
+
+/** Options of every reader: how large a frame's content may be. */
+export interface ReadOptions {
+  /** Largest content a frame may declare (bytes); default `DEFAULT_MAX_FRAME_BYTES` (64 MiB). */
+  maxFrameBytes?: number | undefined;
+}
+
+/** @internal The checked `maxFrameBytes` of an options object. */
+export function maxFrameBytesOf(options: ReadOptions | undefined, functionName: string): number {
+  if (options === undefined) return DEFAULT_MAX_FRAME_BYTES;
+  if (typeof options !== "object" || options === null) {
+    throw new CorpusArgumentError(functionName, "options", "an object", options);
+  }
+  const max = options.maxFrameBytes;
+  if (max === undefined) return DEFAULT_MAX_FRAME_BYTES;
+  if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) {
+    throw new CorpusArgumentError(functionName, "options.maxFrameBytes", "a positive integer", max);
+  }
+  return max;
+}
 
 const asBuffer = (u8: Uint8Array): Buffer =>
   Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -18,9 +47,11 @@ const asBuffer = (u8: Uint8Array): Buffer =>
  * Encodes one snapshot as an independent zstd frame (level 3) of its canonical CBOR map,
  * with the decompressed size in the frame header. Same snapshot in, same bytes out.
  *
+ * @throws {CorpusArgumentError} when `snapshot` is not an object.
  * @throws {SnapshotInvalidError} when a field cannot be stored.
  */
 export async function encodeFrame(snapshot: SectionSnapshot): Promise<Uint8Array> {
+  assertSnapshot(snapshot, "encodeFrame", "snapshot");
   const [frame] = await encodeFrames([snapshot]);
   return frame!;
 }
@@ -29,10 +60,12 @@ export async function encodeFrame(snapshot: SectionSnapshot): Promise<Uint8Array
  * Encodes many snapshots; the compress calls run concurrently on libuv's thread pool.
  * All snapshots are validated before any is compressed.
  *
- * @throws {SnapshotInvalidError} naming the field (and the batch position) that is wrong.
+ * @throws {CorpusArgumentError} when `snapshots` is not an array, or an element is not an object.
+ * @throws {SnapshotInvalidError} naming the field that is wrong.
  */
 export async function encodeFrames(snapshots: readonly SectionSnapshot[]): Promise<Uint8Array[]> {
-  for (const s of snapshots) assertSnapshotFields(s as unknown as Record<string, unknown>, false);
+  if (!Array.isArray(snapshots)) throw new CorpusArgumentError("encodeFrames", "snapshots", "an array", snapshots);
+  for (let i = 0; i < snapshots.length; i++) assertSnapshot(snapshots[i], "encodeFrames", `snapshots[${i}]`);
   const frames: Uint8Array[] = new Array(snapshots.length);
   let next = 0;
   // Each payload is encoded just before its compress call is issued, so CBOR encoding on
@@ -41,7 +74,7 @@ export async function encodeFrames(snapshots: readonly SectionSnapshot[]): Promi
     while (next < snapshots.length) {
       const i = next++;
       const payload = encodePayload(snapshots[i]!);
-      frames[i] = withContentSize(await compress(payload, ZSTD_LEVEL), payload.length);
+      frames[i] = withContentSize(await compress(asBuffer(payload), ZSTD_LEVEL), payload.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, snapshots.length) }, worker));
@@ -59,40 +92,82 @@ const corrupt = (src: FrameSource, reason: CorpusCorruptError["reason"], message
   new CorpusCorruptError(message, { byteOffset: src.at.byteOffset, length: src.at.length, path: src.path, reason, cause });
 
 /**
+ * How many content bytes a frame may produce, checked from its bytes alone: its declared
+ * Frame_Content_Size, or, for a frame that declares none, the most its blocks can hold.
+ * Returns a `CorpusCorruptError` ("too-large" over `maxFrameBytes`, "frame" for bytes that
+ * are not one well-formed frame) instead of a size.
+ */
+export function frameContentBound(src: FrameSource, maxFrameBytes: number): { size: number; declared: boolean } | CorpusCorruptError {
+  // The header alone first: a bomb is rejected without even walking its blocks.
+  const declared = declaredContentSize(src.bytes);
+  if (declared !== undefined && declared > maxFrameBytes) {
+    return corrupt(src, "too-large", `frame declares ${declared} content bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`);
+  }
+  let info;
+  try {
+    info = walkFrame(src.bytes, 0, src.bytes.length);
+  } catch (cause) {
+    return corrupt(src, "frame", cause instanceof FrameFormatError ? cause.message : String(cause), cause);
+  }
+  if (info.contentSize !== undefined) return { size: info.contentSize, declared: true };
+  // No declared size (another writer's frame): decompressed only when its blocks cannot
+  // produce more than the limit, so the output is bounded either way.
+  if (info.maxContentSize > maxFrameBytes) {
+    return corrupt(src, "too-large", `frame declares no content size and its blocks can hold ${info.maxContentSize} bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`);
+  }
+  return { size: info.maxContentSize, declared: false };
+}
+
+/**
  * Decodes a batch of frames with as few zstd calls as possible: frames whose headers record
  * their size are concatenated and decompressed together (a run of frames is one valid zstd
  * stream), then split by size. A failing run is retried frame by frame to name the culprit.
- * Returns a snapshot or a `CorpusCorruptError` per frame, in input order; never throws.
+ * Every frame's size is checked from its header before anything is decompressed (see
+ * `maxFrameBytes`), and at most 64 MiB of decompressed buffers are in flight at once. The
+ * snapshots returned hold their content, so callers bound memory by the batches they pass
+ * (`readFramesBatched` sizes them by content).
+ * Returns a snapshot or a `CorpusCorruptError` per frame, in input order; never throws for damage.
+ *
+ * @throws {CorpusArgumentError} when `sources` is not an array of `{ bytes, at }`, or options are bad.
  */
-export async function decodeFrameBatch(sources: readonly FrameSource[]): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
+export async function decodeFrameBatch(
+  sources: readonly FrameSource[],
+  options?: ReadOptions,
+): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
+  const maxFrameBytes = maxFrameBytesOf(options, "decodeFrameBatch");
+  if (!Array.isArray(sources)) throw new CorpusArgumentError("decodeFrameBatch", "sources", "an array", sources);
+  sources.forEach((src, i) => {
+    if (typeof src !== "object" || src === null || !(src.bytes instanceof Uint8Array) || typeof src.at !== "object" || src.at === null) {
+      throw new CorpusArgumentError("decodeFrameBatch", `sources[${i}]`, "{ bytes: Uint8Array, at: FramePointer }", src);
+    }
+  });
   const out: Array<SectionSnapshot | CorpusCorruptError> = new Array(sources.length);
   const sizes: number[] = new Array(sources.length);
-  const runs: number[][] = [];
+  // Work units: runs of frames with declared sizes (decompressed together), or one frame.
+  const units: Array<{ members: number[]; bytes: number; joined: boolean }> = [];
   let run: number[] = [];
   let runBytes = 0;
-  const single: number[] = [];
+  const closeRun = () => {
+    if (run.length > 0) units.push({ members: run, bytes: runBytes, joined: true });
+    run = [];
+    runBytes = 0;
+  };
   for (let i = 0; i < sources.length; i++) {
-    const src = sources[i]!;
-    try {
-      const info = walkFrame(src.bytes, 0, src.bytes.length);
-      if (info.contentSize === undefined) {
-        single.push(i);
-        continue;
-      }
-      sizes[i] = info.contentSize;
-    } catch (cause) {
-      out[i] = corrupt(src, "frame", cause instanceof FrameFormatError ? cause.message : String(cause), cause);
+    const bound = frameContentBound(sources[i]!, maxFrameBytes);
+    if (bound instanceof CorpusCorruptError) {
+      out[i] = bound;
       continue;
     }
-    run.push(i);
-    runBytes += src.bytes.length;
-    if (runBytes >= COALESCE_BYTES) {
-      runs.push(run);
-      run = [];
-      runBytes = 0;
+    if (!bound.declared) {
+      units.push({ members: [i], bytes: bound.size, joined: false });
+      continue;
     }
+    sizes[i] = bound.size;
+    if (runBytes + bound.size > COALESCE_CONTENT_BYTES) closeRun();
+    run.push(i);
+    runBytes += bound.size;
   }
-  if (run.length > 0) runs.push(run);
+  closeRun();
 
   const decodeOne = async (i: number): Promise<void> => {
     const src = sources[i]!;
@@ -110,9 +185,10 @@ export async function decodeFrameBatch(sources: readonly FrameSource[]): Promise
     out[i] = payloadToSnapshot(src, payload);
   };
 
-  const decodeRun = async (members: number[]): Promise<void> => {
-    const joined =
-      members.length === 1 ? asBuffer(sources[members[0]!]!.bytes) : Buffer.concat(members.map((i) => sources[i]!.bytes));
+  const decodeUnit = async (unit: { members: number[]; joined: boolean }): Promise<void> => {
+    const { members } = unit;
+    if (!unit.joined || members.length === 1) return decodeOne(members[0]!);
+    const joined = Buffer.concat(members.map((i) => sources[i]!.bytes));
     let expected = 0;
     for (const i of members) expected += sizes[i]!;
     let payloads: Buffer | undefined;
@@ -122,7 +198,7 @@ export async function decodeFrameBatch(sources: readonly FrameSource[]): Promise
       payloads = undefined;
     }
     if (payloads === undefined || payloads.length !== expected) {
-      await Promise.all(members.map(decodeOne));
+      for (const i of members) await decodeOne(i);
       return;
     }
     let at = 0;
@@ -132,7 +208,18 @@ export async function decodeFrameBatch(sources: readonly FrameSource[]): Promise
     }
   };
 
-  await Promise.all([...runs.map(decodeRun), ...single.map(decodeOne)]);
+  // Waves of units whose content fits DECODE_WAVE_BYTES run concurrently (a unit larger than
+  // the wave runs alone).
+  let u = 0;
+  while (u < units.length) {
+    const wave = [units[u++]!];
+    let bytes = wave[0]!.bytes;
+    while (u < units.length && bytes + units[u]!.bytes <= DECODE_WAVE_BYTES) {
+      bytes += units[u]!.bytes;
+      wave.push(units[u++]!);
+    }
+    await Promise.all(wave.map(decodeUnit));
+  }
   return out;
 }
 
@@ -148,17 +235,19 @@ function payloadToSnapshot(src: FrameSource, payload: Uint8Array): SectionSnapsh
 /**
  * Decodes one frame. `at` (where the frame was read from) is only used in errors.
  *
- * @throws {CorpusCorruptError} for anything that is not a valid snapshot frame.
+ * @throws {CorpusArgumentError} when `frame` is not a Uint8Array or the options are bad.
+ * @throws {CorpusCorruptError} for anything that is not a valid snapshot frame, and for a
+ *   frame whose content is over `maxFrameBytes` (reason "too-large", nothing decompressed).
  */
-export async function decodeFrame(frame: Uint8Array, at?: FramePointer): Promise<SectionSnapshot> {
-  if (!(frame instanceof Uint8Array)) {
-    throw new CorpusCorruptError(`frame must be a Uint8Array, got ${typeof frame}`, {
-      byteOffset: at?.byteOffset ?? 0,
-      length: at?.length ?? 0,
-      reason: "frame",
-    });
+export async function decodeFrame(frame: Uint8Array, at?: FramePointer, options?: ReadOptions): Promise<SectionSnapshot> {
+  if (!(frame instanceof Uint8Array)) throw new CorpusArgumentError("decodeFrame", "frame", "a Uint8Array", frame);
+  if (at !== undefined && (typeof at !== "object" || at === null)) {
+    throw new CorpusArgumentError("decodeFrame", "at", "a FramePointer", at);
   }
-  const [result] = await decodeFrameBatch([{ bytes: frame, at: at ?? { byteOffset: 0, length: frame.length } }]);
+  const [result] = await decodeFrameBatch(
+    [{ bytes: frame, at: at ?? { byteOffset: 0, length: frame.length } }],
+    { maxFrameBytes: maxFrameBytesOf(options, "decodeFrame") },
+  );
   if (result instanceof CorpusCorruptError) throw result;
   return result!;
 }

@@ -15,7 +15,9 @@
  *
  * @packageDocumentation
  */
+export { checkFrame, checkFrames, readChecked, type CheckedBatch, type CheckOptions, type FrameEntry } from "./check.js";
 export { crc32 } from "./crc32.js";
+export { formatRfc3339, isStorableDate, parseRfc3339, toWholeSeconds } from "./date.js";
 export { fsyncDir, writeFileAtomic } from "./durable.js";
 export {
   CorpusArgumentError,
@@ -26,10 +28,32 @@ export {
   SnapshotInvalidError,
   type CorruptReason,
 } from "./errors.js";
-export { appendFrames, appendSnapshots, readFrames, readSnapshot, readSnapshots } from "./file.js";
-export { decodeFrame, decodeFrameBatch, encodeFrame, encodeFrames, ZSTD_LEVEL, type FrameSource } from "./frame.js";
 export {
+  appendFrames,
+  appendSnapshots,
+  DEFAULT_BATCH_CONTENT_BYTES,
+  readFrames,
+  readFramesBatched,
+  readSnapshot,
+  readSnapshots,
+  type BatchOptions,
+  type FrameBatch,
+} from "./file.js";
+export {
+  decodeFrame,
+  decodeFrameBatch,
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  encodeFrames,
+  ZSTD_LEVEL,
+  type FrameSource,
+  type ReadOptions,
+} from "./frame.js";
+export {
+  assertSectionId,
   createSnapshot,
+  isSectionId,
+  isSectionType,
   sectionIdOf,
   type FramePointer,
   type SectionSnapshot,

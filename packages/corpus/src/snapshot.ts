@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { describe, SnapshotInvalidError } from "./errors.js";
+import * as v from "valibot";
+import { isStorableDate, toWholeSeconds } from "./date.js";
+import { CorpusArgumentError, describe, SnapshotInvalidError } from "./errors.js";
 
 /** A section type: `prose`, `instruction`, `preference` are built in; any `/^[a-z][a-z0-9_-]*$/` is allowed. */
 export type SectionType = string;
@@ -24,78 +26,55 @@ export interface FramePointer {
   length: number;
 }
 
-/** What `createSnapshot` takes: only `sectionType` and `content` are required. */
+/**
+ * What `createSnapshot` takes: only `sectionType` and `content` are required. Any other key
+ * is an error. Dates with milliseconds are truncated to whole seconds.
+ */
 export interface SnapshotInit {
   sectionType: SectionType;
   content: string;
-  sectionId?: string;
-  autoMined?: boolean;
-  firstSeenAt?: Date;
-  lastSeenAt?: Date;
-  trainingRunsSeen?: number[];
+  sectionId?: string | undefined;
+  autoMined?: boolean | undefined;
+  firstSeenAt?: Date | undefined;
+  lastSeenAt?: Date | undefined;
+  trainingRunsSeen?: readonly number[] | undefined;
 }
 
-export const SECTION_ID = /^[0-9a-f]{16}$/;
-export const SECTION_TYPE = /^[a-z][a-z0-9_-]*$/;
-// Dates the reference (Python datetime) can represent: years 1..9999 (Date.UTC maps 1 to 1901, hence setUTCFullYear).
-const YEAR_1 = (() => {
-  const d = new Date(0);
-  d.setUTCFullYear(1, 0, 1);
-  return d.getTime();
-})();
-const YEAR_10000 = Date.UTC(10000, 0, 1);
+const SECTION_ID = /^[0-9a-f]{16}$/;
+const SECTION_TYPE = /^[a-z][a-z0-9_-]*$/;
+
+/** True for a section id: exactly 16 lowercase hex characters. The one id check of replaykit. */
+export function isSectionId(value: unknown): value is string {
+  return typeof value === "string" && value.length === 16 && SECTION_ID.test(value);
+}
+
+/**
+ * Asserts that `value` is a section id (16 lowercase hex characters).
+ *
+ * @param argument how the caller names the value in the error (default `"sectionId"`).
+ * @param functionName the public function that received it (default `"assertSectionId"`).
+ * @throws {CorpusArgumentError} naming `argument` when it is not.
+ */
+export function assertSectionId(value: unknown, argument = "sectionId", functionName = "assertSectionId"): asserts value is string {
+  if (!isSectionId(value)) throw new CorpusArgumentError(functionName, argument, "16 lowercase hex characters", value);
+}
+
+/** True for a section type name: `/^[a-z][a-z0-9_-]*$/`. */
+export function isSectionType(value: unknown): value is SectionType {
+  return typeof value === "string" && SECTION_TYPE.test(value);
+}
 
 /**
  * The content-derived section id: the first 16 hex characters of
  * `sha256(sectionType + "\n" + content)`.
  *
+ * @throws {CorpusArgumentError} when either argument is not a string.
  * @example sectionIdOf("prose", "Hello") // a stable 16-hex id
  */
 export function sectionIdOf(sectionType: string, content: string): string {
+  if (typeof sectionType !== "string") throw new CorpusArgumentError("sectionIdOf", "sectionType", "a string", sectionType);
+  if (typeof content !== "string") throw new CorpusArgumentError("sectionIdOf", "content", "a string", content);
   return createHash("sha256").update(`${sectionType}\n${content}`, "utf8").digest("hex").slice(0, 16);
-}
-
-/** Why a date cannot be stored, or undefined when it can. */
-export function dateProblem(value: unknown, wholeSeconds: boolean): string | undefined {
-  if (!(value instanceof Date)) return `must be a Date, got ${describe(value)}`;
-  const ms = value.getTime();
-  if (Number.isNaN(ms)) return "is an invalid Date";
-  if (ms < YEAR_1 || ms >= YEAR_10000) return `is out of range (years 1 to 9999): ${ms}`;
-  if (wholeSeconds && ms % 1000 !== 0) return `must be whole seconds, got ${value.toISOString()}`;
-  return undefined;
-}
-
-/**
- * Checks every field of a snapshot-shaped value; throws `SnapshotInvalidError` naming the
- * first bad field. `wholeSeconds` is required of new snapshots; frames read back from a
- * reference store may carry fractional seconds, and re-encoding them is allowed.
- */
-export function assertSnapshotFields(s: Record<string, unknown>, wholeSeconds: boolean): void {
-  if (typeof s.sectionId !== "string" || !SECTION_ID.test(s.sectionId)) {
-    throw new SnapshotInvalidError("sectionId", `must be 16 lowercase hex characters, got ${describe(s.sectionId)}`);
-  }
-  checkTypeAndContent(s);
-  if (typeof s.autoMined !== "boolean") {
-    throw new SnapshotInvalidError("autoMined", `must be a boolean, got ${describe(s.autoMined)}`);
-  }
-  for (const field of ["firstSeenAt", "lastSeenAt"] as const) {
-    const problem = dateProblem(s[field], wholeSeconds);
-    if (problem !== undefined) throw new SnapshotInvalidError(field, problem);
-  }
-  checkRuns(s.trainingRunsSeen);
-}
-
-function checkTypeAndContent(s: Record<string, unknown>): void {
-  if (typeof s.sectionType !== "string" || !SECTION_TYPE.test(s.sectionType)) {
-    throw new SnapshotInvalidError("sectionType", `must match /^[a-z][a-z0-9_-]*$/, got ${describe(s.sectionType)}`);
-  }
-  if (typeof s.content !== "string") {
-    throw new SnapshotInvalidError("content", `must be a string, got ${describe(s.content)}`);
-  }
-  if (!isWellFormed(s.content)) {
-    // A lone surrogate cannot be written as UTF-8; storing U+FFFD instead would change the text.
-    throw new SnapshotInvalidError("content", "contains a lone UTF-16 surrogate (not valid Unicode text)");
-  }
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -104,59 +83,99 @@ const isWellFormed = (text: string): boolean => {
   return native !== undefined ? native.call(text) : !LONE_SURROGATE.test(text);
 };
 
-function checkRuns(runs: unknown): void {
-  if (!Array.isArray(runs)) {
-    throw new SnapshotInvalidError("trainingRunsSeen", `must be an array of non-negative integers, got ${describe(runs)}`);
+// The field schemas, shared by the init, the snapshot and (in cbor.ts) the payload schema.
+/** @internal */
+export const fields = {
+  sectionId: v.pipe(v.string(), v.check((x: string) => isSectionId(x), "must be 16 lowercase hex characters")),
+  sectionType: v.pipe(v.string(), v.check((x: string) => isSectionType(x), "must match /^[a-z][a-z0-9_-]*$/")),
+  // A lone surrogate cannot be written as UTF-8; storing U+FFFD instead would change the text.
+  content: v.pipe(v.string(), v.check(isWellFormed, "contains a lone UTF-16 surrogate (not valid Unicode text)")),
+  autoMined: v.boolean(),
+  date: v.pipe(v.date(), v.check((d: Date) => isStorableDate(d), "is out of range (years 1 to 9999)")),
+  runs: v.array(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+};
+
+const InitSchema = v.strictObject({
+  sectionType: fields.sectionType,
+  content: fields.content,
+  sectionId: v.optional(fields.sectionId),
+  autoMined: v.optional(fields.autoMined),
+  firstSeenAt: v.optional(fields.date),
+  lastSeenAt: v.optional(fields.date),
+  trainingRunsSeen: v.optional(fields.runs),
+});
+
+// A snapshot handed to `encodeFrame`: extra keys are ignored (it may be a richer object),
+// and dates may carry milliseconds (snapshots read back from a reference store do).
+const SnapshotSchema = v.object({
+  sectionId: fields.sectionId,
+  sectionType: fields.sectionType,
+  content: fields.content,
+  autoMined: fields.autoMined,
+  firstSeenAt: fields.date,
+  lastSeenAt: fields.date,
+  trainingRunsSeen: fields.runs,
+});
+
+/** The first issue of a failed parse as a `SnapshotInvalidError` naming its path. */
+export function invalid(issues: readonly v.BaseIssue<unknown>[]): SnapshotInvalidError {
+  const issue = issues[0]!;
+  const field = v.getDotPath(issue) ?? "(snapshot)";
+  const got = issue.path?.at(-1)?.value;
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return new SnapshotInvalidError(field, `is not a snapshot field (known: ${Object.keys(InitSchema.entries).join(", ")})`);
   }
-  for (let i = 0; i < runs.length; i++) {
-    const r: unknown = runs[i];
-    if (typeof r !== "number" || !Number.isSafeInteger(r) || r < 0) {
-      throw new SnapshotInvalidError(
-        `trainingRunsSeen[${i}]`,
-        `must be a non-negative safe integer, got ${describe(r)}`,
-      );
-    }
+  if (issue.kind === "validation") return new SnapshotInvalidError(field, `${issue.message}, got ${describe(got)}`);
+  return new SnapshotInvalidError(field, `must be ${issue.expected ?? "valid"}, got ${describe(issue.input)}`);
+}
+
+/**
+ * Checks a snapshot-shaped value before it is encoded.
+ *
+ * @throws {CorpusArgumentError} when it is not an object at all.
+ * @throws {SnapshotInvalidError} naming the first bad field.
+ */
+export function assertSnapshot(value: unknown, functionName: string, argument: string): asserts value is SectionSnapshot {
+  if (typeof value !== "object" || value === null) {
+    throw new CorpusArgumentError(functionName, argument, "a SectionSnapshot", value);
   }
+  const result = v.safeParse(SnapshotSchema, value, { abortEarly: true });
+  if (!result.success) throw invalid(result.issues);
 }
 
 /**
  * Builds a validated, frozen snapshot. A missing `sectionId` is `sectionIdOf(type, content)`;
- * a missing `lastSeenAt` is now (truncated to whole seconds); a missing `firstSeenAt` is
- * `lastSeenAt`; `autoMined` defaults to false and `trainingRunsSeen` to `[]`.
+ * a missing `lastSeenAt` is now; a missing `firstSeenAt` is `lastSeenAt`; `autoMined`
+ * defaults to false and `trainingRunsSeen` to `[]`. Dates are truncated to whole seconds
+ * (towards the past): `new Date()` is accepted as is, and stored without its milliseconds.
  *
- * @throws {SnapshotInvalidError} naming the field that is wrong.
+ * @throws {SnapshotInvalidError} naming the field that is wrong (`field` is the issue path,
+ *   e.g. `trainingRunsSeen.2`), or naming an unknown key (e.g. `auto_mined`).
  * @example
  * const s = createSnapshot({ sectionType: "prose", content: "The sky is blue." });
  */
 export function createSnapshot(init: SnapshotInit): SectionSnapshot {
-  if (typeof init !== "object" || init === null) {
+  if (typeof init !== "object" || init === null || Array.isArray(init)) {
     throw new SnapshotInvalidError("(init)", `must be an object, got ${describe(init)}`);
   }
-  checkTypeAndContent(init as unknown as Record<string, unknown>);
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const lastSeenAt = init.lastSeenAt ?? now;
-  const firstSeenAt = init.firstSeenAt ?? lastSeenAt;
-  const snapshot = {
-    sectionId: init.sectionId ?? sectionIdOf(init.sectionType, init.content),
-    sectionType: init.sectionType,
-    content: init.content,
-    autoMined: init.autoMined ?? false,
-    firstSeenAt: new Date(firstSeenAt instanceof Date ? firstSeenAt.getTime() : NaN),
-    lastSeenAt: new Date(lastSeenAt instanceof Date ? lastSeenAt.getTime() : NaN),
-    trainingRunsSeen: Object.freeze(Array.isArray(init.trainingRunsSeen) ? [...init.trainingRunsSeen] : []),
-  };
-  // Check the dates the caller gave under their own names (a default copies lastSeenAt).
-  for (const field of ["lastSeenAt", "firstSeenAt"] as const) {
-    const problem = init[field] === undefined ? undefined : dateProblem(init[field], true);
-    if (problem !== undefined) throw new SnapshotInvalidError(field, problem);
-  }
-  if (init.trainingRunsSeen !== undefined) checkRuns(init.trainingRunsSeen);
-  assertSnapshotFields(snapshot, true);
-  if (snapshot.firstSeenAt.getTime() > snapshot.lastSeenAt.getTime()) {
+  const result = v.safeParse(InitSchema, init, { abortEarly: true });
+  if (!result.success) throw invalid(result.issues);
+  const i = result.output;
+  const lastSeenAt = toWholeSeconds(i.lastSeenAt ?? new Date());
+  const firstSeenAt = i.firstSeenAt === undefined ? lastSeenAt : toWholeSeconds(i.firstSeenAt);
+  if (firstSeenAt.getTime() > lastSeenAt.getTime()) {
     throw new SnapshotInvalidError(
       "firstSeenAt",
-      `is after lastSeenAt (${snapshot.firstSeenAt.toISOString()} > ${snapshot.lastSeenAt.toISOString()})`,
+      `is after lastSeenAt (${firstSeenAt.toISOString()} > ${lastSeenAt.toISOString()})`,
     );
   }
-  return Object.freeze(snapshot);
+  return Object.freeze({
+    sectionId: i.sectionId ?? sectionIdOf(i.sectionType, i.content),
+    sectionType: i.sectionType,
+    content: i.content,
+    autoMined: i.autoMined ?? false,
+    firstSeenAt,
+    lastSeenAt,
+    trainingRunsSeen: Object.freeze([...(i.trainingRunsSeen ?? [])]),
+  });
 }

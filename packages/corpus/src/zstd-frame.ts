@@ -1,7 +1,7 @@
 // The zstd frame format (RFC 8878 §3.1.1), just enough of it to (1) put the content size in
 // the header of the frames @mongodb-js/zstd writes without one, and (2) walk a frame's
-// blocks so a pointer's length can be checked, and a run of frames split, without
-// decompressing anything.
+// blocks so a pointer's length can be checked, a run of frames split, and the most a frame
+// can decompress to bounded, without decompressing anything.
 
 const MAGIC = 0xfd2fb528;
 
@@ -11,7 +11,14 @@ export interface FrameInfo {
   contentSize: number | undefined;
   /** Bytes the frame occupies (header + blocks + checksum). */
   frameLength: number;
+  /**
+   * The most its blocks can decompress to: raw and RLE blocks state their size, a compressed
+   * block regenerates at most 128 KiB (Block_Maximum_Size, RFC 8878 §3.1.1.2.4).
+   */
+  maxContentSize: number;
 }
+
+const BLOCK_MAX = 128 * 1024;
 
 /** Thrown by the walkers on bytes that are not one well-formed zstd frame. */
 export class FrameFormatError extends Error {}
@@ -54,6 +61,7 @@ export function walkFrame(b: Uint8Array, start: number, end: number): FrameInfo 
     throw new FrameFormatError("frame needs a dictionary (none is used by replaykit or dlm)");
   }
   let at = start + h.headerLength;
+  let maxContentSize = 0;
   for (;;) {
     if (end - at < 3) throw new FrameFormatError("frame is cut short inside its blocks");
     const bh = readLE(b, at, 3);
@@ -61,7 +69,8 @@ export function walkFrame(b: Uint8Array, start: number, end: number): FrameInfo 
     const type = (bh >> 1) & 3;
     const size = bh >>> 3;
     if (type === 3) throw new FrameFormatError("reserved block type");
-    if (size > 128 * 1024) throw new FrameFormatError("block larger than the 128 KiB maximum");
+    if (size > BLOCK_MAX) throw new FrameFormatError("block larger than the 128 KiB maximum");
+    maxContentSize += type === 2 ? BLOCK_MAX : size;
     at += 3 + (type === 1 ? 1 : size);
     if (at > end) throw new FrameFormatError("frame is cut short inside a block");
     if (last) break;
@@ -72,7 +81,22 @@ export function walkFrame(b: Uint8Array, start: number, end: number): FrameInfo 
       at > end ? "frame is cut short (content checksum missing)" : `frame ends at +${at - start}, ${end - at} bytes before the pointer's end`,
     );
   }
-  return { contentSize: h.contentSize, frameLength: end - start };
+  if (h.contentSize !== undefined && h.contentSize > maxContentSize) {
+    throw new FrameFormatError(`frame declares ${h.contentSize} content bytes, its blocks can hold at most ${maxContentSize}`);
+  }
+  return { contentSize: h.contentSize, frameLength: end - start, maxContentSize };
+}
+
+/**
+ * The content size a frame's header declares, read from the header alone (no block walk);
+ * undefined when the bytes do not start with a readable zstd frame header or it records none.
+ */
+export function declaredContentSize(b: Uint8Array): number | undefined {
+  try {
+    return headerOf(b, 0, b.length).contentSize;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

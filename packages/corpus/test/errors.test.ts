@@ -158,8 +158,8 @@ describe("decodeFrame rejects bad bytes with CorpusCorruptError", () => {
     expect((await corruptOf(await frameOf(patched))).reason).toBe("cbor");
   });
 
-  test("a non-Uint8Array argument", async () => {
-    await expect(decodeFrame("nope" as never)).rejects.toBeInstanceOf(CorpusCorruptError);
+  test("a non-Uint8Array argument is a CorpusArgumentError", async () => {
+    await expect(decodeFrame("nope" as never)).rejects.toMatchObject({ code: "CORPUS_ARGUMENT", argument: "frame" });
   });
 });
 
@@ -171,8 +171,16 @@ describe("reads from a corpus file", () => {
     const past = { byteOffset: p!.byteOffset + 10, length: p!.length };
     await expect(readSnapshot(path, past)).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "short-read", byteOffset: past.byteOffset, path });
     await expect(readSnapshot(join(dir, "missing.zst"), p!)).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "short-read" });
-    for (const bad of [{ byteOffset: -1, length: 5 }, { byteOffset: 0, length: 0 }, { byteOffset: 0.5, length: 3 }, { byteOffset: 0, length: Number.NaN }]) {
-      await expect(readSnapshot(path, bad)).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "pointer" });
+    // A bad pointer is a bad argument, named, never "at byte -1".
+    for (const [bad, argument] of [
+      [{ byteOffset: -1, length: 5 }, "at.byteOffset"],
+      [{ byteOffset: 0, length: 0 }, "at.length"],
+      [{ byteOffset: 0.5, length: 3 }, "at.byteOffset"],
+      [{ byteOffset: 0, length: Number.NaN }, "at.length"],
+    ] as const) {
+      const error = await readSnapshot(path, bad).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "CORPUS_ARGUMENT", argument, functionName: "readSnapshot" });
+      expect((error as Error).message).not.toContain("byte -1");
     }
   });
 
@@ -258,12 +266,11 @@ describe("createSnapshot / encodeFrame reject bad fields with SnapshotInvalidErr
     ["autoMined", { autoMined: "yes" }],
     ["firstSeenAt", { firstSeenAt: "2026-01-01" }],
     ["lastSeenAt", { lastSeenAt: new Date("nope") }],
-    ["lastSeenAt", { lastSeenAt: new Date("2026-01-01T00:00:00.5Z") }],
     ["lastSeenAt", { lastSeenAt: new Date(Date.UTC(10000, 0, 1)) }],
     ["firstSeenAt", { firstSeenAt: new Date("2026-02-01T00:00:00Z"), lastSeenAt: new Date("2026-01-01T00:00:00Z") }],
     ["trainingRunsSeen", { trainingRunsSeen: "1,2" }],
-    ["trainingRunsSeen[1]", { trainingRunsSeen: [1, -2] }],
-    ["trainingRunsSeen[0]", { trainingRunsSeen: [2 ** 53] }],
+    ["trainingRunsSeen.1", { trainingRunsSeen: [1, -2] }],
+    ["trainingRunsSeen.0", { trainingRunsSeen: [2 ** 53] }],
   ])("%s", (field, over) => {
     const attempt = () => createSnapshot({ ...base, ...over } as never);
     expect(attempt).toThrow(SnapshotInvalidError);
