@@ -1,25 +1,42 @@
 /**
- * Error classes of `@replaykit/parsers`. Each has a stable `code`, is branded with
- * `Symbol.for("replaykit.error.<code>")` so `isInstance` works across two installed copies
- * of the package, and names the section and the line that failed.
+ * Error classes of `@replaykit/parsers`, in the scheme every replaykit package shares: each
+ * error carries the marker `Symbol.for("replaykit.error")` (value `"parsers"`) and a stable
+ * UPPER_SNAKE `code`; `X.isInstance(e)` checks the marker and the code, so it keeps working
+ * when two copies of the package are installed (where `instanceof` would not).
  */
 
-const brand = (code: string): symbol => Symbol.for(`replaykit.error.${code}`);
-const SECTION_PARSE = brand("SECTION_PARSE");
-const INSTRUCTION = brand("INSTRUCTION_PARSE");
-const PREFERENCE = brand("PREFERENCE_PARSE");
-const ROW_SOURCE = brand("ROW_SOURCE_INVALID");
+/** Marks every replaykit error; the value is the package's short name. */
+const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
 
-function branded(error: unknown, mark: symbol): boolean {
-  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[mark] === true;
+/**
+ * True for an error thrown by any replaykit package (any copy of it): an object carrying
+ * the `Symbol.for("replaykit.error")` marker. Its `code` says which failure it is.
+ */
+export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return isReplaykitError(error) && error.code === code;
 }
 
 /** A short description of a value of the wrong type, for error messages. Internal. */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   if (value instanceof Date) return "a Date";
-  return typeof value;
+  if (value instanceof Promise) return "a Promise";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Base class of every error `@replaykit/parsers` throws. */
+export abstract class ParsersError extends Error {
+  /** A stable UPPER_SNAKE code naming the failure kind, unique across replaykit. */
+  abstract readonly code: string;
+  readonly [REPLAYKIT_ERROR]: string = "parsers";
 }
 
 /** Where a section parse failed: the section id and the 1-based line within the body. */
@@ -31,21 +48,19 @@ export interface SectionLocation {
 
 /**
  * Base class of section-grammar errors: a body that does not follow its grammar. Extend it
- * for a plugin grammar (set `code` and `name`) to get the same fields and message shape.
+ * for a plugin grammar (set `code` and `name`) to get the same fields, message shape and
+ * replaykit marker.
  *
  * The message reads `section <id>, line <n>: <reason>`; `reason` alone is the reference
  * implementation's message (it quotes the offending line with Python's `repr`).
  */
-export abstract class SectionParseError extends Error {
-  /** A stable, SCREAMING_SNAKE_CASE code naming the failure kind. */
-  abstract readonly code: string;
+export abstract class SectionParseError extends ParsersError {
   /** The id of the section whose body failed to parse. */
   readonly sectionId: string;
   /** 1-based line within the section body where the problem was detected. */
   readonly sectionLine: number;
   /** What was wrong, without the location prefix (the reference's message). */
   readonly reason: string;
-  readonly [SECTION_PARSE] = true;
 
   constructor(reason: string, where: SectionLocation) {
     super(
@@ -57,9 +72,14 @@ export abstract class SectionParseError extends Error {
     this.reason = reason;
   }
 
-  /** True for any `SectionParseError` (built in or a plugin's) from any copy of this package. */
+  /**
+   * True for any `SectionParseError` (built in or a plugin's) from any copy of this
+   * package: a replaykit error with a string `sectionId` and a numeric `sectionLine`.
+   */
   static isInstance(error: unknown): error is SectionParseError {
-    return branded(error, SECTION_PARSE);
+    if (!isReplaykitError(error)) return false;
+    const { sectionId, sectionLine } = error as unknown as Partial<SectionLocation>;
+    return typeof sectionId === "string" && typeof sectionLine === "number";
   }
 }
 
@@ -67,11 +87,10 @@ export abstract class SectionParseError extends Error {
 export class InstructionParseError extends SectionParseError {
   readonly code = "INSTRUCTION_PARSE" as const;
   override readonly name = "InstructionParseError";
-  readonly [INSTRUCTION] = true;
 
   /** True for an `InstructionParseError` from any copy of this package. */
   static override isInstance(error: unknown): error is InstructionParseError {
-    return branded(error, INSTRUCTION);
+    return hasCode(error, "INSTRUCTION_PARSE");
   }
 }
 
@@ -79,32 +98,74 @@ export class InstructionParseError extends SectionParseError {
 export class PreferenceParseError extends SectionParseError {
   readonly code = "PREFERENCE_PARSE" as const;
   override readonly name = "PreferenceParseError";
-  readonly [PREFERENCE] = true;
 
   /** True for a `PreferenceParseError` from any copy of this package. */
   static override isInstance(error: unknown): error is PreferenceParseError {
-    return branded(error, PREFERENCE);
+    return hasCode(error, "PREFERENCE_PARSE");
   }
 }
 
 /**
- * A row expander or `replayRowId` was given a source it cannot use: `field` names the
- * field (`content` not a string, `lastSeenAt` not a valid date in years 1–9999, …).
+ * A row expander was given a source it cannot use: `field` names the field (`content` or
+ * `rowId` not a string, the source not an object).
  */
-export class RowSourceInvalidError extends Error {
+export class RowSourceInvalidError extends ParsersError {
   readonly code = "ROW_SOURCE_INVALID" as const;
   /** The offending field of the row source. */
   readonly field: string;
   override readonly name = "RowSourceInvalidError";
-  readonly [ROW_SOURCE] = true;
 
-  constructor(field: string, message: string) {
-    super(`row source ${field}: ${message}`);
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super(`row source ${field}: ${message}`, options);
     this.field = field;
   }
 
   /** True for a `RowSourceInvalidError` from any copy of this package. */
   static isInstance(error: unknown): error is RowSourceInvalidError {
-    return branded(error, ROW_SOURCE);
+    return hasCode(error, "ROW_SOURCE_INVALID");
   }
+}
+
+/**
+ * A public function of `@replaykit/parsers` was called with an argument it cannot use:
+ * `argument` names it (`body`, `options.sectionId`, `lastSeenAt`, `row.messages`, …).
+ */
+export class ParsersArgumentError extends ParsersError {
+  readonly code = "PARSERS_ARGUMENT" as const;
+  /** The offending argument, as a path from the parameter name. */
+  readonly argument: string;
+  override readonly name = "ParsersArgumentError";
+
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super(`parsers: ${argument} ${message}`, options);
+    this.argument = argument;
+  }
+
+  /** True for a `ParsersArgumentError` from any copy of this package. */
+  static isInstance(error: unknown): error is ParsersArgumentError {
+    return hasCode(error, "PARSERS_ARGUMENT");
+  }
+}
+
+/** Throws a {@link ParsersArgumentError} unless `value` is a string. Internal. */
+export function checkString(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== "string") throw new ParsersArgumentError(argument, `must be a string, got ${describeValue(value)}`);
+}
+
+/** Throws a {@link ParsersArgumentError} unless `value` is a number. Internal. */
+export function checkNumber(value: unknown, argument: string): asserts value is number {
+  if (typeof value !== "number") throw new ParsersArgumentError(argument, `must be a number, got ${describeValue(value)}`);
+}
+
+/**
+ * The `sectionId` of a parser's options, checked: options must be an object with a string
+ * `sectionId`. Internal.
+ */
+export function sectionIdOption(options: unknown): string {
+  if (typeof options !== "object" || options === null) {
+    throw new ParsersArgumentError("options", `must be an object with a string sectionId, got ${describeValue(options)}`);
+  }
+  const { sectionId } = options as { sectionId?: unknown };
+  checkString(sectionId, "options.sectionId");
+  return sectionId;
 }

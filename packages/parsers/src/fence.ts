@@ -1,3 +1,4 @@
+import { checkString, describeValue, ParsersArgumentError } from "./errors.js";
 import { indexOfLines, type LineIndex } from "./split-lines.js";
 import { skipWhitespace, skipWhitespaceBack } from "./whitespace.js";
 
@@ -25,6 +26,8 @@ const TILDE = 0x7e;
  * @returns One byte per line: 1 when the line is an opener, a closer or inside a closed
  *   fence, 0 otherwise.
  *
+ * @throws {ParsersArgumentError} when `lines` is not an array of strings.
+ *
  * @example
  * ```ts
  * fenceMask(["```md", "### Q", "```", "### Q"]); // Uint8Array [1, 1, 1, 0]
@@ -32,6 +35,8 @@ const TILDE = 0x7e;
  * ```
  */
 export function fenceMask(lines: readonly string[]): Uint8Array {
+  if (!Array.isArray(lines)) throw new ParsersArgumentError("lines", `must be an array of strings, got ${describeValue(lines)}`);
+  for (let i = 0; i < lines.length; i++) checkString(lines[i], `lines[${i}]`);
   return fenceMaskOf(indexOfLines(lines));
 }
 

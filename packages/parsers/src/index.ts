@@ -16,15 +16,21 @@
  *   sectionId: "50c93ea5234a5755", sectionType: "instruction", autoMined: false,
  *   content: "### Q\nWhat is 2+2?\n### A\n4", lastSeenAt: new Date("2026-01-01T00:00:00Z"),
  * };
- * defaultExpanders.instruction(source, replayRowId(source.sectionId, source.lastSeenAt));
+ * const rows = defaultExpanders.instruction(source, replayRowId(source.sectionId, source.lastSeenAt));
  * // [{ messages: [{ role: "user", content: "What is 2+2?" }, { role: "assistant", content: "4" }],
  * //    _dlm_section_id: "replay:50c93ea5234a5755:2026-01-01T00:00:00+00:00" }]
+ *
+ * // Rows are a union of four shapes, told apart by their keys:
+ * for (const row of rows) if ("messages" in row) console.log(row.messages[0]?.content);
  * ```
  *
  * @packageDocumentation
  */
 export {
   InstructionParseError,
+  isReplaykitError,
+  ParsersArgumentError,
+  ParsersError,
   PreferenceParseError,
   RowSourceInvalidError,
   SectionParseError,
@@ -41,9 +47,17 @@ export {
   preferenceExpander,
   proseExpander,
   replayRowId,
+  rowShape,
+  toPromptCompletion,
+  type MessagesRow,
+  type PreferenceRow,
+  type PromptCompletionRow,
   type Row,
   type RowExpander,
+  type RowMessage,
+  type RowShape,
   type RowSource,
+  type TextRow,
 } from "./rows.js";
 export { isLineBreakCode, splitLines } from "./split-lines.js";
 export { isBlank, isWhitespaceCode, stripWhitespace } from "./whitespace.js";

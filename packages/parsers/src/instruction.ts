@@ -1,5 +1,5 @@
 import { LineCursor } from "./cursor.js";
-import { describeValue, InstructionParseError } from "./errors.js";
+import { checkString, InstructionParseError, sectionIdOption } from "./errors.js";
 import { quoteLine } from "./repr.js";
 
 /** One instruction turn: a question and its answer, both trimmed and non-empty. */
@@ -32,6 +32,7 @@ const HEADERS = [Q, A] as const;
  *
  * Linear in the body's length.
  *
+ * @throws {ParsersArgumentError} when `body` is not a string or `options` has no string `sectionId`.
  * @throws {InstructionParseError} when the body is empty, a header is missing, out of
  *   order or carries inline text, or a field body is empty; `sectionLine` is 1-based.
  *
@@ -42,11 +43,11 @@ const HEADERS = [Q, A] as const;
  * ```
  */
 export function parseInstructionBody(body: string, options: InstructionParseOptions): QAPair[] {
-  const sectionId = typeof options?.sectionId === "string" ? options.sectionId : String(options?.sectionId ?? "");
+  checkString(body, "body");
+  const sectionId = sectionIdOption(options);
   const fail = (reason: string, sectionLine: number): never => {
     throw new InstructionParseError(reason, { sectionId, sectionLine });
   };
-  if (typeof body !== "string") fail(`instruction body must be a string, got ${describeValue(body)}`, 1);
 
   const it = new LineCursor(body);
   it.skipBlank();

@@ -1,5 +1,5 @@
 import { LineCursor } from "./cursor.js";
-import { describeValue, PreferenceParseError } from "./errors.js";
+import { checkString, PreferenceParseError, sectionIdOption } from "./errors.js";
 import { quoteLine } from "./repr.js";
 
 /** One preference example: a prompt, the chosen and the rejected completion, all trimmed and non-empty. */
@@ -28,6 +28,7 @@ const HEADERS = [PROMPT, CHOSEN, REJECTED] as const;
  *
  * Linear in the body's length.
  *
+ * @throws {ParsersArgumentError} when `body` is not a string or `options` has no string `sectionId`.
  * @throws {PreferenceParseError} when the body is empty, a header is missing, duplicated,
  *   out of order or carries inline text, or a field body is empty; `sectionLine` is 1-based.
  *
@@ -38,11 +39,11 @@ const HEADERS = [PROMPT, CHOSEN, REJECTED] as const;
  * ```
  */
 export function parsePreferenceBody(body: string, options: PreferenceParseOptions): PreferenceTriple[] {
-  const sectionId = typeof options?.sectionId === "string" ? options.sectionId : String(options?.sectionId ?? "");
+  checkString(body, "body");
+  const sectionId = sectionIdOption(options);
   const fail = (reason: string, sectionLine: number): never => {
     throw new PreferenceParseError(reason, { sectionId, sectionLine });
   };
-  if (typeof body !== "string") fail(`preference body must be a string, got ${describeValue(body)}`, 1);
 
   const it = new LineCursor(body);
   const field = (header: string): string => {

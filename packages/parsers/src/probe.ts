@@ -1,3 +1,4 @@
+import { checkString } from "./errors.js";
 import { fenceMaskOf } from "./fence.js";
 import { indexLines } from "./split-lines.js";
 import { strippedEquals } from "./whitespace.js";
@@ -18,13 +19,16 @@ const PROBE_HEADER = "### Q !probe";
  * Deliberate difference, matching the parsers' fence rule: a marker line inside a closed
  * ``` or ~~~ fence is code, not a header, and is left as it is.
  *
+ * @throws {ParsersArgumentError} when `body` is not a string.
+ *
  * @example
  * ```ts
  * normalizeProbeMarkers("### Q !probe\nq\n### A\na\n"); // "### Q\nq\n### A\na"
  * ```
  */
 export function normalizeProbeMarkers(body: string): string {
-  if (typeof body !== "string" || !body.includes(PROBE_HEADER)) return body;
+  checkString(body, "body");
+  if (!body.includes(PROBE_HEADER)) return body;
   const index = indexLines(body);
   const fenced = fenceMaskOf(index);
   const { count, starts, ends } = index;

@@ -1,3 +1,5 @@
+import { checkString } from "./errors.js";
+
 /**
  * Python's `repr()` of a `str`, used to quote the offending line in parse-error messages
  * exactly as the reference does.
@@ -18,6 +20,8 @@ function hex(code: number, width: number): string {
  * non-printable code points as `\xhh`, `\uhhhh` or `\Uhhhhhhhh` (lowercase hex). Lone
  * surrogates are escaped too.
  *
+ * @throws {ParsersArgumentError} when `text` is not a string.
+ *
  * @example
  * ```ts
  * pythonRepr("\ufeff### Q");          // "'\\ufeff### Q'"
@@ -25,6 +29,7 @@ function hex(code: number, width: number): string {
  * ```
  */
 export function pythonRepr(text: string): string {
+  checkString(text, "text");
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   let plainFrom = 0;

@@ -1,14 +1,56 @@
-import { describeValue, RowSourceInvalidError } from "./errors.js";
+import { checkString, describeValue, ParsersArgumentError, RowSourceInvalidError } from "./errors.js";
 import { parseInstructionBody } from "./instruction.js";
 import { parsePreferenceBody } from "./preference.js";
 import { normalizeProbeMarkers } from "./probe.js";
 import { stripWhitespace } from "./whitespace.js";
 
+/** One message of a {@link MessagesRow}. */
+export interface RowMessage {
+  role: "user" | "assistant" | "system";
+  content: string;
+}
+
+/** A plain-text row (TRL's "language modeling" form): prose sections give these. */
+export interface TextRow {
+  text: string;
+  /** The replayed section this row came from ({@link replayRowId}). */
+  _dlm_section_id: string;
+}
+
+/** A conversational row (TRL's `messages` form): instruction sections give these. */
+export interface MessagesRow {
+  messages: RowMessage[];
+  /** The replayed section this row came from ({@link replayRowId}). */
+  _dlm_section_id: string;
+}
+
+/** A prompt-completion row: {@link toPromptCompletion} makes one from a two-turn {@link MessagesRow}. */
+export interface PromptCompletionRow {
+  prompt: string;
+  completion: string;
+  /** The replayed section this row came from ({@link replayRowId}). */
+  _dlm_section_id: string;
+}
+
+/** A preference row (TRL's DPO form): preference sections give these. */
+export interface PreferenceRow {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  /** The replayed section this row came from ({@link replayRowId}). */
+  _dlm_section_id: string;
+}
+
 /**
- * One training row: a plain JSON object, stamped with the id of the replayed section it
- * came from. TRL-style trainers and Hugging Face datasets read the other keys.
+ * One training row, in one of the four shapes a TRL trainer takes as is, told apart by
+ * their keys (`"text" in row`, `"messages" in row`, `"completion" in row`,
+ * `"chosen" in row`); {@link rowShape} names the shape of a row at run time. Every row is
+ * stamped with the id of the replayed section it came from.
  */
-export type Row = Record<string, unknown> & { _dlm_section_id: string };
+export type Row = TextRow | MessagesRow | PromptCompletionRow | PreferenceRow;
+
+/** The name of a {@link Row}'s shape, as {@link rowShape} returns it (and the CLI's `--shape` takes it). */
+export type RowShape = "text" | "messages" | "prompt-completion" | "preference";
 
 /** What an expander sees of a stored section snapshot. */
 export interface RowSource {
@@ -35,7 +77,7 @@ const pad = (value: number, width: number): string => String(value).padStart(wid
  * `YYYY-MM-DDTHH:MM:SS+00:00` (with `.ffffff` microseconds before the offset only when the
  * date has a fractional second).
  *
- * @throws {RowSourceInvalidError} when `sectionId` is not a string or `lastSeenAt` is not a
+ * @throws {ParsersArgumentError} when `sectionId` is not a string or `lastSeenAt` is not a
  *   valid `Date` in years 1–9999 (the range of Python's `datetime`).
  *
  * @example
@@ -45,17 +87,15 @@ const pad = (value: number, width: number): string => String(value).padStart(wid
  * ```
  */
 export function replayRowId(sectionId: string, lastSeenAt: Date): string {
-  if (typeof sectionId !== "string") {
-    throw new RowSourceInvalidError("sectionId", `must be a string, got ${describeValue(sectionId)}`);
-  }
+  checkString(sectionId, "sectionId");
   const time = lastSeenAt instanceof Date ? lastSeenAt.getTime() : Number.NaN;
   if (Number.isNaN(time)) {
-    throw new RowSourceInvalidError("lastSeenAt", `must be a valid Date, got ${describeValue(lastSeenAt)}`);
+    throw new ParsersArgumentError("lastSeenAt", `must be a valid Date, got ${describeValue(lastSeenAt)}`);
   }
   const d = lastSeenAt;
   const year = d.getUTCFullYear();
   if (year < 1 || year > 9999) {
-    throw new RowSourceInvalidError("lastSeenAt", `year ${year} is outside 1-9999`);
+    throw new ParsersArgumentError("lastSeenAt", `year ${year} is outside 1-9999`);
   }
   const ms = d.getUTCMilliseconds();
   const fraction = ms === 0 ? "" : `.${pad(ms * 1000, 6)}`;
@@ -100,7 +140,7 @@ export const proseExpander: RowExpander = (source, rowId) => {
 export const instructionExpander: RowExpander = (source, rowId) => {
   const content = contentOf(source, rowId);
   const pairs = parseInstructionBody(normalizeProbeMarkers(content), { sectionId: sectionIdOf(source) });
-  return pairs.map((pair) => ({
+  return pairs.map((pair): MessagesRow => ({
     messages: [
       { role: "user", content: pair.question },
       { role: "assistant", content: pair.answer },
@@ -132,3 +172,90 @@ export const defaultExpanders: Readonly<Record<"prose" | "instruction" | "prefer
   instruction: instructionExpander,
   preference: preferenceExpander,
 });
+
+const SHAPE_KEYS: Readonly<Record<RowShape, readonly string[]>> = {
+  text: ["text"],
+  messages: ["messages"],
+  "prompt-completion": ["completion", "prompt"],
+  preference: ["chosen", "prompt", "rejected"],
+};
+const ROLES: ReadonlySet<unknown> = new Set(["user", "assistant", "system"]);
+
+/**
+ * The shape of `row`, or why it has none (a string starting with `!`). One definition of
+ * the four shapes, for {@link rowShape} and the conformance suite. Internal.
+ */
+export function shapeOf(row: unknown, path = "row"): RowShape | `!${string}` {
+  if (typeof row !== "object" || row === null || Array.isArray(row)) return `!${path} is ${describeValue(row)}, not an object`;
+  const record = row as Record<string, unknown>;
+  if (typeof record["_dlm_section_id"] !== "string") return `!${path}._dlm_section_id is ${describeValue(record["_dlm_section_id"])}, not a string`;
+  const keys = Object.keys(record).filter((key) => key !== "_dlm_section_id").sort().join(",");
+  const shape = (Object.keys(SHAPE_KEYS) as RowShape[]).find((s) => SHAPE_KEYS[s].join(",") === keys);
+  if (shape === undefined) {
+    return `!${path} has the keys [${keys}] besides _dlm_section_id; a row has exactly one of [text], [messages], [prompt, completion], [prompt, chosen, rejected]`;
+  }
+  if (shape === "messages") {
+    const messages = record["messages"];
+    if (!Array.isArray(messages)) return `!${path}.messages is ${describeValue(messages)}, not an array`;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i] as Record<string, unknown> | null;
+      const at = `${path}.messages[${i}]`;
+      if (typeof m !== "object" || m === null || Array.isArray(m)) return `!${at} is ${describeValue(m)}, not an object`;
+      if (Object.keys(m).sort().join(",") !== "content,role") return `!${at} has the keys [${Object.keys(m).join(", ")}], not [role, content]`;
+      if (!ROLES.has(m["role"])) return `!${at}.role is ${describeValue(m["role"])}, not "user", "assistant" or "system"`;
+      if (typeof m["content"] !== "string") return `!${at}.content is ${describeValue(m["content"])}, not a string`;
+    }
+    return shape;
+  }
+  for (const key of SHAPE_KEYS[shape]) {
+    if (typeof record[key] !== "string") return `!${path}.${key} is ${describeValue(record[key])}, not a string`;
+  }
+  return shape;
+}
+
+/**
+ * Which of the four shapes `row` has: `"text"`, `"messages"`, `"prompt-completion"` or
+ * `"preference"` (the names of the CLI's `--shape` and of its `--out` files). The row
+ * must have exactly that shape's keys plus `_dlm_section_id`, with the right types.
+ *
+ * @throws {ParsersArgumentError} when `row` is not a row of any of the four shapes.
+ *
+ * @example
+ * ```ts
+ * rowShape({ text: "Hi.", _dlm_section_id: "replay:…" }); // "text"
+ * ```
+ */
+export function rowShape(row: Row): RowShape {
+  const shape = shapeOf(row);
+  if (shape.startsWith("!")) throw new ParsersArgumentError("row", `must be a row of one of the four shapes: ${shape.slice(1)}`);
+  return shape as RowShape;
+}
+
+/**
+ * A two-turn conversation as a prompt-completion row: the user turn becomes `prompt`, the
+ * assistant turn `completion`, with the same `_dlm_section_id`. This is what the CLI's
+ * `--shape prompt-completion` does to instruction rows.
+ *
+ * @throws {ParsersArgumentError} when `row` is not a messages row of exactly one user turn
+ *   followed by one assistant turn (a system turn or more turns cannot become one prompt
+ *   and one completion without losing something).
+ *
+ * @example
+ * ```ts
+ * toPromptCompletion({ messages: [{ role: "user", content: "2+2?" }, { role: "assistant", content: "4" }], _dlm_section_id: "id" });
+ * // { prompt: "2+2?", completion: "4", _dlm_section_id: "id" }
+ * ```
+ */
+export function toPromptCompletion(row: MessagesRow): PromptCompletionRow {
+  const shape = shapeOf(row);
+  if (shape !== "messages") {
+    const why = shape.startsWith("!") ? shape.slice(1) : `it is a ${shape} row`;
+    throw new ParsersArgumentError("row", `must be a messages row: ${why}`);
+  }
+  const [user, assistant, ...more] = row.messages;
+  if (user?.role !== "user" || assistant?.role !== "assistant" || more.length > 0) {
+    const roles = row.messages.map((m) => m.role).join(", ");
+    throw new ParsersArgumentError("row.messages", `must be one user turn then one assistant turn, got [${roles}]`);
+  }
+  return { prompt: user.content, completion: assistant.content, _dlm_section_id: row._dlm_section_id };
+}

@@ -1,3 +1,5 @@
+import { checkNumber, checkString } from "./errors.js";
+
 /**
  * Python `str.splitlines()` line breaks: `\n`, `\r`, `\r\n` (one break), `\v`, `\f`,
  * U+001C, U+001D, U+001E, U+0085, U+2028 and U+2029. Each alternative matches one or two
@@ -7,8 +9,17 @@ const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 const LINE_BREAKS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
 const NOT_LF_BREAK = /[\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
-/** True when the UTF-16 code unit `code` ends a line for Python's `str.splitlines`. */
+/**
+ * True when the UTF-16 code unit `code` ends a line for Python's `str.splitlines`.
+ *
+ * @throws {ParsersArgumentError} when `code` is not a number.
+ */
 export function isLineBreakCode(code: number): boolean {
+  checkNumber(code, "code");
+  return breaksLine(code);
+}
+
+function breaksLine(code: number): boolean {
   return (
     (code >= 0x0a && code <= 0x0d) ||
     (code >= 0x1c && code <= 0x1e) ||
@@ -22,6 +33,8 @@ export function isLineBreakCode(code: number): boolean {
  * Split `text` into lines exactly as Python's `text.splitlines()`: the breaks are dropped,
  * a final break does not start an empty last line, and `""` has no lines.
  *
+ * @throws {ParsersArgumentError} when `text` is not a string.
+ *
  * @example
  * ```ts
  * splitLines("a\r\nb\u2028c\n"); // ["a", "b", "c"]
@@ -30,10 +43,11 @@ export function isLineBreakCode(code: number): boolean {
  * ```
  */
 export function splitLines(text: string): string[] {
+  checkString(text, "text");
   if (text.length === 0) return [];
   const lines = text.split(LINE_BREAK);
   // A break at the very end leaves one empty string behind it; Python does not count it.
-  if (isLineBreakCode(text.charCodeAt(text.length - 1))) lines.pop();
+  if (breaksLine(text.charCodeAt(text.length - 1))) lines.pop();
   return lines;
 }
 

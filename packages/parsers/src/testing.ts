@@ -18,10 +18,11 @@
  *
  * @packageDocumentation
  */
-import { replayRowId, type Row, type RowExpander, type RowSource } from "./rows.js";
+import { describeValue, isReplaykitError, ParsersArgumentError, ParsersError } from "./errors.js";
+import { replayRowId, shapeOf, type Row, type RowExpander, type RowSource } from "./rows.js";
 
-/** The four properties the suite checks. */
-export type ConformanceProperty = "plain-rows" | "row-id" | "deterministic" | "typed-errors";
+/** The five properties the suite checks. */
+export type ConformanceProperty = "plain-rows" | "row-shape" | "row-id" | "deterministic" | "typed-errors";
 
 /**
  * A test registrar: vitest's `test` / `it`, node:test's `test`, or anything that takes a
@@ -59,14 +60,11 @@ export interface ConformanceCheck {
   run(): void;
 }
 
-const CONFORMANCE = Symbol.for("replaykit.error.EXPANDER_CONFORMANCE");
-
 /** An expander broke the contract; `property` names the check, the message says how and on which input. */
-export class ConformanceError extends Error {
+export class ConformanceError extends ParsersError {
   readonly code = "EXPANDER_CONFORMANCE" as const;
   readonly property: ConformanceProperty;
   override readonly name = "ConformanceError";
-  readonly [CONFORMANCE] = true;
 
   constructor(property: ConformanceProperty, message: string, cause?: unknown) {
     super(`expander conformance (${property}): ${message}`, cause === undefined ? undefined : { cause });
@@ -75,7 +73,7 @@ export class ConformanceError extends Error {
 
   /** True for a `ConformanceError` from any copy of this package. */
   static isInstance(error: unknown): error is ConformanceError {
-    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[CONFORMANCE] === true;
+    return isReplaykitError(error) && error.code === "EXPANDER_CONFORMANCE";
   }
 }
 
@@ -231,8 +229,12 @@ function randomBodies(runs: number, seed: number, extra: readonly string[]): str
 /**
  * The suite's checks for `expander`, each runnable on its own. {@link expanderConformance}
  * registers them as tests; call `run()` directly to use another harness.
+ *
+ * @throws {ParsersArgumentError} when `expander` is not a function or `options` not an object.
  */
 export function expanderChecks(expander: RowExpander, options: ConformanceOptions = {}): ConformanceCheck[] {
+  if (typeof expander !== "function") throw new ParsersArgumentError("expander", `must be a function, got ${describeValue(expander)}`);
+  if (typeof options !== "object" || options === null) throw new ParsersArgumentError("options", `must be an object, got ${describeValue(options)}`);
   const sectionType = options.sectionType ?? "conformance";
   const defaulted = options.samples === undefined;
   const samples = (options.samples ?? DEFAULT_SAMPLES).map((s, i) => resolve(s, i, "sample", sectionType));
@@ -258,7 +260,7 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
         error,
       );
     }
-    checkRows(property, sample.label, rows, property === "plain-rows" ? undefined : rowId);
+    checkRows(property, sample.label, rows, property === "plain-rows" || property === "row-shape" ? undefined : rowId);
     return rows as Row[];
   };
 
@@ -298,6 +300,33 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
             : "no sample produced a row: include at least one sample that expands to rows",
         );
       }
+    },
+  };
+
+  const rowShapes: ConformanceCheck = {
+    property: "row-shape",
+    name: "returns rows of the four shapes (text, messages, prompt-completion, preference)",
+    run() {
+      const check = (label: string, rows: readonly Row[]): void => {
+        rows.forEach((row, i) => {
+          const shape = shapeOf(row, `rows[${i}]`);
+          if (shape.startsWith("!")) throw new ConformanceError("row-shape", `${label}: ${shape.slice(1)}`);
+        });
+      };
+      for (const sample of samples) {
+        const rows = expandSample("row-shape", sample, defaultRowId(sample.source));
+        if (rows !== undefined) check(sample.label, rows);
+      }
+      randomBodies(fuzzRuns, seed, options.fuzzFragments ?? []).forEach((content, i) => {
+        const random = resolve({ content, sectionType }, i, `random body (seed ${seed})`, sectionType);
+        let rows: unknown;
+        try {
+          rows = expander(freshSource(random.source), defaultRowId(random.source));
+        } catch {
+          return; // what it throws is the typed-errors check's business
+        }
+        if (Array.isArray(rows)) check(random.label, rows as Row[]);
+      });
     },
   };
 
@@ -383,14 +412,15 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
     },
   };
 
-  return [plainRows, rowIdCheck, deterministic, typedErrors];
+  return [plainRows, rowShapes, rowIdCheck, deterministic, typedErrors];
 }
 
 /**
  * Register the conformance suite for `expander` with your test runner: one test per
  * property, named `<name>: <property>`.
  *
- * The contract: the expander returns an array of plain JSON-serializable rows, stamps
+ * The contract: the expander returns an array of plain JSON-serializable rows, each of
+ * one of the four {@link Row} shapes (exactly its keys plus `_dlm_section_id`), stamps
  * every row's `_dlm_section_id` with the row id it is given (and nothing else in the rows
  * depends on it), is deterministic (same source, same rows; the source is left alone;
  * fresh objects on every call), and throws only typed errors (an `Error` with a string
@@ -399,12 +429,14 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
  *
  * @param name Shown in each test's name, e.g. the section type.
  * @param options `test` is your runner's registrar (vitest's `test`, node:test's `test`).
+ * @throws {ParsersArgumentError} when `expander` is not a function or `options.test` not a registrar.
  */
 export function expanderConformance(
   name: string,
   expander: RowExpander,
   options: ConformanceOptions & { test: TestRegistrar },
 ): void {
+  if (typeof options?.test !== "function") throw new ParsersArgumentError("options.test", `must be a test registrar function, got ${describeValue(options?.test)}`);
   for (const check of expanderChecks(expander, options)) options.test(`${name}: ${check.name}`, () => check.run());
 }
 
@@ -412,6 +444,7 @@ export function expanderConformance(
  * Run every check at once, outside any test runner.
  *
  * @throws {ConformanceError} at the first broken property.
+ * @throws {ParsersArgumentError} when `expander` is not a function.
  */
 export function assertExpanderConforms(expander: RowExpander, options: ConformanceOptions = {}): void {
   for (const check of expanderChecks(expander, options)) check.run();
@@ -436,12 +469,4 @@ function scribble(value: unknown): void {
     else Reflect.set(record, key, MARK);
   }
   Reflect.set(record, "__edited", MARK);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  if (value instanceof Promise) return "a Promise";
-  return `a ${typeof value}`;
 }

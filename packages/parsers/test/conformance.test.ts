@@ -60,38 +60,70 @@ describe("the conformance suite", () => {
   test("registers one test per property with the given registrar", () => {
     const names: string[] = [];
     expanderConformance("mine", good, { test: (name) => void names.push(name), samples: ["x"] });
-    expect(names).toHaveLength(4);
+    expect(names).toHaveLength(5);
     expect(names.every((n) => n.startsWith("mine: "))).toBe(true);
   });
+
+  // Rows the type system would refuse, built the way a JavaScript plugin could return them.
+  const raw = (row: Record<string, unknown>): Row[] => [row as unknown as Row];
 
   test("catches rows that are not plain JSON", () => {
     const cases: RowExpander[] = [
       () => ({}) as unknown as Row[],
-      (s, id) => Promise.resolve([{ _dlm_section_id: id }]) as unknown as Row[],
-      (s, id) => [{ at: new Date(0), _dlm_section_id: id }],
-      (s, id) => [{ n: Number.NaN, _dlm_section_id: id }],
-      (s, id) => [{ u: undefined, _dlm_section_id: id }],
-      (s, id) => [{ big: 1n, _dlm_section_id: id }],
-      (s, id) => [{ list: [1, , 3], _dlm_section_id: id }], // eslint-disable-line no-sparse-arrays
+      (s, id) => Promise.resolve([{ text: "x", _dlm_section_id: id }]) as unknown as Row[],
+      (s, id) => raw({ text: new Date(0), _dlm_section_id: id }),
+      (s, id) => raw({ text: Number.NaN, _dlm_section_id: id }),
+      (s, id) => raw({ text: "x", u: undefined, _dlm_section_id: id }),
+      (s, id) => raw({ text: 1n, _dlm_section_id: id }),
+      (s, id) => raw({ messages: [{ role: "user", content: "a" }, , { role: "assistant", content: "b" }], _dlm_section_id: id }), // eslint-disable-line no-sparse-arrays
       (s, id) => [new Map([["_dlm_section_id", id]]) as unknown as Row],
       (s, id) => [["not", "an", "object"] as unknown as Row],
       (s, id) => {
-        const row: Row = { _dlm_section_id: id };
-        row["self"] = row;
-        return [row];
+        const row: Record<string, unknown> = { _dlm_section_id: id };
+        row["text"] = row;
+        return raw(row);
       },
     ];
     for (const expander of cases) expect(failure(expander)).toContain("plain-rows");
   });
 
+  test("catches rows of none of the four shapes", () => {
+    const cases: Array<[RowExpander, RegExp]> = [
+      [(s, id) => raw({ _dlm_section_id: id }), /rows\[0\] has the keys \[\] besides _dlm_section_id/],
+      [(s, id) => raw({ text: "x", extra: 1, _dlm_section_id: id }), /keys \[extra,text\]/],
+      [(s, id) => raw({ text: "x", prompt: "p", _dlm_section_id: id }), /keys \[prompt,text\]/],
+      [(s, id) => raw({ prompt: "p", _dlm_section_id: id }), /keys \[prompt\]/],
+      [(s, id) => raw({ text: 5, _dlm_section_id: id }), /rows\[0\]\.text is 5, not a string/],
+      [(s, id) => raw({ prompt: "p", chosen: "c", rejected: null, _dlm_section_id: id }), /rejected is null/],
+      [(s, id) => raw({ messages: "hi", _dlm_section_id: id }), /messages is "hi", not an array/],
+      [(s, id) => raw({ messages: [{ role: "tool", content: "x" }], _dlm_section_id: id }), /role is "tool"/],
+      [(s, id) => raw({ messages: [{ role: "user", content: "x", name: "n" }], _dlm_section_id: id }), /not \[role, content\]/],
+      [(s, id) => raw({ messages: [{ role: "user" }], _dlm_section_id: id }), /not \[role, content\]/],
+      [() => raw({ text: "x" }), /_dlm_section_id is undefined/],
+    ];
+    for (const [expander, message] of cases) {
+      expect(failure(expander)).toContain("row-shape");
+      const check = expanderChecks(expander, { samples: ["a sample"], fuzzRuns: 0 }).find((c) => c.property === "row-shape");
+      expect(() => check?.run()).toThrow(message);
+    }
+    // Every shape passes, and so does a conversation with a system turn.
+    const shapes: RowExpander[] = [
+      (s, id) => [{ text: "t", _dlm_section_id: id }],
+      (s, id) => [{ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "q" }, { role: "assistant", content: "a" }], _dlm_section_id: id }],
+      (s, id) => [{ prompt: "p", completion: "c", _dlm_section_id: id }],
+      (s, id) => [{ prompt: "p", chosen: "c", rejected: "r", _dlm_section_id: id }],
+    ];
+    for (const expander of shapes) expect(failure(expander)).toEqual([]);
+  });
+
   test("catches rows without the given row id", () => {
-    expect(failure((s) => [{ _dlm_section_id: `replay:${s.sectionId}` }])).toEqual(["row-id", "deterministic", "typed-errors"]);
-    expect(failure((s, id) => [{ _dlm_section_id: id, echo: id }])).toEqual(["row-id"]);
+    expect(failure((s) => [{ text: "x", _dlm_section_id: `replay:${s.sectionId}` }])).toEqual(["row-id", "deterministic", "typed-errors"]);
+    expect(failure((s, id) => [{ text: id, _dlm_section_id: id }])).toEqual(["row-id"]);
   });
 
   test("catches non-determinism, shared rows and a mutated source", () => {
     let n = 0;
-    expect(failure((s, id) => [{ n: n++, _dlm_section_id: id }])).toContain("deterministic");
+    expect(failure((s, id) => [{ text: String(n++), _dlm_section_id: id }])).toContain("deterministic");
     const cache = new Map<string, Row[]>();
     const cached: RowExpander = (s, id) => {
       const key = `${s.content}\0${id}`;
@@ -101,30 +133,42 @@ describe("the conformance suite", () => {
     expect(failure(cached)).toEqual(["deterministic"]);
     const mutating: RowExpander = (s, id) => {
       s.lastSeenAt.setUTCFullYear(1999);
-      return [{ _dlm_section_id: id }];
+      return [{ text: "x", _dlm_section_id: id }];
     };
     expect(failure(mutating)).toContain("deterministic");
   });
 
   test("catches untyped errors and accepted bad inputs", () => {
-    expect(failure(() => { throw new Error("no code"); })).toEqual(["plain-rows", "row-id", "deterministic", "typed-errors"]);
+    expect(failure(() => { throw new Error("no code"); })).toEqual(["plain-rows", "row-shape", "row-id", "deterministic", "typed-errors"]);
     const picky: RowExpander = (s, id) => {
       if (s.content.includes("#")) throw new TypeError("boom");
-      return [{ _dlm_section_id: id }];
+      return [{ text: "x", _dlm_section_id: id }];
     };
     expect(failure(picky)).toEqual(["typed-errors"]);
     expect(failure(good, { badInputs: ["anything"] })).toEqual(["typed-errors"]);
     const throwsString: RowExpander = (s, id) => {
       if (s.content === "") throw "empty"; // eslint-disable-line no-throw-literal
-      return [{ _dlm_section_id: id }];
+      return [{ text: "x", _dlm_section_id: id }];
     };
     expect(failure(throwsString)).toEqual(["typed-errors"]);
+  });
+
+  test("bad arguments to the suite are typed errors", () => {
+    for (const call of [
+      () => expanderChecks(null as unknown as RowExpander),
+      () => expanderChecks(good, null as never),
+      () => assertExpanderConforms("not a function" as unknown as RowExpander),
+      () => expanderConformance("x", good, { test: undefined as never }),
+      () => expanderConformance("x", good, undefined as never),
+    ]) {
+      expect(call).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT" }));
+    }
   });
 
   test("a failing sample explains itself", () => {
     const strict: RowExpander = (s, id) => {
       if (!s.content.startsWith("ok")) throw new InstructionParseError("nope", { sectionId: s.sectionId, sectionLine: 1 });
-      return [{ _dlm_section_id: id }];
+      return [{ text: "x", _dlm_section_id: id }];
     };
     const [plain] = expanderChecks(strict, { samples: ["bad sample"] });
     expect(() => plain?.run()).toThrow(/sample #0 \(content "bad sample"\) threw InstructionParseError \[INSTRUCTION_PARSE\]/);

@@ -1,5 +1,14 @@
 import { expect, test } from "vitest";
-import { InstructionParseError, PreferenceParseError, RowSourceInvalidError, SectionParseError } from "../src/index.js";
+import {
+  InstructionParseError,
+  isReplaykitError,
+  ParsersArgumentError,
+  ParsersError,
+  PreferenceParseError,
+  RowSourceInvalidError,
+  SectionParseError,
+} from "../src/index.js";
+import { ConformanceError } from "../src/testing.js";
 
 test("each error has a stable code and name", () => {
   const where = { sectionId: "s", sectionLine: 2 };
@@ -7,6 +16,27 @@ test("each error has a stable code and name", () => {
   expect(new PreferenceParseError("why", where)).toMatchObject({ code: "PREFERENCE_PARSE", name: "PreferenceParseError", ...where });
   expect(new RowSourceInvalidError("content", "bad")).toMatchObject({ code: "ROW_SOURCE_INVALID", field: "content" });
   expect(new InstructionParseError("why", where).message).toBe("section s, line 2: why");
+  expect(new ParsersArgumentError("body", "must be a string")).toMatchObject({ code: "PARSERS_ARGUMENT", name: "ParsersArgumentError", argument: "body" });
+  expect(new ParsersArgumentError("body", "must be a string").message).toBe("parsers: body must be a string");
+});
+
+test("every error carries the replaykit marker with the value \"parsers\"", () => {
+  const where = { sectionId: "s", sectionLine: 2 };
+  const errors = [
+    new InstructionParseError("x", where),
+    new PreferenceParseError("x", where),
+    new RowSourceInvalidError("content", "bad"),
+    new ParsersArgumentError("body", "bad"),
+    new ConformanceError("row-id", "bad"),
+  ];
+  for (const error of errors) {
+    expect(error).toBeInstanceOf(ParsersError);
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("parsers");
+    expect(isReplaykitError(error)).toBe(true);
+  }
+  for (const value of [null, undefined, 5, "x", new Error("x"), Object.assign(new Error("x"), { code: "INSTRUCTION_PARSE" })]) {
+    expect(isReplaykitError(value)).toBe(false);
+  }
 });
 
 test("isInstance tells the classes apart", () => {
@@ -17,6 +47,9 @@ test("isInstance tells the classes apart", () => {
   expect(PreferenceParseError.isInstance(p)).toBe(true);
   expect(SectionParseError.isInstance(i) && SectionParseError.isInstance(p)).toBe(true);
   expect(RowSourceInvalidError.isInstance(i)).toBe(false);
+  expect(ParsersArgumentError.isInstance(new ParsersArgumentError("a", "b"))).toBe(true);
+  expect(ParsersArgumentError.isInstance(i)).toBe(false);
+  expect(SectionParseError.isInstance(new ParsersArgumentError("a", "b"))).toBe(false);
   for (const value of [null, undefined, "x", new Error("x"), { code: "INSTRUCTION_PARSE" }]) {
     expect(InstructionParseError.isInstance(value)).toBe(false);
   }
@@ -25,8 +58,9 @@ test("isInstance tells the classes apart", () => {
 test("isInstance survives a second copy of the package (the brand is a global symbol)", () => {
   const foreign = Object.assign(new Error("from another copy"), {
     code: "INSTRUCTION_PARSE",
-    [Symbol.for("replaykit.error.INSTRUCTION_PARSE")]: true,
-    [Symbol.for("replaykit.error.SECTION_PARSE")]: true,
+    sectionId: "s",
+    sectionLine: 3,
+    [Symbol.for("replaykit.error")]: "parsers",
   });
   expect(foreign instanceof InstructionParseError).toBe(false);
   expect(InstructionParseError.isInstance(foreign)).toBe(true);

@@ -45,11 +45,14 @@ describe("parseInstructionBody", () => {
     expect(errorOf(`'"`).reason).toContain(`got '\\'"'`);
   });
 
-  test("a non-string body is a typed error, not a TypeError", () => {
+  test("a non-string body or bad options are an argument error, not a TypeError", () => {
     for (const body of [undefined, null, 42, {}, ["### Q"]]) {
-      const error = errorOf(body);
-      expect(error.code).toBe("INSTRUCTION_PARSE");
-      expect(error.sectionLine).toBe(1);
+      expect(() => parseInstructionBody(body as unknown as string, { sectionId: "s" })).toThrow(
+        expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }),
+      );
+    }
+    for (const [options, argument] of [[undefined, "options"], [null, "options"], [{}, "options.sectionId"], [{ sectionId: 7 }, "options.sectionId"]] as const) {
+      expect(() => parseInstructionBody("### Q\nq\n### A\na", options as never)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument }));
     }
   });
 

@@ -47,8 +47,12 @@ describe("parsePreferenceBody", () => {
     expect(parse("### Prompt\np\n### Chosen\n```\n### Rejected\nr")).toEqual([{ prompt: "p", chosen: "```", rejected: "r" }]);
   });
 
-  test("a non-string body is a typed error", () => {
-    expect(errorOf(undefined).sectionLine).toBe(1);
-    expect(errorOf(7).code).toBe("PREFERENCE_PARSE");
+  test("a non-string body or bad options are an argument error", () => {
+    for (const body of [undefined, 7]) {
+      expect(() => parsePreferenceBody(body as unknown as string, { sectionId: "s" })).toThrow(
+        expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }),
+      );
+    }
+    expect(() => parsePreferenceBody("### Prompt\np", null as never)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "options" }));
   });
 });

@@ -24,6 +24,8 @@ test("leaves a marker inside a closed fence alone (it is code there)", () => {
   ]);
 });
 
-test("passes non-strings through untouched", () => {
-  expect(normalizeProbeMarkers(undefined as unknown as string)).toBe(undefined);
+test("a non-string body is an argument error", () => {
+  for (const body of [undefined, null, 5, ["### Q !probe"]]) {
+    expect(() => normalizeProbeMarkers(body as unknown as string)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }));
+  }
 });

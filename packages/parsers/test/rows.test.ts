@@ -6,8 +6,13 @@ import {
   preferenceExpander,
   PreferenceParseError,
   proseExpander,
+  ParsersArgumentError,
   replayRowId,
+  rowShape,
   RowSourceInvalidError,
+  toPromptCompletion,
+  type MessagesRow,
+  type Row,
   type RowSource,
 } from "../src/index.js";
 
@@ -29,9 +34,9 @@ describe("replayRowId", () => {
     expect(replayRowId("abc", new Date("2026-01-02T03:04:05.120Z"))).toBe("replay:abc:2026-01-02T03:04:05.120000+00:00");
   });
 
-  test("rejects what Python's datetime cannot hold, with a typed error", () => {
-    for (const bad of [new Date(Number.NaN), new Date("+010000-01-01T00:00:00Z"), new Date("-000001-01-01T00:00:00Z"), "2026", 0]) {
-      expect(() => replayRowId("abc", bad as Date)).toThrow(RowSourceInvalidError);
+  test("rejects what Python's datetime cannot hold, and bad arguments, with an argument error", () => {
+    for (const bad of [new Date(Number.NaN), new Date("+010000-01-01T00:00:00Z"), new Date("-000001-01-01T00:00:00Z"), "not a date", "2026", 0, null]) {
+      expect(() => replayRowId("abc", bad as Date)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "lastSeenAt" }));
     }
     const error = (() => {
       try {
@@ -40,9 +45,10 @@ describe("replayRowId", () => {
         return e;
       }
     })();
-    expect(RowSourceInvalidError.isInstance(error)).toBe(true);
-    expect((error as RowSourceInvalidError).code).toBe("ROW_SOURCE_INVALID");
-    expect((error as RowSourceInvalidError).field).toBe("sectionId");
+    expect(ParsersArgumentError.isInstance(error)).toBe(true);
+    expect((error as ParsersArgumentError).code).toBe("PARSERS_ARGUMENT");
+    expect((error as ParsersArgumentError).argument).toBe("sectionId");
+    expect((error as ParsersArgumentError).message).toBe("parsers: sectionId must be a string, got 5");
   });
 });
 
@@ -89,5 +95,61 @@ describe("built-in expanders", () => {
       expect(() => expander(null as unknown as RowSource, "id")).toThrow(RowSourceInvalidError);
       expect(() => expander(source("x", "y"), undefined as unknown as string)).toThrow(RowSourceInvalidError);
     }
+  });
+});
+
+describe("rowShape", () => {
+  test("names each of the four shapes, and the built-ins' rows", () => {
+    const cases: Array<[Row, string]> = [
+      [{ text: "t", _dlm_section_id: "id" }, "text"],
+      [{ messages: [{ role: "user", content: "q" }], _dlm_section_id: "id" }, "messages"],
+      [{ messages: [], _dlm_section_id: "id" }, "messages"],
+      [{ prompt: "p", completion: "c", _dlm_section_id: "id" }, "prompt-completion"],
+      [{ prompt: "p", chosen: "c", rejected: "r", _dlm_section_id: "id" }, "preference"],
+    ];
+    for (const [row, shape] of cases) expect(rowShape(row)).toBe(shape);
+    expect(proseExpander(source("prose", "x"), "id").map(rowShape)).toEqual(["text"]);
+    expect(instructionExpander(source("instruction", "### Q\nq\n### A\na"), "id").map(rowShape)).toEqual(["messages"]);
+    expect(preferenceExpander(source("preference", "### Prompt\np\n### Chosen\nc\n### Rejected\nr"), "id").map(rowShape)).toEqual(["preference"]);
+  });
+
+  test("anything else is an argument error saying why", () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /row is null, not an object/],
+      [undefined, /row is undefined/],
+      ["text", /row is "text"/],
+      [[], /row is an array/],
+      [{ text: "t" }, /_dlm_section_id is undefined/],
+      [{ text: "t", extra: 1, _dlm_section_id: "id" }, /keys \[extra,text\]/],
+      [{ prompt: "p", _dlm_section_id: "id" }, /keys \[prompt\]/],
+      [{ prompt: "p", completion: 3, _dlm_section_id: "id" }, /completion is 3, not a string/],
+      [{ messages: [{ role: "robot", content: "x" }], _dlm_section_id: "id" }, /role is "robot"/],
+    ];
+    for (const [row, message] of bad) {
+      expect(() => rowShape(row as Row)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "row" }));
+      expect(() => rowShape(row as Row)).toThrow(message);
+    }
+  });
+});
+
+describe("toPromptCompletion", () => {
+  test("the user turn becomes the prompt, the assistant turn the completion, same row id", () => {
+    const [row] = instructionExpander(source("instruction", "### Q\nWhat is 2+2?\n### A\n4"), "replay:x") as [MessagesRow];
+    expect(toPromptCompletion(row)).toEqual({ prompt: "What is 2+2?", completion: "4", _dlm_section_id: "replay:x" });
+    expect(Object.keys(toPromptCompletion(row))).toEqual(["prompt", "completion", "_dlm_section_id"]);
+  });
+
+  test("rows it cannot turn into one prompt and one completion are argument errors", () => {
+    const m = (...roles: Array<"user" | "assistant" | "system">): MessagesRow => ({
+      messages: roles.map((role) => ({ role, content: role })),
+      _dlm_section_id: "id",
+    });
+    for (const row of [m(), m("user"), m("assistant", "user"), m("system", "user", "assistant"), m("user", "assistant", "user", "assistant")]) {
+      expect(() => toPromptCompletion(row)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "row.messages" }));
+    }
+    for (const row of [null, { text: "t", _dlm_section_id: "id" }, { messages: "x", _dlm_section_id: "id" }]) {
+      expect(() => toPromptCompletion(row as unknown as MessagesRow)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "row" }));
+    }
+    expect(() => toPromptCompletion({ text: "t", _dlm_section_id: "id" } as unknown as MessagesRow)).toThrow(/must be a messages row: it is a text row/);
   });
 });
