@@ -1,8 +1,8 @@
 /**
  * An example replaykit plugin: a multi-turn chat grammar. A `chat` section body is a
  * conversation of `### User` / `### Assistant` turns, any number of them, and expands to
- * one training row `{ messages: [...], _dlm_section_id }`, the shape TRL-style trainers
- * read.
+ * one training row `{ messages: [...], _dlm_section_id }` (a `MessagesRow`, one of the
+ * four row shapes of `@replaykit/parsers`), the shape TRL-style trainers read.
  *
  * ```text
  * ### User
@@ -32,12 +32,14 @@
  */
 import {
   fenceMask,
+  isReplaykitError,
+  ParsersArgumentError,
   pythonRepr,
   RowSourceInvalidError,
   SectionParseError,
   splitLines,
   stripWhitespace,
-  type Row,
+  type MessagesRow,
   type RowExpander,
 } from "@replaykit/parsers";
 
@@ -50,17 +52,18 @@ export interface ChatMessage {
 const USER = "### User";
 const ASSISTANT = "### Assistant";
 const HEADER_OF = { user: USER, assistant: ASSISTANT } as const;
-const CHAT_TURNS = Symbol.for("replaykit.error.CHAT_TURNS_PARSE");
-
-/** A chat body does not follow the `### User` / `### Assistant` grammar. */
+/**
+ * A chat body does not follow the `### User` / `### Assistant` grammar. It extends
+ * `SectionParseError`, so it carries replaykit's error marker and the same fields and
+ * message shape as the built-in grammars' errors.
+ */
 export class ChatTurnsParseError extends SectionParseError {
   readonly code = "CHAT_TURNS_PARSE" as const;
   override readonly name = "ChatTurnsParseError";
-  readonly [CHAT_TURNS] = true;
 
-  /** True for a `ChatTurnsParseError` from any copy of this package. */
+  /** True for a `ChatTurnsParseError` from any copy of this package: the replaykit marker and this code. */
   static override isInstance(error: unknown): error is ChatTurnsParseError {
-    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[CHAT_TURNS] === true;
+    return isReplaykitError(error) && error.code === "CHAT_TURNS_PARSE";
   }
 }
 
@@ -74,13 +77,16 @@ export class ChatTurnsParseError extends SectionParseError {
  * `### Assistant` (a training conversation ends with the reply to learn).
  *
  * @throws {ChatTurnsParseError} with the 1-based line where the body went wrong.
+ * @throws {ParsersArgumentError} when `body` is not a string or `options` has no string `sectionId`.
  */
 export function parseChatTurns(body: string, options: { sectionId: string }): ChatMessage[] {
-  const sectionId = options.sectionId;
+  // Bad arguments are the parsers' argument error, as for the built-in grammars.
+  if (typeof body !== "string") throw new ParsersArgumentError("body", `must be a string, got ${typeof body}`);
+  const sectionId = (options as { sectionId?: unknown } | null | undefined)?.sectionId;
+  if (typeof sectionId !== "string") throw new ParsersArgumentError("options.sectionId", `must be a string, got ${typeof sectionId}`);
   const fail = (reason: string, sectionLine: number): never => {
     throw new ChatTurnsParseError(reason, { sectionId, sectionLine });
   };
-  if (typeof body !== "string") return fail(`chat body must be a string, got ${typeof body}`, 1);
 
   const lines = splitLines(body);
   const fenced = fenceMask(lines);
@@ -125,6 +131,6 @@ export const chatTurnsExpander: RowExpander = (source, rowId) => {
     throw new RowSourceInvalidError("content", `must be a string, got ${typeof source?.content}`);
   }
   const messages = parseChatTurns(source.content, { sectionId: String(source.sectionId) });
-  const row: Row = { messages, _dlm_section_id: rowId };
+  const row: MessagesRow = { messages, _dlm_section_id: rowId };
   return [row];
 };

@@ -1,4 +1,4 @@
-import { defaultExpanders, SectionParseError, type RowSource } from "@replaykit/parsers";
+import { defaultExpanders, rowShape, SectionParseError, type RowSource } from "@replaykit/parsers";
 import { expanderConformance } from "@replaykit/parsers/testing";
 import { describe, expect, test } from "vitest";
 import { chatTurnsExpander, ChatTurnsParseError, parseChatTurns } from "../src/index.js";
@@ -48,11 +48,21 @@ describe("parseChatTurns", () => {
   test("errors carry the code, section id and line", () => {
     const twice = errorOf("### User\na\n### User\nb\n### Assistant\nc");
     expect(twice).toBeInstanceOf(SectionParseError);
+    expect(SectionParseError.isInstance(twice)).toBe(true);
+    expect((twice as unknown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("parsers");
     expect(twice).toMatchObject({ code: "CHAT_TURNS_PARSE", sectionId: "c1", sectionLine: 3 });
     expect(twice.message).toContain("got '### User'");
     expect(errorOf("### User\nq").sectionLine).toBe(3);
     expect(errorOf("### User\nq\n### Assistant\n  \n").sectionLine).toBe(5);
     expect(errorOf("### User it's\n").message).toContain(`got "### User it's"`);
+  });
+});
+
+describe("bad arguments", () => {
+  test("a non-string body or missing section id is the parsers' argument error", () => {
+    expect(() => parseChatTurns(42 as unknown as string, { sectionId: "c1" })).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }));
+    expect(() => parseChatTurns("### User\nq", null as never)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "options.sectionId" }));
+    expect(() => chatTurnsExpander(null as unknown as RowSource, "id")).toThrow(expect.objectContaining({ code: "ROW_SOURCE_INVALID", field: "content" }));
   });
 });
 
@@ -80,6 +90,8 @@ describe("chatTurnsExpander", () => {
   test("plugs into the expanders record beside the built-ins", () => {
     const expanders = { ...defaultExpanders, chat: chatTurnsExpander };
     expect(Object.keys(expanders)).toEqual(["prose", "instruction", "preference", "chat"]);
-    expect(expanders.chat(source, "id")[0]?.["messages"]).toHaveLength(2);
+    const [row] = expanders.chat(source, "id");
+    expect(row && rowShape(row)).toBe("messages");
+    if (row && "messages" in row) expect(row.messages).toHaveLength(2);
   });
 });
