@@ -19,6 +19,8 @@
  * @packageDocumentation
  */
 export { ReplayStore } from "./store.js";
+export { estimateRowTokens, largestRemainder, rowTexts, type DrawOptions } from "./draw.js";
+export { DrawReceiptError, type DrawPick, type DrawReceipt } from "./receipt.js";
 export { bodyProblems, type AppendOptions, type BodyProblem, type DuplicatePolicy, type IngestResult } from "./ingest.js";
 export type { ProgressOptions, SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
 export {

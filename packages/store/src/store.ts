@@ -16,6 +16,8 @@ import { sample, type Scheme } from "@replaykit/sampler";
 import { mkdir, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
+import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
+import type { DrawReceipt } from "./receipt.js";
 import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type IngestResult } from "./ingest.js";
 import { withLock } from "./lock.js";
 import { commitSwap, removeAbandonedTemps, rollForward, swapTempPaths } from "./swap.js";
@@ -217,6 +219,30 @@ export class ReplayStore {
       missing.forEach((e, i) => snapshotOf.set(e, read[i]!));
       return this.#expand(picked, picked.map((e) => snapshotOf.get(e)!));
     });
+  }
+
+  /**
+   * Draws training rows within a budget (`k` sections, `rows`, or `maxTokens`), optionally
+   * split by section type (`mix`), in one consistent view, with a receipt that `redraw`
+   * repeats. See `drawRows` in draw.ts for the rules and costs.
+   * @throws {StoreArgumentError} for bad options.
+   * @throws {UnknownSectionTypeError} when a picked section's type has no expander.
+   */
+  async draw(options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
+    return this.#view((entries) => drawRows(this.#drawSource(entries), options));
+  }
+
+  /**
+   * The rows of a receipt's picks, byte for byte as drawn, while they are in the store
+   * (appends and compactions since do not matter).
+   * @throws {DrawReceiptError} for a malformed receipt or picks that are gone (named).
+   */
+  async redraw(receipt: DrawReceipt): Promise<{ rows: Row[] }> {
+    return this.#view((entries) => redrawRows(this.#drawSource(entries), receipt));
+  }
+
+  #drawSource(entries: readonly IndexEntry[]): DrawSource {
+    return { entries, read: (es) => this.#readChecked(es), rowsOf: (e, s) => this.#expand([e], [s]), classify: (es) => this.#withTypes(es) };
   }
 
   /** Counts, sizes, types and dates of the live entries. */

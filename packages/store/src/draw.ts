@@ -1,0 +1,382 @@
+/**
+ * Draws for trainers: a budget of sections, rows or tokens, optionally split by section
+ * type, with a receipt that repeats the draw. Functions over the live entries and a frame
+ * reader; `ReplayStore.draw` / `redraw` only bind them to a store's consistent view.
+ *
+ * @module
+ */
+
+import { randomInt } from "node:crypto";
+import type { SectionSnapshot } from "@replaykit/corpus";
+import type { IndexEntry } from "@replaykit/index";
+import type { Row } from "@replaykit/parsers";
+import { recencyWeight, sample, type Scheme, type SchemeFn } from "@replaykit/sampler";
+import { StoreArgumentError } from "./errors.js";
+import { DrawReceiptError, pickKey, receiptPicks, storeDigest, type DrawPick, type DrawReceipt } from "./receipt.js";
+
+/** Options of `ReplayStore.draw`. Give exactly one of `k`, `rows` and `maxTokens`. */
+export interface DrawOptions {
+  /** The time ages are measured against. */
+  now: Date;
+  /** A safe integer; with neither `seed` nor `random` a seed is generated. The receipt records it. */
+  seed?: number;
+  /** Called once to pick the seed (recorded in the receipt); not both with `seed`. */
+  random?: () => number;
+  /** Default "recency". A function is called with the store's `IndexEntry` objects. */
+  scheme?: Scheme;
+  /** Sections: the k with the largest keys (as `sampleRows`). */
+  k?: number;
+  /** At least this many rows: sections in key order until the rows reach it (the last section's rows all come). */
+  rows?: number;
+  /** Sections in key order while their rows' tokens fit. */
+  maxTokens?: number;
+  /** Tokens of one row; default {@link estimateRowTokens} (UTF-8 bytes / 4). */
+  countTokens?: (row: Row) => number;
+  /** Shares of the budget by section type (normalised); each type is drawn among its own sections. */
+  mix?: Record<string, number>;
+  /** Default true; false leaves out sections mined automatically. */
+  includeAutoMined?: boolean;
+  /** Not supported yet (needs room for exposure counts in the v2 index): true is a `StoreArgumentError`. */
+  recordExposure?: boolean;
+}
+
+/** What a draw needs from the store: the live entries of one consistent view and ways to read them. */
+export interface DrawSource {
+  readonly entries: readonly IndexEntry[];
+  /** Reads and checks the frames of `entries`, in that order. */
+  read(entries: readonly IndexEntry[]): Promise<SectionSnapshot[]>;
+  /** The rows of one section (its type's expander). */
+  rowsOf(entry: IndexEntry, snapshot: SectionSnapshot): Row[];
+  /** Each entry's section type and auto-mined flag (decoding frames where the index lacks them). */
+  classify(entries: readonly IndexEntry[]): Promise<ReadonlyArray<{ sectionType: string; autoMined: boolean }>>;
+}
+
+type BudgetKind = "k" | "rows" | "maxTokens";
+
+interface Plan {
+  now: Date;
+  seed: number;
+  scheme: Scheme;
+  kind: BudgetKind;
+  amount: number;
+  mix: Array<[string, number]> | undefined;
+  includeAutoMined: boolean;
+  countTokens: (row: Row) => number;
+  recorded: Record<string, unknown>;
+}
+
+interface Picked {
+  entry: IndexEntry;
+  snapshot: SectionSnapshot;
+  rows: Row[];
+}
+
+/** Frames read per call: bounds memory and lets a row or token budget stop early. */
+const READ_BATCH = 256;
+
+/**
+ * Draws rows for a trainer from `source` and a receipt of the draw.
+ *
+ * Sections come in the sampler's key order (Efraimidis–Spirakis keys, seeded), so a draw
+ * stays stable as the store grows: new entries change it only where they win a place.
+ * With `rows` / `maxTokens` the key order is produced by `sample` with a growing k
+ * (doubling from a first guess), each call O(n log k) over the pool, and frames are read
+ * 256 at a time until the budget is met. With `mix`, each type's quota (largest-remainder
+ * rounding of the budget) is drawn among that type's sections; a type that runs out gives
+ * all it has and its shortfall is reported in the receipt, never refilled from other types.
+ *
+ * @throws {StoreArgumentError} for bad options (naming the option).
+ * @throws {SamplerError} for bad entry weights or a scheme function that fails.
+ * @throws {UnknownSectionTypeError} when a picked section's type has no expander.
+ * @throws {CorpusCorruptError} when a picked frame is damaged.
+ */
+export async function drawRows(source: DrawSource, options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
+  const plan = planOf(options);
+  let pool: IndexEntry[] = [...source.entries];
+  const typeOf = new Map<IndexEntry, string>();
+  if (plan.mix !== undefined || !plan.includeAutoMined) {
+    const kinds = await source.classify(pool);
+    pool = pool.filter((entry, i) => {
+      typeOf.set(entry, kinds[i]!.sectionType);
+      return plan.includeAutoMined || !kinds[i]!.autoMined;
+    });
+  }
+  const picked: Picked[] = [];
+  const shortfall: Record<string, number> = {};
+  if (plan.mix === undefined) {
+    picked.push(...(await take(source, pool, plan, plan.amount)).picked);
+  } else {
+    const quotas = largestRemainder(
+      plan.amount,
+      plan.mix.map(([, share]) => share),
+    );
+    for (const [i, [type]] of plan.mix.entries()) {
+      const own = pool.filter((e) => typeOf.get(e) === type);
+      const got = await take(source, own, plan, quotas[i]!);
+      picked.push(...got.picked);
+      if (got.short > 0) shortfall[type] = got.short;
+    }
+  }
+  const receipt: DrawReceipt = {
+    version: 1,
+    seed: plan.seed,
+    now: plan.now.toISOString(),
+    scheme: typeof plan.scheme === "function" ? "custom" : plan.scheme,
+    options: plan.recorded,
+    store: { digest: storeDigest(source.entries), entries: source.entries.length },
+    picks: picked.map(
+      ({ entry, snapshot }): DrawPick => ({
+        sectionId: entry.sectionId,
+        addedAt: entry.addedAt.toISOString(),
+        weight: entry.weight,
+        sectionType: snapshot.sectionType,
+      }),
+    ),
+  };
+  if (Object.keys(shortfall).length > 0) receipt.shortfall = shortfall;
+  return { rows: picked.flatMap((p) => p.rows), receipt };
+}
+
+/**
+ * The rows of a receipt's picks, found by (sectionId, addedAt) — not by offset, so
+ * appends and compactions since the draw do not matter — and expanded again. The schemes
+ * are not re-run. Same frames and expanders → the same rows byte for byte.
+ *
+ * @throws {DrawReceiptError} reason "invalid" for a malformed receipt, "missing" (listing
+ *   them) when picks are no longer live.
+ */
+export async function redrawRows(source: DrawSource, receipt: DrawReceipt): Promise<{ rows: Row[] }> {
+  const picks = receiptPicks(receipt);
+  const live = new Map<string, IndexEntry>();
+  for (const e of source.entries) {
+    const key = pickKey(e.sectionId, e.addedAt.getTime());
+    if (!live.has(key)) live.set(key, e); // duplicates of one snapshot hold the same frame content
+  }
+  const found: IndexEntry[] = [];
+  const missing: Array<{ sectionId: string; addedAt: string }> = [];
+  for (const p of picks) {
+    const entry = live.get(pickKey(p.sectionId, p.addedAtMs));
+    if (entry === undefined) missing.push({ sectionId: p.sectionId, addedAt: p.addedAt });
+    else found.push(entry);
+  }
+  if (missing.length > 0) {
+    const named = missing
+      .slice(0, 5)
+      .map((m) => `${m.sectionId} (${m.addedAt})`)
+      .join(", ");
+    throw new DrawReceiptError(
+      `${missing.length} of the receipt's ${picks.length} picks are no longer in the store (evicted or removed since the draw): ${named}${missing.length > 5 ? ", …" : ""}`,
+      { reason: "missing", missing },
+    );
+  }
+  const rows: Row[] = [];
+  for (let i = 0; i < found.length; i += READ_BATCH) {
+    const batch = found.slice(i, i + READ_BATCH);
+    const snapshots = await source.read(batch);
+    for (const [j, e] of batch.entries()) rows.push(...source.rowsOf(e, snapshots[j]!));
+  }
+  return { rows };
+}
+
+/**
+ * The strings of a row a model reads: every string value at any depth, except under keys
+ * starting with "_" (`_dlm_section_id`) and message `role`s.
+ */
+export function rowTexts(row: Row): string[] {
+  const out: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, inner] of Object.entries(value)) if (!key.startsWith("_") && key !== "role") visit(inner);
+    }
+  };
+  visit(row);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/** The default token count of a row: ⌈UTF-8 bytes of its {@link rowTexts} / 4⌉, a rough stand-in for a real tokenizer. */
+export function estimateRowTokens(row: Row): number {
+  let bytes = 0;
+  for (const text of rowTexts(row)) bytes += utf8.encode(text).length;
+  return Math.ceil(bytes / 4);
+}
+
+/**
+ * Splits `total` by `shares` into whole numbers that add up to `total`: each gets the
+ * floor of its exact share, and what is left goes one each to the largest remainders
+ * (ties: earlier share first). Zero shares get nothing.
+ */
+export function largestRemainder(total: number, shares: readonly number[]): number[] {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const exact = shares.map((s) => (total * s) / sum);
+  const out = exact.map((x) => Math.floor(x));
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = shares
+    .map((_, i) => i)
+    .filter((i) => shares[i]! > 0)
+    .sort((a, b) => exact[b]! - out[b]! - (exact[a]! - out[a]!) || a - b);
+  for (let j = 0; left > 0; j = (j + 1) % order.length, left--) out[order[j]!]!++;
+  return out;
+}
+
+/** Takes sections from `pool` in key order until `quota` (in the plan's unit) is met. */
+async function take(source: DrawSource, pool: readonly IndexEntry[], plan: Plan, quota: number): Promise<{ picked: Picked[]; short: number }> {
+  const base = { now: plan.now, seed: plan.seed, scheme: plan.scheme };
+  const picked: Picked[] = [];
+  if (plan.kind === "k") {
+    // Exactly `sample`: the same sections (and order) as sampleRows for the same options.
+    const chosen = quota === 0 ? [] : sample(pool, { ...base, k: quota });
+    for (let i = 0; i < chosen.length; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, i + READ_BATCH))));
+    return { picked, short: quota - chosen.length };
+  }
+  let used = 0;
+  if (quota === 0) return { picked, short: 0 };
+  const order = keyOrder(pool, base, plan.kind === "rows" ? quota : Math.max(16, Math.ceil(quota / 64)));
+  for (;;) {
+    const batch: IndexEntry[] = [];
+    while (batch.length < READ_BATCH) {
+      const next = order.next();
+      if (next.done) break;
+      batch.push(next.value);
+    }
+    if (batch.length === 0) return { picked, short: quota - used };
+    for (const p of await expand(source, batch)) {
+      if (plan.kind === "rows") {
+        picked.push(p);
+        used += p.rows.length;
+        if (used >= quota) return { picked, short: 0 };
+      } else {
+        const tokens = sectionTokens(p, plan.countTokens);
+        if (used + tokens > quota) return { picked, short: 0 };
+        picked.push(p);
+        used += tokens;
+      }
+    }
+  }
+}
+
+async function expand(source: DrawSource, entries: readonly IndexEntry[]): Promise<Picked[]> {
+  const snapshots = entries.length === 0 ? [] : await source.read(entries);
+  return entries.map((entry, i) => ({ entry, snapshot: snapshots[i]!, rows: source.rowsOf(entry, snapshots[i]!) }));
+}
+
+function sectionTokens(p: Picked, countTokens: (row: Row) => number): number {
+  let sum = 0;
+  for (const row of p.rows) {
+    const n = countTokens(row);
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
+      throw new StoreArgumentError("options.countTokens", `must return a finite number >= 0, returned ${String(n)} for a row of section ${p.entry.sectionId}`);
+    }
+    sum += n;
+  }
+  return sum;
+}
+
+/**
+ * The pool's entries with weight > 0 in key order, largest first, produced lazily.
+ * `sample` returns the k largest keys in key order, except that a k reaching the number
+ * of positive-weight entries returns them all in stable (id) order; so k grows by
+ * doubling up to that number minus one, and the one entry left over comes last (it has
+ * the smallest key).
+ */
+function* keyOrder(pool: readonly IndexEntry[], base: { now: Date; seed: number; scheme: Scheme }, firstK: number): Generator<IndexEntry, void, undefined> {
+  let k = Math.max(1, firstK);
+  let given = 0;
+  let first: IndexEntry[] | undefined = sample(pool, { ...base, k }); // validates the entries and the scheme first
+  const positives = pool.filter(positiveUnder(base));
+  for (;;) {
+    if (k >= positives.length - 1) {
+      const top = positives.length > 1 ? sample(pool, { ...base, k: positives.length - 1 }) : [];
+      const inTop = new Set(top);
+      yield* top.slice(given);
+      yield* positives.filter((e) => !inTop.has(e));
+      return;
+    }
+    const picked: IndexEntry[] = first ?? sample(pool, { ...base, k });
+    first = undefined;
+    yield* picked.slice(given);
+    given = picked.length;
+    k *= 2;
+  }
+}
+
+/** Whether an entry has weight > 0 under the scheme, as `sample` decides it. */
+function positiveUnder({ now, scheme }: { now: Date; scheme: Scheme }): (e: IndexEntry) => boolean {
+  if (scheme === "recency") return (e) => recencyWeight(e, now) > 0;
+  if (scheme === "uniform") return (e) => (e.weight ?? 1) > 0;
+  const fn = scheme as SchemeFn;
+  return (e) => fn(e, now) * (e.weight ?? 1) > 0;
+}
+
+function planOf(options: DrawOptions): Plan {
+  if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object with now and one of k, rows, maxTokens");
+  const { now, seed, random, recordExposure } = options;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new StoreArgumentError("options.now", "must be a valid Date");
+  const scheme = options.scheme ?? "recency";
+  if (scheme !== "recency" && scheme !== "uniform" && typeof scheme !== "function") {
+    throw new StoreArgumentError("options.scheme", `must be "recency", "uniform" or a function, got ${String(scheme)}`);
+  }
+  const budgets = (["k", "rows", "maxTokens"] as const).filter((key) => options[key] !== undefined);
+  if (budgets.length !== 1) {
+    throw new StoreArgumentError("options", `must give exactly one of k, rows and maxTokens, got ${budgets.length === 0 ? "none" : budgets.join(" and ")}`);
+  }
+  const kind = budgets[0]!;
+  const amount = options[kind];
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
+    throw new StoreArgumentError(`options.${kind}`, `must be a non-negative integer, got ${String(amount)}`);
+  }
+  if (options.countTokens !== undefined && typeof options.countTokens !== "function") throw new StoreArgumentError("options.countTokens", "must be a function");
+  const includeAutoMined = options.includeAutoMined ?? true;
+  if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("options.includeAutoMined", "must be a boolean");
+  if (recordExposure !== undefined && recordExposure !== false) {
+    throw new StoreArgumentError("options.recordExposure", "is not supported yet: the store's index has no room for exposure counts");
+  }
+  const mix = mixOf(options.mix);
+  const recorded: Record<string, unknown> = { [kind]: amount };
+  if (mix !== undefined) recorded.mix = Object.fromEntries(mix);
+  recorded.includeAutoMined = includeAutoMined;
+  if (kind === "maxTokens") recorded.countTokens = options.countTokens === undefined ? "bytes/4" : "custom";
+  if (random !== undefined) recorded.seedFrom = "random";
+  return {
+    now,
+    seed: seedOf(seed, random),
+    scheme,
+    kind,
+    amount,
+    mix,
+    includeAutoMined,
+    countTokens: options.countTokens ?? estimateRowTokens,
+    recorded,
+  };
+}
+
+function seedOf(seed: unknown, random: unknown): number {
+  if (seed !== undefined && random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
+  if (seed !== undefined) {
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new StoreArgumentError("options.seed", `must be a safe integer, got ${String(seed)}`);
+    return seed;
+  }
+  if (random === undefined) return randomInt(0, 2 ** 32);
+  if (typeof random !== "function") throw new StoreArgumentError("options.random", "must be a function returning numbers in [0, 1)");
+  // One call picks the seed, so the draw is keyed (stable as the store grows) and the receipt can name it.
+  const u: unknown = random();
+  if (typeof u !== "number" || !(u >= 0 && u < 1)) throw new StoreArgumentError("options.random", `must return a number in [0, 1), returned ${String(u)}`);
+  return Math.floor(u * 2 ** 32);
+}
+
+function mixOf(mix: unknown): Array<[string, number]> | undefined {
+  if (mix === undefined) return undefined;
+  if (typeof mix !== "object" || mix === null || Array.isArray(mix)) throw new StoreArgumentError("options.mix", "must be an object of section type → share");
+  const shares = Object.entries(mix as Record<string, unknown>);
+  if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
+  for (const [type, share] of shares) {
+    if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
+      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
+    }
+  }
+  if (!shares.some(([, share]) => (share as number) > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
+  return shares as Array<[string, number]>;
+}
