@@ -29,13 +29,13 @@ const SCRATCH_PER_ENTRY = 44;
  *   a `length` that is not a non-negative integer. Entry errors name the entry.
  */
 export function evictUntil<T extends Evictable>(entries: readonly T[], options: EvictOptions): EvictResult<T> {
-  if (!Array.isArray(entries)) throw new EvictionError(`entries must be an array, got ${describe(entries)}`);
+  if (!Array.isArray(entries)) throw new EvictionError(`entries must be an array, got ${describe(entries)}`, { argument: "entries" });
   if (typeof options !== "object" || options === null) {
-    throw new EvictionError(`options must be an object, got ${describe(options)}`);
+    throw new EvictionError(`options must be an object, got ${describe(options)}`, { argument: "options" });
   }
   const { maxBytes } = options;
   if (typeof maxBytes !== "number" || !Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-    throw new EvictionError(`maxBytes must be a non-negative integer, got ${describe(maxBytes)}`);
+    throw new EvictionError(`maxBytes must be a non-negative integer, got ${describe(maxBytes)}`, { argument: "options.maxBytes" });
   }
   const protect = protection(options.protectIds);
   const n = entries.length;
@@ -80,11 +80,12 @@ function measure(
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Evictable;
     if (typeof entry !== "object" || entry === null || typeof entry.sectionId !== "string") {
-      throw new EvictionError(`expected an object with a string sectionId, got ${describe(entry)}`, { index: i });
+      throw new EvictionError(`expected an object with a string sectionId, got ${describe(entry)}`, { argument: `entries[${i}]`, index: i });
     }
     const length = entry.length;
     if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
       throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, {
+        argument: `entries[${i}].length`,
         index: i,
         sectionId: entry.sectionId,
       });
@@ -93,6 +94,7 @@ function measure(
     const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
     if (t - t !== 0) {
       throw new EvictionError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describe(at)}`, {
+        argument: `entries[${i}].addedAt`,
         index: i,
         sectionId: entry.sectionId,
       });
@@ -159,10 +161,10 @@ interface Protection {
 function protection(protectIds: Iterable<string> | undefined): Protection | undefined {
   if (protectIds === undefined || protectIds === null) return undefined;
   if (typeof protectIds === "string") {
-    throw new EvictionError("protectIds must be an iterable of section ids, not a string");
+    throw new EvictionError("protectIds must be an iterable of section ids, not a string", { argument: "options.protectIds" });
   }
   if (typeof (protectIds as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-    throw new EvictionError(`protectIds must be an iterable of section ids, got ${describe(protectIds)}`);
+    throw new EvictionError(`protectIds must be an iterable of section ids, got ${describe(protectIds)}`, { argument: "options.protectIds" });
   }
   const ids = new Set<string>();
   const filter = new Int32Array(32);

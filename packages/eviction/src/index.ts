@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 
-export { EvictionError } from "./errors.js";
+export { EvictionError, isReplaykitError } from "./errors.js";
 export type { EvictionErrorWhere } from "./errors.js";
 export { evictUntil } from "./evict-until.js";
 export type { Evictable, EvictOptions, EvictResult } from "./types.js";

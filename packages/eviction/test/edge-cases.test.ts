@@ -90,6 +90,7 @@ describe("calls", () => {
       expect(EvictionError.isInstance(error)).toBe(true);
       expect((error as EvictionError).index).toBe(1);
       expect((error as EvictionError).sectionId).toBe("q");
+      expect((error as EvictionError).argument).toBe("entries[1].addedAt");
       expect((error as EvictionError).name).toBe("EvictionError");
     }
   });

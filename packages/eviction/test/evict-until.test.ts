@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { EvictionError, evictUntil, type Evictable } from "../src/index.js";
+import { EvictionError, evictUntil, isReplaykitError, type Evictable } from "../src/index.js";
 
 interface E extends Evictable {
   readonly tag?: string;
@@ -98,6 +98,48 @@ describe("errors", () => {
     expect(() => evictUntil("nope" as never, { maxBytes: 0 })).toThrow(EvictionError);
     expect(() => evictUntil([e("a", 1, 5)], { maxBytes: 0, protectIds: "a" as never })).toThrow(/protectIds/);
   });
+
+  test("every bad argument is an EvictionError naming it, never a TypeError", () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => evictUntil(null as never, { maxBytes: 0 }), "entries"],
+      [() => evictUntil(undefined as never, { maxBytes: 0 }), "entries"],
+      [() => evictUntil({ length: 1 } as never, { maxBytes: 0 }), "entries"],
+      [() => evictUntil([], null as never), "options"],
+      [() => evictUntil([], undefined as never), "options"],
+      [() => evictUntil([], "1000" as never), "options"],
+      [() => evictUntil([], {} as never), "options.maxBytes"],
+      [() => evictUntil([], { maxBytes: -5 }), "options.maxBytes"],
+      [() => evictUntil([], { maxBytes: 0, protectIds: 5 as never }), "options.protectIds"],
+      [() => evictUntil([null as never], { maxBytes: 0 }), "entries[0]"],
+      [() => evictUntil([e("a", 1, 1), { sectionId: 7 } as never], { maxBytes: 0 }), "entries[1]"],
+      [() => evictUntil([{ sectionId: "a", addedAt: "2026-01-01", length: 1 } as never], { maxBytes: 0 }), "entries[0].addedAt"],
+      [() => evictUntil([{ sectionId: "a", addedAt: 0, length: 1.5 }], { maxBytes: 0 }), "entries[0].length"],
+    ];
+    for (const [call, argument] of cases) {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(EvictionError);
+      expect(EvictionError.isInstance(thrown)).toBe(true);
+      expect(isReplaykitError(thrown)).toBe(true);
+      expect(thrown).toMatchObject({ code: "EVICTION", name: "EvictionError", argument });
+      expect((thrown as Error).message).toMatch(/^eviction: /);
+      expect((thrown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("eviction");
+    }
+  });
+
+  test("isInstance goes by the replaykit marker and the code, so a second copy's errors count", () => {
+    const foreign = Object.assign(new Error("eviction: from another copy"), { code: "EVICTION", [Symbol.for("replaykit.error")]: "eviction" });
+    expect(foreign instanceof EvictionError).toBe(false);
+    expect(EvictionError.isInstance(foreign)).toBe(true);
+    for (const value of [null, undefined, "EVICTION", new Error("x"), { code: "EVICTION" }, Object.assign(new Error("x"), { code: "OTHER", [Symbol.for("replaykit.error")]: "corpus" })]) {
+      expect(EvictionError.isInstance(value)).toBe(false);
+    }
+    expect(isReplaykitError({ code: "EVICTION" })).toBe(false);
+  });
 });
 
 describe("properties", () => {
@@ -130,8 +172,10 @@ describe("properties", () => {
   });
 });
 
+// A million entries take a few hundred milliseconds alone, but seconds on a loaded 2-core
+// machine: a generous explicit timeout, no timing assertion.
 describe("scale", () => {
-  test("a million entries: drops exactly the oldest to fit", () => {
+  test("a million entries: drops exactly the oldest to fit", { timeout: 120_000 }, () => {
     const n = 1_000_000;
     const entries: Evictable[] = new Array(n);
     // Shuffled times: entry i is added at minute (i * 7919) mod n.

@@ -19,5 +19,6 @@ describe("public types (API.md contract)", () => {
     expectTypeOf<Evictable>().toEqualTypeOf<{ readonly sectionId: string; readonly addedAt: Date | number; readonly length: number }>();
     expectTypeOf<EvictionError["code"]>().toEqualTypeOf<"EVICTION">();
     expectTypeOf(EvictionError.isInstance).guards.toEqualTypeOf<EvictionError>();
+    expectTypeOf<EvictionError["argument"]>().toEqualTypeOf<string | undefined>();
   });
 });
