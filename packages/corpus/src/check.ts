@@ -1,6 +1,6 @@
 import { crc32 } from "./crc32.js";
 import { CorpusArgumentError, CorpusCorruptError } from "./errors.js";
-import { readFramesBatched, type BatchOptions } from "./file.js";
+import { batches, readArguments, type BatchOptions } from "./file.js";
 import { decodeFrameBatch, maxFrameBytesOf, type FrameSource, type ReadOptions } from "./frame.js";
 import type { FramePointer, SectionSnapshot } from "./snapshot.js";
 
@@ -109,8 +109,8 @@ export async function* readChecked(
   entries: readonly FrameEntry[],
   options?: BatchOptions,
 ): AsyncGenerator<CheckedBatch> {
-  const maxFrameBytes = maxFrameBytesOf(options, "readChecked");
-  for await (const batch of readFramesBatched(corpusPath, entries, options)) {
+  const { maxFrameBytes, batchBytes } = readArguments(corpusPath, entries, options, "readChecked", "entries");
+  for await (const batch of batches(corpusPath, entries, maxFrameBytes, batchBytes)) {
     const slice = entries.slice(batch.start, batch.start + batch.frames.length);
     yield { start: batch.start, results: await checkFrames(slice, batch.frames, { maxFrameBytes, path: corpusPath }) };
   }

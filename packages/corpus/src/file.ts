@@ -211,9 +211,10 @@ export async function* readFramesBatched(
   yield* batches(corpusPath, at, maxFrameBytes, batchBytes);
 }
 
-function readArguments(corpusPath: unknown, at: unknown, options: BatchOptions | undefined, functionName: string) {
+/** @internal Checks a reader's arguments (before anything is read) and returns its limits. */
+export function readArguments(corpusPath: unknown, at: unknown, options: BatchOptions | undefined, functionName: string, atName = "at") {
   checkPath(corpusPath, functionName);
-  checkPointers(at, functionName, "at");
+  checkPointers(at, functionName, atName);
   const maxFrameBytes = maxFrameBytesOf(options, functionName);
   const batchBytes = options?.batchBytes ?? DEFAULT_BATCH_CONTENT_BYTES;
   if (typeof batchBytes !== "number" || !Number.isSafeInteger(batchBytes) || batchBytes <= 0) {
@@ -222,7 +223,8 @@ function readArguments(corpusPath: unknown, at: unknown, options: BatchOptions |
   return { maxFrameBytes, batchBytes };
 }
 
-async function* batches(
+/** @internal The batched reader behind every read; arguments already checked. */
+export async function* batches(
   corpusPath: string,
   pointers: readonly FramePointer[],
   maxFrameBytes: number,

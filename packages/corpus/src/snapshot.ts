@@ -43,7 +43,13 @@ export interface SnapshotInit {
 const SECTION_ID = /^[0-9a-f]{16}$/;
 const SECTION_TYPE = /^[a-z][a-z0-9_-]*$/;
 
-/** True for a section id: exactly 16 lowercase hex characters. The one id check of replaykit. */
+/**
+ * True for a section id: exactly 16 lowercase hex characters. The one id check of replaykit.
+ * (The `string` overload, listed last, is what generic callers such as valibot's `check`
+ * infer, so it can be passed to a string pipe as is.)
+ */
+export function isSectionId(value: unknown): value is string;
+export function isSectionId(value: string): boolean;
 export function isSectionId(value: unknown): value is string {
   return typeof value === "string" && value.length === 16 && SECTION_ID.test(value);
 }
@@ -59,7 +65,9 @@ export function assertSectionId(value: unknown, argument = "sectionId", function
   if (!isSectionId(value)) throw new CorpusArgumentError(functionName, argument, "16 lowercase hex characters", value);
 }
 
-/** True for a section type name: `/^[a-z][a-z0-9_-]*$/`. */
+/** True for a section type name: `/^[a-z][a-z0-9_-]*$/` (overloads as for `isSectionId`). */
+export function isSectionType(value: unknown): value is SectionType;
+export function isSectionType(value: string): boolean;
 export function isSectionType(value: unknown): value is SectionType {
   return typeof value === "string" && SECTION_TYPE.test(value);
 }
@@ -86,8 +94,8 @@ const isWellFormed = (text: string): boolean => {
 // The field schemas, shared by the init, the snapshot and (in cbor.ts) the payload schema.
 /** @internal */
 export const fields = {
-  sectionId: v.pipe(v.string(), v.check((x: string) => isSectionId(x), "must be 16 lowercase hex characters")),
-  sectionType: v.pipe(v.string(), v.check((x: string) => isSectionType(x), "must match /^[a-z][a-z0-9_-]*$/")),
+  sectionId: v.pipe(v.string(), v.check(isSectionId, "must be 16 lowercase hex characters")),
+  sectionType: v.pipe(v.string(), v.check(isSectionType, "must match /^[a-z][a-z0-9_-]*$/")),
   // A lone surrogate cannot be written as UTF-8; storing U+FFFD instead would change the text.
   content: v.pipe(v.string(), v.check(isWellFormed, "contains a lone UTF-16 surrogate (not valid Unicode text)")),
   autoMined: v.boolean(),
