@@ -1,5 +1,5 @@
 /**
- * The `random` path: the reference's algorithm, for a caller who brings their own source.
+ * The `random` mode: the reference's algorithm, for a caller who brings their own source.
  *
  * @internal
  * @module
@@ -9,27 +9,21 @@ import { describe } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable } from "./types.js";
-import { type Plan, stableOrder, weightAt } from "./weigh.js";
 
 /**
- * Sorts the entries with weight > 0 into the stable order (section id, then input order) and
- * calls `random()` once per entry in that order; a 0 is drawn again once, then taken as
- * 1e-300, as the reference does. Returns entry indices, largest key first (equal keys: the
- * earlier in stable order first). O(n log n) for the sort; no draw when `k` covers them all.
+ * Calls `random()` once per entry in `order` (the entries with weight > 0, in the stable
+ * order); a 0 is drawn again once, then taken as 1e-300, as the reference does. Returns
+ * entry indices, largest key first (equal keys: the earlier in stable order first).
  */
-export function drawFromSource(entries: readonly Sampleable[], plan: Plan, random: () => number): number[] {
-  const n = entries.length;
-  const weights = new Float64Array(n);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const w = weightAt(entries[i] as Sampleable, i, plan);
-    weights[i] = w;
-    if (w > 0) order.push(i);
-  }
-  stableOrder(entries, order);
-  if (plan.k >= order.length) return order;
+export function drawFromSource(
+  entries: readonly Sampleable[],
+  weights: Float64Array,
+  order: readonly number[],
+  k: number,
+  random: () => number,
+): number[] {
   // The heap's items are ranks in the stable order, so the order breaks ties by itself.
-  const heap = new TopK(plan.k, (a, b) => a < b);
+  const heap = new TopK(k, (a, b) => a < b);
   for (let r = 0; r < order.length; r++) {
     const i = order[r] as number;
     let u = draw(random, entries[i] as Sampleable, i);

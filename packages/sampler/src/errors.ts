@@ -1,13 +1,24 @@
 /**
- * The error class of `@replaykit/sampler`. It carries a stable `code`, is branded with
- * `Symbol.for("replaykit.error.SAMPLER")` so `SamplerError.isInstance(e)` keeps working
- * when two copies of this package are installed (where `instanceof` would not), and keeps
- * the original failure as `cause`.
+ * The error class of `@replaykit/sampler`, in replaykit's shared error scheme: it carries the
+ * marker `Symbol.for("replaykit.error")` = `"sampler"` and the stable code `"SAMPLER"`, keeps
+ * the original failure as `cause`, and has a static `isInstance` that checks the marker and
+ * the code, never the prototype, so it works across two installed copies of the package.
  *
  * @module
  */
 
-const SAMPLER = Symbol.for("replaykit.error.SAMPLER");
+/** Marks every replaykit error; the value is the package's short name. */
+const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+
+/**
+ * True for an error thrown by any replaykit package (any copy, any version using the shared
+ * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
+ */
+export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
+  return (
+    typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string"
+  );
+}
 
 /** Where a bad input was found: the entry's position in the caller's array and its id. */
 export interface SamplerErrorWhere {
@@ -27,12 +38,12 @@ export interface SamplerErrorWhere {
  */
 export class SamplerError extends Error {
   readonly code = "SAMPLER" as const;
+  override readonly name = "SamplerError";
+  readonly [REPLAYKIT_ERROR] = "sampler";
   /** Position of the offending entry in the caller's array, when an entry is at fault. */
   readonly index: number | undefined;
   /** `sectionId` of the offending entry, when an entry is at fault. */
   readonly sectionId: string | undefined;
-  override readonly name = "SamplerError";
-  readonly [SAMPLER] = true;
 
   constructor(message: string, where: SamplerErrorWhere = {}) {
     super(`sampler: ${placeOf(where)}${message}`, where.cause === undefined ? undefined : { cause: where.cause });
@@ -40,9 +51,9 @@ export class SamplerError extends Error {
     this.sectionId = where.sectionId;
   }
 
-  /** True for a `SamplerError` from any copy of this package. */
+  /** True for a `SamplerError` from any copy of this package: the replaykit marker and code `"SAMPLER"`. */
   static isInstance(error: unknown): error is SamplerError {
-    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SAMPLER] === true;
+    return isReplaykitError(error) && error.code === "SAMPLER";
   }
 }
 

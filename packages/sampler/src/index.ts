@@ -1,7 +1,8 @@
 /**
  * Seeded, weighted, recency-aware sampling without replacement (Efraimidis–Spirakis) over
  * your own objects: anything with a `sectionId`, an `addedAt` (a `Date` or epoch ms) and an
- * optional `weight`. No file I/O, no Node built-ins: it runs in Node and in browsers.
+ * optional `weight`. No dependencies, no file I/O, no Node built-ins: it runs in Node and in
+ * browsers.
  *
  * @example
  * ```ts
@@ -18,8 +19,8 @@
  * @packageDocumentation
  */
 
-export { SamplerError } from "./errors.js";
+export { isReplaykitError, SamplerError } from "./errors.js";
 export type { SamplerErrorWhere } from "./errors.js";
-export { recencyWeight } from "./recency-weight.js";
 export { sample } from "./sample.js";
 export type { Sampleable, SampleOptions, Scheme, SchemeFn } from "./types.js";
+export { recencyWeight } from "./weight.js";

@@ -27,17 +27,23 @@ export class TopK {
   }
 
   /**
-   * Offers `item` with the Efraimidis–Spirakis key ln(u) / w, for u in (0, 1) and w > 0.
+   * Whether an item with weight `w` > 0 and a uniform of at most `u` could still get in.
    * Since ln(u) < u − 1, an item with u − 1 ≤ floor·w (with a margin far above rounding
-   * error) has a key below the floor, so most items are turned away without a logarithm.
-   * The test only ever turns away items the heap would turn away, so what is kept does not
-   * depend on the order items arrive in. (The seeded loops inline this same test.)
+   * error) has a key below the floor, so most items are turned away without a logarithm —
+   * and, in a seeded draw, before the second half of their random number is worked out.
+   * It only ever turns away items the heap would turn away, so what is kept does not depend
+   * on the order items arrive in.
    */
-  consider(u: number, w: number, item: number): void {
+  mightTake(u: number, w: number): boolean {
     const floor = this.floor;
-    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) return;
+    return !(floor < 0 && u - 1 <= floor * w * (1 + 1e-9));
+  }
+
+  /** Offers `item` with the Efraimidis–Spirakis key ln(u) / w, for u in (0, 1) and w > 0. */
+  consider(u: number, w: number, item: number): void {
+    if (!this.mightTake(u, w)) return;
     const key = Math.log(u) / w;
-    if (key >= floor) this.offer(key, item);
+    if (key >= this.floor) this.offer(key, item);
   }
 
   /**
@@ -100,20 +106,6 @@ export class TopK {
     }
     keys[at] = key;
     items[at] = item;
-  }
-
-  /** The kept (key, item) pairs, best first. Empties the heap. */
-  drainPairs(): { keys: number[]; items: number[] } {
-    const keys = new Array<number>(this.size);
-    const items = new Array<number>(this.size);
-    while (this.size > 0) {
-      const last = --this.size;
-      keys[last] = this.keys[0] as number;
-      items[last] = this.items[0] as number;
-      this.siftDown(last, this.keys[last] as number, this.items[last] as number);
-    }
-    this.floor = Number.NEGATIVE_INFINITY;
-    return { keys, items };
   }
 
   /** The kept items, best first. Empties the heap. */

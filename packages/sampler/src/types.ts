@@ -18,14 +18,15 @@ export interface Sampleable {
 /**
  * A caller's weighting scheme: the weight of one entry at time `now`, a finite number ≥ 0.
  * The sampler multiplies it by `entry.weight` (default 1), as it does for the built-in schemes.
+ * Generic over the caller's entry type, so a scheme can read the caller's own fields.
  */
-export type SchemeFn = (entry: Sampleable, now: Date) => number;
+export type SchemeFn<T extends Sampleable = Sampleable> = (entry: T, now: Date) => number;
 
 /** `"recency"` (default): `max(1 / (1 + age_days), 0.01)`; `"uniform"`: 1; or a caller's function. */
-export type Scheme = "recency" | "uniform" | SchemeFn;
+export type Scheme<T extends Sampleable = Sampleable> = "recency" | "uniform" | SchemeFn<T>;
 
 /** Options of {@link sample}. Give exactly one of `seed` and `random`. */
-export interface SampleOptions {
+export interface SampleOptions<T extends Sampleable = Sampleable> {
   /** How many entries to draw: a non-negative integer. */
   readonly k: number;
   /** The time ages are measured against (recency scheme, and passed to scheme functions). */
@@ -35,5 +36,5 @@ export interface SampleOptions {
   /** A caller's source of uniform numbers in [0, 1), consumed one per drawn entry in section-id order. */
   readonly random?: (() => number) | undefined;
   /** How entries are weighted before `entry.weight` is applied. Default `"recency"`. */
-  readonly scheme?: Scheme | undefined;
+  readonly scheme?: Scheme<T> | undefined;
 }

@@ -1,44 +1,47 @@
-// The seeded path's per-entry uniforms, computed the slow, plain way from their definition
-// (see src/keyed-uniform.ts): tests compare `sample` against it.
-import {
-  HEAD_UNITS,
-  headLength,
-  headUniformOf,
-  keyedUniform,
-  type Salt,
-} from "../src/keyed-uniform.js";
+// The seeded draw's random numbers, computed the slow, plain way from their definition
+// (README, "How a seeded draw picks"; src/keyed-uniform.ts), with the byte-by-byte XXH32 of
+// xxh32-reference.ts: tests compare `sample` against it.
+import type { Sampleable } from "../src/index.js";
+import { messageBytes, xxh32Bytes } from "./xxh32-reference.js";
+
+/** The two 32-bit halves (low, high) of an integer in two's complement, as unsigned numbers. */
+function halves(x: number): [number, number] {
+  const bits = BigInt.asUintN(64, BigInt(x));
+  return [Number(bits & 0xffffffffn), Number(bits >> 32n)];
+}
+
+const timeOf = (e: Sampleable) => (typeof e.addedAt === "number" ? e.addedAt : e.addedAt.getTime());
 
 /**
- * The uniform of every entry: `ids[i]` is entry i's section id, or `undefined` for an entry
- * with weight 0 (it gets 0 and is in no group).
+ * u of every entry under `seed`; `weights[i]` is entry i's weight (entries with weight 0 get
+ * no number: 0 here).
  */
-export function uniformsByDefinition(ids: ReadonlyArray<string | undefined>, salt: Salt): number[] {
+export function uniformsByDefinition(entries: readonly Sampleable[], weights: readonly number[], seed: number): number[] {
+  const [sLo, sHi] = halves(seed);
+  const laneKey = (rank: number, lane: number) => xxh32Bytes(messageBytes(sLo, sHi, ""), 2 * rank + lane);
+  // Rank: among entries with weight > 0 and the same id and whole millisecond, by (t, weight, position).
   const groups = new Map<string, number[]>();
-  ids.forEach((id, i) => {
-    if (id === undefined) return;
-    const head = `${headLength(id)}:${id.slice(0, HEAD_UNITS)}`;
-    const members = groups.get(head);
-    if (members === undefined) groups.set(head, [i]);
+  entries.forEach((e, i) => {
+    if (!((weights[i] as number) > 0)) return;
+    const key = `${Math.floor(timeOf(e))}|${e.sectionId}`;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [i]);
     else members.push(i);
   });
-  const out = ids.map(() => 0);
+  const rank = new Map<number, number>();
   for (const members of groups.values()) {
-    const first = ids[members[0] as number] as string;
-    if (members.every((i) => ids[i] === first)) {
-      // Pure: the r-th member in input order gets headUniform(head, r).
-      members.forEach((i, r) => {
-        out[i] = headUniformOf(first, r, salt);
-      });
-    } else {
-      // Mixed: keyed by the whole id and the member's rank among the group's entries with that id.
-      const seen = new Map<string, number>();
-      for (const i of members) {
-        const id = ids[i] as string;
-        const r = seen.get(id) ?? 0;
-        seen.set(id, r + 1);
-        out[i] = keyedUniform(id, r, salt.t0, salt.t1, salt.t2);
-      }
-    }
+    members
+      .slice()
+      .sort((a, b) => timeOf(entries[a] as Sampleable) - timeOf(entries[b] as Sampleable) || (weights[a] as number) - (weights[b] as number) || a - b)
+      .forEach((i, r) => rank.set(i, r));
   }
-  return out;
+  return entries.map((e, i) => {
+    const r = rank.get(i);
+    if (r === undefined) return 0;
+    const [tLo, tHi] = halves(Math.floor(timeOf(e)));
+    const message = messageBytes(tLo, tHi, e.sectionId);
+    const hi = xxh32Bytes(message, laneKey(r, 0));
+    const lo = xxh32Bytes(message, laneKey(r, 1));
+    return (hi * 2 ** 21 + Math.floor(lo / 2 ** 11) + 0.5) / 2 ** 53;
+  });
 }
