@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ReplayStore, createSnapshot } from "@replaykit/store";
 import { describe, expect, test } from "vitest";
 import { cli, jsonl, NOW, parseJsonl, referenceStoreCopy, tempDir, VECTORS } from "./helpers.js";
 
@@ -10,7 +11,11 @@ async function exampleStore(): Promise<string> {
   const dir = join(tempDir(), "store");
   const day = (i: number) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 19) + "Z";
   const sections = [
-    ...Array.from({ length: 40 }, (_, i) => ({ section_type: "prose", content: `Fact number ${i}: the number ${i} squared is ${i * i}.`, last_seen_at: day(i) })),
+    ...Array.from({ length: 40 }, (_, i) => ({
+      section_type: "prose",
+      content: `Fact number ${i}: the number ${i} squared is ${i * i}.`,
+      last_seen_at: day(i),
+    })),
     ...Array.from({ length: 10 }, (_, i) => ({ section_type: "instruction", content: `### Q\nWhat is ${i} + ${i}?\n### A\n${2 * i}`, last_seen_at: day(i) })),
     ...Array.from({ length: 6 }, (_, i) => ({
       section_type: "preference",
@@ -104,16 +109,21 @@ describe("replaykit sample", () => {
 describe("replaykit sample, failures", () => {
   test("a section type without an expander: exit 1 and a message a shell user can act on", async () => {
     const dir = join(tempDir(), "store");
-    await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "chat", content: "### User\nhi\n### Assistant\nhello" }]) });
+    // `add` refuses bodies it cannot expand; the library's validate: false stores them anyway.
+    const store = await ReplayStore.open(dir);
+    await store.appendMany([createSnapshot({ sectionType: "chat", content: "### User\nhi\n### Assistant\nhello" })], { validate: false });
     const { code, stdout, stderr } = await cli(["sample", dir, "--k", "1", "--seed", "1"]);
     expect(code).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^replaykit: section [0-9a-f]{16} has type "chat", which has no row expander: the replaykit command samples prose, instruction and preference sections/);
+    expect(stderr).toMatch(
+      /^replaykit: section [0-9a-f]{16} has type "chat", which has no row expander: the replaykit command samples prose, instruction and preference sections/,
+    );
   });
 
   test("a malformed instruction body: exit 1 naming the section", async () => {
     const dir = join(tempDir(), "store");
-    await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "instruction", content: "### A\nan answer without a question" }]) });
+    const store = await ReplayStore.open(dir);
+    await store.appendMany([createSnapshot({ sectionType: "instruction", content: "### A\nan answer without a question" })], { validate: false });
     const { code, stderr } = await cli(["sample", dir, "--k", "1", "--seed", "1"]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^replaykit: .*[0-9a-f]{16}/);
