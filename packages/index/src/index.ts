@@ -41,3 +41,19 @@ export { parseIndex } from "./parse.js";
 export { formatPythonFloat } from "./python-float.js";
 export { saveIndex } from "./save.js";
 export { serializeIndex } from "./serialize.js";
+export {
+  dateOfSeconds,
+  downgradeToIndexJson,
+  encodeIndexV2,
+  IndexJournal,
+  RemoveReason,
+  writeIndexV2,
+  type CatchUpResult,
+  type CommitResult,
+  type EntryKey,
+  type Exposure,
+  type IndexChange,
+  type IndexView,
+  type OpenIndexOptions,
+  type RemoveReasonName,
+} from "./v2/index.js";

@@ -1,0 +1,291 @@
+import type { IndexEntry } from "../entry.js";
+import { IndexArgumentError } from "../errors.js";
+import { FLAG_AUTO_MINED, FLAG_HAS_AUTO_MINED, FLAG_HAS_CRC, NO_TYPE } from "./format.js";
+
+/** How often a live entry was replayed by a draw, and when last (issue 15). */
+export interface Exposure {
+  /** Draws that recorded this entry as replayed. */
+  readonly replayCount: number;
+  /** The last such draw's time; absent while `replayCount` is 0. */
+  readonly lastReplayAt?: Date;
+}
+
+/**
+ * The live entries of a v2 index as columns (typed arrays, one slot per entry), in the
+ * order the journal appended them. Read a whole column for passes over every entry (a
+ * weight pass reads `addedAt` and `weight` only); call {@link IndexView.entry} to get one
+ * entry as an `IndexEntry`. Every array is a view of the first `size` slots and is only
+ * valid until the index changes (a commit or catch-up may reallocate).
+ */
+export interface IndexView {
+  /** Number of live entries. */
+  readonly size: number;
+  /** Section id hex digits 0–7, as an unsigned number. */
+  readonly idHi: Uint32Array;
+  /** Section id hex digits 8–15, as an unsigned number. */
+  readonly idLo: Uint32Array;
+  /** Frame offsets in the corpus. */
+  readonly byteOffset: Float64Array;
+  /** Frame lengths. */
+  readonly frameLength: Uint32Array;
+  /** `addedAt` in seconds since the Unix epoch (millisecond precision). */
+  readonly addedAt: Float64Array;
+  /** Sampling weights. */
+  readonly weight: Float64Array;
+  /** Codes into {@link IndexView.types}; 0xffff for an entry without a section type. */
+  readonly typeCode: Uint16Array;
+  /** Bit 0 auto-mined, bit 1 auto-mined known, bit 2 CRC known (the file's flag bits). */
+  readonly flags: Uint8Array;
+  /** CRC-32 of each frame (0 where unknown). */
+  readonly crc32: Uint32Array;
+  /** Replay counts (0 = never replayed). */
+  readonly replayCount: Uint32Array;
+  /** Last replay time in seconds since the epoch (0 = never). */
+  readonly lastReplayAt: Float64Array;
+  /** The section type names; a type code is a position in this list. */
+  readonly types: readonly string[];
+  /** The section id of entry `i`. */
+  sectionId(i: number): string;
+  /** Entry `i` as an `IndexEntry` (a new object each call). */
+  entry(i: number): IndexEntry;
+  /** The exposure of entry `i`. */
+  exposure(i: number): Exposure;
+  /** Every live entry as `IndexEntry` objects, in journal order (O(n) objects: for small indexes and migration). */
+  toEntries(): IndexEntry[];
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+function hex8(n: number): string {
+  return HEX[n >>> 24]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
+}
+
+/** A date from seconds since the epoch; rounding recovers the exact millisecond written. */
+export function dateOfSeconds(seconds: number): Date {
+  return new Date(Math.round(seconds * 1000));
+}
+
+/** The stored fields of entries, one typed array per column (names as in `ENTRY_COLUMNS`). */
+export interface EntryArrays {
+  off: Float64Array;
+  at: Float64Array;
+  w: Float64Array;
+  last: Float64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  len: Uint32Array;
+  crc: Uint32Array;
+  count: Uint32Array;
+  type: Uint16Array;
+  flag: Uint8Array;
+}
+
+/**
+ * The mutable columns behind an {@link IndexView}. Only the journal code mutates them, and
+ * only by applying records that are (or are about to be) in the file, so memory never
+ * holds what the file does not say.
+ */
+export class Columns implements IndexView, EntryArrays {
+  size = 0;
+  /** Ordinal (append number within the file) of each live row, strictly increasing. */
+  ord: Uint32Array = new Uint32Array(0);
+  hi: Uint32Array = new Uint32Array(0);
+  lo: Uint32Array = new Uint32Array(0);
+  off: Float64Array = new Float64Array(0);
+  len: Uint32Array = new Uint32Array(0);
+  at: Float64Array = new Float64Array(0);
+  w: Float64Array = new Float64Array(0);
+  type: Uint16Array = new Uint16Array(0);
+  flag: Uint8Array = new Uint8Array(0);
+  crc: Uint32Array = new Uint32Array(0);
+  count: Uint32Array = new Uint32Array(0);
+  last: Float64Array = new Float64Array(0);
+  /** Type names by code, and codes by name (the writer interns through it). */
+  readonly typeNames: string[] = [];
+  readonly typeCodes = new Map<string, number>();
+  /** Entries ever appended to the file: the next entry's ordinal. */
+  nextOrdinal = 0;
+
+  /** Rows to make room for at the first growth (an open sizes it from the file, so one copy suffices). */
+  capacityHint = 0;
+
+  constructor(capacity = 0) {
+    if (capacity > 0) this.reserve(capacity);
+  }
+
+  /**
+   * Takes `src`'s arrays (each exactly `count` long) as the columns of an empty, unallocated
+   * instance, without copying: a freshly compacted index is one entries record, whose
+   * column bytes become the columns as they were read. Appending later copies (reserve).
+   */
+  adopt(src: EntryArrays, count: number): void {
+    this.off = src.off;
+    this.at = src.at;
+    this.w = src.w;
+    this.last = src.last;
+    this.hi = src.hi;
+    this.lo = src.lo;
+    this.len = src.len;
+    this.crc = src.crc;
+    this.count = src.count;
+    this.type = src.type;
+    this.flag = src.flag;
+    this.ord = new Uint32Array(count);
+    for (let k = 0; k < count; k++) this.ord[k] = this.nextOrdinal + k;
+    this.size = count;
+    this.nextOrdinal += count;
+  }
+
+  get idHi(): Uint32Array { return this.hi.subarray(0, this.size); }
+  get idLo(): Uint32Array { return this.lo.subarray(0, this.size); }
+  get byteOffset(): Float64Array { return this.off.subarray(0, this.size); }
+  get frameLength(): Uint32Array { return this.len.subarray(0, this.size); }
+  get addedAt(): Float64Array { return this.at.subarray(0, this.size); }
+  get weight(): Float64Array { return this.w.subarray(0, this.size); }
+  get typeCode(): Uint16Array { return this.type.subarray(0, this.size); }
+  get flags(): Uint8Array { return this.flag.subarray(0, this.size); }
+  get crc32(): Uint32Array { return this.crc.subarray(0, this.size); }
+  get replayCount(): Uint32Array { return this.count.subarray(0, this.size); }
+  get lastReplayAt(): Float64Array { return this.last.subarray(0, this.size); }
+  get types(): readonly string[] { return this.typeNames; }
+
+  /** Room for at least `capacity` rows; grows by doubling so appends stay amortised O(1). */
+  reserve(capacity: number): void {
+    if (capacity <= this.ord.length) return;
+    const n = Math.max(capacity, this.ord.length * 2, this.capacityHint, 16);
+    this.capacityHint = 0;
+    const grow = <T extends Uint32Array | Float64Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a.subarray(0, this.size) as never);
+      return b;
+    };
+    this.ord = grow(this.ord, (k) => new Uint32Array(k));
+    this.hi = grow(this.hi, (k) => new Uint32Array(k));
+    this.lo = grow(this.lo, (k) => new Uint32Array(k));
+    this.off = grow(this.off, (k) => new Float64Array(k));
+    this.len = grow(this.len, (k) => new Uint32Array(k));
+    this.at = grow(this.at, (k) => new Float64Array(k));
+    this.w = grow(this.w, (k) => new Float64Array(k));
+    this.type = grow(this.type, (k) => new Uint16Array(k));
+    this.flag = grow(this.flag, (k) => new Uint8Array(k));
+    this.crc = grow(this.crc, (k) => new Uint32Array(k));
+    this.count = grow(this.count, (k) => new Uint32Array(k));
+    this.last = grow(this.last, (k) => new Float64Array(k));
+  }
+
+  /** Appends one row (the caller has checked the values); it gets the next ordinal. */
+  push(
+    hi: number, lo: number, off: number, len: number, at: number, w: number, type: number, flags: number, crc: number,
+    count: number, last: number,
+  ): void {
+    if (this.size === this.ord.length) this.reserve(this.size + 1);
+    const i = this.size;
+    this.ord[i] = this.nextOrdinal++;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.off[i] = off;
+    this.len[i] = len;
+    this.at[i] = at;
+    this.w[i] = w;
+    this.type[i] = type;
+    this.flag[i] = flags;
+    this.crc[i] = crc;
+    this.count[i] = count;
+    this.last[i] = last;
+    this.size = i + 1;
+  }
+
+  /** The code of a type name, defining it when new (scratch columns only: a file defines types by records). */
+  intern(name: string): number {
+    let code = this.typeCodes.get(name);
+    if (code === undefined) {
+      code = this.typeNames.length;
+      this.typeCodes.set(name, code);
+      this.typeNames.push(name);
+    }
+    return code;
+  }
+
+  /** The row holding `ordinal`, or -1 (rows are in ordinal order: binary search). */
+  rowOf(ordinal: number): number {
+    let lo = 0;
+    let hi = this.size - 1;
+    const ord = this.ord;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = ord[mid]!;
+      if (v === ordinal) return mid;
+      if (v < ordinal) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Drops the given rows (ascending, unique) in one pass over the columns. */
+  removeRows(rows: readonly number[]): void {
+    if (rows.length === 0) return;
+    let write = rows[0]!;
+    let r = 0;
+    for (let read = write; read < this.size; read++) {
+      if (r < rows.length && rows[r] === read) {
+        r++;
+        continue;
+      }
+      if (write !== read) this.move(read, write);
+      write++;
+    }
+    this.size = write;
+  }
+
+  private move(from: number, to: number): void {
+    this.ord[to] = this.ord[from]!;
+    this.hi[to] = this.hi[from]!;
+    this.lo[to] = this.lo[from]!;
+    this.off[to] = this.off[from]!;
+    this.len[to] = this.len[from]!;
+    this.at[to] = this.at[from]!;
+    this.w[to] = this.w[from]!;
+    this.type[to] = this.type[from]!;
+    this.flag[to] = this.flag[from]!;
+    this.crc[to] = this.crc[from]!;
+    this.count[to] = this.count[from]!;
+    this.last[to] = this.last[from]!;
+  }
+
+  sectionId(i: number): string {
+    this.check(i);
+    return hex8(this.hi[i]!) + hex8(this.lo[i]!);
+  }
+
+  entry(i: number): IndexEntry {
+    const sectionId = this.sectionId(i);
+    const flags = this.flag[i]!;
+    const code = this.type[i]!;
+    const entry: {
+      sectionId: string; byteOffset: number; length: number; addedAt: Date; weight: number;
+      sectionType?: string; autoMined?: boolean; crc32?: number;
+    } = { sectionId, byteOffset: this.off[i]!, length: this.len[i]!, addedAt: dateOfSeconds(this.at[i]!), weight: this.w[i]! };
+    if (code !== NO_TYPE) entry.sectionType = this.typeNames[code]!;
+    if (flags & FLAG_HAS_AUTO_MINED) entry.autoMined = (flags & FLAG_AUTO_MINED) !== 0;
+    if (flags & FLAG_HAS_CRC) entry.crc32 = this.crc[i]!;
+    return entry;
+  }
+
+  exposure(i: number): Exposure {
+    this.check(i);
+    const replayCount = this.count[i]!;
+    return replayCount === 0 ? { replayCount } : { replayCount, lastReplayAt: dateOfSeconds(this.last[i]!) };
+  }
+
+  toEntries(): IndexEntry[] {
+    const out = new Array<IndexEntry>(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.entry(i);
+    return out;
+  }
+
+  private check(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) {
+      throw new IndexArgumentError("IndexView.entry", "i", `a row number in 0..${this.size - 1}`, i);
+    }
+  }
+}

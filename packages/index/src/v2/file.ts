@@ -1,0 +1,423 @@
+import { open, stat, type FileHandle } from "node:fs/promises";
+import { crc32, writeFileAtomic } from "@replaykit/corpus";
+import type { IndexEntry } from "../entry.js";
+import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
+import { Columns, type IndexView } from "./columns.js";
+import { CommitBuilder, rawEntry, splitSectionId } from "./encode.js";
+import { ENTRY_BYTES, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
+import { applyCommits, checkHeader } from "./journal.js";
+import { encodeHeader } from "./format.js";
+import { encodeIndexV2 } from "./rewrite.js";
+
+/** Names one entry: its section id and frame offset (stable across commits and rewrites). */
+export interface EntryKey {
+  readonly sectionId: string;
+  readonly byteOffset: number;
+}
+
+/** One commit: everything in it becomes durable together, or (after a crash) not at all. */
+export interface IndexChange {
+  /** Entries to add, in this order. */
+  readonly append?: readonly IndexEntry[];
+  /** Live entries to drop (every live entry with that id and offset). */
+  readonly remove?: readonly EntryKey[];
+  /** Why they go (recorded in the file; default `"removed"`). */
+  readonly reason?: RemoveReasonName;
+  /** Absolute exposure values to set on live entries (every entry with that id and offset). */
+  readonly exposure?: ReadonlyArray<EntryKey & { readonly replayCount: number; readonly lastReplayAt: Date }>;
+}
+
+/** What a commit did. */
+export interface CommitResult {
+  appended: number;
+  removed: number;
+  exposed: number;
+  /** Keys of `remove` / `exposure` that matched no live entry (nothing was done for them). */
+  missing: EntryKey[];
+  /** Bytes the commit added to the file (0 for an empty change: nothing is written). */
+  bytes: number;
+}
+
+/** What a catch-up found. */
+export interface CatchUpResult {
+  /** The file was replaced (a rewrite by another process): the view was read afresh. */
+  replaced: boolean;
+  /** Live entries now. */
+  size: number;
+  /** Entries appended by the commits read (0 when `replaced`). */
+  appended: number;
+  removed: number;
+  exposed: number;
+}
+
+/** Options of {@link IndexJournal.open}. */
+export interface OpenIndexOptions {
+  /** Create an empty index when the file does not exist (default false: a missing file is an `IndexReadError`, `systemCode` `"ENOENT"`). */
+  readonly create?: boolean;
+}
+
+/** Node's system error code of a failed fs call. */
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The index-write step of a failed `writeFileAtomic` (corpus names its steps by action). */
+function stepOf(cause: unknown): IndexWriteStep {
+  const action = (cause as { action?: unknown } | null)?.action;
+  if (action === "write") return "write";
+  if (action === "sync") return "fsync";
+  if (action === "close") return "close";
+  if (action === "rename into place") return "rename";
+  if (action === "sync the directory") return "fsync-dir";
+  return "open";
+}
+
+/** Writes `bytes` as the whole file at `path`, atomically and durably, as an index write. */
+async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (cause) {
+    throw new IndexWriteError(path, stepOf(cause), cause);
+  }
+}
+
+async function readRange(fd: FileHandle, path: string, from: number, to: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(to - from);
+  let done = 0;
+  try {
+    while (done < bytes.length) {
+      const { bytesRead } = await fd.read(bytes, done, bytes.length - done, from + done);
+      if (bytesRead === 0) break; // shrank under us: what we got is all there is
+      done += bytesRead;
+    }
+  } catch (cause) {
+    throw new IndexReadError(path, cause);
+  }
+  return done === bytes.length ? bytes : bytes.subarray(0, done);
+}
+
+interface Loaded {
+  fd: FileHandle;
+  writable: boolean;
+  cols: Columns;
+  end: number;
+  ignoredBytes: number;
+}
+
+/** Opens `path` and reads it whole into fresh columns. */
+async function load(path: string): Promise<Loaded> {
+  let fd: FileHandle;
+  let writable = true;
+  try {
+    fd = await open(path, "r+");
+  } catch (cause) {
+    const code = errnoOf(cause);
+    if (code !== "EROFS" && code !== "EACCES" && code !== "EPERM") throw new IndexReadError(path, cause);
+    // A read-only mount or file: still readable; a commit says why it cannot write.
+    try {
+      fd = await open(path, "r");
+    } catch (again) {
+      throw new IndexReadError(path, again);
+    }
+    writable = false;
+  }
+  try {
+    let size: number;
+    try {
+      size = (await fd.stat()).size;
+    } catch (cause) {
+      throw new IndexReadError(path, cause);
+    }
+    const bytes = await readRange(fd, path, 0, size);
+    checkHeader(bytes, path);
+    // The first entries record is adopted as read; later ones grow the columns once, to a
+    // size taken from the file, rather than by doubling.
+    const cols = new Columns();
+    cols.capacityHint = Math.ceil((bytes.length - HEADER_BYTES) / ENTRY_BYTES);
+    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path);
+    return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes };
+  } catch (error) {
+    await fd.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * An open v2 index file: the live entries as columns ({@link IndexJournal.view}), kept
+ * current by {@link IndexJournal.catchUp}, changed by {@link IndexJournal.commit} (one
+ * appended, checksummed record group and one fsync) and compacted by
+ * {@link IndexJournal.rewrite}.
+ *
+ * It takes no lock: a store serialises writers with its own lock and calls `commit` and
+ * `rewrite` only while holding it. Readers need no lock — a commit being written is an
+ * incomplete tail until its last byte is there, and is not believed before.
+ */
+export class IndexJournal {
+  /** The index file. */
+  readonly path: string;
+  private fd: FileHandle | undefined;
+  private writable: boolean;
+  private cols: Columns;
+  private endOffset: number;
+  private ignored: number;
+
+  private constructor(path: string, loaded: Loaded) {
+    this.path = path;
+    this.fd = loaded.fd;
+    this.writable = loaded.writable;
+    this.cols = loaded.cols;
+    this.endOffset = loaded.end;
+    this.ignored = loaded.ignoredBytes;
+  }
+
+  /**
+   * Opens the index at `path` and reads its live entries. With `create`, a missing file is
+   * created empty (atomically, the directory fsynced) — do that under the store's lock.
+   *
+   * @throws {IndexArgumentError} `path` is not a non-empty string.
+   * @throws {IndexReadError} the file cannot be read (`systemCode` `"ENOENT"` when missing without `create`).
+   * @throws {IndexCorruptError} a bad header, or a checksummed commit that breaks the format.
+   * @throws {IndexWriteError} creating the file failed.
+   */
+  static async open(path: string, options: OpenIndexOptions = {}): Promise<IndexJournal> {
+    if (typeof path !== "string" || path === "") throw new IndexArgumentError("IndexJournal.open", "path", "a non-empty path", path);
+    if (typeof options !== "object" || options === null) throw new IndexArgumentError("IndexJournal.open", "options", "an object", options);
+    try {
+      return new IndexJournal(path, await load(path));
+    } catch (error) {
+      if (!(options.create === true && IndexReadError.isInstance(error) && error.systemCode === "ENOENT")) throw error;
+    }
+    await replaceFile(path, encodeHeader(crc32));
+    return new IndexJournal(path, await load(path));
+  }
+
+  /** The live entries (valid until the next commit, catch-up or rewrite). */
+  get view(): IndexView {
+    return this.cols;
+  }
+
+  /** File offset just after the last whole commit (the bytes this view believes). */
+  get end(): number {
+    return this.endOffset;
+  }
+
+  /** Bytes after the last whole commit that were ignored (a torn or damaged tail); the next commit cuts them off. */
+  get ignoredBytes(): number {
+    return this.ignored;
+  }
+
+  private handle(fn: string): FileHandle {
+    if (this.fd === undefined) throw new IndexArgumentError(fn, "this", "an open index (close() was called)", "closed");
+    return this.fd;
+  }
+
+  /**
+   * Brings the view up to date with commits other processes appended, reading only the
+   * bytes added since the last read. When the file was replaced (another process's
+   * rewrite: `path` now names a different file than the one held open), it is read afresh.
+   *
+   * @throws {IndexReadError} the file cannot be read or no longer exists.
+   * @throws {IndexCorruptError} as for `open`; the view is then unusable (reopen).
+   */
+  async catchUp(): Promise<CatchUpResult> {
+    const fd = this.handle("IndexJournal.catchUp");
+    let same: boolean;
+    let size: number;
+    try {
+      // The held descriptor pins the old file's inode, so a new file at `path` cannot reuse
+      // its number: comparing the two is a sound "was it replaced?" test.
+      const [named, held] = await Promise.all([stat(this.path), fd.stat()]);
+      same = named.ino === held.ino && named.dev === held.dev;
+      size = held.size;
+    } catch (cause) {
+      throw new IndexReadError(this.path, cause);
+    }
+    if (!same || size < this.endOffset) {
+      await this.reload();
+      return { replaced: true, size: this.cols.size, appended: 0, removed: 0, exposed: 0 };
+    }
+    if (size === this.endOffset && this.ignored === 0) return { replaced: false, size: this.cols.size, appended: 0, removed: 0, exposed: 0 };
+    const bytes = await readRange(fd, this.path, this.endOffset, size);
+    const applied = applyCommits(this.cols, bytes, this.endOffset, this.path);
+    this.endOffset = applied.end;
+    this.ignored = applied.ignoredBytes;
+    return { replaced: false, size: this.cols.size, appended: applied.appended, removed: applied.removed, exposed: applied.exposed };
+  }
+
+  private async reload(): Promise<void> {
+    const loaded = await load(this.path);
+    const old = this.fd;
+    this.fd = loaded.fd;
+    this.writable = loaded.writable;
+    this.cols = loaded.cols;
+    this.endOffset = loaded.end;
+    this.ignored = loaded.ignoredBytes;
+    await old?.close().catch(() => undefined);
+  }
+
+  /**
+   * Catches up, then appends `change` as one commit and fsyncs it once. Entries are
+   * checked before anything is written; an empty change writes nothing. On failure the
+   * file is cut back to where it was and the view is unchanged.
+   *
+   * @throws {IndexArgumentError} `change` is not an object, or a key / exposure value is malformed.
+   * @throws {IndexEntryInvalidError} an entry of `append` cannot be written (position and field named).
+   * @throws {IndexWriteError} the file is read-only or the write / fsync failed.
+   * @throws {IndexReadError} / {IndexCorruptError} from the catch-up.
+   */
+  async commit(change: IndexChange): Promise<CommitResult> {
+    const fn = "IndexJournal.commit";
+    if (typeof change !== "object" || change === null) throw new IndexArgumentError(fn, "change", "an object", change);
+    const append = change.append ?? [];
+    const remove = change.remove ?? [];
+    const exposure = change.exposure ?? [];
+    if (!Array.isArray(append)) throw new IndexArgumentError(fn, "change.append", "an array of entries", append);
+    if (!Array.isArray(remove)) throw new IndexArgumentError(fn, "change.remove", "an array of { sectionId, byteOffset }", remove);
+    if (!Array.isArray(exposure)) throw new IndexArgumentError(fn, "change.exposure", "an array", exposure);
+    const reason = change.reason ?? "removed";
+    if (!Object.hasOwn(RemoveReason, reason)) throw new IndexArgumentError(fn, "change.reason", `one of ${Object.keys(RemoveReason).join(", ")}`, reason);
+    const raws = append.map((entry, i) => rawEntry(entry, i, fn));
+    for (const [i, item] of exposure.entries()) {
+      if (typeof item !== "object" || item === null) throw new IndexArgumentError(fn, `change.exposure[${i}]`, "an object", item);
+      if (!Number.isInteger(item.replayCount) || item.replayCount < 1 || item.replayCount > 0xffff_ffff) {
+        throw new IndexArgumentError(fn, `change.exposure[${i}].replayCount`, "an integer in 1..2^32-1", item.replayCount);
+      }
+      if (!(item.lastReplayAt instanceof Date) || !(item.lastReplayAt.getTime() >= 0)) {
+        throw new IndexArgumentError(fn, `change.exposure[${i}].lastReplayAt`, "a valid Date not before 1970", item.lastReplayAt);
+      }
+    }
+    const fd = this.handle(fn);
+    await this.catchUp();
+    const cols = this.cols;
+
+    // Which live rows the keys name (entries appended by this commit cannot be named yet).
+    const missing: EntryKey[] = [];
+    const removeRows = this.rowsOf(remove, "change.remove", missing);
+    const gone = new Set(removeRows);
+    const exposeRows = this.rowsOf(exposure, "change.exposure", missing);
+
+    const builder = new CommitBuilder(64 + raws.length * 55 + removeRows.length * 4 + exposure.length * 16);
+    const newTypes: string[] = [];
+    const newCodes = new Map<string, number>();
+    for (const raw of raws) {
+      const t = raw.sectionType;
+      if (t !== undefined && !cols.typeCodes.has(t) && !newCodes.has(t)) {
+        newCodes.set(t, cols.typeNames.length + newTypes.length);
+        newTypes.push(t);
+      }
+    }
+    builder.types(newTypes);
+    const fresh = new Columns(raws.length);
+    for (const raw of raws) {
+      const t = raw.sectionType;
+      const type = t === undefined ? NO_TYPE : (cols.typeCodes.get(t) ?? newCodes.get(t)!);
+      fresh.push(raw.hi, raw.lo, raw.byteOffset, raw.length, raw.addedAt, raw.weight, type, raw.flags, raw.crc32, 0, 0);
+    }
+    builder.entries(fresh, 0, fresh.size);
+    builder.remove(RemoveReason[reason], removeRows.map((row) => cols.ord[row]!).sort((a, b) => a - b));
+    const items: Array<{ ordinal: number; replayCount: number; lastReplayAt: number }> = [];
+    for (const [row, k] of exposeRows.pairs) {
+      if (gone.has(row)) continue;
+      const item = exposure[k]!;
+      items.push({ ordinal: cols.ord[row]!, replayCount: item.replayCount, lastReplayAt: item.lastReplayAt.getTime() / 1000 });
+    }
+    builder.exposure(items);
+    if (builder.empty) return { appended: 0, removed: 0, exposed: 0, missing, bytes: 0 };
+    const bytes = builder.finish();
+
+    if (!this.writable) throw new IndexWriteError(this.path, "open", new Error("the index file is read-only"));
+    const at = this.endOffset;
+    let step: IndexWriteStep = "write";
+    try {
+      if (this.ignored > 0) await fd.truncate(at); // a crashed writer's torn tail: new commits must follow the last whole one
+      this.ignored = 0;
+      let done = 0;
+      while (done < bytes.length) done += (await fd.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
+      step = "fsync";
+      await fd.sync();
+    } catch (cause) {
+      // Leave the file as the view believes it; whatever part was written is a tail no reader believes anyway.
+      await fd.truncate(at).catch(() => undefined);
+      throw new IndexWriteError(this.path, step, cause);
+    }
+    // The view changes by decoding the very bytes a reader will decode.
+    const applied = applyCommits(cols, bytes, at, this.path);
+    this.endOffset = applied.end;
+    return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, missing, bytes: bytes.length };
+  }
+
+  /** Rows of live entries matching `keys` (every match), one pass over the offsets. */
+  private rowsOf(keys: readonly EntryKey[], argument: string, missing: EntryKey[]): number[] & { pairs: Array<[number, number]> } {
+    const rows = [] as unknown as number[] & { pairs: Array<[number, number]> };
+    rows.pairs = [];
+    if (keys.length === 0) return rows;
+    const wanted = new Map<number, Array<[number, number, number]>>(); // offset → [hi, lo, key position]
+    keys.forEach((key, k) => {
+      const id = typeof key === "object" && key !== null ? splitSectionId(key.sectionId) : undefined;
+      if (id === undefined || !Number.isSafeInteger(key.byteOffset) || key.byteOffset < 0) {
+        throw new IndexArgumentError("IndexJournal.commit", `${argument}[${k}]`, "{ sectionId: 16 hex, byteOffset: integer ≥ 0 }", key);
+      }
+      const list = wanted.get(key.byteOffset) ?? [];
+      list.push([id[0], id[1], k]);
+      wanted.set(key.byteOffset, list);
+    });
+    const found = new Uint8Array(keys.length);
+    const cols = this.cols;
+    for (let row = 0; row < cols.size; row++) {
+      const list = wanted.get(cols.off[row]!);
+      if (list === undefined) continue;
+      let matched = false;
+      for (const [hi, lo, k] of list) {
+        if (cols.hi[row] === hi && cols.lo[row] === lo) {
+          if (!matched) rows.push(row);
+          matched = true;
+          found[k] = 1;
+          rows.pairs.push([row, k]);
+        }
+      }
+    }
+    keys.forEach((key, k) => {
+      if (found[k] === 0) missing.push({ sectionId: key.sectionId, byteOffset: key.byteOffset });
+    });
+    return rows;
+  }
+
+  /**
+   * Compaction: catches up, then replaces the file (atomically: temp file, fsync, rename,
+   * directory fsync) with a minimal one holding exactly the live entries, in canonical
+   * order, so the same live entries always give the same bytes. Reopens on the new file.
+   *
+   * @throws {IndexWriteError} the new file could not be written; the old one is untouched.
+   */
+  async rewrite(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    this.handle("IndexJournal.rewrite");
+    await this.catchUp();
+    const bytesBefore = this.endOffset + this.ignored;
+    const bytes = encodeIndexV2(this.cols);
+    await replaceFile(this.path, bytes);
+    await this.reload();
+    return { bytesBefore, bytesAfter: bytes.length };
+  }
+
+  /** Closes the file. The view stays readable; other calls throw `IndexArgumentError`. */
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = undefined;
+    await fd?.close();
+  }
+}
+
+/**
+ * Writes a fresh v2 index at `path` holding `entries` (atomically and durably; the same
+ * entries in any order give the same bytes). The migration from an `index.json`:
+ * `await writeIndexV2(v2Path, await loadIndex(jsonPath))`.
+ *
+ * @throws {IndexArgumentError} `path` is not a non-empty string or `entries` not an array.
+ * @throws {IndexEntryInvalidError} an entry cannot be written; nothing was touched.
+ * @throws {IndexWriteError} the write failed; any previous file is untouched.
+ */
+export async function writeIndexV2(path: string, entries: readonly IndexEntry[] | IndexView): Promise<void> {
+  if (typeof path !== "string" || path === "") throw new IndexArgumentError("writeIndexV2", "path", "a non-empty path", path);
+  await replaceFile(path, encodeIndexV2(entries));
+}

@@ -1,0 +1,276 @@
+import { crc32 } from "@replaykit/corpus";
+import { isSectionType } from "../entry.js";
+import { IndexCorruptError } from "../errors.js";
+import type { Columns, EntryArrays } from "./columns.js";
+import {
+  COMMIT_HEAD_BYTES,
+  ENTRY_BYTES,
+  ENTRY_COLUMNS,
+  EXPOSURE_BYTES,
+  HEADER_BYTES,
+  KNOWN_FLAGS,
+  FLAG_AUTO_MINED,
+  FLAG_HAS_AUTO_MINED,
+  FLAG_HAS_CRC,
+  MAGIC,
+  MAX_COMMIT_PAYLOAD,
+  NO_TYPE,
+  RecordKind,
+  REVISION,
+} from "./format.js";
+
+/** What applying a run of commits did. */
+export interface ApplyResult {
+  /** File offset just after the last whole commit: where the next commit goes. */
+  end: number;
+  /** Bytes after `end` that do not form a whole, checksummed commit (a torn or damaged tail): ignored. */
+  ignoredBytes: number;
+  /** Whole commits applied. */
+  commits: number;
+  appended: number;
+  removed: number;
+  exposed: number;
+}
+
+function corrupt(path: string | undefined, at: number, what: string): IndexCorruptError {
+  const where = path === undefined ? "corrupt index" : `corrupt index ${path}`;
+  return new IndexCorruptError(`${where}: byte ${at}: ${what}`, path === undefined ? {} : { path });
+}
+
+/**
+ * Checks the 16-byte file header at the start of `bytes`.
+ *
+ * @throws {IndexCorruptError} too short, wrong magic, unknown revision or flags, bad CRC.
+ */
+export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
+  if (bytes.length < HEADER_BYTES) throw corrupt(path, 0, `file of ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (bytes[i] !== MAGIC[i]) throw corrupt(path, i, "not a replaykit v2 index (wrong magic bytes)");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw corrupt(path, 12, "header checksum mismatch");
+  const revision = view.getUint16(8, true);
+  if (revision !== REVISION) throw corrupt(path, 8, `unsupported format revision ${revision} (this code reads ${REVISION})`);
+  const flags = view.getUint16(10, true);
+  if (flags !== 0) throw corrupt(path, 10, `unknown header flags 0x${flags.toString(16)}`);
+}
+
+/**
+ * Applies every whole commit in `bytes` to `cols`, stopping at the first commit that is
+ * incomplete or fails its checksum: that commit and everything after it are a torn tail
+ * and are not believed. `bytes[0]` must be at file offset `base`, a commit boundary.
+ *
+ * A commit whose checksum holds but whose records break the format is damage no crash can
+ * cause (or a writer bug) and is an error, not a tail.
+ *
+ * @throws {IndexCorruptError} naming the byte offset of the bad record. `cols` is then
+ *   partly updated and must be discarded.
+ */
+export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, path: string | undefined): ApplyResult {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const result: ApplyResult = { end: base, ignoredBytes: 0, commits: 0, appended: 0, removed: 0, exposed: 0 };
+  let p = 0;
+  while (p + COMMIT_HEAD_BYTES <= bytes.length) {
+    const sum = view.getUint32(p, true);
+    const length = view.getUint32(p + 4, true);
+    // Checked before the CRC is computed, so a damaged length never makes us hash (or wait for) gigabytes.
+    if (length === 0 || length % 8 !== 0 || length > MAX_COMMIT_PAYLOAD || p + COMMIT_HEAD_BYTES + length > bytes.length) break;
+    if (crc32(bytes.subarray(p + 4, p + COMMIT_HEAD_BYTES + length)) !== sum) break;
+    applyPayload(cols, view, p + COMMIT_HEAD_BYTES, p + COMMIT_HEAD_BYTES + length, base, path, result);
+    p += COMMIT_HEAD_BYTES + length;
+    result.commits++;
+  }
+  result.end = base + p;
+  result.ignoredBytes = bytes.length - p;
+  return result;
+}
+
+function applyPayload(
+  cols: Columns,
+  view: DataView,
+  start: number,
+  end: number,
+  base: number,
+  path: string | undefined,
+  result: ApplyResult,
+): void {
+  let q = start;
+  while (q < end) {
+    const record = q;
+    const at = (pos: number) => base + pos;
+    const kind = view.getUint8(q);
+    const arg = view.getUint8(q + 1);
+    if (view.getUint16(q + 2, true) !== 0) throw corrupt(path, at(q + 2), "reserved record bytes are not zero");
+    const count = view.getUint32(q + 4, true);
+    if (count === 0) throw corrupt(path, at(q + 4), "record with a count of 0");
+    q += 8;
+    if (kind !== RecordKind.remove && arg !== 0) throw corrupt(path, at(record + 1), `record argument ${arg} must be 0`);
+    switch (kind) {
+      case RecordKind.types: {
+        for (let i = 0; i < count; i++) {
+          if (q >= end) throw corrupt(path, at(q), "types record runs past its commit");
+          const n = view.getUint8(q);
+          if (n === 0 || q + 1 + n > end) throw corrupt(path, at(q), `type name of ${n} bytes does not fit its commit`);
+          let name = "";
+          for (let k = 0; k < n; k++) name += String.fromCharCode(view.getUint8(q + 1 + k));
+          if (!isSectionType(name)) throw corrupt(path, at(q + 1), `invalid section type name ${JSON.stringify(name)}`);
+          if (cols.typeCodes.has(name)) throw corrupt(path, at(q + 1), `section type ${JSON.stringify(name)} defined twice`);
+          if (cols.typeNames.length >= NO_TYPE) throw corrupt(path, at(q), "more than 65535 section types");
+          cols.typeCodes.set(name, cols.typeNames.length);
+          cols.typeNames.push(name);
+          q += 1 + n;
+        }
+        q = skipPadding(view, record, q, end, base, path);
+        break;
+      }
+      case RecordKind.entries: {
+        if (count > (end - q) / ENTRY_BYTES) throw corrupt(path, at(record + 4), `${count} entries do not fit their commit`);
+        readEntries(cols, view, q, count, base, path);
+        q = skipPadding(view, record, q + count * ENTRY_BYTES, end, base, path);
+        result.appended += count;
+        break;
+      }
+      case RecordKind.remove: {
+        if (arg > 3) throw corrupt(path, at(record + 1), `unknown remove reason ${arg}`);
+        if (count > (end - q) / 4) throw corrupt(path, at(record + 4), `${count} ordinals do not fit their commit`);
+        const rows: number[] = [];
+        let previous = -1;
+        for (let i = 0; i < count; i++, q += 4) {
+          const ordinal = view.getUint32(q, true);
+          if (ordinal <= previous) throw corrupt(path, at(q), "remove ordinals are not strictly ascending");
+          previous = ordinal;
+          const row = cols.rowOf(ordinal);
+          if (row < 0) throw corrupt(path, at(q), `remove of entry ordinal ${ordinal}, which is not live`);
+          rows.push(row);
+        }
+        cols.removeRows(rows);
+        result.removed += count;
+        q = skipPadding(view, record, q, end, base, path);
+        break;
+      }
+      case RecordKind.exposure: {
+        if (count > (end - q) / EXPOSURE_BYTES) throw corrupt(path, at(record + 4), `${count} exposure items do not fit their commit`);
+        for (let i = 0; i < count; i++, q += EXPOSURE_BYTES) {
+          const ordinal = view.getUint32(q, true);
+          const replayCount = view.getUint32(q + 4, true);
+          const last = view.getFloat64(q + 8, true);
+          const row = cols.rowOf(ordinal);
+          if (row < 0) throw corrupt(path, at(q), `exposure of entry ordinal ${ordinal}, which is not live`);
+          if (!validExposure(replayCount, last)) throw corrupt(path, at(q + 4), "exposure: last replay time must be ≥ 0 and 0 exactly when the count is 0");
+          cols.count[row] = replayCount;
+          cols.last[row] = last;
+        }
+        result.exposed += count;
+        break;
+      }
+      default:
+        throw corrupt(path, at(record), `unknown record kind ${kind}`);
+    }
+  }
+}
+
+function validExposure(replayCount: number, last: number): boolean {
+  return replayCount === 0 ? Object.is(last, 0) : Number.isFinite(last) && last >= 0;
+}
+
+/** Records are padded with zero bytes to a multiple of 8, so every commit stays 8-aligned. */
+function skipPadding(view: DataView, record: number, q: number, end: number, base: number, path: string | undefined): number {
+  const padded = record + Math.ceil((q - record) / 8) * 8;
+  if (padded > end) throw corrupt(path, base + q, "record padding runs past its commit");
+  for (let k = q; k < padded; k++) if (view.getUint8(k) !== 0) throw corrupt(path, base + k, "record padding is not zero");
+  return padded;
+}
+
+/** Whether this machine stores numbers little-endian, as the file does (every platform Node ships for but s390x). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+
+/**
+ * The `n` values of a `width`-byte column at `pos`: a view of the bytes when they are
+ * aligned and this machine is little-endian (always, in practice: the format keeps
+ * columns aligned), else a copy read value by value.
+ */
+function columnAt(view: DataView, pos: number, n: number, width: number): Column {
+  const at = view.byteOffset + pos;
+  if (LITTLE_ENDIAN && at % width === 0) {
+    if (width === 8) return new Float64Array(view.buffer, at, n);
+    if (width === 4) return new Uint32Array(view.buffer, at, n);
+    if (width === 2) return new Uint16Array(view.buffer, at, n);
+    return new Uint8Array(view.buffer, at, n);
+  }
+  if (width === 8) return Float64Array.from({ length: n }, (_, k) => view.getFloat64(pos + 8 * k, true));
+  if (width === 4) return Uint32Array.from({ length: n }, (_, k) => view.getUint32(pos + 4 * k, true));
+  if (width === 2) return Uint16Array.from({ length: n }, (_, k) => view.getUint16(pos + 2 * k, true));
+  return new Uint8Array(view.buffer, at, n).slice();
+}
+
+/**
+ * Reads an entries record of `count` entries whose columns start at `q`: checks every
+ * value, then appends each column to the in-memory one with a single `set`.
+ */
+function readEntries(cols: Columns, view: DataView, q: number, count: number, base: number, path: string | undefined): void {
+  const src: Partial<Record<(typeof ENTRY_COLUMNS)[number][0], Column>> = {};
+  let pos = q;
+  for (const [name, width] of ENTRY_COLUMNS) {
+    src[name] = columnAt(view, pos, count, width);
+    pos += count * width;
+  }
+  const e = src as unknown as EntryArrays;
+  // Locals, so the loop's loads are monomorphic typed-array reads.
+  const offs = e.off;
+  const ats = e.at;
+  const ws = e.w;
+  const lens = e.len;
+  const crcs = e.crc;
+  const counts = e.count;
+  const lasts = e.last;
+  const typeCodes = e.type;
+  const flagBytes = e.flag;
+  const types = cols.typeNames.length;
+  for (let k = 0; k < count; k++) {
+    const off = offs[k]!;
+    const at = ats[k]!;
+    const w = ws[k]!;
+    const flags = flagBytes[k]!;
+    const type = typeCodes[k]!;
+    // One combined test keeps the loop short; the slow path says which field is wrong.
+    if (
+      !(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off) ||
+      !(at - at === 0) ||
+      !(w >= 0 && w < Infinity) ||
+      lens[k] === 0 ||
+      (type !== NO_TYPE && type >= types) ||
+      (flags & ~KNOWN_FLAGS) !== 0 ||
+      ((flags & FLAG_HAS_CRC) === 0 && crcs[k] !== 0) ||
+      ((flags & FLAG_HAS_AUTO_MINED) === 0 && (flags & FLAG_AUTO_MINED) !== 0) ||
+      !validExposure(counts[k]!, lasts[k]!)
+    ) {
+      throw corrupt(path, base + q, `entries record, entry ${k} (ordinal ${cols.nextOrdinal + k}): ${whatIsWrong(e, k, types)}`);
+    }
+  }
+  if (cols.size === 0 && cols.ord.length === 0) {
+    cols.adopt(e, count);
+    return;
+  }
+  cols.reserve(cols.size + count);
+  for (const [name] of ENTRY_COLUMNS) (cols[name] as Column).set(e[name] as never, cols.size);
+  for (let k = 0; k < count; k++) cols.ord[cols.size + k] = cols.nextOrdinal + k;
+  cols.size += count;
+  cols.nextOrdinal += count;
+}
+
+function whatIsWrong(e: EntryArrays, k: number, types: number): string {
+  const off = e.off[k]!;
+  const flags = e.flag[k]!;
+  const type = e.type[k]!;
+  if (!(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off)) return `byte offset ${off} is not a safe integer ≥ 0`;
+  if (!Number.isFinite(e.at[k]!)) return `addedAt ${e.at[k]} is not finite`;
+  if (!(e.w[k]! >= 0 && e.w[k]! < Infinity)) return `weight ${e.w[k]} is not finite and ≥ 0`;
+  if (e.len[k] === 0) return "frame length 0";
+  if (type !== NO_TYPE && type >= types) return `type code ${type} is not defined (${types} types)`;
+  if ((flags & ~KNOWN_FLAGS) !== 0) return `unknown flag bits 0x${flags.toString(16)}`;
+  if ((flags & FLAG_HAS_CRC) === 0 && e.crc[k] !== 0) return "a CRC-32 without the CRC flag";
+  if ((flags & FLAG_HAS_AUTO_MINED) === 0 && (flags & FLAG_AUTO_MINED) !== 0) return "auto-mined set without the auto-mined-known flag";
+  return `exposure count ${e.count[k]} with last replay time ${e.last[k]}`;
+}

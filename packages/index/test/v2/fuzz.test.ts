@@ -1,0 +1,110 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { IndexCorruptError, IndexJournal } from "../../src/index.js";
+import { entry, tempDir } from "./helpers.js";
+
+/** What a reader shows: entries and exposure, for comparing states. */
+function snapshot(journal: IndexJournal): unknown {
+  const view = journal.view;
+  return Array.from({ length: view.size }, (_, i) => [view.entry(i), view.exposure(i)]);
+}
+
+/** A file of several commits of every record kind, with the state after each commit. */
+async function build(): Promise<{ bytes: Buffer; ends: number[]; states: unknown[] }> {
+  const path = join(await tempDir(), "base.rkx");
+  const journal = await IndexJournal.open(path, { create: true });
+  const ends = [journal.end];
+  const states = [snapshot(journal)];
+  const step = async (change: Parameters<IndexJournal["commit"]>[0]) => {
+    await journal.commit(change);
+    ends.push(journal.end);
+    states.push(snapshot(journal));
+  };
+  await step({ append: Array.from({ length: 12 }, (_, i) => entry(i)) });
+  await step({ remove: [entry(3), entry(5)], reason: "evicted" });
+  await step({ append: [entry(20, { sectionType: "notes" }), entry(21)], exposure: [{ ...entry(1), replayCount: 4, lastReplayAt: new Date(86_400_000) }] });
+  await step({ remove: [entry(20)], append: [entry(22)] });
+  await journal.close();
+  return { bytes: await readFile(path), ends, states };
+}
+
+/** Opens `bytes` as an index: the state shown, or the error thrown. */
+async function openBytes(path: string, bytes: Uint8Array): Promise<{ state?: unknown; end?: number; error?: unknown }> {
+  await writeFile(path, bytes);
+  try {
+    const journal = await IndexJournal.open(path);
+    const result = { state: snapshot(journal), end: journal.end };
+    await journal.close();
+    return result;
+  } catch (error) {
+    return { error };
+  }
+}
+
+describe("v2 index fuzzing", () => {
+  it("random byte damage and truncation give IndexCorruptError or exactly the state of a whole-commit prefix", async () => {
+    const { bytes, ends, states } = await build();
+    const path = join(await tempDir(), "fuzzed.rkx");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ at: fc.nat({ max: bytes.length - 1 }), xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 0, maxLength: 4 }),
+        fc.option(fc.nat({ max: bytes.length }), { nil: undefined }),
+        async (flips, cut) => {
+          const damaged = Buffer.from(bytes);
+          for (const { at, xor } of flips) damaged[at]! ^= xor;
+          const result = await openBytes(path, cut === undefined ? damaged : damaged.subarray(0, cut));
+          if (result.error !== undefined) {
+            expect(IndexCorruptError.isInstance(result.error), String(result.error)).toBe(true);
+            return;
+          }
+          const k = ends.indexOf(result.end!);
+          expect(k).toBeGreaterThanOrEqual(0);
+          expect(result.state).toEqual(states[k]);
+          // Nothing before the first damaged byte or the cut is lost.
+          const firstDamage = Math.min(cut ?? bytes.length, ...flips.map((f) => f.at));
+          const whole = ends.filter((end) => end <= firstDamage).length - 1;
+          if (firstDamage >= 16) expect(k).toBeGreaterThanOrEqual(whole);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  it("garbage inside a commit whose checksum still holds is IndexCorruptError or a valid state, never another error", async () => {
+    const { bytes, ends } = await build();
+    const path = join(await tempDir(), "forged.rkx");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: ends.length - 1 }),
+        fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
+        async (commit, writes) => {
+          const forged = Buffer.from(bytes.subarray(0, ends[commit]!));
+          const start = ends[commit - 1]!;
+          const payload = forged.subarray(start + 8);
+          for (const { at, value } of writes) payload[at % payload.length] = value;
+          forged.writeUInt32LE(crc32(forged.subarray(start + 4)) >>> 0, start); // re-sign the damaged commit
+          const result = await openBytes(path, forged);
+          if (result.error !== undefined) expect(IndexCorruptError.isInstance(result.error), String(result.error)).toBe(true);
+          else expect(result.end).toBe(forged.length);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  it("random bytes after a valid header never crash or hang the reader", async () => {
+    const path = join(await tempDir(), "random.rkx");
+    const header = (await build()).bytes.subarray(0, 16);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 600 }), async (tail) => {
+        const result = await openBytes(path, Buffer.concat([header, tail]));
+        if (result.error !== undefined) expect(IndexCorruptError.isInstance(result.error)).toBe(true);
+        else expect(result.state).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  }, 120_000);
+});
