@@ -1,6 +1,6 @@
 // Every bad input is a SamplerError with code "SAMPLER"; entry errors name the entry.
 import { describe, expect, test } from "vitest";
-import { sample, SamplerError } from "../src/index.js";
+import { isReplaykitError, recencyWeight, sample, SamplerError } from "../src/index.js";
 import { entry, NOW } from "./helpers.js";
 
 const good = [entry("a", 1), entry("b", 2), entry("c", 3)];
@@ -13,6 +13,8 @@ function thrown(fn: () => unknown): SamplerError {
     expect(error).toBeInstanceOf(SamplerError);
     expect((error as SamplerError).code).toBe("SAMPLER");
     expect((error as SamplerError).name).toBe("SamplerError");
+    expect(isReplaykitError(error)).toBe(true);
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("sampler");
     return error as SamplerError;
   }
   throw new Error("expected a SamplerError");
@@ -50,7 +52,7 @@ describe("options", () => {
   });
 });
 
-describe("entries (every path: seeded sorted, seeded unsorted, caller's source, full sweep)", () => {
+describe("entries (every mode: seeded, seeded on unsorted input, caller's source, full sweep)", () => {
   const paths = {
     "seeded, sorted": { k: 1, seed: 1 },
     "seeded, unsorted": { k: 1, seed: 1, unsorted: true },
@@ -114,8 +116,29 @@ describe("a caller's random source", () => {
   });
 });
 
-test("SamplerError.isInstance is false for other errors and values", () => {
-  expect(SamplerError.isInstance(new Error("x"))).toBe(false);
-  expect(SamplerError.isInstance(null)).toBe(false);
-  expect(SamplerError.isInstance({ code: "SAMPLER" })).toBe(false);
+describe("the shared error scheme", () => {
+  test("isInstance checks the replaykit marker and the code, not the prototype", () => {
+    const marker = Symbol.for("replaykit.error");
+    // What a SamplerError from another copy of the package looks like.
+    const foreign = Object.assign(new Error("sampler: x"), { code: "SAMPLER", [marker]: "sampler" });
+    expect(SamplerError.isInstance(foreign)).toBe(true);
+    expect(isReplaykitError(foreign)).toBe(true);
+    // Another package's error is a replaykit error, but not a SamplerError.
+    const other = Object.assign(new Error("corpus: x"), { code: "CORPUS_CORRUPT", [marker]: "corpus" });
+    expect(SamplerError.isInstance(other)).toBe(false);
+    expect(isReplaykitError(other)).toBe(true);
+  });
+
+  test.each([new Error("x"), null, undefined, "SAMPLER", 3, { code: "SAMPLER" }, { code: "SAMPLER", [Symbol.for("replaykit.error")]: true }])(
+    "isInstance and isReplaykitError are false for %s",
+    (value) => {
+      expect(SamplerError.isInstance(value)).toBe(false);
+      expect(isReplaykitError(value)).toBe(false);
+    },
+  );
+
+  test("recencyWeight's errors are SamplerErrors too", () => {
+    const error = thrown(() => recencyWeight(null as never, NOW));
+    expect(error.message).toMatch(/^sampler: expected an object/);
+  });
 });

@@ -1,5 +1,14 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { recencyWeight, sample, SamplerError, type Sampleable, type Scheme, type SchemeFn } from "../src/index.js";
+import {
+  isReplaykitError,
+  recencyWeight,
+  sample,
+  SamplerError,
+  type Sampleable,
+  type SampleOptions,
+  type Scheme,
+  type SchemeFn,
+} from "../src/index.js";
 
 describe("public types (API.md contract)", () => {
   test("sample returns the caller's own type", () => {
@@ -20,9 +29,44 @@ describe("public types (API.md contract)", () => {
     expectTypeOf<Sampleable>().toEqualTypeOf<{ readonly sectionId: string; readonly addedAt: Date | number; readonly weight?: number }>();
   });
 
-  test("SamplerError", () => {
+  test("a scheme reads the caller's own fields", () => {
+    interface Doc extends Sampleable {
+      readonly tokens: number;
+      readonly replayed?: number;
+    }
+    const docs: Doc[] = [];
+    // The scheme's entry is the caller's type, inferred from the entries.
+    const picked = sample(docs, {
+      k: 1,
+      now: new Date(),
+      seed: 1,
+      scheme: (doc, now) => {
+        expectTypeOf(doc).toEqualTypeOf<Doc>();
+        expectTypeOf(now).toEqualTypeOf<Date>();
+        return 1 / (1 + (doc.replayed ?? 0)) / doc.tokens;
+      },
+    });
+    expectTypeOf(picked).toEqualTypeOf<Doc[]>();
+    // A named generic scheme, and one written for any Sampleable, both fit.
+    const byTokens: SchemeFn<Doc> = (doc) => doc.tokens;
+    const byIdLength: SchemeFn = (entry) => entry.sectionId.length;
+    expectTypeOf(sample(docs, { k: 1, now: new Date(), seed: 1, scheme: byTokens })).toEqualTypeOf<Doc[]>();
+    expectTypeOf(sample(docs, { k: 1, now: new Date(), seed: 1, scheme: byIdLength })).toEqualTypeOf<Doc[]>();
+    const options: SampleOptions<Doc> = { k: 1, now: new Date(), seed: 1, scheme: byTokens };
+    expectTypeOf(sample(docs, options)).toEqualTypeOf<Doc[]>();
+    expectTypeOf<Scheme<Doc>>().toEqualTypeOf<"recency" | "uniform" | SchemeFn<Doc>>();
+    // A scheme for Doc cannot weigh entries that lack its fields.
+    const plain: Sampleable[] = [];
+    // @ts-expect-error plain entries have no `tokens`
+    sample(plain, { k: 1, now: new Date(), seed: 1, scheme: byTokens });
+    // @ts-expect-error the field does not exist on Doc
+    sample(docs, { k: 1, now: new Date(), seed: 1, scheme: (doc) => doc.nope });
+  });
+
+  test("SamplerError and the shared scheme", () => {
     expectTypeOf<SamplerError["code"]>().toEqualTypeOf<"SAMPLER">();
     expectTypeOf(SamplerError.isInstance).guards.toEqualTypeOf<SamplerError>();
+    expectTypeOf(isReplaykitError).guards.toEqualTypeOf<Error & { readonly code: string }>();
     // @ts-expect-error k is required
     sample([], { now: new Date(), seed: 1 });
   });
