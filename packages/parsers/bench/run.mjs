@@ -1,10 +1,14 @@
-// Parse time of multi-megabyte bodies beside a same-run floor: `body.split("\n")`, the
-// least any line-based parser must do. Prints medians and the ratio, so a noisy machine
-// does not hide a regression (DESIGN §5). Run after `tsc -b`: `node bench/run.mjs`.
+// Parse time of 5 MB bodies through the workspace's one harness (scripts/lib/bench.mjs),
+// each beside a same-run limit: `body.split("\n")`, the least any line-based parser must
+// do. `\n` bodies parse within 3× of it; `\r\n` bodies within 20× (Python's eleven line
+// breaks are found by a scan of every code unit, and every field is rewritten to `\n` line
+// breaks, as dlm's output has them).
+//
+//   node bench/run.mjs [--quick] [--strict] [--filter TEXT]      (after tsc -b)
+import { runCases } from "../../../scripts/lib/bench.mjs";
 import { parseInstructionBody, parsePreferenceBody } from "../dist/index.js";
 
 const MB = 1024 * 1024;
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 function body(unit, bytes) {
   const parts = [];
@@ -17,42 +21,13 @@ function body(unit, bytes) {
   return parts.join("");
 }
 
-const cases = [
-  {
-    name: "instruction, 5 MB, fenced headers",
-    parse: (b) => parseInstructionBody(b, { sectionId: "bench" }),
-    body: body((i) => `### Q\nquestion ${i}\n### A\n\`\`\`md\n### Q\n### A\ninside ${i}\n\`\`\`\nafter\n\n`, 5 * MB),
-  },
-  {
-    name: "instruction, 5 MB, CRLF, long answers",
-    parse: (b) => parseInstructionBody(b, { sectionId: "bench" }),
-    body: body((i) => `### Q\r\nquestion ${i}?\r\n### A\r\n${"A line of answer text.\r\n".repeat(40)}\r\n`, 5 * MB),
-  },
-  {
-    name: "preference, 5 MB",
-    parse: (b) => parsePreferenceBody(b, { sectionId: "bench" }),
-    body: body((i) => `### Prompt\nprompt ${i}\n### Chosen\nchosen\nmore\n### Rejected\nrejected\n\n`, 5 * MB),
-  },
-];
+const fenced = body((i) => `### Q\nquestion ${i}\n### A\n\`\`\`md\n### Q\n### A\ninside ${i}\n\`\`\`\nafter\n\n`, 5 * MB);
+const crlf = body((i) => `### Q\r\nquestion ${i}?\r\n### A\r\n${"A line of answer text.\r\n".repeat(40)}\r\n`, 5 * MB);
+const preference = body((i) => `### Prompt\nprompt ${i}\n### Chosen\nchosen\nmore\n### Rejected\nrejected\n\n`, 5 * MB);
+const split = (text) => () => text.split("\n");
 
-function median(fn) {
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-console.log(`median of ${RUNS} runs (ms)`);
-for (const c of cases) {
-  c.parse(c.body); // warm up
-  const floor = median(() => c.body.split("\n"));
-  const ours = median(() => c.parse(c.body));
-  const mb = (c.body.length / MB).toFixed(1);
-  console.log(
-    `${c.name.padEnd(40)} ${mb} MB  parse ${ours.toFixed(1).padStart(7)}  split("\\n") ${floor.toFixed(1).padStart(7)}  ratio ${(ours / floor).toFixed(2)}`,
-  );
-}
+await runCases("parsers", [
+  { name: "instruction, 5 MB, fenced headers", subject: () => parseInstructionBody(fenced, { sectionId: "bench" }), limit: split(fenced), limitName: 'split("\\n")', factor: 3 },
+  { name: "instruction, 5 MB, CRLF, long answers", subject: () => parseInstructionBody(crlf, { sectionId: "bench" }), limit: split(crlf), limitName: 'split("\\n")', factor: 20 },
+  { name: "preference, 5 MB", subject: () => parsePreferenceBody(preference, { sectionId: "bench" }), limit: split(preference), limitName: 'split("\\n")', factor: 3 },
+]);
