@@ -1,12 +1,18 @@
 #!/usr/bin/env node
+import { outputErrorLine } from "./errors.js";
 import { run } from "./index.js";
 
-// `replaykit export … | head` closes the pipe early: that is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
+// A failed write to stdout (a closed pipe, a full disk, /dev/full, a closed descriptor) is
+// one `replaykit:` line on stderr and exit code 1, never a stack trace: the output is lost
+// anyway, so there is nothing to finish. A failed write to stderr can only be an exit code.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  try {
+    process.stderr.write(`replaykit: ${outputErrorLine("stdout", error)}\n`);
+  } catch {
+    // stderr is gone too: the exit code is all that is left.
+  }
+  process.exit(1);
+});
+process.stderr.on("error", () => process.exit(1));
 
 process.exitCode = await run(process.argv.slice(2));

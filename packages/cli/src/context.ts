@@ -44,6 +44,22 @@ export function size(value: string): number {
   }
 }
 
+/** Seconds to wait for another writer's lock (`--wait`): a non-negative number, fractions allowed. */
+export function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError("must be a number of seconds (like 10 or 0.5).");
+  return n;
+}
+
+/** The `--wait SECONDS` option of every command that takes the store's lock. */
+export const WAIT_FLAGS = "--wait <seconds>";
+export const WAIT_HELP = "how long to wait for another writer holding the store's lock, in seconds (default 10)";
+
+/** `lockTimeoutMs` for a `--wait` value (undefined: the store's default). */
+export function lockTimeout(wait: number | undefined): { lockTimeoutMs?: number } {
+  return wait === undefined ? {} : { lockTimeoutMs: Math.round(wait * 1000) };
+}
+
 /** A date for people: `2026-03-01T12:00:00Z`. */
 export const showDate = formatIsoSeconds;
 

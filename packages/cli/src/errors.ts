@@ -1,50 +1,64 @@
 /**
- * The command's own failures. Everything the CLI prints as an error goes through
- * `describeError`, which turns any thrown value into one line and an exit code.
+ * The command's own failures, in replaykit's shared error scheme (marker
+ * `Symbol.for("replaykit.error")` = `"cli"`, a stable `code`, `isInstance` by marker and
+ * code). Everything the CLI prints as an error goes through `describeError`, which turns
+ * any thrown value into one line and an exit code.
  */
 
-/** Bad flags, a bad size, a missing argument, an invalid protect file: exit code 2. */
-export class UsageError extends Error {
-  readonly code = "USAGE" as const;
+/** Marks every replaykit error; the value is the package's short name. */
+const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+
+/**
+ * True for an error thrown by any replaykit package (any installed copy): an object whose
+ * `Symbol.for("replaykit.error")` property is a string.
+ */
+export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return isReplaykitError(error) && error.code === code;
+}
+
+/** The base class of the CLI's errors; `exitCode` is what the process exits with. */
+export abstract class CliError extends Error {
+  /** Stable UPPER_SNAKE code, unique across replaykit. */
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+  readonly [REPLAYKIT_ERROR] = "cli";
+}
+
+/** Bad flags, a bad size, a missing argument, an unreadable ids file: exit code 2. */
+export class UsageError extends CliError {
+  readonly code = "CLI_USAGE" as const;
   readonly exitCode = 2;
   override readonly name = "UsageError";
+
+  /** True for a `UsageError` from any copy of this package. */
+  static isInstance(error: unknown): error is UsageError {
+    return hasCode(error, "CLI_USAGE");
+  }
 }
 
 /** A failure the CLI itself detects (bad input lines, no store, verify problems): exit code 1. */
-export class CliFailure extends Error {
-  readonly code = "FAILURE" as const;
+export class CliFailure extends CliError {
+  readonly code = "CLI_FAILURE" as const;
   readonly exitCode = 1;
   override readonly name = "CliFailure";
-}
 
-const KNOWN_CODES = new Set([
-  "STORE_LOCKED",
-  "STORE_IO",
-  "STORE_NOT_FOUND",
-  "STORE_INVALID_ARGUMENT",
-  "UNKNOWN_SECTION_TYPE",
-  "CORPUS_CORRUPT",
-  "CORPUS_IO",
-  "SNAPSHOT_INVALID",
-  "INDEX_CORRUPT",
-  "INDEX_READ",
-  "INDEX_WRITE",
-  "INDEX_ENTRY_INVALID",
-  "SAMPLER",
-  "EVICTION",
-  "INSTRUCTION_PARSE",
-  "PREFERENCE_PARSE",
-  "ROW_SOURCE_INVALID",
-]);
+  /** True for a `CliFailure` from any copy of this package. */
+  static isInstance(error: unknown): error is CliFailure {
+    return hasCode(error, "CLI_FAILURE");
+  }
+}
 
 /** One line (no newlines) and an exit code for anything thrown by a command. */
 export function describeError(error: unknown): { message: string; exitCode: number; known: boolean } {
-  if (error instanceof UsageError || error instanceof CliFailure) {
+  if (UsageError.isInstance(error) || CliFailure.isInstance(error)) {
     return { message: oneLine(error.message), exitCode: error.exitCode, known: true };
   }
-  const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === "UNKNOWN_SECTION_TYPE") {
+  if (hasCode(error, "UNKNOWN_SECTION_TYPE")) {
     // The store's advice (register an expander in code) is not something a shell user can do.
     const { sectionType, sectionId } = error as { sectionType?: string; sectionId?: string };
     return {
@@ -53,8 +67,8 @@ export function describeError(error: unknown): { message: string; exitCode: numb
       known: true,
     };
   }
-  if (typeof code === "string" && KNOWN_CODES.has(code)) return { message: oneLine(message), exitCode: 1, known: true };
-  // Node's own errors (ENOENT on an input file, EPIPE …) carry a readable message too.
+  if (isReplaykitError(error)) return { message: oneLine(message), exitCode: 1, known: true };
+  // Node's own errors (ENOENT on an input file, ENOSPC …) carry a readable message too.
   if (isSystemError(error)) return { message: oneLine(message), exitCode: 1, known: true };
   return { message: `internal error: ${oneLine(message)} (set REPLAYKIT_DEBUG=1 for the stack)`, exitCode: 1, known: false };
 }
@@ -68,4 +82,20 @@ export function oneLine(text: string): string {
 export function isSystemError(error: unknown): error is Error & { code: string; syscall: string } {
   const e = error as { code?: unknown; syscall?: unknown } | null;
   return typeof e === "object" && e !== null && typeof e.code === "string" && typeof e.syscall === "string";
+}
+
+const OUTPUT_REASONS: Readonly<Record<string, string>> = {
+  EPIPE: "the reader closed the pipe",
+  ENOSPC: "no space left on the device",
+  EBADF: "the stream is closed",
+  EIO: "input/output error",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+};
+
+/** The one line for a failed write to stdout or stderr: `cannot write to stdout: no space left on the device (ENOSPC)`. */
+export function outputErrorLine(stream: "stdout" | "stderr", error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === "string" ? `${OUTPUT_REASONS[code] ?? oneLine((error as Error).message)} (${code})` : oneLine(String(error));
+  return `cannot write to ${stream}: ${reason}`;
 }

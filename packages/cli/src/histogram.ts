@@ -1,61 +1,126 @@
-// The age histogram of `replaykit stats`: section ages (now − addedAt) in even buckets of a
-// round width, drawn with Unicode block characters.
+// The age histogram of `replaykit stats`. Ages (now − addedAt) go into bins whose edges are
+// round durations growing about ×2 each (1 hour, 6 hours, 1 day, 2 days, 1 week … 10
+// years): a log scale, so one section dated 1970 gets a bar of its own at the far end
+// instead of squashing every other section into the first bar, and every label is a clean
+// round duration.
 
-const DAY_MS = 86_400_000;
-/** Bucket widths in days, smallest first; the first that needs at most MAX_BUCKETS wins. */
-const WIDTHS = [1, 7, 14, 30, 60, 90, 180, 365, 730, 1825, 3650];
-const MAX_BUCKETS = 12;
-const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const YEAR = 365 * DAY;
+
+/** Bin edges (ms) with their labels, smallest first. */
+const EDGES: ReadonlyArray<readonly [number, string, string]> = [
+  [HOUR, "1 hour", "1"],
+  [6 * HOUR, "6 hours", "6"],
+  [DAY, "1 day", "1"],
+  [2 * DAY, "2 days", "2"],
+  [7 * DAY, "1 week", "1"],
+  [14 * DAY, "2 weeks", "2"],
+  [30 * DAY, "30 days", "30"],
+  [90 * DAY, "90 days", "90"],
+  [180 * DAY, "180 days", "180"],
+  [YEAR, "1 year", "1"],
+  [2 * YEAR, "2 years", "2"],
+  [5 * YEAR, "5 years", "5"],
+  [10 * YEAR, "10 years", "10"],
+];
 
 /** One row of the histogram. */
 export interface AgeBucket {
-  /** e.g. `0–14 days`, or `future` for entries dated after now. */
+  /** e.g. `1–2 weeks`, `under 1 hour`, `over 10 years`, or `future` for entries dated after now. */
   label: string;
   count: number;
 }
 
 /**
- * Buckets ages (in days, relative to `now`) into even buckets of a round width (1, 7, 14,
- * 30 … days), from 0 to the oldest entry. Entries dated after `now` get a `future` bucket
- * of their own. No entries → no buckets.
+ * Buckets the ages of `addedAt` (relative to `now`) into log-scaled bins with round edges,
+ * from the bin of the youngest section to the bin of the oldest (empty bins between them
+ * are kept, so the scale stays visible). Entries dated after `now` get a `future` bucket of
+ * their own. No entries → no buckets.
  */
-export function ageBuckets(addedAt: readonly (Date | number)[], now: Date): AgeBucket[] {
-  const ages = addedAt.map((d) => (now.getTime() - (typeof d === "number" ? d : d.getTime())) / DAY_MS);
-  if (ages.length === 0) return [];
-  const past = ages.filter((a) => a >= 0);
-  const future = ages.length - past.length;
+export function ageBuckets(addedAt: Iterable<Date | number>, now: Date): AgeBucket[] {
+  const counts = new Array<number>(EDGES.length + 1).fill(0);
+  let future = 0;
+  let any = false;
+  const t0 = now.getTime();
+  for (const d of addedAt) {
+    any = true;
+    const age = t0 - (typeof d === "number" ? d : d.getTime());
+    if (age < 0) {
+      future++;
+      continue;
+    }
+    let bin = 0;
+    while (bin < EDGES.length && age >= EDGES[bin]![0]) bin++;
+    counts[bin]!++;
+  }
+  if (!any) return [];
   const buckets: AgeBucket[] = [];
   if (future > 0) buckets.push({ label: "future", count: future });
-  if (past.length === 0) return buckets;
-  let oldest = 0;
-  for (const a of past) if (a > oldest) oldest = a;
-  const width = WIDTHS.find((w) => Math.floor(oldest / w) + 1 <= MAX_BUCKETS) ?? Math.ceil((oldest + 1) / MAX_BUCKETS);
-  const n = Math.floor(oldest / width) + 1;
-  const counts = new Array<number>(n).fill(0);
-  for (const a of past) counts[Math.min(n - 1, Math.floor(a / width))]!++;
-  counts.forEach((count, i) => buckets.push({ label: rangeLabel(i * width, (i + 1) * width, width), count }));
+  const first = counts.findIndex((c) => c > 0);
+  if (first === -1) return buckets;
+  let last = counts.length - 1;
+  while (counts[last] === 0) last--;
+  for (let bin = first; bin <= last; bin++) buckets.push({ label: binLabel(bin), count: counts[bin]! });
   return buckets;
 }
 
+function binLabel(bin: number): string {
+  if (bin === 0) return `under ${EDGES[0]![1]}`;
+  if (bin === EDGES.length) return `over ${EDGES[EDGES.length - 1]![1]}`;
+  const [, lowLabel, lowNumber] = EDGES[bin - 1]!;
+  const [, highLabel] = EDGES[bin]!;
+  // "1–2 weeks" when both ends share a unit, "6 hours–1 day" otherwise.
+  const lowUnit = lowLabel.slice(lowNumber.length + 1).replace(/s$/, "");
+  const highUnit = highLabel.replace(/^\d+ /, "").replace(/s$/, "");
+  return lowUnit === highUnit ? `${lowNumber}–${highLabel}` : `${lowLabel}–${highLabel}`;
+}
+
+/** Characters for drawing: Unicode blocks on a UTF-8 terminal, plain ASCII otherwise. */
+export interface HistogramGlyphs {
+  full: string;
+  eighths: readonly string[];
+  axis: string;
+  dash: string;
+}
+
+const UNICODE: HistogramGlyphs = { full: "█", eighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"], axis: "│", dash: "–" };
+const ASCII: HistogramGlyphs = { full: "#", eighths: ["", "", "", "", "", "", "", ""], axis: "|", dash: "-" };
+
 /**
- * Draws buckets as lines: label, a bar of `█` (with eighth-block ends) scaled so the largest
- * bucket fills `barWidth` columns, and the count. A non-empty bucket always shows at least `▏`.
+ * True when the locale's character set is UTF-8 (LC_ALL, then LC_CTYPE, then LANG, as
+ * POSIX orders them). No locale set at all counts as UTF-8, the default of every current
+ * terminal; `C` / `POSIX` and other charsets do not.
  */
-export function drawHistogram(buckets: readonly AgeBucket[], barWidth = 40): string[] {
+export function localeIsUtf8(env: Record<string, string | undefined>): boolean {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG;
+  if (locale === undefined || locale === "") return true;
+  return /utf-?8/i.test(locale);
+}
+
+/** The glyphs for a locale. */
+export function glyphsFor(env: Record<string, string | undefined>): HistogramGlyphs {
+  return localeIsUtf8(env) ? UNICODE : ASCII;
+}
+
+/**
+ * Draws buckets as lines: label, a bar scaled so the largest bucket fills `barWidth`
+ * columns (Unicode: with eighth-block ends), and the count. A non-empty bucket always shows
+ * at least a sliver.
+ */
+export function drawHistogram(buckets: readonly AgeBucket[], barWidth = 40, glyphs: HistogramGlyphs = UNICODE): string[] {
   const max = buckets.reduce((m, b) => Math.max(m, b.count), 0);
-  const labelWidth = buckets.reduce((m, b) => Math.max(m, b.label.length), 0);
-  return buckets.map(({ label, count }) => {
-    const bar = max === 0 ? "" : blocks((count / max) * barWidth);
-    return `${label.padStart(labelWidth)} │${bar.padEnd(barWidth)} ${count}`;
+  const labels = buckets.map((b) => b.label.replaceAll("–", glyphs.dash));
+  const labelWidth = labels.reduce((m, l) => Math.max(m, l.length), 0);
+  return buckets.map(({ count }, i) => {
+    const bar = max === 0 ? "" : blocks((count / max) * barWidth, glyphs);
+    return `${labels[i]!.padStart(labelWidth)} ${glyphs.axis}${bar.padEnd(barWidth)} ${count.toLocaleString("en-US")}`;
   });
 }
 
-function blocks(columns: number): string {
-  let eighths = Math.round(columns * 8);
-  if (eighths === 0 && columns > 0) eighths = 1;
-  return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
-}
-
-function rangeLabel(from: number, to: number, width: number): string {
-  return width >= 365 ? `${from / 365}–${to / 365} years` : `${from}–${to} days`;
+function blocks(columns: number, glyphs: HistogramGlyphs): string {
+  const precise = glyphs.eighths[1] !== "";
+  let eighths = precise ? Math.round(columns * 8) : Math.round(columns) * 8;
+  if (eighths === 0 && columns > 0) eighths = precise ? 1 : 8;
+  return glyphs.full.repeat(Math.floor(eighths / 8)) + glyphs.eighths[eighths % 8];
 }

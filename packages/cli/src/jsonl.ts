@@ -1,14 +1,24 @@
 import { createReadStream } from "node:fs";
-import { CliFailure } from "./errors.js";
+import { formatBytes } from "./size.js";
 
-/** One line of a text input, numbered from 1, without its line ending. */
-export interface NumberedLine {
-  readonly lineNumber: number;
-  readonly text: string;
-}
+/**
+ * One line of a text input, numbered from 1, without its line ending: its text, or why it
+ * has none (not UTF-8, too long).
+ */
+export type NumberedLine =
+  | { readonly lineNumber: number; readonly text: string; readonly problem?: undefined }
+  | { readonly lineNumber: number; readonly text?: undefined; readonly problem: string };
 
 /** A chunk source: a Node readable stream, or any async iterable of text or bytes. */
 export type ChunkSource = AsyncIterable<string | Uint8Array>;
+
+/**
+ * The longest line read (bytes). A section's frame may hold at most 64 MiB (the store's
+ * default `maxFrameBytes`), so a longer line could never be read back; it also keeps one
+ * line far below V8's string limit (~512 MiB), past which decoding fails with a misleading
+ * error.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Splits a stream of UTF-8 chunks into numbered lines. Lines end at `\n`; a `\r` before it
@@ -17,24 +27,34 @@ export type ChunkSource = AsyncIterable<string | Uint8Array>;
  * inside JSON text any other line separator (U+2028, a lone `\r` …) can only appear in a
  * string, where it is data. Lines are cut at the byte level (a `\n` byte is never part of a
  * multi-byte character) and decoded one by one, so bad UTF-8 is reported on its own line.
+ * A line longer than `maxLineBytes` is not kept in memory: it comes back as a problem
+ * naming its length.
  *
  * `onBytes` is told how many bytes were consumed so far (for progress).
- *
- * @throws {CliFailure} when a line is not valid UTF-8 (naming the line).
  */
-export async function* readLines(source: ChunkSource, name: string, onBytes?: (bytes: number) => void): AsyncGenerator<NumberedLine> {
+export async function* readLines(
+  source: ChunkSource,
+  onBytes?: (bytes: number) => void,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<NumberedLine> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let carry: Uint8Array[] = [];
+  let carried = 0;
   let lineNumber = 0;
   let bytes = 0;
-  const decode = (line: Uint8Array): string => {
-    let body = line;
+  const finish = (piece: Uint8Array): NumberedLine => {
+    lineNumber++;
+    const length = carried + piece.byteLength;
+    if (length > maxLineBytes) {
+      return { lineNumber, problem: `the line is ${formatBytes(length)} long; a section line may be at most ${formatBytes(maxLineBytes)} (the largest frame the store reads back)` };
+    }
+    let body = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
     if (lineNumber === 1 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
     if (body[body.length - 1] === 0x0d) body = body.subarray(0, -1);
     try {
-      return decoder.decode(body);
-    } catch (error) {
-      throw new CliFailure(`${name} line ${lineNumber}: not valid UTF-8 text`, { cause: error });
+      return { lineNumber, text: decoder.decode(body) };
+    } catch {
+      return { lineNumber, problem: "not valid UTF-8 text" };
     }
   };
   for await (const chunk of source) {
@@ -43,19 +63,20 @@ export async function* readLines(source: ChunkSource, name: string, onBytes?: (b
     onBytes?.(bytes);
     let start = 0;
     for (let nl = buf.indexOf(0x0a, start); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-      const piece = buf.subarray(start, nl);
-      const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
+      yield finish(buf.subarray(start, nl));
       carry = [];
-      lineNumber++;
-      yield { lineNumber, text: decode(line) };
+      carried = 0;
       start = nl + 1;
     }
-    if (start < buf.byteLength) carry.push(buf.subarray(start));
+    if (start < buf.byteLength) {
+      const rest = buf.subarray(start);
+      // Past the limit only the length is kept, so a 600 MB line costs no memory.
+      if (carried + rest.byteLength <= maxLineBytes) carry.push(rest);
+      else carry = [];
+      carried += rest.byteLength;
+    }
   }
-  if (carry.length > 0) {
-    lineNumber++;
-    yield { lineNumber, text: decode(Buffer.concat(carry)) };
-  }
+  if (carried > 0) yield finish(new Uint8Array(0));
 }
 
 /** The chunks of a file, or of stdin when `path` is `-`. */
@@ -64,6 +85,3 @@ export function openInput(path: string, stdin: ChunkSource): ChunkSource {
   return createReadStream(path);
 }
 
-function stripCR(line: string): string {
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
-}

@@ -1,25 +1,39 @@
 import { ReplayStore, StoreNotFoundError, type StoreOptions } from "@replaykit/store";
-import { access } from "node:fs/promises";
-import { join } from "node:path";
+import { access, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { CliFailure } from "./errors.js";
 
 /**
  * Opens the store in `dir`. Only `add` may create one (`create: true`); every other command
- * needs an existing store — a directory holding `index.json` or `corpus.zst` — and says
- * "no store at <dir>" otherwise, without creating anything.
+ * needs an existing store — a directory holding an index or a corpus — and says
+ * "no store at <dir>" otherwise, without creating anything. A store whose index lists
+ * sections but whose corpus file is gone is one clear error too (instead of a problem per
+ * entry), unless `allowMissingCorpus` (verify reports it, recover needs no index).
  *
- * @throws {CliFailure} when there is no store and `create` is false.
+ * @throws {CliFailure} when there is no store (and `create` is false), or its corpus is missing.
  */
-export async function openStore(dir: string, options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">): Promise<ReplayStore> {
+export async function openStore(
+  dir: string,
+  options: { create: boolean; allowMissingCorpus?: boolean } & Pick<StoreOptions, "lockTimeoutMs">,
+): Promise<ReplayStore> {
   let store: ReplayStore;
+  const { allowMissingCorpus = false, ...storeOptions } = options;
   try {
-    store = await ReplayStore.open(dir, options);
+    store = await ReplayStore.open(dir, storeOptions);
   } catch (error) {
     if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error });
     throw error;
   }
-  if (!options.create && !(await exists(join(dir, "index.json"))) && !(await exists(join(dir, "corpus.zst")))) {
-    throw new CliFailure(`no store at ${dir} (no index.json or corpus.zst in it)`);
+  if (options.create) return store;
+  const [hasIndex, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.corpusPath)]);
+  if (!hasIndex && !hasCorpus) throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`);
+  if (!hasCorpus && !allowMissingCorpus) {
+    const entries = (await store.load()).length;
+    if (entries > 0) {
+      throw new CliFailure(
+        `${dir}: corpus.zst is missing but the index lists ${entries.toLocaleString("en-US")} section${entries === 1 ? "" : "s"}; restore corpus.zst from a backup (nothing was changed)`,
+      );
+    }
   }
   return store;
 }
@@ -30,5 +44,14 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The size of a store's corpus file in bytes (0 when it is absent). */
+export async function corpusBytes(store: { corpusPath: string }): Promise<number> {
+  try {
+    return (await stat(store.corpusPath)).size;
+  } catch {
+    return 0;
   }
 }

@@ -4,6 +4,8 @@ import { registerAdd } from "./commands/add.js";
 import { registerCompact } from "./commands/compact.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
+import { registerRecover } from "./commands/recover.js";
+import { registerRemove } from "./commands/remove.js";
 import { registerSample } from "./commands/sample.js";
 import { registerStats } from "./commands/stats.js";
 import { registerUpgrade } from "./commands/upgrade.js";
@@ -12,7 +14,7 @@ import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "compact", "export", "upgrade"] as const;
+const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "export", "upgrade"] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -65,7 +67,9 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerStats(program, ctx);
   registerVerify(program, ctx);
   registerEvict(program, ctx);
+  registerRemove(program, ctx);
   registerCompact(program, ctx);
+  registerRecover(program, ctx);
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
   return program;

@@ -1,4 +1,5 @@
-import { createSnapshot, SnapshotInvalidError, type SectionSnapshot, type SnapshotInit } from "@replaykit/store";
+import { createSnapshot, isSectionId, isSectionType, type SectionSnapshot, type SnapshotInit } from "@replaykit/store";
+import * as v from "valibot";
 import { formatIsoSeconds, parseIsoDate } from "./dates.js";
 
 /**
@@ -16,28 +17,60 @@ export interface SectionJson {
 }
 
 const KEYS = ["section_id", "section_type", "content", "auto_mined", "first_seen_at", "last_seen_at", "training_runs_seen"] as const;
-const REQUIRED = ["section_type", "content"] as const;
 
-/** Snapshot field names (as `SnapshotInvalidError.field` gives them) → JSON keys. */
-const JSON_KEY_OF: Readonly<Record<string, string>> = {
-  sectionId: "section_id",
-  sectionType: "section_type",
-  content: "content",
-  autoMined: "auto_mined",
-  firstSeenAt: "first_seen_at",
-  lastSeenAt: "last_seen_at",
-  trainingRunsSeen: "training_runs_seen",
-};
+/** "must be <what>, got <the value>" for a value of the wrong type or shape. */
+const must =
+  (what: string) =>
+  (issue: v.BaseIssue<unknown>): string =>
+    `must be ${what}, got ${describeJson(issue.input)}${issue.input === null ? " (leave the key out to use its default)" : ""}`;
 
-/** Why one input line cannot become a snapshot. */
+/** An ISO 8601 date-time in whole seconds (no offset = UTC), as a Date. */
+const isoSeconds = v.pipe(
+  v.string(must("an ISO 8601 string")),
+  v.check((text) => parseIsoDate(text).ok, (issue) => `${JSON.stringify(issue.input)} is not an ISO 8601 date-time (like 2026-03-01T12:00:00Z)`),
+  v.check((text) => (parseIsoDate(text) as { wholeSeconds?: boolean }).wholeSeconds === true, (issue) => `must be whole seconds, got ${JSON.stringify(issue.input)}`),
+  v.transform((text) => (parseIsoDate(text) as { date: Date }).date),
+);
+
+/** One line of the section format; the schema's issue paths are the line's keys. */
+const SectionLine = v.strictObject(
+  {
+    section_type: v.pipe(
+      v.string(must("a string")),
+      v.check((text: string) => isSectionType(text), (issue) => `must be a section type (a lowercase letter, then lowercase letters, digits, _ or -), got ${describeJson(issue.input)}`),
+    ),
+    content: v.string(must("a string")),
+    section_id: v.optional(v.pipe(v.string(must("a string")), v.check((text: string) => isSectionId(text), (issue) => `must be 16 lowercase hex characters, got ${describeJson(issue.input)}`))),
+    auto_mined: v.optional(v.boolean(must("true or false"))),
+    first_seen_at: v.optional(isoSeconds),
+    last_seen_at: v.optional(isoSeconds),
+    training_runs_seen: v.optional(
+      v.array(v.pipe(v.number(must("a number")), v.safeInteger(must("an integer")), v.minValue(0, must("non-negative"))), must("an array of run numbers")),
+    ),
+  },
+  (issue) =>
+    issue.expected === "never"
+      ? `unknown key (allowed: ${KEYS.join(", ")})`
+      : issue.received === "undefined"
+        ? "missing (it is required)"
+        : `expected a JSON object, got ${describeJson(issue.input)}`,
+);
+
+/** One problem of one input line: the key (by its path, e.g. `training_runs_seen.2`) and what is wrong. */
+export interface LineProblem {
+  /** The key path, or undefined for the line as a whole (not JSON, not an object). */
+  readonly key: string | undefined;
+  readonly problem: string;
+}
+
+/** Why one input line cannot become a snapshot: every problem found in it. */
 export class SectionLineError extends Error {
   override readonly name = "SectionLineError";
   constructor(
     readonly lineNumber: number,
-    readonly key: string | undefined,
-    readonly problem: string,
+    readonly problems: readonly LineProblem[],
   ) {
-    super(`line ${lineNumber}: ${key === undefined ? "" : `${key}: `}${problem}`);
+    super(`line ${lineNumber}: ${problems.map(({ key, problem }) => (key === undefined ? problem : `${key}: ${problem}`)).join("; ")}`);
   }
 }
 
@@ -46,52 +79,31 @@ export class SectionLineError extends Error {
  * default `last_seen_at` (whole seconds); `first_seen_at` defaults to `last_seen_at`;
  * `section_id` defaults to the content hash.
  *
- * @throws {SectionLineError} naming the line and, when it is about one key, the key.
+ * @throws {SectionLineError} naming the line and, for each problem, the key.
  */
 export function parseSectionLine(text: string, lineNumber: number, now: Date): SectionSnapshot {
-  const fail = (key: string | undefined, problem: string): never => {
-    throw new SectionLineError(lineNumber, key, problem);
+  const fail = (problems: LineProblem[]): never => {
+    throw new SectionLineError(lineNumber, problems);
   };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    fail(undefined, `not valid JSON (${(error as Error).message})`);
+    fail([{ key: undefined, problem: `not valid JSON (${(error as Error).message})` }]);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(undefined, `expected a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+  if (Array.isArray(value)) fail([{ key: undefined, problem: "expected a JSON object, got an array" }]);
+  const parsed = v.safeParse(SectionLine, value);
+  if (!parsed.success) return fail(parsed.issues.map((issue) => ({ key: v.getDotPath(issue) ?? undefined, problem: issue.message })));
+  const line = parsed.output;
+  const init: SnapshotInit = { sectionType: line.section_type, content: line.content, lastSeenAt: line.last_seen_at ?? now };
+  if (line.section_id !== undefined) init.sectionId = line.section_id;
+  if (line.auto_mined !== undefined) init.autoMined = line.auto_mined;
+  if (line.first_seen_at !== undefined) init.firstSeenAt = line.first_seen_at;
+  if (line.training_runs_seen !== undefined) init.trainingRunsSeen = line.training_runs_seen;
+  if (init.firstSeenAt !== undefined && init.firstSeenAt.getTime() > init.lastSeenAt!.getTime()) {
+    fail([{ key: "first_seen_at", problem: `is after last_seen_at (${formatIsoSeconds(init.firstSeenAt)} > ${formatIsoSeconds(init.lastSeenAt!)})` }]);
   }
-  const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!(KEYS as readonly string[]).includes(key)) fail(undefined, `unknown key ${JSON.stringify(key)} (allowed: ${KEYS.join(", ")})`);
-  }
-  for (const key of REQUIRED) if (!(key in obj)) fail(undefined, `missing required key ${JSON.stringify(key)}`);
-  for (const key of KEYS) {
-    if (obj[key] === null) fail(key, `is null (leave the key out to use its default)`);
-  }
-  const init: SnapshotInit = { sectionType: obj.section_type as string, content: obj.content as string };
-  if (obj.section_id !== undefined) init.sectionId = obj.section_id as string;
-  if (obj.auto_mined !== undefined) init.autoMined = obj.auto_mined as boolean;
-  if (obj.training_runs_seen !== undefined) init.trainingRunsSeen = obj.training_runs_seen as number[];
-  for (const [key, field] of [["last_seen_at", "lastSeenAt"], ["first_seen_at", "firstSeenAt"]] as const) {
-    const raw = obj[key];
-    if (raw === undefined) continue;
-    if (typeof raw !== "string") fail(key, `must be an ISO 8601 string, got ${describeJson(raw)}`);
-    const parsed = parseIsoDate(raw as string);
-    if (!parsed.ok) fail(key, `${JSON.stringify(raw)} ${parsed.problem}`);
-    else if (!parsed.wholeSeconds) fail(key, `must be whole seconds, got ${JSON.stringify(raw)}`);
-    else init[field] = parsed.date;
-  }
-  init.lastSeenAt ??= now;
-  try {
-    return createSnapshot(init);
-  } catch (error) {
-    if (!SnapshotInvalidError.isInstance(error)) throw error;
-    const [field = "", index = ""] = /^([A-Za-z]+)(.*)$/.exec(error.field)?.slice(1) ?? [];
-    const key = JSON_KEY_OF[field] === undefined ? undefined : `${JSON_KEY_OF[field]}${index}`;
-    const problem = error.message.replace(/^snapshot\.[^:]*:\s*/, "");
-    return fail(key, snakeCase(problem));
-  }
+  return createSnapshot(init);
 }
 
 /** A snapshot as one line of the section format (no newline); dates as `YYYY-MM-DDTHH:MM:SSZ`. */
@@ -108,12 +120,9 @@ export function sectionToJson(s: SectionSnapshot): string {
   return JSON.stringify(out);
 }
 
-function snakeCase(message: string): string {
-  return message.replace(/\b(sectionId|sectionType|autoMined|firstSeenAt|lastSeenAt|trainingRunsSeen)\b/g, (name) => JSON_KEY_OF[name] ?? name);
-}
-
 function describeJson(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object" && value !== null) return "an object";
-  return JSON.stringify(value);
+  if (typeof value === "string" && value.length > 40) return JSON.stringify(`${value.slice(0, 40)}…`);
+  return JSON.stringify(value) ?? String(value);
 }

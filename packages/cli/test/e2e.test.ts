@@ -57,25 +57,39 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
   test("exit codes: 2 for usage errors, 1 for failures, with one line on stderr", () => {
     const usage = replaykit(["sample", "somewhere", "--k", "many"]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^replaykit: option '--k <n>' argument 'many' is invalid/);
+    expect(usage.stderr).toMatch(/^replaykit: option '-k, --k <n>' argument 'many' is invalid/);
     const missing = replaykit(["stats", join(tempDir(), "missing")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^replaykit: no store at .*\n$/);
     const bad = replaykit(["add", join(tempDir(), "s"), "-"], '{"section_type":"prose"}\n');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('replaykit: stdin line 1: missing required key "content"; nothing was added\n');
+    expect(bad.stderr).toBe("stdin line 1: content: missing (it is required)\nreplaykit: 1 bad line in stdin; nothing was added\n");
     const help = replaykit(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: replaykit");
   });
 
-  test("export into a pipe that closes early is not an error", () => {
+  test("output errors (a pipe closed early, a full disk, a read-only descriptor) are one line and exit 1, never a stack", () => {
     const dir = join(tempDir(), "store");
     const input = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ section_type: "prose", content: `Line ${i} ${"x".repeat(200)}` })).join("\n");
     expect(replaykit(["add", dir, "-"], input).code).toBe(0);
-    const script = `node ${JSON.stringify(BIN)} export ${JSON.stringify(dir)} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`;
-    const result = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 120_000 });
-    expect(result.stdout.trim()).toBe("0");
-    expect(result.stderr).toBe("");
+    const cases: Array<[string, RegExp]> = [
+      [`export ${JSON.stringify(dir)} | head -c 100 > /dev/null`, /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/],
+      [`sample ${JSON.stringify(dir)} -k 3000 --seed 1 | head -c 100 > /dev/null`, /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/],
+      ...(existsSync("/dev/full")
+        ? ([
+            [`export ${JSON.stringify(dir)} > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+            [`stats ${JSON.stringify(dir)} > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+            [`--help > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+          ] as Array<[string, RegExp]>)
+        : []),
+      [`stats ${JSON.stringify(dir)} 1< /dev/null`, /^replaykit: cannot write to stdout: the stream is closed \(EBADF\)\n$/],
+    ];
+    for (const [command, expected] of cases) {
+      const script = `node ${JSON.stringify(BIN)} ${command}; echo "\${PIPESTATUS[0]}" >&3`;
+      const result = spawnSync("bash", ["-c", `exec 3>&1; { ${script} ; } 2>&1 1>/dev/null | cat >&2`], { encoding: "utf8", timeout: 120_000 });
+      expect(result.stdout.trim(), command).toBe("1");
+      expect(result.stderr, command).toMatch(expected);
+    }
   });
 });

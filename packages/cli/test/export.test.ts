@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, jsonl, parseJsonl, referenceStoreCopy, REPO, tempDir, VECTORS } from "./helpers.js";
+import { cli, jsonl, NOW, parseJsonl, referenceStoreCopy, REPO, tempDir, VECTORS } from "./helpers.js";
 
 describe("replaykit export", () => {
   test("every section in the add format, in append order, dates as YYYY-MM-DDTHH:MM:SSZ", async () => {
@@ -50,7 +50,7 @@ describe("replaykit export", () => {
     const dir = join(tempDir(), "store");
     await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "prose", content: "x" }]) });
     await cli(["evict", dir, "--max-bytes", "0"]);
-    expect(await cli(["export", dir])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await cli(["export", dir])).toEqual({ code: 0, stdout: "", stderr: `nothing to export: ${dir} is empty\n` });
     const missing = await cli(["export", join(tempDir(), "missing")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^replaykit: no store at /);
@@ -62,10 +62,17 @@ describe("replaykit upgrade", () => {
     const dir = referenceStoreCopy();
     const before = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<Record<string, unknown>>;
     expect(Object.keys(before[0]!).sort()).toEqual(["added_at", "byte_offset", "length", "section_id", "weight"]);
-    const { code, stdout, stderr } = await cli(["upgrade", dir]);
+    const { code, stdout, stderr } = await cli(["upgrade", dir], { now: NOW });
     expect(code).toBe(0);
     expect(stdout).toBe("");
-    expect(stderr).toBe(`upgraded ${dir}: 13 entries now record section_type, auto_mined and crc32\nnote: dlm can no longer open this store (its index now has keys dlm rejects)\n`);
+    const backup = join(dir, "index.json.dlm-backup-20260401-000000");
+    expect(stderr).toBe(
+      `upgraded ${dir}: 13 entries now record section_type, auto_mined and crc32\n` +
+        `note: dlm can no longer open this store; the old index is kept as ${backup}\n` +
+        `to go back: cp ${backup} ${join(dir, "index.json")} (valid until the store is next compacted; sections added after the upgrade would leave the index)\n`,
+    );
+    // The backup is the dlm index as it was, byte for byte.
+    expect(JSON.parse(readFileSync(backup, "utf8"))).toEqual(before);
     const after = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<Record<string, unknown>>;
     expect(after[0]).toHaveProperty("crc32");
     expect(after[0]).toHaveProperty("section_type");

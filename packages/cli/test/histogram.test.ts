@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ageBuckets, drawHistogram } from "../src/histogram.js";
+import { ageBuckets, drawHistogram, glyphsFor, localeIsUtf8 } from "../src/histogram.js";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
@@ -8,24 +8,49 @@ describe("ageBuckets", () => {
   test("no entries, no buckets", () => {
     expect(ageBuckets([], NOW)).toEqual([]);
   });
-  test("even buckets of a round width up to the oldest entry", () => {
+  test("log-scaled bins with round edges, from the youngest bin to the oldest, empty bins between kept", () => {
     const buckets = ageBuckets([daysAgo(0.5), daysAgo(3), daysAgo(20), daysAgo(150)], NOW);
-    expect(buckets[0]).toEqual({ label: "0–14 days", count: 2 });
-    expect(buckets.at(-1)).toEqual({ label: "140–154 days", count: 1 });
-    expect(buckets.length).toBeLessThanOrEqual(12);
-    expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(4);
+    expect(buckets).toEqual([
+      { label: "6 hours–1 day", count: 1 },
+      { label: "1–2 days", count: 0 },
+      { label: "2 days–1 week", count: 1 },
+      { label: "1–2 weeks", count: 0 },
+      { label: "2 weeks–30 days", count: 1 },
+      { label: "30–90 days", count: 0 },
+      { label: "90–180 days", count: 1 },
+    ]);
   });
-  test("young stores get day-wide buckets", () => {
-    expect(ageBuckets([daysAgo(0.1), daysAgo(2.5)], NOW).map((b) => b.label)).toEqual(["0–1 days", "1–2 days", "2–3 days"]);
+  test("an outlier gets a bar of its own: one 1970 date does not squash the rest", () => {
+    const dates = [...Array.from({ length: 135 }, (_, i) => daysAgo(i / 10)), new Date(0)];
+    const buckets = ageBuckets(dates, NOW);
+    expect(buckets.at(-1)).toEqual({ label: "over 10 years", count: 1 });
+    expect(buckets.slice(0, 5).map((b) => b.label)).toEqual(["under 1 hour", "1–6 hours", "6 hours–1 day", "1–2 days", "2 days–1 week"]);
+    expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(136);
+    // Every label is a clean round duration.
+    for (const b of buckets) expect(b.label).toMatch(/^(under |over )?\d+( \w+)?(–\d+ \w+)?$/);
   });
   test("entries dated after now get a future bucket", () => {
     expect(ageBuckets([daysAgo(-3), daysAgo(1)], NOW)[0]).toEqual({ label: "future", count: 1 });
     expect(ageBuckets([daysAgo(-3)], NOW)).toEqual([{ label: "future", count: 1 }]);
   });
-  test("old stores are bucketed in years", () => {
-    const labels = ageBuckets([daysAgo(10), daysAgo(3000)], NOW).map((b) => b.label);
-    expect(labels[0]).toBe("0–1 years");
-    expect(labels.at(-1)).toBe("8–9 years");
+  test("old stores reach the year bins", () => {
+    const labels = ageBuckets([daysAgo(400), daysAgo(3000)], NOW).map((b) => b.label);
+    expect(labels).toEqual(["1–2 years", "2–5 years", "5–10 years"]);
+  });
+});
+
+describe("locale", () => {
+  test("UTF-8 unless the locale names another charset (LC_ALL, then LC_CTYPE, then LANG)", () => {
+    expect(localeIsUtf8({})).toBe(true);
+    expect(localeIsUtf8({ LANG: "en_US.UTF-8" })).toBe(true);
+    expect(localeIsUtf8({ LANG: "C" })).toBe(false);
+    expect(localeIsUtf8({ LANG: "en_US.UTF-8", LC_ALL: "POSIX" })).toBe(false);
+    expect(localeIsUtf8({ LC_CTYPE: "de_DE.utf8", LANG: "C" })).toBe(true);
+  });
+  test("ASCII glyphs draw whole columns of # and plain dashes", () => {
+    const lines = drawHistogram([{ label: "1–2 days", count: 4 }, { label: "2 days–1 week", count: 1 }], 8, glyphsFor({ LANG: "C" }));
+    expect(lines).toEqual(["     1-2 days |######## 4", "2 days-1 week |##       1"]);
+    for (const line of lines) expect(line).toMatch(/^[\x20-\x7e]*$/);
   });
 });
 

@@ -1,13 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { CliFailure } from "../src/errors.js";
 import { readLines, type ChunkSource } from "../src/jsonl.js";
 
-async function lines(chunks: Array<string | Uint8Array>): Promise<Array<[number, string]>> {
+async function lines(chunks: Array<string | Uint8Array>, maxLineBytes?: number): Promise<Array<[number, string]>> {
   const source: ChunkSource = (async function* () {
     yield* chunks;
   })();
   const out: Array<[number, string]> = [];
-  for await (const { lineNumber, text } of readLines(source, "input")) out.push([lineNumber, text]);
+  for await (const line of readLines(source, undefined, maxLineBytes)) out.push([line.lineNumber, line.text ?? `problem: ${line.problem}`]);
   return out;
 }
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -35,9 +34,18 @@ describe("readLines", () => {
   test("U+2028 and a lone CR do not end a line (they can only be inside JSON strings)", async () => {
     expect(await lines([bytes("a\u2028b\rc\n")])).toEqual([[1, "a\u2028b\rc"]]);
   });
-  test("invalid UTF-8 is a failure naming the line", async () => {
-    const bad = new Uint8Array([...bytes("ok\n"), 0xff, 0x0a]);
-    await expect(lines([bad])).rejects.toThrow(CliFailure);
-    await expect(lines([bad])).rejects.toThrow(/input line 2: not valid UTF-8/);
+  test("invalid UTF-8 is a problem of its line; the lines after it are still read", async () => {
+    const bad = new Uint8Array([...bytes("ok\n"), 0xff, 0x0a, ...bytes("next\n")]);
+    expect(await lines([bad])).toEqual([[1, "ok"], [2, "problem: not valid UTF-8 text"], [3, "next"]]);
+  });
+  test("a line over the limit is reported by its length (not as bad UTF-8), across chunks, and the next line is read", async () => {
+    const long = [bytes("x".repeat(600)), bytes("y".repeat(600)), bytes("\u00e9".repeat(300)), bytes("\nshort\n")];
+    const out = await lines(long, 1024);
+    expect(out).toEqual([
+      [1, "problem: the line is 1.76 KiB long; a section line may be at most 1.00 KiB (the largest frame the store reads back)"],
+      [2, "short"],
+    ]);
+    // A last line without a newline, over the limit.
+    expect(await lines([bytes("a\n"), bytes("z".repeat(2000))], 1024)).toEqual([[1, "a"], [2, expect.stringMatching(/^problem: the line is 1.95 KiB long/)]]);
   });
 });

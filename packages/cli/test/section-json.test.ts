@@ -66,21 +66,21 @@ describe("parseSectionLine", () => {
   test.each([
     ["not JSON", "{", /^line 7: not valid JSON/],
     ["an array", [1], /^line 7: expected a JSON object, got an array$/],
-    ["a string", "x", /^line 7: expected a JSON object, got string$/],
-    ["an unknown key", { section_type: "prose", content: "x", sectionType: "prose" }, /^line 7: unknown key "sectionType" \(allowed: section_id,/],
-    ["a missing content", { section_type: "prose" }, /^line 7: missing required key "content"$/],
-    ["a missing type", { content: "x" }, /^line 7: missing required key "section_type"$/],
-    ["a null", { section_type: "prose", content: "x", section_id: null }, /^line 7: section_id: is null/],
+    ["a string", "x", /^line 7: expected a JSON object, got "x"$/],
+    ["an unknown key", { section_type: "prose", content: "x", sectionType: "prose" }, /^line 7: sectionType: unknown key \(allowed: section_id,/],
+    ["a missing content", { section_type: "prose" }, /^line 7: content: missing \(it is required\)$/],
+    ["a missing type", { content: "x" }, /^line 7: section_type: missing \(it is required\)$/],
+    ["a null", { section_type: "prose", content: "x", section_id: null }, /^line 7: section_id: must be a string, got null \(leave the key out to use its default\)$/],
     ["a bad id", { section_type: "prose", content: "x", section_id: "ABC" }, /^line 7: section_id: must be 16 lowercase hex/],
-    ["a bad type", { section_type: "Prose", content: "x" }, /^line 7: section_type: must match/],
+    ["a bad type", { section_type: "Prose", content: "x" }, /^line 7: section_type: must be a section type \(a lowercase letter, then lowercase letters, digits, _ or -\), got "Prose"$/],
     ["a non-string content", { section_type: "prose", content: 5 }, /^line 7: content: must be a string/],
-    ["a non-boolean auto_mined", { section_type: "prose", content: "x", auto_mined: "yes" }, /^line 7: auto_mined: must be a boolean/],
+    ["a non-boolean auto_mined", { section_type: "prose", content: "x", auto_mined: "yes" }, /^line 7: auto_mined: must be true or false, got "yes"$/],
     ["a date number", { section_type: "prose", content: "x", last_seen_at: 1700000000 }, /^line 7: last_seen_at: must be an ISO 8601 string, got 1700000000$/],
     ["a bad date", { section_type: "prose", content: "x", first_seen_at: "soon" }, /^line 7: first_seen_at: "soon" is not an ISO 8601/],
     ["fractional seconds", { section_type: "prose", content: "x", last_seen_at: "2026-01-01T00:00:00.5Z" }, /^line 7: last_seen_at: must be whole seconds, got "2026-01-01T00:00:00.5Z"$/],
     ["first after last", { section_type: "prose", content: "x", first_seen_at: "2026-03-01", last_seen_at: "2026-02-01" }, /^line 7: first_seen_at: is after last_seen_at/],
     ["runs not an array", { section_type: "prose", content: "x", training_runs_seen: 3 }, /^line 7: training_runs_seen: must be an array/],
-    ["a negative run", { section_type: "prose", content: "x", training_runs_seen: [1, -2] }, /^line 7: training_runs_seen\[1\]: must be a non-negative/],
+    ["a negative run", { section_type: "prose", content: "x", training_runs_seen: [1, -2] }, /^line 7: training_runs_seen\.1: must be non-negative, got -2$/],
   ])("%s is an error naming the line and key", (_, input, message) => {
     const text = typeof input === "string" && input === "{" ? input : JSON.stringify(input);
     let caught: unknown;
@@ -92,8 +92,21 @@ describe("parseSectionLine", () => {
     expect(caught).toBeInstanceOf(SectionLineError);
     expect((caught as Error).message).toMatch(message);
   });
+  test("every problem of a line is named, each by its key path", () => {
+    const error = (() => {
+      try {
+        parse({ section_type: 3, training_runs_seen: [0, 1.5, "2"], colour: "red" });
+      } catch (e) {
+        return e as SectionLineError;
+      }
+      throw new Error("expected a SectionLineError");
+    })();
+    expect(error.lineNumber).toBe(7);
+    expect(error.problems.map((p) => p.key)).toEqual(["section_type", "content", "training_runs_seen.1", "training_runs_seen.2", "colour"]);
+    expect(error.problems[2]!.problem).toBe("must be an integer, got 1.5");
+  });
   test("problem() helper agrees", () => {
-    expect(problem({ section_type: "prose", content: "x", extra: 1 })).toMatch(/unknown key "extra"/);
+    expect(problem({ section_type: "prose", content: "x", extra: 1 })).toMatch(/^line 7: extra: unknown key/);
   });
 });
 

@@ -16,7 +16,7 @@ describe("replaykit stats", () => {
     expect(stdout).toContain("oldest      2026-01-01T00:00:00Z (90 days ago)");
     expect(stdout).toContain("newest      2026-03-20T07:00:00Z (11 days ago)");
     expect(stdout).toContain("age of sections (relative to 2026-04-01T00:00:00Z)");
-    expect(stdout).toMatch(/0–14 days │█+[▏▎▍▌▋▊▉]? +\d+/);
+    expect(stdout).toMatch(/2 weeks–30 days │█+[▏▎▍▌▋▊▉]? +\d+/);
     const bars = stdout.split("\n").filter((l) => l.includes("│"));
     expect(bars.reduce((n, l) => n + Number(l.trim().split(/\s+/).at(-1)), 0)).toBe(13);
   });

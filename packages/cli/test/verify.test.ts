@@ -1,5 +1,5 @@
 import { ReplayStore } from "@replaykit/store";
-import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cli, jsonl, referenceStoreCopy, tempDir } from "./helpers.js";
@@ -33,7 +33,9 @@ describe("replaykit verify", () => {
 
   test("reclaimable bytes after an eviction", async () => {
     const dir = await storeOf(4);
-    await cli(["evict", dir, "--max-bytes", "0"]);
+    const keep = join(tempDir(), "keep.txt");
+    writeFileSync(keep, `${(await (await ReplayStore.open(dir)).load())[0]!.sectionId}\n`);
+    expect((await cli(["evict", dir, "--max-bytes", "0", "--protect", keep])).code).toBe(0);
     const { code, stdout } = await cli(["verify", dir]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^reclaimable \d.* \(run `replaykit compact`\)$/m);
@@ -51,9 +53,42 @@ describe("replaykit verify", () => {
     expect(code).toBe(1);
     const problems = stdout.split("\n").filter((l) => l.startsWith("  section "));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^  section ${victim.sectionId} at byte ${victim.byteOffset}: CRC-32 mismatch`));
+    expect(problems[0]).toMatch(new RegExp(`^  section ${victim.sectionId} at byte ${victim.byteOffset}: .*CRC-32 mismatch`));
     expect(stdout).toContain("1 problem:");
-    expect(stderr).toBe(`replaykit: verify found 1 problem in ${dir}\n`);
+    expect(stderr).toBe(`replaykit: verify found 1 problem in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside\n`);
+
+    // --json: the same report as one object, the same exit code.
+    const json = await cli(["verify", dir, "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, entries: 5, problems: [{ sectionId: victim.sectionId, byteOffset: victim.byteOffset }], indexLooksLost: false });
+
+    // --repair sets the entry aside: verify, sample and export work again; nothing left the corpus.
+    const size = readFileSync(join(dir, "corpus.zst")).length;
+    const repaired = await cli(["verify", dir, "--repair"]);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain("repaired: 1 damaged entry moved to the quarantine record");
+    expect((await cli(["verify", dir])).code).toBe(0);
+    expect((await cli(["export", dir])).code).toBe(0);
+    expect(readFileSync(join(dir, "corpus.zst")).length).toBe(size);
+  });
+
+  test("a lost index: verify exits 1 naming recover; compact refuses without --force; recover brings the sections back", async () => {
+    const dir = await storeOf(4);
+    writeFileSync(join(dir, "index.json"), "[]\n");
+    const verify = await cli(["verify", dir]);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/^replaykit: the index of .* looks lost .*run `replaykit recover .*`/);
+    expect(verify.stdout).not.toContain("run `replaykit compact`");
+    const compact = await cli(["compact", dir]);
+    expect(compact.code).toBe(1);
+    expect(compact.stderr).toMatch(/^replaykit: refusing to compact .*replaykit recover/);
+    const recover = await cli(["recover", dir]);
+    expect(recover.code).toBe(0);
+    expect(recover.stderr).toBe(`recovered 4 sections into a new index of ${dir}\n`);
+    expect((await cli(["verify", dir])).code).toBe(0);
+    // An index removed outright: the same answer.
+    rmSync(join(dir, "index.json"));
+    expect((await cli(["recover", dir])).stderr).toMatch(/^recovered 4 sections/);
   });
 
   test("a truncated dlm corpus: the frames past the end are reported", async () => {

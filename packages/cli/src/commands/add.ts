@@ -1,23 +1,40 @@
-import type { SectionSnapshot } from "@replaykit/store";
+import { bodyProblems, defaultExpanders, SectionParseError, UnknownSectionTypeError, type SectionSnapshot } from "@replaykit/store";
 import type { Command } from "commander";
-import { stat } from "node:fs/promises";
-import { plural, type Context } from "../context.js";
+import { stat, writeFile } from "node:fs/promises";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { toWholeSeconds } from "../dates.js";
-import { CliFailure, isSystemError } from "../errors.js";
-import { nowOf } from "../io.js";
+import { CliFailure, isSystemError, oneLine, UsageError } from "../errors.js";
+import { nowOf, write } from "../io.js";
 import { openInput, readLines } from "../jsonl.js";
-import { openStore } from "../open-store.js";
-import { PROGRESS_THRESHOLD, startActivity, startBar, type Progress } from "../progress.js";
+import { corpusBytes, openStore } from "../open-store.js";
+import { startActivity, startBar } from "../progress.js";
 import { parseSectionLine, SectionLineError } from "../section-json.js";
 import { formatBytes } from "../size.js";
 
-/** `replaykit add <store-dir> <file.jsonl | ->`. */
+/** Bad lines printed in full; the rest are counted. */
+export const SHOWN_BAD_LINES = 20;
+
+interface AddFlags {
+  skipInvalid?: boolean;
+  rejects?: string;
+  supersede?: boolean;
+  keepDuplicates?: boolean;
+  wait?: number;
+}
+
+/** `replaykit add <store-dir> <file | -> [--skip-invalid [--rejects FILE]] [--supersede | --keep-duplicates] [--wait S]`. */
 export function registerAdd(program: Command, ctx: Context): void {
   program
     .command("add")
     .description("ingest sections from JSONL (a file, or - for stdin); every line is checked before anything is written")
     .argument("<store-dir>", "the store directory (created if missing)")
     .argument("<file>", "JSONL file of sections, or - to read stdin")
+    .option("--skip-invalid", "add the good lines even when some are bad (the bad ones are reported, and written to --rejects)")
+    .option("--rejects <file>", "with --skip-invalid: write the bad lines, as they were, to this file")
+    .option("--supersede", "a newer snapshot of a section replaces the store's older entries of that section")
+    .option("--keep-duplicates", "write every line even when the store already holds the same section and last_seen_at (dlm's behaviour)")
+    .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
       "after",
       `
@@ -29,20 +46,39 @@ One JSON object a line. Keys:
   last_seen_at        ISO 8601, whole seconds; no offset means UTC (default: now)
   first_seen_at       ISO 8601, whole seconds (default: last_seen_at)
   training_runs_seen  array of non-negative integers (default [])
-Blank lines are skipped. A bad line (invalid JSON, an unknown key, a bad value) is reported
-with its line number and nothing is added. The count goes to stderr; stdout stays empty.
+Blank lines are skipped. Every line is checked first: the JSON, each key, and the body
+against its type's grammar (an instruction needs "### Q" / "### A" blocks, a preference
+"### Prompt" / "### Chosen" / "### Rejected"), so nothing enters the store that sampling
+would later reject. Every bad line is reported (the first ${SHOWN_BAD_LINES} in full, then a count)
+and, without --skip-invalid, nothing is added.
 
-Example:
+Duplicates: a line equal to a section already in the store (same section id and
+last_seen_at) is skipped and counted, so adding the same file twice changes nothing (dlm
+stores keep dlm's behaviour, as --keep-duplicates). Sections are written in batches, each
+committed on its own: if a run is interrupted, run it again and the batches already written
+are skipped. The counts go to stderr; stdout stays empty.
+
+Examples:
   $ echo '{"section_type":"prose","content":"Water boils at 100 °C at sea level."}' | replaykit add ./replay -
-  added 1 section to ./replay (0.15 KiB corpus)`,
+  added 1 section to ./replay (0.15 KiB corpus)
+  $ replaykit add ./replay day-12.jsonl --skip-invalid --rejects day-12.rejects.jsonl`,
     )
-    .action(async (dir: string, file: string) => {
-      await add(ctx, dir, file);
+    .action(async (dir: string, file: string, flags: AddFlags) => {
+      await add(ctx, dir, file, flags);
     });
 }
 
-async function add(ctx: Context, dir: string, file: string): Promise<void> {
+/** A bad input line: its number, its text (when it had one) and what is wrong. */
+interface BadLine {
+  lineNumber: number;
+  text: string | undefined;
+  message: string;
+}
+
+async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Promise<void> {
   const { io } = ctx;
+  if (flags.rejects !== undefined && flags.skipInvalid !== true) throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
+  if (flags.supersede === true && flags.keepDuplicates === true) throw new UsageError("--supersede and --keep-duplicates contradict each other: choose one");
   const name = file === "-" ? "stdin" : file;
   const now = toWholeSeconds(nowOf(io));
   const totalBytes = file === "-" ? undefined : await inputSize(file);
@@ -50,51 +86,119 @@ async function add(ctx: Context, dir: string, file: string): Promise<void> {
     io.stderr.write("reading sections from the terminal: one JSON object a line, Ctrl-D to finish\n");
   }
 
+  // 1. Read and check every line.
   const snapshots: SectionSnapshot[] = [];
-  let firstError: SectionLineError | undefined;
-  let badLines = 0;
+  const lineOf: number[] = [];
+  const textOf: string[] = [];
+  const bad: BadLine[] = [];
   let bytesRead = 0;
-  let progress: Progress | undefined;
+  const reading = totalBytes === undefined ? startActivity(io.stderr, `reading ${name}`) : startBar(io.stderr, "reading   ", totalBytes, "bytes");
   try {
-    for await (const { lineNumber, text } of readLines(openInput(file, io.stdin), name, (b) => (bytesRead = b))) {
-      if (lineNumber === PROGRESS_THRESHOLD + 1) {
-        // Only now is the input known to be long; the bar starts late rather than never.
-        progress = totalBytes !== undefined ? startBar(io.stderr, "reading", totalBytes, lineNumber, " bytes") : startActivity(io.stderr, "reading", lineNumber);
+    for await (const line of readLines(openInput(file, io.stdin), (b) => (bytesRead = b))) {
+      reading.update(bytesRead);
+      if (line.problem !== undefined) {
+        bad.push({ lineNumber: line.lineNumber, text: undefined, message: `line ${line.lineNumber}: ${line.problem}` });
+        continue;
       }
-      progress?.update(bytesRead);
-      if (text.trim() === "") continue;
+      if (line.text.trim() === "") continue;
       try {
-        snapshots.push(parseSectionLine(text, lineNumber, now));
+        snapshots.push(parseSectionLine(line.text, line.lineNumber, now));
+        lineOf.push(line.lineNumber);
+        textOf.push(line.text);
       } catch (error) {
         if (!(error instanceof SectionLineError)) throw error;
-        badLines++;
-        firstError ??= error;
+        bad.push({ lineNumber: line.lineNumber, text: line.text, message: error.message });
       }
     }
   } catch (error) {
     throw inputError(error, name);
   } finally {
-    progress?.stop();
+    reading.stop();
   }
 
-  if (firstError !== undefined) {
-    const more = badLines > 1 ? ` (${plural(badLines, "bad line")} in all)` : "";
-    throw new CliFailure(`${name} ${firstError.message}; nothing was added${more}`);
+  // 2. Check every body against its type's grammar, as the store would.
+  const badBodies = new Set<number>();
+  const validating = startBar(io.stderr, "validating", snapshots.length, "sections");
+  try {
+    const SLICE = 5000;
+    for (let i = 0; i < snapshots.length; i += SLICE) {
+      for (const p of bodyProblems(snapshots.slice(i, i + SLICE), defaultExpanders)) {
+        const at = i + p.index;
+        badBodies.add(at);
+        bad.push({ lineNumber: lineOf[at]!, text: textOf[at], message: `line ${lineOf[at]}: ${bodyMessage(p.error)}` });
+      }
+      validating.update(Math.min(i + SLICE, snapshots.length));
+      await yieldToLoop(); // lets the bar draw
+    }
+  } finally {
+    validating.stop();
   }
-  if (snapshots.length === 0) {
-    io.stderr.write(`nothing to add: ${name} has no sections\n`);
+  bad.sort((a, b) => a.lineNumber - b.lineNumber);
+  const good = badBodies.size === 0 ? snapshots : snapshots.filter((_, i) => !badBodies.has(i));
+
+  // 3. Report bad lines: all of them count, the first few are shown.
+  if (bad.length > 0) {
+    const shown = bad.slice(0, SHOWN_BAD_LINES).map((b) => `${name} ${oneLine(b.message)}\n`);
+    if (bad.length > SHOWN_BAD_LINES) shown.push(`… and ${plural(bad.length - SHOWN_BAD_LINES, "more bad line")} (${bad.length.toLocaleString("en-US")} in all)\n`);
+    await write(io.stderr, shown.join(""));
+    if (flags.skipInvalid !== true) {
+      const hint = good.length > 0 ? ` (--skip-invalid adds the ${plural(good.length, "good one")})` : "";
+      throw new CliFailure(`${plural(bad.length, "bad line")} in ${name}; nothing was added${hint}`);
+    }
+    if (flags.rejects !== undefined) await writeRejects(flags.rejects, bad);
+  }
+  if (good.length === 0) {
+    io.stderr.write(bad.length > 0 ? `nothing to add: every line of ${name} is bad\n` : `nothing to add: ${name} has no sections\n`);
     return;
   }
 
-  const store = await openStore(dir, { create: true });
-  const writing = startActivity(io.stderr, `writing ${plural(snapshots.length, "section")}`, snapshots.length);
+  // 4. Write, in batches each committed on its own, so progress is real and an interrupted run can be re-run.
+  const store = await openStore(dir, { create: true, ...lockTimeout(flags.wait) });
+  const onDuplicate = flags.supersede === true ? "supersede" : flags.keepDuplicates === true ? "keep" : undefined;
+  const batch = Math.max(2000, Math.ceil(good.length / 20));
+  let added = 0;
+  let skipped = 0;
+  let superseded = 0;
+  const writing = startBar(io.stderr, "writing   ", good.length, "sections");
   try {
-    await store.appendMany(snapshots);
+    for (let i = 0; i < good.length; i += batch) {
+      // Bodies were checked above with the same expanders the store uses.
+      const result = await store.ingest(good.slice(i, i + batch), { validate: false, ...(onDuplicate === undefined ? {} : { onDuplicate }) });
+      added += result.added.length;
+      skipped += result.skipped.length;
+      superseded += result.superseded.length;
+      writing.update(Math.min(i + batch, good.length));
+    }
   } finally {
     writing.stop();
   }
-  const corpusBytes = (await inputSize(store.corpusPath).catch(() => undefined)) ?? 0;
-  io.stderr.write(`added ${plural(snapshots.length, "section")} to ${dir} (${formatBytes(corpusBytes)} corpus)\n`);
+  const parts = [`added ${plural(added, "section")} to ${dir} (${formatBytes(await corpusBytes(store))} corpus)`];
+  if (skipped > 0) parts.push(`skipped ${plural(skipped, "line")} already in the store (same section id and last_seen_at)`);
+  if (superseded > 0) parts.push(`${plural(superseded, "older entry", "older entries")} superseded`);
+  if (bad.length > 0) parts.push(`skipped ${plural(bad.length, "bad line")}${flags.rejects === undefined ? "" : ` (written to ${flags.rejects})`}`);
+  io.stderr.write(`${parts.join("; ")}\n`);
+}
+
+/** The message for a body its expander rejects: the parser's line within the body and its reason. */
+function bodyMessage(error: Error): string {
+  if (SectionParseError.isInstance(error)) return `content: body line ${error.sectionLine}: ${error.reason}`;
+  if (UnknownSectionTypeError.isInstance(error)) {
+    return `section_type: ${JSON.stringify(error.sectionType)} has no row expander, so it could never be sampled (the replaykit command takes prose, instruction and preference)`;
+  }
+  return `content: ${error.message}`;
+}
+
+/** The bad lines as they were (lines that were not text cannot be written back, and are not). */
+async function writeRejects(path: string, bad: readonly BadLine[]): Promise<void> {
+  const text = bad
+    .filter((b) => b.text !== undefined)
+    .map((b) => `${b.text}\n`)
+    .join("");
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new CliFailure(`--rejects: cannot write ${path}: ${isSystemError(error) ? error.code : String(error)}; nothing was added`, { cause: error });
+  }
 }
 
 async function inputSize(path: string): Promise<number | undefined> {

@@ -1,33 +1,48 @@
+import { StoreArgumentError } from "@replaykit/store";
 import type { Command } from "commander";
-import type { Context } from "../context.js";
+import { CliFailure } from "../errors.js";
+import { lockTimeout, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
-/** `replaykit compact <store-dir>`. */
+/** `replaykit compact <store-dir> [--force] [--wait S]`. */
 export function registerCompact(program: Command, ctx: Context): void {
   program
     .command("compact")
     .description("rewrite the corpus with only the live frames, reclaiming dead space (safe against crashes)")
     .argument("<store-dir>", "the store directory")
+    .option("--force", "compact even when the index looks lost (no entries, intact frames in the corpus): only for a store emptied on purpose")
+    .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
       "after",
       `
 Prints the corpus size before and after on stderr. Refuses to compact a store with a damaged
-frame (run \`replaykit verify\`).
+frame (run \`replaykit verify --repair\`), and a store whose index looks lost (no entries,
+intact frames in the corpus: compacting would discard every section; run
+\`replaykit recover\`) unless --force.
 
 Example:
   $ replaykit compact ./replay
   compacted ./replay: 1342177 → 1048576 bytes (1.28 MiB → 1.00 MiB, 0.28 MiB reclaimed)`,
     )
-    .action(async (dir: string) => {
+    .action(async (dir: string, flags: { force?: boolean; wait?: number }) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false });
+      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
-      const progress = startBar(io.stderr, "compacting", size, size, " frames");
+      const progress = startBar(io.stderr, "compacting", size, "frames");
       let result;
       try {
-        result = await store.compact({ onProgress: (done) => progress.update(done) });
+        result = await store.compact({ force: flags.force === true, onProgress: (done) => progress.update(done) });
+      } catch (error) {
+        // The store's refusal speaks of library calls; say it in commands.
+        if (StoreArgumentError.isInstance(error) && error.argument === "options.force") {
+          throw new CliFailure(
+            `refusing to compact ${dir}: its index holds no entries but the corpus holds intact frames (the index looks lost), so compacting would discard every section; run \`replaykit recover ${dir}\` to rebuild the index, or compact --force if the store was emptied on purpose`,
+            { cause: error },
+          );
+        }
+        throw error;
       } finally {
         progress.stop();
       }

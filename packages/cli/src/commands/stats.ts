@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { isoDate, plural, relativeTime, showDate, type Context } from "../context.js";
-import { ageBuckets, drawHistogram } from "../histogram.js";
+import { ageBuckets, drawHistogram, glyphsFor } from "../histogram.js";
 import { nowOf, write } from "../io.js";
 import { openStore } from "../open-store.js";
 import { formatBytes } from "../size.js";
@@ -26,6 +26,7 @@ Example:
     .action(async (dir: string, flags: { json?: boolean; now?: Date }) => {
       const store = await openStore(dir, { create: false });
       const stats = await store.stats();
+      if (stats.entries === 0) ctx.io.stderr.write(`${dir} is empty: no sections\n`);
       if (flags.json === true) {
         await write(ctx.io.stdout, `${JSON.stringify(stats, null, 2)}\n`);
         return;
@@ -49,8 +50,10 @@ Example:
       if (stats.deadBytes > 0) lines.push(row("", "`replaykit compact` reclaims the dead bytes"));
       const buckets = ageBuckets(entries.map((e) => e.addedAt), now);
       if (buckets.length > 0) {
-        const width = Math.max(10, Math.min(40, (ctx.io.stdout.columns ?? 80) - 32));
-        lines.push("", `age of sections (relative to ${showDate(now)})`, ...drawHistogram(buckets, width).map((l) => `  ${l}`));
+        const width = Math.max(10, Math.min(40, (ctx.io.stdout.columns ?? 80) - 36));
+        const glyphs = glyphsFor(ctx.io.env);
+        lines.push("", `age of sections (relative to ${showDate(now)})`);
+        lines.push(...drawHistogram(buckets, width, glyphs).map((l) => `  ${l}`));
       }
       await write(ctx.io.stdout, `${lines.join("\n")}\n`);
     });

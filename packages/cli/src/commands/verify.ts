@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Context } from "../context.js";
+import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { CliFailure } from "../errors.js";
-import { LineWriter } from "../io.js";
+import { LineWriter, write } from "../io.js";
 import { openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
@@ -12,47 +12,74 @@ const INTEGRITY: Readonly<Record<string, string>> = {
   mixed: "mixed (CRC-32 where the index records one, decoding alone elsewhere)",
 };
 
-/** `replaykit verify <store-dir>`. */
+interface VerifyFlags {
+  json?: boolean;
+  repair?: boolean;
+  wait?: number;
+}
+
+/** `replaykit verify <store-dir> [--json] [--repair] [--wait S]`. */
 export function registerVerify(program: Command, ctx: Context): void {
   program
     .command("verify")
     .description("check every frame of a store; exit 0 when intact, 1 with a report of each problem")
     .argument("<store-dir>", "the store directory")
+    .option("--json", "print the report as one JSON object on stdout (same exit codes)")
+    .option("--repair", "move damaged entries out of the live index into the store's quarantine record, so sample and export work again (nothing is deleted from the corpus)")
+    .option(WAIT_FLAGS, `with --repair: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
       `
 Prints the index format, the integrity mode (crc32, or decode-only for dlm stores), the
 bytes compact would reclaim, and one line per problem: section id, byte offset, message.
+An index that holds no entries while the corpus holds intact frames looks lost: verify
+exits 1 and says to run \`replaykit recover\` (never compact, which would discard them).
+--json keys: ok, entries, problems [{sectionId, byteOffset, message}], format, integrity,
+reclaimableBytes, indexLooksLost, quarantined.
 
-Example:
-  $ replaykit verify ./replay && echo intact`,
+Examples:
+  $ replaykit verify ./replay && echo intact
+  $ replaykit verify ./replay --repair`,
     )
-    .action(async (dir: string) => {
+    .action(async (dir: string, flags: VerifyFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false });
+      const store = await openStore(dir, { create: false, allowMissingCorpus: true, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
-      const progress = startBar(io.stderr, "verifying", size, size, " frames");
+      const progress = startBar(io.stderr, "verifying", size, "frames");
       let report;
       try {
-        report = await store.verify({ onProgress: (done) => progress.update(done) });
+        report = await store.verify({ repair: flags.repair === true, onProgress: (done) => progress.update(done) });
       } finally {
         progress.stop();
+      }
+      const problems = report.problems.length;
+      const failure = report.indexLooksLost
+        ? new CliFailure(`the index of ${dir} looks lost (no entries, but the corpus holds intact frames): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`)
+        : problems > 0 && report.quarantined.length < problems
+          ? new CliFailure(`verify found ${plural(problems, "problem")} in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside`)
+          : undefined;
+      if (flags.json === true) {
+        await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+        if (failure !== undefined) throw failure;
+        return;
       }
       const out = new LineWriter(io.stdout);
       await out.line(`store       ${dir} (${report.format} format)`);
       await out.line(`entries     ${report.entries.toLocaleString("en-US")}`);
       await out.line(`integrity   ${INTEGRITY[report.integrity] ?? report.integrity}`);
-      await out.line(`reclaimable ${formatBytes(report.reclaimableBytes)}${report.reclaimableBytes > 0 ? " (run `replaykit compact`)" : ""}`);
-      if (report.ok) {
+      await out.line(`reclaimable ${formatBytes(report.reclaimableBytes)}${report.reclaimableBytes > 0 && !report.indexLooksLost ? " (run `replaykit compact`)" : ""}`);
+      if (report.ok && !report.indexLooksLost) {
         await out.line(`ok: ${report.entries === 1 ? "the entry is" : `all ${report.entries.toLocaleString("en-US")} entries are`} intact`);
-        await out.flush();
-        return;
+      } else if (problems > 0) {
+        await out.line(`${plural(problems, "problem")}:`);
+        for (const p of report.problems) {
+          await out.line(`  section ${p.sectionId ?? "-"} at byte ${p.byteOffset ?? "-"}: ${p.message.replace(/\s*\n\s*/g, " ")}`);
+        }
       }
-      await out.line(`${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}:`);
-      for (const p of report.problems) {
-        await out.line(`  section ${p.sectionId ?? "-"} at byte ${p.byteOffset ?? "-"}: ${p.message.replace(/\s*\n\s*/g, " ")}`);
+      if (report.quarantined.length > 0) {
+        await out.line(`repaired: ${plural(report.quarantined.length, "damaged entry", "damaged entries")} moved to the quarantine record; the live index is intact`);
       }
       await out.flush();
-      throw new CliFailure(`verify found ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${dir}`);
+      if (failure !== undefined) throw failure;
     });
 }
