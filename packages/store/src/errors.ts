@@ -1,18 +1,34 @@
 /**
- * Error classes of `@replaykit/store`. Each has a stable `code`, is branded with
- * `Symbol.for("replaykit.error.<code>")` so `isInstance` works across installed copies.
+ * Error classes of `@replaykit/store`, in replaykit's shared error scheme: every class
+ * extends `StoreError`, carries the marker `Symbol.for("replaykit.error")` = `"store"` and a
+ * stable `code`, keeps the original failure as `cause`, and has a static `isInstance` that
+ * checks the marker and the code (never the prototype), so it works across two installed
+ * copies of the package.
  */
 
-const LOCKED = Symbol.for("replaykit.error.STORE_LOCKED");
-const UNKNOWN_TYPE = Symbol.for("replaykit.error.UNKNOWN_SECTION_TYPE");
-const STORE_IO = Symbol.for("replaykit.error.STORE_IO");
-const NOT_FOUND = Symbol.for("replaykit.error.STORE_NOT_FOUND");
-const INVALID_ARG = Symbol.for("replaykit.error.STORE_INVALID_ARGUMENT");
+/** Marks every replaykit error; the value is the package's short name. */
+const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
 
-const branded = (sym: symbol) => (e: unknown): boolean =>
-  typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[sym] === true;
+/**
+ * True for an error thrown by any replaykit package (any copy, any version using the shared
+ * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
+ */
+export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
+}
 
-/** Who holds a store's lock, as written in the lock file. */
+function hasCode(error: unknown, code: string): boolean {
+  return isReplaykitError(error) && (error as { code?: unknown }).code === code;
+}
+
+/** The base class of every error this package throws. */
+export abstract class StoreError extends Error {
+  /** Stable UPPER_SNAKE code, unique across replaykit. */
+  abstract readonly code: string;
+  readonly [REPLAYKIT_ERROR] = "store";
+}
+
+/** Who holds a store's lock, as its holder wrote it into the lock file (informative only). */
 export interface LockHolder {
   pid: number;
   hostname: string;
@@ -21,16 +37,16 @@ export interface LockHolder {
 }
 
 /** Another writer held the store's lock for longer than `lockTimeoutMs`. */
-export class StoreLockedError extends Error {
+export class StoreLockedError extends StoreError {
   readonly code = "STORE_LOCKED" as const;
+  override readonly name = "StoreLockedError";
   readonly lockPath: string;
+  /** What the holder wrote into the lock file, when it could be read. */
   readonly holder: LockHolder | undefined;
   readonly waitedMs: number;
-  override readonly name = "StoreLockedError";
-  readonly [LOCKED] = true;
 
   constructor(lockPath: string, holder: LockHolder | undefined, waitedMs: number) {
-    const who = holder === undefined ? "an unknown holder" : `pid ${holder.pid} on ${holder.hostname} (since ${holder.since})`;
+    const who = holder === undefined ? "another writer" : `pid ${holder.pid} on ${holder.hostname} (since ${holder.since})`;
     super(`store: ${lockPath} is held by ${who}; gave up after ${waitedMs} ms`);
     this.lockPath = lockPath;
     this.holder = holder;
@@ -39,17 +55,16 @@ export class StoreLockedError extends Error {
 
   /** True for a `StoreLockedError` from any copy of this package. */
   static isInstance(e: unknown): e is StoreLockedError {
-    return branded(LOCKED)(e);
+    return hasCode(e, "STORE_LOCKED");
   }
 }
 
 /** A section's type has no row expander registered (`options.expanders` adds one). */
-export class UnknownSectionTypeError extends Error {
+export class UnknownSectionTypeError extends StoreError {
   readonly code = "UNKNOWN_SECTION_TYPE" as const;
+  override readonly name = "UnknownSectionTypeError";
   readonly sectionType: string;
   readonly sectionId: string | undefined;
-  override readonly name = "UnknownSectionTypeError";
-  readonly [UNKNOWN_TYPE] = true;
 
   constructor(sectionType: string, sectionId?: string) {
     super(
@@ -63,17 +78,17 @@ export class UnknownSectionTypeError extends Error {
 
   /** True for an `UnknownSectionTypeError` from any copy of this package. */
   static isInstance(e: unknown): e is UnknownSectionTypeError {
-    return branded(UNKNOWN_TYPE)(e);
+    return hasCode(e, "UNKNOWN_SECTION_TYPE");
   }
 }
 
-/** A store file or directory could not be created, read or written (lock, marker, directory). */
-export class StoreIOError extends Error {
+/** A store file or directory could not be created, read or written (lock, generation, directory). */
+export class StoreIOError extends StoreError {
   readonly code = "STORE_IO" as const;
-  readonly path: string;
-  readonly errno: string | undefined;
   override readonly name = "StoreIOError";
-  readonly [STORE_IO] = true;
+  readonly path: string;
+  /** The system error code (`EACCES`, `EROFS`, `EPERM`, …) when there is one. */
+  readonly errno: string | undefined;
 
   constructor(path: string, action: string, cause: unknown) {
     const errno = (cause as { code?: unknown } | null)?.code;
@@ -84,16 +99,15 @@ export class StoreIOError extends Error {
 
   /** True for a `StoreIOError` from any copy of this package. */
   static isInstance(e: unknown): e is StoreIOError {
-    return branded(STORE_IO)(e);
+    return hasCode(e, "STORE_IO");
   }
 }
 
-/** `ReplayStore.open(dir, { create: false })` on a directory that does not exist. */
-export class StoreNotFoundError extends Error {
+/** A read of a store that does not exist (its directory is missing), or a write with `create: false`. */
+export class StoreNotFoundError extends StoreError {
   readonly code = "STORE_NOT_FOUND" as const;
-  readonly path: string;
   override readonly name = "StoreNotFoundError";
-  readonly [NOT_FOUND] = true;
+  readonly path: string;
 
   constructor(path: string) {
     super(`store: no store at ${path} (the directory does not exist)`);
@@ -102,16 +116,15 @@ export class StoreNotFoundError extends Error {
 
   /** True for a `StoreNotFoundError` from any copy of this package. */
   static isInstance(e: unknown): e is StoreNotFoundError {
-    return branded(NOT_FOUND)(e);
+    return hasCode(e, "STORE_NOT_FOUND");
   }
 }
 
 /** A store method was called with an argument it cannot use; `argument` names it. */
-export class StoreArgumentError extends Error {
+export class StoreArgumentError extends StoreError {
   readonly code = "STORE_INVALID_ARGUMENT" as const;
-  readonly argument: string;
   override readonly name = "StoreArgumentError";
-  readonly [INVALID_ARG] = true;
+  readonly argument: string;
 
   constructor(argument: string, message: string) {
     super(`store: ${argument} ${message}`);
@@ -120,6 +133,33 @@ export class StoreArgumentError extends Error {
 
   /** True for a `StoreArgumentError` from any copy of this package. */
   static isInstance(e: unknown): e is StoreArgumentError {
-    return branded(INVALID_ARG)(e);
+    return hasCode(e, "STORE_INVALID_ARGUMENT");
+  }
+}
+
+/**
+ * Entries from an earlier `load()` were handed to `readMany`/`read` after a compaction
+ * moved the frames they point at: load again. Never a sign of damage.
+ */
+export class StoreChangedError extends StoreError {
+  readonly code = "STORE_CHANGED" as const;
+  override readonly name = "StoreChangedError";
+  readonly path: string;
+  /** The generation the entries came from, and the store's generation now. */
+  readonly loadedGeneration: number;
+  readonly currentGeneration: number;
+
+  constructor(path: string, loadedGeneration: number, currentGeneration: number) {
+    super(
+      `store: ${path} was compacted since these entries were loaded (generation ${loadedGeneration}, now ${currentGeneration}); load again`,
+    );
+    this.path = path;
+    this.loadedGeneration = loadedGeneration;
+    this.currentGeneration = currentGeneration;
+  }
+
+  /** True for a `StoreChangedError` from any copy of this package. */
+  static isInstance(e: unknown): e is StoreChangedError {
+    return hasCode(e, "STORE_CHANGED");
   }
 }

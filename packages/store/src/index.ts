@@ -22,18 +22,36 @@ export { ReplayStore } from "./store.js";
 export { estimateRowTokens, largestRemainder, rowTexts, type DrawOptions } from "./draw.js";
 export { DrawReceiptError, type DrawPick, type DrawReceipt } from "./receipt.js";
 export { bodyProblems, type AppendOptions, type BodyProblem, type DuplicatePolicy, type IngestResult } from "./ingest.js";
-export type { ProgressOptions, SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, StoreStats, VerifyProblem, VerifyReport } from "./store.js";
+export type {
+  CompactOptions,
+  ProgressOptions,
+  QuarantineRecord,
+  RecoverReport,
+  SamplePreferenceRowsOptions,
+  SampleRowsOptions,
+  SkippedRange,
+  StoreOptions,
+  StoreStats,
+  VerifyOptions,
+  VerifyProblem,
+  VerifyReport,
+} from "./store.js";
 export {
   StoreArgumentError,
+  StoreChangedError,
+  StoreError,
   StoreIOError,
   StoreLockedError,
   StoreNotFoundError,
   UnknownSectionTypeError,
+  isReplaykitError,
   type LockHolder,
 } from "./errors.js";
 
 // Everything a facade consumer needs from the packages below, in one import.
+// Every error class the store's calls can throw is among these (or the store's own above).
 export {
+  CorpusArgumentError,
   CorpusCorruptError,
   CorpusIOError,
   SnapshotInvalidError,
@@ -45,9 +63,18 @@ export {
   type SectionType,
   type SnapshotInit,
 } from "@replaykit/corpus";
-export { IndexCorruptError, isSectionId, type IndexEntry, type IndexFormat } from "@replaykit/index";
+export {
+  IndexCorruptError,
+  IndexEntryInvalidError,
+  IndexReadError,
+  IndexWriteError,
+  isSectionId,
+  isSectionType,
+  type IndexEntry,
+  type IndexFormat,
+} from "@replaykit/index";
 export { SamplerError, recencyWeight, type Sampleable, type Scheme, type SchemeFn } from "@replaykit/sampler";
-export { EvictionError, type Evictable } from "@replaykit/eviction";
+export { EvictionError, evictUntil, type Evictable } from "@replaykit/eviction";
 export {
   InstructionParseError,
   PreferenceParseError,

@@ -1,24 +1,35 @@
-// A cross-process writer lock: a file created with O_EXCL that names its holder (pid,
-// host, time, a random token). A lock whose holder process is gone (same host, pid not
-// alive) is stale and is taken over at once; a live holder is waited for, up to a timeout.
+// The cross-process writer lock: a kernel advisory lock on a lock file that is never deleted.
 //
-// Why not proper-lockfile: it recovers a dead holder's lock only after a staleness period
-// measured by mtime refreshes (seconds), and needs a timer refreshing the lock while it is
-// held. A pid check recovers immediately and needs nothing while the lock is held.
-import { randomBytes } from "node:crypto";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+// Why a kernel lock: the kernel releases it when the holder dies (kill -9, crash, power
+// loss of the process), so there is no staleness heuristic, no pid check and nothing to
+// break. Every lock-file scheme that judges staleness (pid alive? file older than N s?)
+// lets two waiters both "break" a dead holder's lock, or a paused holder lose its lock;
+// both were measured here (issue 13). The file itself is never removed: removing it would
+// let a new writer lock a new inode while an old writer still holds the old one.
+//
+// Why fs-native-extensions: it ships prebuilt binaries (no compiler at install), and on
+// Linux takes open-file-description locks (F_OFD_SETLK): they belong to the open file, not
+// the process, so two handles in one process exclude each other too, and closing an
+// unrelated handle on the same file does not drop the lock (a POSIX fcntl lock would).
+// macOS uses flock(2), Windows LockFileEx: the same semantics. Its `waitForLock` cannot
+// be cancelled, so waiting polls `tryLock` with a backoff, which honours `lockTimeoutMs`.
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
+import { tryLock, unlock } from "fs-native-extensions";
 import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
 
-interface LockContent extends LockHolder {
-  token: string;
-}
-
-const HOST = hostname();
-// Callers in this process queue here instead of polling the file against each other.
+// Callers in this process queue here instead of polling the kernel lock against each other.
 const queues = new Map<string, Promise<unknown>>();
 
-/** Runs `fn` while holding the lock file at `lockPath`. */
+/**
+ * Runs `fn` while holding the writer lock on `lockPath` (created if missing, never deleted).
+ * Waits at most `timeoutMs` for another holder.
+ *
+ * @throws {StoreLockedError} when another writer held it for `timeoutMs`.
+ * @throws {StoreIOError} at once when the lock file cannot be opened for writing (EACCES,
+ *   EPERM, EROFS, …) or the kernel refuses the lock call itself.
+ */
 export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   const previous = queues.get(lockPath) ?? Promise.resolve();
   let release!: () => void;
@@ -26,13 +37,14 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
   const tail = previous.then(() => mine);
   queues.set(lockPath, tail);
   try {
-    await previous;
+    // The wait in the queue counts against the timeout as well.
     const started = Date.now();
-    const token = await acquire(lockPath, timeoutMs - 0, started);
+    await previous;
+    const handle = await acquire(lockPath, timeoutMs, started);
     try {
       return await fn();
     } finally {
-      await releaseLock(lockPath, token);
+      await releaseLock(handle);
     }
   } finally {
     release();
@@ -40,84 +52,64 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
   }
 }
 
-async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<string> {
-  const content: LockContent = {
-    pid: process.pid,
-    hostname: HOST,
-    since: new Date().toISOString(),
-    token: randomBytes(8).toString("hex"),
-  };
-  let delay = 2;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(content));
-      } finally {
-        await handle.close();
-      }
-      return content.token;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw new StoreIOError(lockPath, "create the lock file", error);
-    }
-    const holder = await readHolder(lockPath);
-    if (holder !== undefined && holder.stale) {
-      await breakStaleLock(lockPath, holder.ino);
-      continue;
-    }
-    const waited = Date.now() - started;
-    if (waited >= timeoutMs) throw new StoreLockedError(lockPath, holder?.content, waited);
-    await new Promise((r) => setTimeout(r, Math.min(delay, timeoutMs - waited)));
-    delay = Math.min(delay * 2, 50);
-  }
-}
-
-async function readHolder(lockPath: string): Promise<{ content: LockHolder | undefined; stale: boolean; ino: number } | undefined> {
-  let text: string;
-  let ino: number;
+async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<FileHandle> {
+  let handle: FileHandle;
   try {
-    ino = (await stat(lockPath)).ino;
-    text = await readFile(lockPath, "utf8");
-  } catch {
-    return undefined; // released meanwhile: try again
-  }
-  let content: LockContent | undefined;
-  try {
-    const parsed = JSON.parse(text) as LockContent;
-    if (typeof parsed.pid === "number" && typeof parsed.hostname === "string") content = parsed;
-  } catch {
-    content = undefined;
-  }
-  if (content === undefined) {
-    // Empty or partial: a holder killed between creating and writing the file, or one that
-    // is writing it right now. Stale once it is older than a second.
-    const age = Date.now() - (await stat(lockPath).then((s) => s.mtimeMs, () => Date.now()));
-    return { content: undefined, stale: age > 1000, ino };
-  }
-  return { content, stale: content.hostname === HOST && !isAlive(content.pid), ino };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    // O_NOFOLLOW: a symlink planted at the lock path is an error, never followed.
+    handle = await open(lockPath, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
   } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
+    throw new StoreIOError(lockPath, "open the lock file", error);
   }
-}
-
-async function breakStaleLock(lockPath: string, ino: number): Promise<void> {
-  // Only remove the file we judged stale, not a fresh lock another process just created.
-  const now = await stat(lockPath).catch(() => undefined);
-  if (now === undefined || now.ino !== ino) return;
-  await unlink(lockPath).catch(() => undefined);
-}
-
-async function releaseLock(lockPath: string, token: string): Promise<void> {
+  let delay = 2;
   try {
-    const content = JSON.parse(await readFile(lockPath, "utf8")) as LockContent;
-    if (content.token === token) await unlink(lockPath);
-  } catch {
-    // Already gone: nothing to release.
+    for (;;) {
+      let granted: boolean;
+      try {
+        granted = tryLock(handle.fd);
+      } catch (error) {
+        throw new StoreIOError(lockPath, "lock", error);
+      }
+      if (granted) break;
+      const waited = Date.now() - started;
+      if (waited >= timeoutMs) throw new StoreLockedError(lockPath, await readHolder(handle), waited);
+      await new Promise((r) => setTimeout(r, Math.min(delay, timeoutMs - waited)));
+      delay = Math.min(delay * 2, 50);
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
   }
+  // Informative only (StoreLockedError names the holder); nothing ever judges it.
+  const holder: LockHolder = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
+  try {
+    await handle.truncate(0);
+    await handle.write(JSON.stringify(holder), 0);
+  } catch {
+    // A lock file we may lock but not write (odd permissions) still excludes other writers.
+  }
+  return handle;
+}
+
+async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
+  try {
+    const buffer = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const parsed = JSON.parse(buffer.subarray(0, bytesRead).toString("utf8")) as Partial<LockHolder>;
+    if (typeof parsed.pid === "number" && typeof parsed.hostname === "string" && typeof parsed.since === "string") {
+      return { pid: parsed.pid, hostname: parsed.hostname, since: parsed.since };
+    }
+  } catch {
+    // Empty (no holder wrote it yet) or unreadable: the error names no holder.
+  }
+  return undefined;
+}
+
+async function releaseLock(handle: FileHandle): Promise<void> {
+  await handle.truncate(0).catch(() => undefined);
+  try {
+    unlock(handle.fd);
+  } catch {
+    // Closing the handle below releases the lock anyway.
+  }
+  await handle.close().catch(() => undefined);
 }

@@ -1,26 +1,24 @@
-import {
-  appendFrames,
-  CorpusCorruptError,
-  CorpusIOError,
-  crc32,
-  decodeFrameBatch,
-  encodeFrames,
-  readFrames,
-  type FramePointer,
-  type SectionSnapshot,
-} from "@replaykit/corpus";
+import { appendFrames, CorpusCorruptError, crc32, encodeFrames, type FramePointer, type SectionSnapshot } from "@replaykit/corpus";
 import { evictUntil } from "@replaykit/eviction";
-import { indexFormatOf, loadIndex, saveIndex, type IndexEntry, type IndexFormat } from "@replaykit/index";
+import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
 import { sample, type Scheme } from "@replaykit/sampler";
-import { mkdir, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { compactLocked } from "./compact.js";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
 import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
 import type { DrawReceipt } from "./receipt.js";
 import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type IngestResult } from "./ingest.js";
+import { commitAppend, entryOf, loadEntries, rewriteIndex, storeFormat } from "./index-io.js";
 import { withLock } from "./lock.js";
-import { commitSwap, removeAbandonedTemps, rollForward, swapTempPaths } from "./swap.js";
+import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
+import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
+import { assertGeneration, frameProblem, inView, writerView, type View } from "./view.js";
+
+export type { QuarantineRecord, VerifyProblem, VerifyReport } from "./verify.js";
+export type { RecoverReport, SkippedRange } from "./recover.js";
 
 /** Options of `ReplayStore.open` / `ReplayStore.at`. */
 export interface StoreOptions {
@@ -30,8 +28,36 @@ export interface StoreOptions {
   lock?: boolean;
   /** Default 10 000: how long a mutating call waits for another writer before `StoreLockedError`. */
   lockTimeoutMs?: number;
-  /** Default true: create the store's directory if it is missing; false gives `StoreNotFoundError`. */
+  /**
+   * Default true: the first write creates the store's directory if it is missing; false
+   * makes that write a `StoreNotFoundError`. Reads (load, sample…, verify, stats) of a
+   * store whose directory is missing are a `StoreNotFoundError` either way and create nothing.
+   */
   create?: boolean;
+  /**
+   * Default 64 MiB: a frame declaring more content than this is a `CorpusCorruptError`
+   * before anything is allocated for it, and batch reads are bounded by it.
+   */
+  maxFrameBytes?: number;
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions extends ProgressOptions {
+  /**
+   * Default false. True: move every damaged entry out of the live index into the store's
+   * quarantine record (id, offset, length, reason), under the writer lock, so sampling and
+   * export work again. Nothing is deleted from the corpus.
+   */
+  repair?: boolean;
+}
+
+/** Options of `compact`. */
+export interface CompactOptions extends ProgressOptions {
+  /**
+   * Default false: when the index looks lost (no entries, intact frames in the corpus)
+   * `compact` refuses with `StoreArgumentError`, because it would discard every section.
+   */
+  force?: boolean;
 }
 
 /** Options of `sampleRows`. */
@@ -55,26 +81,6 @@ export interface ProgressOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One thing `verify` found wrong. */
-export interface VerifyProblem {
-  sectionId?: string;
-  byteOffset?: number;
-  message: string;
-}
-
-/** What `verify` reports. */
-export interface VerifyReport {
-  ok: boolean;
-  entries: number;
-  problems: VerifyProblem[];
-  /** Index format: "dlm" (reference keys only) or "replaykit". */
-  format: IndexFormat;
-  /** How frames were checked: CRC-32 from the index, or decoding alone (dlm stores). */
-  integrity: "crc32" | "decode-only" | "mixed";
-  /** Bytes of the corpus file no entry points at (reclaimable by `compact`). */
-  reclaimableBytes: number;
-}
-
 /** What `stats` reports. */
 export interface StoreStats {
   entries: number;
@@ -90,14 +96,12 @@ export interface StoreStats {
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_FRAME_BYTES = 64 << 20;
 
-/**
- * Test seam for the crash tests: when REPLAYKIT_TEST_CRASH_AT names this point, the process
- * kills itself here with SIGKILL (no cleanup, like a power cut). No effect otherwise.
- */
-function crashPoint(name: string): void {
-  if (process.env.REPLAYKIT_TEST_CRASH_AT === name) process.kill(process.pid, "SIGKILL");
-}
+// The view a read runs in, so helpers called inside it (e.g. by draw.ts) read the same pair.
+const activeView = new AsyncLocalStorage<{ store: ReplayStore; view: View }>();
+// The generation each entry returned by `load()` came from (readMany checks it).
+const loadedIn = new WeakMap<object, number>();
 
 /**
  * A replay store: a corpus file of zstd frames and the index that points into it, bound
@@ -117,6 +121,8 @@ export class ReplayStore {
   readonly #expanders: Readonly<Record<string, RowExpander>>;
   readonly #lock: boolean;
   readonly #lockTimeoutMs: number;
+  readonly #create: boolean;
+  readonly #maxFrameBytes: number;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions) {
     this.corpusPath = corpusPath;
@@ -132,21 +138,32 @@ export class ReplayStore {
     const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout < 0) throw new StoreArgumentError("options.lockTimeoutMs", "must be a non-negative number");
     this.#lockTimeoutMs = timeout;
+    const create = options.create ?? true;
+    if (typeof create !== "boolean") throw new StoreArgumentError("options.create", "must be a boolean");
+    this.#create = create;
+    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!Number.isSafeInteger(max) || max <= 0) throw new StoreArgumentError("options.maxFrameBytes", "must be a positive integer (bytes)");
+    this.#maxFrameBytes = max;
   }
 
   /**
-   * A store whose corpus and index live at the given paths. Creates their parent
-   * directories (unless `options.create` is false).
+   * A store whose corpus and index live at the given paths. Creates nothing: the first
+   * write creates the directories (unless `options.create` is false).
+   * @throws {StoreNotFoundError} with `create: false`, when a directory is missing.
+   * @throws {StoreArgumentError} for bad options.
    */
   static async at(corpusPath: string, indexPath: string, options: StoreOptions = {}): Promise<ReplayStore> {
-    const corpus = resolve(corpusPath);
-    const index = resolve(indexPath);
-    for (const dir of new Set([dirname(corpus), dirname(index)])) await ensureDir(dir, options.create ?? true);
-    return new ReplayStore(corpus, index, options);
+    if (typeof corpusPath !== "string" || corpusPath === "") throw new StoreArgumentError("corpusPath", "must be a non-empty path");
+    if (typeof indexPath !== "string" || indexPath === "") throw new StoreArgumentError("indexPath", "must be a non-empty path");
+    if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object");
+    const store = new ReplayStore(resolve(corpusPath), resolve(indexPath), options);
+    if (options.create === false) await store.#assertExists();
+    return store;
   }
 
   /** The store in directory `dir`: `<dir>/corpus.zst` and `<dir>/index.json`. */
   static async open(dir: string, options: StoreOptions = {}): Promise<ReplayStore> {
+    if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty path");
     return ReplayStore.at(join(dir, "corpus.zst"), join(dir, "index.json"), options);
   }
 
@@ -157,29 +174,48 @@ export class ReplayStore {
 
   // ---------------------------------------------------------------- reading
 
-  /** The current index entries (a consistent view, even during a compaction by another process). */
+  /**
+   * The current index entries, from one generation of the store (a consistent view, even
+   * during a compaction by another process).
+   * @throws {StoreNotFoundError} when the store's directory does not exist.
+   */
   async load(): Promise<IndexEntry[]> {
-    return this.#view(async (entries) => entries);
+    return this.#view(async (entries, view) => {
+      for (const e of entries) loadedIn.set(e, view.generation);
+      return entries;
+    });
   }
 
   /**
    * Reads one frame. When `entry` is a full index entry, its checksum (if recorded) and
    * section id are checked too.
-   * @throws {CorpusCorruptError}
+   * @throws {CorpusCorruptError} for a damaged frame.
+   * @throws {StoreChangedError} when `entry` came from a `load()` before a compaction: load again.
    */
   async read(entry: FramePointer | IndexEntry): Promise<SectionSnapshot> {
-    const [snapshot] = await this.#readChecked([entry]);
+    if (typeof entry !== "object" || entry === null) throw new StoreArgumentError("entry", "must be a frame pointer or an index entry");
+    const [snapshot] = await this.readMany([entry]);
     return snapshot!;
   }
 
   /**
-   * Reads many frames with one open and coalesced reads and zstd calls, in the given order;
-   * each index entry's checksum (if recorded) and section id are checked.
+   * Reads many frames in the given order, in bounded batches; each index entry's checksum
+   * (if recorded) and section id are checked. Entries from `load()` are read from the
+   * generation they came from, or, if a compaction moved their frames since, not at all.
    * @throws {CorpusCorruptError} for the first damaged frame.
+   * @throws {StoreChangedError} when the entries came from a `load()` before a compaction: load again.
    */
   async readMany(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of frame pointers or index entries");
-    return this.#readChecked(entries);
+    return this.#view(async (_, view) => {
+      const generations = new Set<number>();
+      for (const e of entries) {
+        const g = typeof e === "object" && e !== null ? loadedIn.get(e) : undefined;
+        if (g !== undefined) generations.add(g);
+      }
+      assertGeneration(this, view, generations);
+      return view.readChecked(entries);
+    });
   }
 
   /**
@@ -247,27 +283,27 @@ export class ReplayStore {
 
   /** Counts, sizes, types and dates of the live entries. */
   async stats(): Promise<StoreStats> {
-    return this.#view(async (entries) => {
-      const fileBytes = await this.#corpusSize();
+    return this.#view(async (entries, view) => {
+      const fileBytes = await view.corpusSize();
       const byType: Record<string, number> = {};
-      let liveBytes = 0;
       let autoMined = 0;
       let oldest: number | undefined;
       let newest: number | undefined;
       for (const { entry, sectionType, autoMined: mined } of await this.#withTypes(entries)) {
         byType[sectionType] = (byType[sectionType] ?? 0) + 1;
         if (mined) autoMined++;
-        liveBytes += entry.length;
         const t = entry.addedAt.getTime();
         if (oldest === undefined || t < oldest) oldest = t;
         if (newest === undefined || t > newest) newest = t;
       }
+      const deadBytes = unreferencedBytes(entries, fileBytes);
       const stats: StoreStats = {
         entries: entries.length,
-        liveBytes,
+        // The bytes some entry points at, each once: entries may share a frame.
+        liveBytes: fileBytes - deadBytes,
         fileBytes,
         byType,
-        deadBytes: unreferencedBytes(entries, fileBytes),
+        deadBytes,
         autoMined,
         format: await this.#formatOf(entries),
       };
@@ -278,41 +314,56 @@ export class ReplayStore {
   }
 
   /**
-   * Checks every entry: pointer inside the file, frame decodes, fields valid, section id
-   * matches the index, CRC-32 when recorded. Reports problems; never throws for damage.
+   * Checks every entry in one view: pointer inside the file, frame decodes, fields valid,
+   * section id, type and flag match the index, CRC-32 when recorded. Flags a lost index
+   * (no entries, intact frames in the corpus) and points at `recover`. Reports problems;
+   * never throws for damage. With `repair: true` (a write: it takes the lock) the damaged
+   * entries move to the quarantine record (see `quarantined()`) and leave the live index.
+   * @throws {StoreNotFoundError} when the store's directory does not exist.
    */
-  async verify(options: ProgressOptions = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const onProgress = progressCallback(options);
-    return this.#view(async (entries) => {
-      const problems: VerifyProblem[] = [];
-      const fileBytes = await this.#corpusSize();
-      const inFile: IndexEntry[] = [];
-      for (const e of entries) {
-        if (e.byteOffset + e.length > fileBytes) {
-          problems.push({ sectionId: e.sectionId, byteOffset: e.byteOffset, message: `frame (+${e.length}) reaches past the end of the corpus (${fileBytes} bytes)` });
-        } else inFile.push(e);
-      }
-      const BATCH = 4096;
-      for (let i = 0; i < inFile.length; i += BATCH) {
-        const batch = inFile.slice(i, i + BATCH);
-        const frames = await this.#rawFrames(batch);
-        const results = await decodeFrameBatch(frames.map((bytes, j) => ({ bytes, at: batch[j]!, path: this.corpusPath })));
-        results.forEach((result, j) => {
-          const e = batch[j]!;
-          const problem = checkFrame(e, frames[j]!, result);
-          if (problem !== undefined) problems.push({ sectionId: e.sectionId, byteOffset: e.byteOffset, message: problem });
-        });
-        onProgress?.(Math.min(i + BATCH, inFile.length), inFile.length);
-      }
-      const withCrc = entries.filter((e) => e.crc32 !== undefined).length;
-      return {
-        ok: problems.length === 0,
-        entries: entries.length,
-        problems,
-        format: await this.#formatOf(entries),
-        integrity: withCrc === entries.length ? "crc32" : withCrc === 0 ? "decode-only" : "mixed",
-        reclaimableBytes: unreferencedBytes(entries, fileBytes),
-      };
+    const repair = options.repair ?? false;
+    if (typeof repair !== "boolean") throw new StoreArgumentError("options.repair", "must be a boolean");
+    if (!repair) {
+      return this.#view(async (entries, view) => (await verifyView(this.indexPath, view, await this.#formatOf(entries), this.#maxFrameBytes, onProgress)).report);
+    }
+    await this.#assertExists();
+    return this.#mutate(async () => {
+      const view = await writerView(this, this.#maxFrameBytes);
+      const format = await this.#formatOf(view.entries);
+      const { report, damaged } = await verifyView(this.indexPath, view, format, this.#maxFrameBytes, onProgress);
+      if (damaged.length === 0) return report;
+      // Recorded first: a crash in between leaves an entry both live and recorded, never neither.
+      await addToQuarantine(this.indexPath, damaged, new Date());
+      const bad = new Set(damaged.map((d) => d.entry));
+      await this.#saveIndex(view.entries.filter((e) => !bad.has(e)), format);
+      return { ...report, quarantined: damaged.map((d) => d.problem) };
+    });
+  }
+
+  /** The entries `verify({ repair: true })` set aside, oldest first ([] when none). */
+  async quarantined(): Promise<QuarantineRecord[]> {
+    await this.#assertExists();
+    return readQuarantine(this.indexPath);
+  }
+
+  /**
+   * Rebuilds the index from the corpus alone: every intact frame, in file order (each frame
+   * carries its id, type, flag and dates; weights start at 1), replacing the index. The
+   * answer to a lost or unreadable index. Entries evicted or removed earlier whose frames
+   * are still in the corpus come back. Reports what it found and what it skipped.
+   * @throws {StoreNotFoundError} when the store's directory does not exist.
+   */
+  async recover(): Promise<RecoverReport> {
+    await this.#assertExists();
+    return this.#mutate(async () => {
+      // An index that cannot even be read is a reason to recover, not an obstacle.
+      const current = await loadEntries(this.indexPath).catch(() => [] as IndexEntry[]);
+      const format = await this.#formatOf(current);
+      const { entries, skipped } = await entriesFromCorpus(this.corpusPath, format, this.#maxFrameBytes);
+      await this.#saveIndex(entries, format);
+      return { recovered: entries.length, skipped };
     });
   }
 
@@ -356,7 +407,7 @@ export class ReplayStore {
     const frames = await encodeFrames(snapshots); // validates every snapshot before any write
     if (validate) assertBodies(snapshots, this.#expanders);
     return this.#mutate(async () => {
-      const entries = await loadIndex(this.indexPath);
+      const entries = await loadEntries(this.indexPath);
       const dlm = (await this.#formatOf(entries)) === "dlm";
       const plan = planAppend(entries, snapshots, onDuplicate ?? (dlm ? "keep" : "skip"));
       if (plan.write.length === 0 && plan.superseded.size === 0) return applyAppend(entries, plan, []).result;
@@ -365,11 +416,12 @@ export class ReplayStore {
       const added = plan.write.map((i, j): IndexEntry => {
         const s = snapshots[i]!;
         const p = pointers[j]!;
-        const base = { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, weight: 1 };
-        return dlm ? base : { ...base, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames[i]!) };
+        return entryOf(dlm ? "dlm" : "replaykit", { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames[i]!) });
       });
       const { index, result } = applyAppend(entries, plan, added);
-      await this.#saveIndex(index, dlm ? "dlm" : "replaykit");
+      // A plain append commits only what it adds; a supersede rewrites the index.
+      if (plan.superseded.size === 0) await commitAppend(this.indexPath, entries, added, dlm ? "dlm" : "replaykit");
+      else await this.#saveIndex(index, dlm ? "dlm" : "replaykit");
       return result;
     });
   }
@@ -386,7 +438,7 @@ export class ReplayStore {
     const wanted = removeIdsOf(ids);
     const { purge } = removeOptionsOf(options);
     return this.#mutate(async () => {
-      const entries = await loadIndex(this.indexPath);
+      const entries = await loadEntries(this.indexPath);
       const { kept, removed } = planRemove(entries, wanted);
       if (removed.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
       if (purge) await this.#compactLocked();
@@ -397,7 +449,7 @@ export class ReplayStore {
   /** Replaces the index with `entries` (atomically, under the lock). */
   async save(entries: readonly IndexEntry[]): Promise<void> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of index entries");
-    await this.#mutate(async () => this.#saveIndex(entries, indexFormatOf(entries) ?? (await this.#formatOf(await loadIndex(this.indexPath)))));
+    await this.#mutate(async () => this.#saveIndex(entries, indexFormatOf(entries) ?? (await this.#formatOf(await loadEntries(this.indexPath)))));
   }
 
   /**
@@ -406,7 +458,7 @@ export class ReplayStore {
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<{ evicted: IndexEntry[]; kept: IndexEntry[] }> {
     return this.#mutate(async () => {
-      const entries = await loadIndex(this.indexPath);
+      const entries = await loadEntries(this.indexPath);
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
       const { kept, evicted } = evictUntil(entries, evictOptions);
       if (evicted.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
@@ -420,9 +472,11 @@ export class ReplayStore {
    * Rewrites the live frames into a new corpus file and swaps it (and the re-pointed
    * index) in. A crash at any point leaves the old store or the new one, both valid.
    */
-  async compact(options: ProgressOptions = {}): Promise<{ bytesBefore: number; bytesAfter: number }> {
+  async compact(options: CompactOptions = {}): Promise<{ bytesBefore: number; bytesAfter: number }> {
     const onProgress = progressCallback(options);
-    return this.#mutate(() => this.#compactLocked(onProgress));
+    const force = options.force ?? false;
+    if (typeof force !== "boolean") throw new StoreArgumentError("options.force", "must be a boolean");
+    return this.#mutate(() => this.#compactLocked(onProgress, force));
   }
 
   /**
@@ -432,19 +486,16 @@ export class ReplayStore {
    */
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
     return this.#mutate(async () => {
-      const entries = await loadIndex(this.indexPath);
+      const entries = await loadEntries(this.indexPath);
       if ((await this.#formatOf(entries)) !== "dlm") return { converted: 0, format: "replaykit" as const };
       const upgraded: IndexEntry[] = [];
-      const BATCH = 4096;
-      for (let i = 0; i < entries.length; i += BATCH) {
-        const batch = entries.slice(i, i + BATCH);
-        const frames = await this.#rawFrames(batch);
-        const results = await decodeFrameBatch(frames.map((bytes, j) => ({ bytes, at: batch[j]!, path: this.corpusPath })));
+      const view = await writerView(this, this.#maxFrameBytes);
+      await view.forEachBatch(entries, (batch, frames, results) => {
         results.forEach((r, j) => {
           if (r instanceof CorpusCorruptError) throw r;
           upgraded.push({ ...batch[j]!, sectionType: r.sectionType, autoMined: r.autoMined, crc32: crc32(frames[j]!) });
         });
-      }
+      });
       await this.#saveIndex(upgraded, "replaykit");
       return { converted: upgraded.length, format: "replaykit" as const };
     });
@@ -452,149 +503,93 @@ export class ReplayStore {
 
   // ---------------------------------------------------------------- internals
 
-  /**
-   * The format of the store: from the entries' keys, or — for an empty index, which looks
-   * the same in both formats — from the sidecar `<index>.format` that remembers an emptied
-   * dlm store (so the next append still writes dlm's keys). No index, no sidecar: replaykit.
-   */
+  /** The store's format (see index-io.ts: from the entries' keys, or the dlm sidecar). */
   async #formatOf(entries: readonly IndexEntry[]): Promise<IndexFormat> {
-    const fromKeys = indexFormatOf(entries);
-    if (fromKeys !== undefined) return fromKeys;
-    try {
-      return (await readFile(this.#formatPath, "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
-    } catch {
-      return "replaykit";
-    }
+    return storeFormat(this.indexPath, entries);
   }
 
-  get #formatPath(): string {
-    return `${this.indexPath}.format`;
-  }
-
-  /** Saves the index, keeping the format sidecar in step (present only for an empty dlm index). */
+  /** Replaces the live index (writers only). */
   async #saveIndex(entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-    if (entries.length === 0 && format === "dlm") {
-      // Written before the empty index, so no crash leaves an empty dlm index unmarked.
-      try {
-        await writeFile(this.#formatPath, "dlm\n");
-      } catch (error) {
-        throw new StoreIOError(this.#formatPath, "write", error);
-      }
-    }
-    await saveIndex(this.indexPath, entries);
-    if (entries.length > 0 || format !== "dlm") await unlink(this.#formatPath).catch(() => undefined);
+    await rewriteIndex(this.indexPath, entries, format);
   }
 
+  /**
+   * Runs a write: creates the directories if allowed, takes the writer lock, finishes a
+   * committed compaction a crashed writer left, and removes its uncommitted temps.
+   */
   async #mutate<T>(fn: () => Promise<T>): Promise<T> {
+    for (const dir of new Set([dirname(this.corpusPath), dirname(this.indexPath)])) await ensureDir(dir, this.#create);
     const run = async () => {
-      await rollForward(this, true);
+      await rollForward(this);
       await removeAbandonedTemps(this);
       return fn();
     };
     return this.#lock ? withLock(this.lockPath, this.#lockTimeoutMs, run) : run();
   }
 
-  async #compactLocked(onProgress?: (done: number, total: number) => void): Promise<{ bytesBefore: number; bytesAfter: number }> {
-    const entries = await loadIndex(this.indexPath);
-    const bytesBefore = await this.#corpusSize();
-    const temps = swapTempPaths(this);
-    // Copy each distinct frame once, in file order, so the new file keeps append order.
-    const byOffset = [...new Map(entries.map((e) => [`${e.byteOffset}:${e.length}`, e])).values()].sort((a, b) => a.byteOffset - b.byteOffset);
-    const moved = new Map<string, number>();
-    const BATCH = 4096;
-    try {
-      for (let i = 0; i < byOffset.length; i += BATCH) {
-        const batch = byOffset.slice(i, i + BATCH);
-        const frames = await this.#rawFrames(batch);
-        frames.forEach((frame, j) => {
-          const e = batch[j]!;
-          if (e.crc32 !== undefined && crc32(frame) !== e.crc32) {
-            throw new CorpusCorruptError(`CRC-32 mismatch (index ${e.crc32}, frame ${crc32(frame)}); refusing to compact a damaged store (run verify)`, { byteOffset: e.byteOffset, length: e.length, path: this.corpusPath, reason: "checksum" });
-          }
-        });
-        const pointers = await appendFrames(temps.corpus, frames);
-        batch.forEach((e, j) => moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset));
-        onProgress?.(Math.min(i + BATCH, byOffset.length), byOffset.length);
+  /** Reads need an existing store: its directories must exist. Creates nothing. */
+  async #assertExists(): Promise<void> {
+    for (const dir of new Set([dirname(this.corpusPath), dirname(this.indexPath)])) {
+      try {
+        if (!(await stat(dir)).isDirectory()) throw new StoreIOError(dir, "use as the store directory", new Error("not a directory"));
+      } catch (error) {
+        if (StoreIOError.isInstance(error)) throw error;
+        const code = (error as { code?: string }).code;
+        if (code === "ENOENT" || code === "ENOTDIR") throw new StoreNotFoundError(dir);
+        throw new StoreIOError(dir, "open the store directory", error);
       }
-      if (byOffset.length === 0) await createEmpty(temps.corpus);
-      const repointed = entries.map((e) => ({ ...e, byteOffset: moved.get(`${e.byteOffset}:${e.length}`)! }));
-      await saveIndex(temps.index, repointed);
-      crashPoint("compact:temps-written");
-    } catch (error) {
-      await removeAbandonedTemps(this).catch(() => undefined);
-      throw error;
     }
-    const bytesAfter = await sizeOf(temps.corpus);
-    await commitSwap(this, temps);
-    crashPoint("compact:committed");
-    await rollForward(this, true);
-    return { bytesBefore, bytesAfter };
+  }
+
+  /** Compacts with the lock held. Internal callers (evict, remove) have just emptied the index on purpose: forced. */
+  async #compactLocked(onProgress?: (done: number, total: number) => void, force = true): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    return compactLocked(this, { maxFrameBytes: this.#maxFrameBytes, force, onProgress });
   }
 
   /**
-   * Runs a read against a consistent (index, corpus) pair: the corpus file's identity is
-   * taken before the index is read and checked after the work; a compaction swapping files
-   * in between makes the read start over.
+   * Runs a read in one consistent view of the store (one generation's index and corpus; see
+   * view.ts). A compaction by another process in the middle makes the read start over.
    */
-  async #view<T>(fn: (entries: IndexEntry[]) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const before = await identity(this.corpusPath);
-      const state = await rollForward(this, false);
-      if (state === "moved") continue;
-      const entries = await loadIndex(this.indexPath);
-      let result: T;
-      try {
-        result = await fn(entries);
-      } catch (error) {
-        if (attempt < 5 && (CorpusCorruptError.isInstance(error) || CorpusIOError.isInstance(error)) && (await identity(this.corpusPath)) !== before) continue;
-        throw error;
-      }
-      if ((await identity(this.corpusPath)) === before || attempt >= 5) return result;
-    }
+  async #view<T>(fn: (entries: IndexEntry[], view: View) => Promise<T>): Promise<T> {
+    await this.#assertExists();
+    return inView(this, this.#maxFrameBytes, (view) => activeView.run({ store: this, view }, () => fn(view.entries, view)));
   }
 
-  async #corpusSize(): Promise<number> {
-    return sizeOf(this.corpusPath);
-  }
-
-  async #rawFrames(entries: readonly FramePointer[]): Promise<Uint8Array[]> {
-    return entries.length === 0 ? [] : readFrames(this.corpusPath, entries);
-  }
-
-  /** Reads and decodes frames (one batched read), checking CRC-32 and section ids when known. */
+  /** Reads and decodes frames in the active view (or a new one), checking CRC-32, ids, types and flags when known. */
   async #readChecked(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
-    const frames = await this.#rawFrames(entries);
-    const results = await decodeFrameBatch(frames.map((bytes, i) => ({ bytes, at: entries[i]!, path: this.corpusPath })));
-    return results.map((r, i) => {
-      const e = entries[i]! as Partial<IndexEntry> & FramePointer;
-      if (r instanceof CorpusCorruptError) throw r;
-      if (e.crc32 !== undefined && crc32(frames[i]!) !== e.crc32) {
-        throw new CorpusCorruptError(`CRC-32 mismatch: the index records ${e.crc32}, the frame has ${crc32(frames[i]!)}`, { byteOffset: e.byteOffset, length: e.length, path: this.corpusPath, reason: "checksum" });
-      }
-      if (e.sectionId !== undefined && r.sectionId !== e.sectionId) {
-        throw new CorpusCorruptError(`the frame holds section ${r.sectionId}, the index says ${e.sectionId}`, { byteOffset: e.byteOffset, length: e.length, path: this.corpusPath, reason: "mismatch" });
-      }
-      return r;
-    });
+    const active = activeView.getStore();
+    if (active?.store === this) return active.view.readChecked(entries);
+    return this.#view((_, view) => view.readChecked(entries));
   }
 
   /**
    * Each entry with its type and auto-mined flag: from the index, or by decoding (dlm
-   * stores). Decoded snapshots that `keep` accepts are returned too, so they are not read twice.
+   * stores) in bounded batches. Decoded snapshots that `keep` accepts are returned too, so
+   * they are not read twice; the others are dropped as the walk goes.
    */
   async #withTypes(entries: readonly IndexEntry[], keep: (snapshot: SectionSnapshot) => boolean = () => false) {
     const out = entries.map((entry) => ({ entry, sectionType: entry.sectionType!, autoMined: entry.autoMined ?? false, snapshot: undefined as SectionSnapshot | undefined }));
     const unknown = out.filter((x) => x.entry.sectionType === undefined || x.entry.autoMined === undefined);
-    const BATCH = 4096;
-    for (let i = 0; i < unknown.length; i += BATCH) {
-      const batch = unknown.slice(i, i + BATCH);
-      const snapshots = await this.#readChecked(batch.map((x) => x.entry));
-      batch.forEach((x, j) => {
-        if (keep(snapshots[j]!)) x.snapshot = snapshots[j]!;
-        x.sectionType = snapshots[j]!.sectionType;
-        x.autoMined = snapshots[j]!.autoMined;
-      });
-    }
+    if (unknown.length === 0) return out;
+    const decodeIn = async (view: View) => {
+      let i = 0;
+      await view.forEachBatch(
+        unknown.map((x) => x.entry),
+        (batch, frames, results) => {
+          results.forEach((r, j) => {
+            const problem = frameProblem(batch[j]!, frames[j]!, r, view.corpusFile);
+            if (problem !== undefined) throw problem;
+            const x = unknown[i++]!;
+            const s = r as SectionSnapshot;
+            if (keep(s)) x.snapshot = s;
+            x.sectionType = s.sectionType;
+            x.autoMined = s.autoMined;
+          });
+        },
+      );
+    };
+    const active = activeView.getStore();
+    await (active?.store === this ? decodeIn(active.view) : this.#view(async (_, view) => decodeIn(view)));
     return out;
   }
 
@@ -625,63 +620,6 @@ function sampleOptions(o: SampleRowsOptions) {
   if (o.random !== undefined) out.random = o.random;
   if (o.scheme !== undefined) out.scheme = o.scheme;
   return out;
-}
-
-function checkFrame(e: IndexEntry, frame: Uint8Array, result: SectionSnapshot | CorpusCorruptError): string | undefined {
-  if (e.crc32 !== undefined) {
-    const actual = crc32(frame);
-    if (actual !== e.crc32) return `CRC-32 mismatch: the index records ${e.crc32}, the frame has ${actual}`;
-  }
-  if (result instanceof CorpusCorruptError) return result.message;
-  if (result.sectionId !== e.sectionId) return `the frame holds section ${result.sectionId}, the index says ${e.sectionId}`;
-  if (e.sectionType !== undefined && result.sectionType !== e.sectionType) return `the frame's type is ${result.sectionType}, the index says ${e.sectionType}`;
-  if (e.autoMined !== undefined && result.autoMined !== e.autoMined) return `the frame's auto_mined is ${result.autoMined}, the index says ${e.autoMined}`;
-  return undefined;
-}
-
-/** Bytes of the corpus file that no entry points at (entries may share or overlap frames). */
-function unreferencedBytes(entries: readonly IndexEntry[], fileBytes: number): number {
-  const ranges = entries
-    .map((e) => [e.byteOffset, Math.min(e.byteOffset + e.length, fileBytes)] as const)
-    .filter(([from, to]) => to > from)
-    .sort((a, b) => a[0] - b[0]);
-  let covered = 0;
-  let end = 0;
-  for (const [from, to] of ranges) {
-    if (to <= end) continue;
-    covered += to - Math.max(from, end);
-    end = to;
-  }
-  return fileBytes - covered;
-}
-
-async function identity(path: string): Promise<string> {
-  try {
-    const s = await stat(path);
-    return `${s.dev}:${s.ino}`;
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return "absent";
-    throw new StoreIOError(path, "stat", error);
-  }
-}
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return 0;
-    throw new StoreIOError(path, "stat", error);
-  }
-}
-
-async function createEmpty(path: string): Promise<void> {
-  try {
-    const handle = await open(path, "a");
-    await handle.sync();
-    await handle.close();
-  } catch (error) {
-    throw new StoreIOError(path, "create", error);
-  }
 }
 
 async function ensureDir(dir: string, create: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 // Several processes writing one store at once; readers during writes and compactions.
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, createSnapshot } from "../src/index.js";
@@ -8,7 +9,7 @@ import { acked, run } from "./proc.js";
 describe("concurrent writers", () => {
   test("four single appenders and one appendMany writer: every entry arrives once, verify is clean, readers never see a partial index", async () => {
     const dir = join(tempDir(), "store");
-    await ReplayStore.open(dir);
+    mkdirSync(dir); // the readers start before any write creates it
     const writers = [0, 1, 2, 3].map((i) => run("writer.mjs", [dir, `w${i}`, "single", "40"]));
     writers.push(run("writer.mjs", [dir, "many", "many", "100"]));
     const reader = run("reader.mjs", [dir, "60"]);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,3 +24,15 @@ export function referenceStoreCopy(): string {
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The side files a replaykit writer keeps beside the index: the lock (never deleted), the
+ * generation, and the sidecar of an emptied index.
+ */
+export const SIDE_FILES = new Set(["index.json.lock", "index.json.generation", "index.json.format"]);
+/** The files of a store directory other than the side files, sorted. */
+export function storeFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => !SIDE_FILES.has(n))
+    .sort();
+}

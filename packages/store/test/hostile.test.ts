@@ -1,7 +1,7 @@
 // A hostile environment: a full disk, a read-only directory, a missing directory, files
 // that are not what they should be. Every failure is a typed error naming the path, and
 // the store is left exactly as it was.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, test, vi } from "vitest";
 
@@ -81,8 +81,16 @@ describe("hostile environment", () => {
   test("a missing store directory, and a file where the directory should be", async () => {
     const root = tempDir();
     await expect(ReplayStore.open(join(root, "nope"), { create: false })).rejects.toSatisfy((e: unknown) => StoreNotFoundError.isInstance(e));
+    // A read of a missing store is StoreNotFoundError and creates nothing.
+    const missing = await ReplayStore.open(join(root, "absent"));
+    for (const read of [() => missing.load(), () => missing.stats(), () => missing.verify(), () => missing.sampleRows({ k: 1, now: new Date(), seed: 1 })]) {
+      await expect(read()).rejects.toMatchObject({ code: "STORE_NOT_FOUND", path: join(root, "absent") });
+    }
+    expect(existsSync(join(root, "absent"))).toBe(false);
     writeFileSync(join(root, "file"), "x");
-    await expect(ReplayStore.open(join(root, "file"))).rejects.toMatchObject({ code: "STORE_IO", path: join(root, "file") });
+    const onFile = await ReplayStore.open(join(root, "file"));
+    await expect(onFile.load()).rejects.toMatchObject({ code: "STORE_IO", path: join(root, "file") });
+    await expect(onFile.append(createSnapshot({ sectionType: "prose", content: "x" }))).rejects.toMatchObject({ code: "STORE_IO", path: join(root, "file") });
   });
 
   test("corrupt, truncated or emptied files give typed errors, never a crash", async () => {

@@ -74,7 +74,7 @@ describe("appendMany validates bodies", () => {
       expect(StoreArgumentError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ argument });
     }
-    expect(await store.load()).toEqual([]);
+    await expect(store.load()).rejects.toMatchObject({ code: "STORE_NOT_FOUND" }); // nothing was written: not even the directory
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type RowExpander,
   type SectionSnapshot,
 } from "../src/index.js";
-import { tempDir } from "./helpers.js";
+import { storeFiles, tempDir } from "./helpers.js";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
 const prose = (i: number, at = day(i)) => createSnapshot({ sectionType: "prose", content: `Prose section ${i}. `.repeat(5), lastSeenAt: at, trainingRunsSeen: [i] });
@@ -37,7 +37,7 @@ describe("append and read", () => {
     const many = await store.readMany([one, added[0]!, one]);
     expect(many.map((x) => x.sectionId)).toEqual([one.sectionId, added[0]!.sectionId, one.sectionId]);
     await expect(store.readMany([{ ...one, sectionId: added[0]!.sectionId }])).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "mismatch" });
-    expect(existsSync(store.lockPath)).toBe(false);
+    expect(existsSync(store.lockPath)).toBe(true); // a kernel lock's file is never deleted
   });
 
   test("an invalid snapshot in a batch appends nothing at all", async () => {
@@ -140,7 +140,7 @@ describe("evict, compact, verify", () => {
     expect(await store.verify()).toMatchObject({ ok: true, integrity: "crc32", reclaimableBytes: 0 });
     const rows = await store.sampleRows({ k: 100, now: NOW, seed: 1 });
     expect(rows.map((r) => ("text" in r ? r.text : undefined)).sort()).toEqual(kept.map((e) => prose(Number(entries.findIndex((x) => x.sectionId === e.sectionId))).content.trim()).sort());
-    expect(readdirSync(join(store.corpusPath, "..")).sort()).toEqual(["corpus.zst", "index.json"]);
+    expect(storeFiles(join(store.corpusPath, ".."))).toEqual(["corpus.zst", "index.json"]);
   });
 
   test("verify and compact report progress per batch, ending at the total", async () => {
@@ -148,10 +148,13 @@ describe("evict, compact, verify", () => {
     await store.appendMany(Array.from({ length: 5000 }, (_, i) => prose(i, new Date(Date.UTC(2026, 0, 1, 0, 0, i)))));
     const seen: Array<[number, number]> = [];
     await store.verify({ onProgress: (done, total) => seen.push([done, total]) });
-    expect(seen).toEqual([[4096, 5000], [5000, 5000]]);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every(([done, total], i) => total === 5000 && done > (seen[i - 1]?.[0] ?? 0))).toBe(true);
+    expect(seen.at(-1)).toEqual([5000, 5000]);
     const copied: number[] = [];
     await store.compact({ onProgress: (done) => copied.push(done) });
-    expect(copied).toEqual([4096, 5000]);
+    expect(copied.at(-1)).toBe(5000);
+    expect(copied.every((done, i) => done > (copied[i - 1] ?? 0))).toBe(true);
     await expect(store.verify({ onProgress: 3 as never })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
   });
 

@@ -1,0 +1,85 @@
+// The store's generation file `<index>.generation`, like LevelDB's CURRENT: it names which
+// (corpus, index) pair is live. A compaction is the only operation that replaces the
+// corpus file, and it moves the store through three states, each published by an atomic
+// replace of this file:
+//
+//   { generation: g }                              files at the live paths are generation g
+//   { generation: g+1, pending: { corpus, index } } committed: the new pair is complete under
+//                                                   those temp names (or already renamed in)
+//   { generation: g+1 }                            rolled forward: the live paths are g+1
+//
+// Readers never roll forward and never take a lock: they read this file, open the pair it
+// names, and read it again afterwards (a seqlock); if the text changed, they start over.
+// The generation only grows, so "the same text twice" means "no swap in between". A store
+// without the file (every store written before it existed, and dlm's) is generation 0.
+import { writeFileAtomic } from "@replaykit/corpus";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { StoreIOError } from "./errors.js";
+
+/** The two files of a store. */
+export interface StorePaths {
+  readonly corpusPath: string;
+  readonly indexPath: string;
+}
+
+/** What the generation file says. `pending` names temp files by base name (beside the live ones). */
+export interface GenerationState {
+  generation: number;
+  pending?: { corpus: string; index: string };
+}
+
+/** The state and the exact text it was read from (readers compare texts). */
+export interface GenerationRead {
+  text: string;
+  state: GenerationState;
+}
+
+export const generationPath = (p: StorePaths): string => `${p.indexPath}.generation`;
+
+/**
+ * Reads the generation file. Missing: generation 0, nothing pending.
+ * @throws {StoreIOError} when it cannot be read or is not ours (it is only ever replaced by rename, so never partial).
+ */
+export async function readGeneration(p: StorePaths): Promise<GenerationRead> {
+  const path = generationPath(p);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return { text: "", state: { generation: 0 } };
+    throw new StoreIOError(path, "read the generation file", error);
+  }
+  try {
+    const parsed = JSON.parse(text) as GenerationState;
+    const pending = parsed.pending;
+    if (
+      Number.isSafeInteger(parsed.generation) &&
+      parsed.generation >= 0 &&
+      (pending === undefined || (isBaseName(pending.corpus) && isBaseName(pending.index)))
+    ) {
+      return { text, state: pending === undefined ? { generation: parsed.generation } : { generation: parsed.generation, pending: { corpus: pending.corpus, index: pending.index } } };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new StoreIOError(path, "parse the generation file", new Error(`unexpected content ${JSON.stringify(text.slice(0, 80))}`));
+}
+
+// A pending name must stay beside the live file: no directory parts, no "..".
+const isBaseName = (name: unknown): name is string => typeof name === "string" && name !== "" && name === basename(name) && name !== "..";
+
+/** Publishes a state (atomic replace, fsynced, never through a symlink). */
+export async function writeGeneration(p: StorePaths, state: GenerationState): Promise<void> {
+  const path = generationPath(p);
+  try {
+    await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(state)}\n`));
+  } catch (error) {
+    throw new StoreIOError(path, "write the generation file", error);
+  }
+}
+
+/** The full paths of a pending pair. */
+export function pendingPaths(p: StorePaths, pending: { corpus: string; index: string }): { corpus: string; index: string } {
+  return { corpus: join(dirname(p.corpusPath), pending.corpus), index: join(dirname(p.indexPath), pending.index) };
+}
