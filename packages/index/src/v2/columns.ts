@@ -87,8 +87,14 @@ export interface EntryArrays {
  */
 export class Columns implements IndexView, EntryArrays {
   size = 0;
-  /** Ordinal (append number within the file) of each live row, strictly increasing. */
-  ord: Uint32Array = new Uint32Array(0);
+  /**
+   * Ordinal (append number within the file) of each live row, strictly increasing; absent
+   * while nothing has been removed, when row i simply holds ordinal i (saves a pass and
+   * 4 bytes an entry at open).
+   */
+  ord: Uint32Array | undefined;
+  /** Rows the arrays have room for. */
+  capacity = 0;
   hi: Uint32Array = new Uint32Array(0);
   lo: Uint32Array = new Uint32Array(0);
   off: Float64Array = new Float64Array(0);
@@ -130,8 +136,12 @@ export class Columns implements IndexView, EntryArrays {
     this.count = src.count;
     this.type = src.type;
     this.flag = src.flag;
-    this.ord = new Uint32Array(count);
-    for (let k = 0; k < count; k++) this.ord[k] = this.nextOrdinal + k;
+    this.ord = undefined;
+    if (this.nextOrdinal !== 0) {
+      this.ord = new Uint32Array(count);
+      for (let k = 0; k < count; k++) this.ord[k] = this.nextOrdinal + k;
+    }
+    this.capacity = count;
     this.size = count;
     this.nextOrdinal += count;
   }
@@ -151,15 +161,15 @@ export class Columns implements IndexView, EntryArrays {
 
   /** Room for at least `capacity` rows; grows by doubling so appends stay amortised O(1). */
   reserve(capacity: number): void {
-    if (capacity <= this.ord.length) return;
-    const n = Math.max(capacity, this.ord.length * 2, this.capacityHint, 16);
+    if (capacity <= this.capacity) return;
+    const n = Math.max(capacity, this.capacity * 2, this.capacityHint, 16);
     this.capacityHint = 0;
     const grow = <T extends Uint32Array | Float64Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a.subarray(0, this.size) as never);
       return b;
     };
-    this.ord = grow(this.ord, (k) => new Uint32Array(k));
+    if (this.ord !== undefined) this.ord = grow(this.ord, (k) => new Uint32Array(k));
     this.hi = grow(this.hi, (k) => new Uint32Array(k));
     this.lo = grow(this.lo, (k) => new Uint32Array(k));
     this.off = grow(this.off, (k) => new Float64Array(k));
@@ -171,6 +181,7 @@ export class Columns implements IndexView, EntryArrays {
     this.crc = grow(this.crc, (k) => new Uint32Array(k));
     this.count = grow(this.count, (k) => new Uint32Array(k));
     this.last = grow(this.last, (k) => new Float64Array(k));
+    this.capacity = n;
   }
 
   /** Appends one row (the caller has checked the values); it gets the next ordinal. */
@@ -178,9 +189,10 @@ export class Columns implements IndexView, EntryArrays {
     hi: number, lo: number, off: number, len: number, at: number, w: number, type: number, flags: number, crc: number,
     count: number, last: number,
   ): void {
-    if (this.size === this.ord.length) this.reserve(this.size + 1);
+    if (this.size === this.capacity) this.reserve(this.size + 1);
     const i = this.size;
-    this.ord[i] = this.nextOrdinal++;
+    if (this.ord !== undefined) this.ord[i] = this.nextOrdinal;
+    this.nextOrdinal++;
     this.hi[i] = hi;
     this.lo[i] = lo;
     this.off[i] = off;
@@ -206,11 +218,24 @@ export class Columns implements IndexView, EntryArrays {
     return code;
   }
 
+  /** The ordinal of row `row`. */
+  ordinalOf(row: number): number {
+    return this.ord === undefined ? row : this.ord[row]!;
+  }
+
+  /** Records that rows `from`.. hold the next `count` ordinals (after their values were stored). */
+  appended(count: number): void {
+    if (this.ord !== undefined) for (let k = 0; k < count; k++) this.ord[this.size + k] = this.nextOrdinal + k;
+    this.size += count;
+    this.nextOrdinal += count;
+  }
+
   /** The row holding `ordinal`, or -1 (rows are in ordinal order: binary search). */
   rowOf(ordinal: number): number {
+    const ord = this.ord;
+    if (ord === undefined) return ordinal < this.size ? ordinal : -1;
     let lo = 0;
     let hi = this.size - 1;
-    const ord = this.ord;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = ord[mid]!;
@@ -224,6 +249,11 @@ export class Columns implements IndexView, EntryArrays {
   /** Drops the given rows (ascending, unique) in one pass over the columns. */
   removeRows(rows: readonly number[]): void {
     if (rows.length === 0) return;
+    if (this.ord === undefined) {
+      // Rows and ordinals part ways from here on: write the ordinals down.
+      this.ord = new Uint32Array(this.capacity);
+      for (let i = 0; i < this.size; i++) this.ord[i] = i;
+    }
     let write = rows[0]!;
     let r = 0;
     for (let read = write; read < this.size; read++) {
@@ -238,7 +268,7 @@ export class Columns implements IndexView, EntryArrays {
   }
 
   private move(from: number, to: number): void {
-    this.ord[to] = this.ord[from]!;
+    this.ord![to] = this.ord![from]!;
     this.hi[to] = this.hi[from]!;
     this.lo[to] = this.lo[from]!;
     this.off[to] = this.off[from]!;

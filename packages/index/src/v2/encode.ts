@@ -1,6 +1,5 @@
-import { crc32 } from "@replaykit/corpus";
+import { crc32, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
-import { isSectionType } from "../entry.js";
 import { IndexEntryInvalidError } from "../errors.js";
 import type { EntryArrays } from "./columns.js";
 import {

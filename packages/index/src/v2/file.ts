@@ -315,12 +315,12 @@ export class IndexJournal {
       fresh.push(raw.hi, raw.lo, raw.byteOffset, raw.length, raw.addedAt, raw.weight, type, raw.flags, raw.crc32, 0, 0);
     }
     builder.entries(fresh, 0, fresh.size);
-    builder.remove(RemoveReason[reason], removeRows.map((row) => cols.ord[row]!).sort((a, b) => a - b));
+    builder.remove(RemoveReason[reason], removeRows.map((row) => cols.ordinalOf(row)).sort((a, b) => a - b));
     const items: Array<{ ordinal: number; replayCount: number; lastReplayAt: number }> = [];
     for (const [row, k] of exposeRows.pairs) {
       if (gone.has(row)) continue;
       const item = exposure[k]!;
-      items.push({ ordinal: cols.ord[row]!, replayCount: item.replayCount, lastReplayAt: item.lastReplayAt.getTime() / 1000 });
+      items.push({ ordinal: cols.ordinalOf(row), replayCount: item.replayCount, lastReplayAt: item.lastReplayAt.getTime() / 1000 });
     }
     builder.exposure(items);
     if (builder.empty) return { appended: 0, removed: 0, exposed: 0, missing, bytes: 0 };

@@ -1,5 +1,4 @@
-import { crc32 } from "@replaykit/corpus";
-import { isSectionType } from "../entry.js";
+import { crc32, isSectionType } from "@replaykit/corpus";
 import { IndexCorruptError } from "../errors.js";
 import type { Columns, EntryArrays } from "./columns.js";
 import {
@@ -169,8 +168,9 @@ function applyPayload(
   }
 }
 
+/** Exposure values a file may hold: a last replay time ≥ 0, and 0 exactly when never replayed. */
 function validExposure(replayCount: number, last: number): boolean {
-  return replayCount === 0 ? Object.is(last, 0) : Number.isFinite(last) && last >= 0;
+  return replayCount === 0 ? last === 0 : last >= 0 && last < Infinity;
 }
 
 /** Records are padded with zero bytes to a multiple of 8, so every commit stays 8-aligned. */
@@ -244,20 +244,18 @@ function readEntries(cols: Columns, view: DataView, q: number, count: number, ba
       (flags & ~KNOWN_FLAGS) !== 0 ||
       ((flags & FLAG_HAS_CRC) === 0 && crcs[k] !== 0) ||
       ((flags & FLAG_HAS_AUTO_MINED) === 0 && (flags & FLAG_AUTO_MINED) !== 0) ||
-      !validExposure(counts[k]!, lasts[k]!)
+      (counts[k] === 0 ? lasts[k] !== 0 : !(lasts[k]! >= 0 && lasts[k]! < Infinity))
     ) {
       throw corrupt(path, base + q, `entries record, entry ${k} (ordinal ${cols.nextOrdinal + k}): ${whatIsWrong(e, k, types)}`);
     }
   }
-  if (cols.size === 0 && cols.ord.length === 0) {
+  if (cols.size === 0 && cols.capacity === 0) {
     cols.adopt(e, count);
     return;
   }
   cols.reserve(cols.size + count);
   for (const [name] of ENTRY_COLUMNS) (cols[name] as Column).set(e[name] as never, cols.size);
-  for (let k = 0; k < count; k++) cols.ord[cols.size + k] = cols.nextOrdinal + k;
-  cols.size += count;
-  cols.nextOrdinal += count;
+  cols.appended(count);
 }
 
 function whatIsWrong(e: EntryArrays, k: number, types: number): string {

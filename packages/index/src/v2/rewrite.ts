@@ -1,6 +1,6 @@
 import { crc32 } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
-import { toDlmEntry } from "../entry.js";
+import { toDlmEntry } from "../entry-for.js";
 import { IndexArgumentError } from "../errors.js";
 import { serializeIndex } from "../serialize.js";
 import { Columns, type EntryArrays, type IndexView } from "./columns.js";

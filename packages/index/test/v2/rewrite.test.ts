@@ -48,6 +48,23 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
     }
   });
 
+  it("a compacted index (read without copying) takes removals, appends and exposure like any other", async () => {
+    const entries = Array.from({ length: 30 }, (_, i) => entry(i));
+    const journal = await journalOf(entries, 3, 9);
+    await journal.rewrite();
+    await journal.commit({ remove: [entries[4]!, entries[17]!], append: [entry(99)] });
+    await journal.commit({ exposure: [{ ...entries[20]!, replayCount: 2, lastReplayAt: new Date(7000) }], append: [entry(98)] });
+    await journal.commit({ remove: [entry(99)] });
+    const expected = [...byOffset(entries).filter((e) => e !== entries[4] && e !== entries[17]), entry(98)];
+    expect(journal.view.toEntries()).toEqual(expected);
+    const again = await IndexJournal.open(journal.path);
+    expect(again.view.toEntries()).toEqual(expected);
+    const row = expected.indexOf(entries[20]!);
+    expect(again.view.exposure(row)).toEqual({ replayCount: 2, lastReplayAt: new Date(7000) });
+    await journal.close();
+    await again.close();
+  });
+
   it("a rewritten index holds only the types still used, in name order", async () => {
     const journal = await journalOf([entry(0, { sectionType: "zeta" }), entry(1, { sectionType: "alpha" })], 2, 7);
     await journal.rewrite();
