@@ -1,6 +1,8 @@
-// `added_at` dates: a hand-written parser and formatter. Both run once per entry on every
-// load and save, so they avoid regular expressions and `new Date(string)` (whose accepted
-// syntax is also implementation-defined).
+// `added_at` dates: the one date parser and formatter of this package. Both run once per
+// entry on every load and save, so they avoid regular expressions and `new Date(string)`
+// (whose accepted syntax is also implementation-defined).
+
+import { IndexArgumentError } from "./errors.js";
 
 const MS_PER_DAY = 86_400_000;
 
@@ -23,11 +25,11 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** Value of the 2 ASCII digits at `i`, or -1. */
-function digits2(b: Uint8Array, i: number): number {
-  const x = b[i]! - 48;
-  const y = b[i + 1]! - 48;
-  if (x < 0 || x > 9 || y < 0 || y > 9) return -1;
+/** Value of the 2 ASCII digits of `s` at `i`, or -1. */
+function digits2(s: string, i: number): number {
+  const x = s.charCodeAt(i) - 48;
+  const y = s.charCodeAt(i + 1) - 48;
+  if (!(x >= 0 && x <= 9 && y >= 0 && y <= 9)) return -1; // NaN past the end fails too
   return x * 10 + y;
 }
 
@@ -39,61 +41,51 @@ function digits2(b: Uint8Array, i: number): number {
  *
  * @returns the instant, or `undefined` when `text` is not such a date (bad syntax, month
  *   13, 30 February, hour 24, a year outside 0001–9999, …).
+ * @throws {IndexArgumentError} `text` is not a string.
  */
 export function parseIndexDate(text: string): Date | undefined {
+  if (typeof text !== "string") throw new IndexArgumentError("parseIndexDate", "text", "a string", text);
   const ms = parseIndexDateMs(text);
   return ms === undefined ? undefined : new Date(ms);
 }
 
 /** Longest accepted date text: 19 + 7 (fraction) + 6 (offset). */
 const MAX_DATE_LENGTH = 32;
-const dateScratch = new Uint8Array(MAX_DATE_LENGTH);
 
-/** {@link parseIndexDate}, as epoch milliseconds. */
+/** {@link parseIndexDate} of a string, as epoch milliseconds. */
 export function parseIndexDateMs(s: string): number | undefined {
-  const n = s.length;
-  if (n < 19 || n > MAX_DATE_LENGTH) return undefined;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return undefined;
-    dateScratch[i] = c;
-  }
-  return parseDateBytes(dateScratch, 0, n);
-}
-
-/** {@link parseIndexDateMs} of the ASCII bytes `b[start..end)`. */
-export function parseDateBytes(b: Uint8Array, start: number, end: number): number | undefined {
-  if (end - start < 19) return undefined;
+  const end = s.length;
+  if (end < 19 || end > MAX_DATE_LENGTH) return undefined;
   if (
-    b[start + 4] !== 45 /* - */ ||
-    b[start + 7] !== 45 ||
-    b[start + 10] !== 84 /* T */ ||
-    b[start + 13] !== 58 /* : */ ||
-    b[start + 16] !== 58
+    s.charCodeAt(4) !== 45 /* - */ ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 /* T */ ||
+    s.charCodeAt(13) !== 58 /* : */ ||
+    s.charCodeAt(16) !== 58
   ) {
     return undefined;
   }
-  const y1 = digits2(b, start);
-  const y2 = digits2(b, start + 2);
-  const mo = digits2(b, start + 5);
-  const d = digits2(b, start + 8);
-  const h = digits2(b, start + 11);
-  const mi = digits2(b, start + 14);
-  const sec = digits2(b, start + 17);
+  const y1 = digits2(s, 0);
+  const y2 = digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  const h = digits2(s, 11);
+  const mi = digits2(s, 14);
+  const sec = digits2(s, 17);
   if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) {
     return undefined;
   }
   const y = y1 * 100 + y2;
   if (y < 1 || d > daysInMonth(y, mo)) return undefined;
 
-  let i = start + 19;
+  let i = 19;
   let frac = 0;
-  if (i < end && b[i] === 46 /* . */) {
+  if (i < end && s.charCodeAt(i) === 46 /* . */) {
     i++;
     const first = i;
     let scale = 100;
     while (i < end) {
-      const c = b[i]! - 48;
+      const c = s.charCodeAt(i) - 48;
       if (c < 0 || c > 9) break;
       frac += c * scale; // milliseconds; digits past the third get scale 0 (dropped)
       scale = (scale / 10) | 0;
@@ -105,13 +97,13 @@ export function parseDateBytes(b: Uint8Array, start: number, end: number): numbe
 
   let offsetMin = 0;
   if (i < end) {
-    const c = b[i];
+    const c = s.charCodeAt(i);
     if (c === 90 /* Z */) {
       i++;
     } else if (c === 43 /* + */ || c === 45 /* - */) {
-      if (end - i !== 6 || b[i + 3] !== 58) return undefined;
-      const oh = digits2(b, i + 1);
-      const om = digits2(b, i + 4);
+      if (end - i !== 6 || s.charCodeAt(i + 3) !== 58) return undefined;
+      const oh = digits2(s, i + 1);
+      const om = digits2(s, i + 4);
       if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
       offsetMin = (c === 43 ? 1 : -1) * (oh * 60 + om);
       i += 6;
@@ -124,6 +116,11 @@ export function parseDateBytes(b: Uint8Array, start: number, end: number): numbe
   const ms = daysFromCivil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi - offsetMin) * 60 + sec) * 1000 + frac;
   if (ms < MIN_MS || ms > MAX_MS) return undefined;
   return ms;
+}
+
+/** True for a `Date`, also one from another realm (a vm context, a worker's structured clone). */
+export function isDate(value: unknown): value is Date {
+  return value instanceof Date || Object.prototype.toString.call(value) === "[object Date]";
 }
 
 /** Length of the text `writeIndexDate` writes for `ms`: 19, or 26 with a fraction. */
@@ -190,17 +187,18 @@ export function writeIndexDate(out: Uint8Array, pos: number, ms: number): number
   return pos + 26;
 }
 
-const scratch = new Uint8Array(26);
-
 /**
  * Format a date as the reference writes `added_at`: naive UTC `YYYY-MM-DDTHH:MM:SS`, with
  * `.ffffff` (6 digits, as Python's `isoformat`) only when the millisecond part is not 0.
  *
  * @returns the text, or `undefined` for an invalid `Date` or a year outside 0001–9999.
+ * @throws {IndexArgumentError} `date` is not a `Date`.
  */
 export function formatIndexDate(date: Date): string | undefined {
-  const ms = date.getTime();
+  if (!isDate(date)) throw new IndexArgumentError("formatIndexDate", "date", "a Date", date);
+  const ms = Date.prototype.getTime.call(date);
   if (!isIndexDateMs(ms)) return undefined;
-  const end = writeIndexDate(scratch, 0, ms);
-  return String.fromCharCode(...scratch.subarray(0, end));
+  const out = new Uint8Array(26);
+  const end = writeIndexDate(out, 0, ms);
+  return String.fromCharCode(...out.subarray(0, end));
 }

@@ -1,3 +1,5 @@
+import { IndexArgumentError } from "./errors.js";
+
 /**
  * One index entry: where a snapshot's frame lies in `corpus.zst`, and its metadata.
  *
@@ -30,8 +32,13 @@ export interface IndexEntry {
  */
 export type IndexFormat = "dlm" | "replaykit";
 
-/** True when `entry` carries one of the replaykit-only keys (`sectionType`, `autoMined`, `crc32`). */
+/**
+ * True when `entry` carries one of the replaykit-only keys (`sectionType`, `autoMined`, `crc32`).
+ *
+ * @throws {IndexArgumentError} `entry` is not an object.
+ */
 export function hasReplaykitKeys(entry: IndexEntry): boolean {
+  if (typeof entry !== "object" || entry === null) throw new IndexArgumentError("hasReplaykitKeys", "entry", "an index entry", entry);
   return entry.sectionType !== undefined || entry.autoMined !== undefined || entry.crc32 !== undefined;
 }
 
@@ -39,26 +46,16 @@ export function hasReplaykitKeys(entry: IndexEntry): boolean {
  * The format of an index, to decide how to write new entries into it: `"replaykit"` as
  * soon as one entry carries `sectionType`, `autoMined` or `crc32` (the reference rejects
  * unknown keys, so such an index is no longer dlm-readable anyway), `"dlm"` when none
- * does, `undefined` for an empty index (a new store: the writer chooses).
+ * does, `undefined` for an empty index (a new store: the writer chooses). This is the
+ * format detection of replaykit: a store asks it, then builds new entries with `entryFor`.
+ *
+ * @throws {IndexArgumentError} `entries` is not an array.
  */
 export function indexFormatOf(entries: readonly IndexEntry[]): IndexFormat | undefined {
+  if (!Array.isArray(entries)) throw new IndexArgumentError("indexFormatOf", "entries", "an array of index entries", entries);
   if (entries.length === 0) return undefined;
   for (const entry of entries) if (hasReplaykitKeys(entry)) return "replaykit";
   return "dlm";
-}
-
-/**
- * The entry without its replaykit-only keys, as the reference would write it. Use it to
- * append to a dlm store, or to downgrade an index explicitly.
- */
-export function toDlmEntry(entry: IndexEntry): IndexEntry {
-  return {
-    sectionId: entry.sectionId,
-    byteOffset: entry.byteOffset,
-    length: entry.length,
-    addedAt: entry.addedAt,
-    weight: entry.weight,
-  };
 }
 
 function bySectionId(a: IndexEntry, b: IndexEntry): number {
@@ -68,29 +65,14 @@ function bySectionId(a: IndexEntry, b: IndexEntry): number {
 /**
  * A copy of `entries` in index order: by `sectionId` (code-point order, as Python
  * sorts), entries with the same id keeping their relative order (the sort is stable).
+ *
+ * @throws {IndexArgumentError} `entries` is not an array.
  */
 export function sortIndexEntries<T extends IndexEntry>(entries: readonly T[]): T[] {
+  if (!Array.isArray(entries)) throw new IndexArgumentError("sortIndexEntries", "entries", "an array of index entries", entries);
   return entries.slice().sort(bySectionId);
 }
 
-/** True for 16 lowercase hex characters, the shape of a section id. */
-export function isSectionId(value: unknown): value is string {
-  if (typeof value !== "string" || value.length !== 16) return false;
-  for (let i = 0; i < 16; i++) {
-    const c = value.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-
-/** True for a section type name: `/^[a-z][a-z0-9_-]*$/`. */
-export function isSectionType(value: unknown): value is string {
-  if (typeof value !== "string" || value.length === 0) return false;
-  const first = value.charCodeAt(0);
-  if (first < 97 || first > 122) return false;
-  for (let i = 1; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return false;
-  }
-  return true;
-}
+// The one section-id and section-type check of replaykit lives in @replaykit/corpus;
+// re-exported here because this package exported them before it depended on corpus.
+export { isSectionId, isSectionType } from "@replaykit/corpus";

@@ -1,18 +1,32 @@
 /**
- * The error classes of `@replaykit/index`.
- *
- * Every class carries a stable `code` and is branded with
- * `Symbol.for("replaykit.error.<code>")`, so `X.isInstance(e)` keeps working when two
- * copies of this package are installed (where `instanceof` would not).
+ * The error classes of `@replaykit/index`, in replaykit's shared error scheme: every class
+ * extends `IndexError`, carries the marker `Symbol.for("replaykit.error")` = `"index"` and a
+ * stable `code`, keeps the original failure as `cause`, and has a static `isInstance` that
+ * works across two installed copies of the package (it checks the marker and the code,
+ * never the prototype).
  *
  * @module
  */
 
-/** The `code` of every error this package throws. */
-export type IndexErrorCode = "INDEX_CORRUPT" | "INDEX_READ" | "INDEX_WRITE" | "INDEX_ENTRY_INVALID";
+/** Marks every replaykit error; the value is the package's short name. */
+const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
 
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+/** The `code` of every error this package throws. */
+export type IndexErrorCode = "INDEX_ARGUMENT" | "INDEX_CORRUPT" | "INDEX_READ" | "INDEX_WRITE" | "INDEX_ENTRY_INVALID";
+
+/**
+ * True for an error thrown by any replaykit package (any copy, any version using the shared
+ * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
+ */
+export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
+  return (
+    typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string"
+  );
+}
+
+/** True when `error` carries replaykit's marker and the given code. */
+function hasCode(error: unknown, code: IndexErrorCode): boolean {
+  return isReplaykitError(error) && (error as { code?: unknown }).code === code;
 }
 
 /** Node's system error code (`"EACCES"`, `"ENOSPC"`, …) of a failed fs call, if it has one. */
@@ -29,7 +43,46 @@ function describeCause(cause: unknown): string {
   return String(cause);
 }
 
-const corruptBrand = Symbol.for("replaykit.error.INDEX_CORRUPT");
+/** The base class of every error this package throws. */
+export abstract class IndexError extends Error {
+  /** Stable UPPER_SNAKE code, unique across replaykit. */
+  abstract readonly code: IndexErrorCode;
+  readonly [REPLAYKIT_ERROR] = "index";
+}
+
+/**
+ * A public function of this package was called with a bad argument (not a string path,
+ * not an array of entries, an unknown format, …). `argument` names the parameter.
+ */
+export class IndexArgumentError extends IndexError {
+  /** Always `"INDEX_ARGUMENT"`. */
+  readonly code = "INDEX_ARGUMENT" as const;
+  override readonly name = "IndexArgumentError";
+  /** The public function that was called (`"saveIndex"`, `"entryFor"`, …). */
+  readonly functionName: string;
+  /** The parameter that was wrong (`"indexPath"`, `"entries"`, `"text"`, …). */
+  readonly argument: string;
+
+  constructor(functionName: string, argument: string, expected: string, got: unknown) {
+    super(`index: ${functionName}: ${argument} must be ${expected}, got ${describeValue(got)}`);
+    this.functionName = functionName;
+    this.argument = argument;
+  }
+
+  /** True for an `IndexArgumentError` from any copy of this package. */
+  static isInstance(error: unknown): error is IndexArgumentError {
+    return hasCode(error, "INDEX_ARGUMENT");
+  }
+}
+
+/** A short description of a bad argument for an error message. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === "object") return "an object";
+  return typeof value === "number" || typeof value === "boolean" ? `${typeof value} ${String(value)}` : typeof value;
+}
 
 /**
  * The index text (or file) is not a valid index: not UTF-8 JSON, not an array, or an
@@ -39,10 +92,10 @@ const corruptBrand = Symbol.for("replaykit.error.INDEX_CORRUPT");
  * `field` the JSON key as written in the file (`"added_at"`, `"byte_offset"`, …); both are
  * absent when the problem concerns the whole document.
  */
-export class IndexCorruptError extends Error {
-  private readonly [corruptBrand] = true;
+export class IndexCorruptError extends IndexError {
   /** Always `"INDEX_CORRUPT"`. */
   readonly code = "INDEX_CORRUPT" as const;
+  override readonly name = "IndexCorruptError";
   /** The index file (for `parseIndex`, its `source` argument), when known. */
   readonly path?: string;
   /** 0-based position of the offending entry in the JSON array. */
@@ -57,7 +110,6 @@ export class IndexCorruptError extends Error {
     details: { path?: string; entry?: number; field?: string; sectionId?: string; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = "IndexCorruptError";
     if (details.path !== undefined) this.path = details.path;
     if (details.entry !== undefined) this.entry = details.entry;
     if (details.field !== undefined) this.field = details.field;
@@ -66,20 +118,18 @@ export class IndexCorruptError extends Error {
 
   /** True for an `IndexCorruptError` from any copy of this package. */
   static isInstance(error: unknown): error is IndexCorruptError {
-    return hasBrand(error, corruptBrand);
+    return hasCode(error, "INDEX_CORRUPT");
   }
 }
-
-const readBrand = Symbol.for("replaykit.error.INDEX_READ");
 
 /**
  * The index file exists but could not be read (`EACCES`, `EISDIR`, `EIO`, …). A missing
  * file is not an error: `loadIndex` returns `[]`.
  */
-export class IndexReadError extends Error {
-  private readonly [readBrand] = true;
+export class IndexReadError extends IndexError {
   /** Always `"INDEX_READ"`. */
   readonly code = "INDEX_READ" as const;
+  override readonly name = "IndexReadError";
   /** The index file. */
   readonly path: string;
   /** Node's system error code of the failed call (`"EACCES"`, `"EISDIR"`, …), when there is one. */
@@ -88,21 +138,18 @@ export class IndexReadError extends Error {
   constructor(path: string, cause: unknown) {
     const systemCode = systemCodeOf(cause);
     super(`cannot read index ${path}: ${describeCause(cause)}`, { cause });
-    this.name = "IndexReadError";
     this.path = path;
     if (systemCode !== undefined) this.systemCode = systemCode;
   }
 
   /** True for an `IndexReadError` from any copy of this package. */
   static isInstance(error: unknown): error is IndexReadError {
-    return hasBrand(error, readBrand);
+    return hasCode(error, "INDEX_READ");
   }
 }
 
 /** The step of an atomic index write that failed. */
 export type IndexWriteStep = "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
-
-const writeBrand = Symbol.for("replaykit.error.INDEX_WRITE");
 
 /**
  * Writing the index failed (`ENOSPC`, `EACCES`, `ENOENT` for a missing directory, `EISDIR`
@@ -110,10 +157,10 @@ const writeBrand = Symbol.for("replaykit.error.INDEX_WRITE");
  * step but `"fsync-dir"` the previous index file is untouched; after a `"fsync-dir"`
  * failure the new index is in place but its durability across a power loss is unknown.
  */
-export class IndexWriteError extends Error {
-  private readonly [writeBrand] = true;
+export class IndexWriteError extends IndexError {
   /** Always `"INDEX_WRITE"`. */
   readonly code = "INDEX_WRITE" as const;
+  override readonly name = "IndexWriteError";
   /** The index file that was being written. */
   readonly path: string;
   /** The step that failed. */
@@ -124,7 +171,6 @@ export class IndexWriteError extends Error {
   constructor(path: string, step: IndexWriteStep, cause: unknown) {
     const systemCode = systemCodeOf(cause);
     super(`cannot write index ${path} (${step}): ${describeCause(cause)}`, { cause });
-    this.name = "IndexWriteError";
     this.path = path;
     this.step = step;
     if (systemCode !== undefined) this.systemCode = systemCode;
@@ -132,23 +178,21 @@ export class IndexWriteError extends Error {
 
   /** True for an `IndexWriteError` from any copy of this package. */
   static isInstance(error: unknown): error is IndexWriteError {
-    return hasBrand(error, writeBrand);
+    return hasCode(error, "INDEX_WRITE");
   }
 }
 
-const entryInvalidBrand = Symbol.for("replaykit.error.INDEX_ENTRY_INVALID");
-
 /**
- * `serializeIndex` / `saveIndex` was given an entry that cannot be written (bad section
- * id, negative offset, invalid `Date`, …). Nothing is written.
+ * `serializeIndex` / `saveIndex` / `entryFor` was given an entry that cannot be written
+ * (bad section id, negative offset, invalid `Date`, …). Nothing is written.
  *
  * `entry` is the **0-based** position in the array the caller passed (before sorting) and
  * `field` the `IndexEntry` property name (camelCase: `"addedAt"`, `"byteOffset"`, …).
  */
-export class IndexEntryInvalidError extends Error {
-  private readonly [entryInvalidBrand] = true;
+export class IndexEntryInvalidError extends IndexError {
   /** Always `"INDEX_ENTRY_INVALID"`. */
   readonly code = "INDEX_ENTRY_INVALID" as const;
+  override readonly name = "IndexEntryInvalidError";
   /** 0-based position of the offending entry in the given array. */
   readonly entry?: number;
   /** The offending `IndexEntry` property. */
@@ -158,7 +202,6 @@ export class IndexEntryInvalidError extends Error {
 
   constructor(message: string, details: { entry?: number; field?: string; path?: string } = {}) {
     super(message);
-    this.name = "IndexEntryInvalidError";
     if (details.entry !== undefined) this.entry = details.entry;
     if (details.field !== undefined) this.field = details.field;
     if (details.path !== undefined) this.path = details.path;
@@ -166,6 +209,6 @@ export class IndexEntryInvalidError extends Error {
 
   /** True for an `IndexEntryInvalidError` from any copy of this package. */
   static isInstance(error: unknown): error is IndexEntryInvalidError {
-    return hasBrand(error, entryInvalidBrand);
+    return hasCode(error, "INDEX_ENTRY_INVALID");
   }
 }

@@ -1,16 +1,20 @@
-import { parseDateBytes } from "./date.js";
+import type { Buffer } from "node:buffer";
+import { parseIndexDateMs } from "./date.js";
 import type { IndexEntry } from "./entry.js";
 
-// A fast path for the one layout that matters: the exact bytes json.dumps(indent=2,
-// sort_keys=True) writes, which is also what serializeIndex writes. It reads entries
-// straight from the bytes, without JSON.parse's intermediate objects and strings, and so
-// roughly halves the cost of a load.
+// loadIndex's fast path for the one layout that matters: the exact bytes
+// json.dumps(indent=2, sort_keys=True) writes, which is also what serializeIndex writes.
+// It reads entries straight from the file's bytes, without JSON.parse's intermediate
+// objects and strings. It stays because it pays: loadIndex is 1.5–1.9× faster with it at
+// 100,000 and 1,000,000 entries (README, "Performance"; bench/run.mjs measures it beside
+// the general path in the same run).
 //
 // It never reports errors. On the first byte that is not exactly the canonical layout,
-// or any value it does not accept, it returns undefined and parseIndex falls back to
-// JSON.parse plus the full validator, which accepts any JSON layout and names the
-// problem. So for every input it accepts it must return what that general path returns;
-// test/fast-parse.test.ts checks this differentially.
+// or any value it does not accept, it returns undefined and loadIndex falls back to
+// parseIndex (JSON.parse plus the full validator), which accepts any JSON layout and
+// names the problem. So for every input it accepts it must return what parseIndex
+// returns; test/fast-parse.test.ts checks this differentially. All state lives in one
+// Reader per call: nothing is shared between calls.
 
 /** A fixed run of bytes to match, also as big-endian 32-bit words (4 bytes per compare). */
 class Literal {
@@ -46,137 +50,11 @@ const FALSE = new Literal("false");
 const MIN_ENTRY_BYTES =
   NEXT_ENTRY.length + 19 + KEY_BYTE_OFFSET_AFTER_DATE.length + 1 + KEY_LENGTH.length + 1 + KEY_SECTION_ID.length + 16 + KEY_WEIGHT.length + 1 + END_ENTRY.length;
 
-// The bytes being parsed, as a DataView for the word compares (set by fastParseIndex,
-// and cleared after, so that it does not keep the last file's bytes alive).
-const NO_BYTES: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-let view = NO_BYTES;
-
-/** Does `lit` occur in `b` at `pos`? */
-function at(b: Uint8Array, pos: number, lit: Literal): boolean {
-  const n = lit.length;
-  if (pos + n > b.length) return false;
-  const words = lit.words;
-  const w = words.length;
-  for (let i = 0; i < w; i++) if (view.getUint32(pos + i * 4) !== words[i]) return false;
-  const bytes = lit.bytes;
-  for (let i = w * 4; i < n; i++) if (b[pos + i] !== bytes[i]) return false;
-  return true;
-}
-
-// Results of the readers below besides their return value (kept in module variables so
-// the readers allocate nothing).
-let readEnd = 0;
-
-/**
- * A JSON integer ≥ 0 at `pos` (no sign, no leading zero, no fraction or exponent), as
- * long as it is a safe integer; -1 otherwise. Sets `readEnd`.
- */
-function readUint(b: Uint8Array, pos: number): number {
-  const first = b[pos]! - 48;
-  if (!(first >= 0 && first <= 9)) return -1;
-  let value = first;
-  let i = pos + 1;
-  if (first !== 0) {
-    for (; i < b.length; i++) {
-      const c = b[i]! - 48;
-      if (!(c >= 0 && c <= 9)) break;
-      value = value * 10 + c;
-      if (i - pos >= 16) return -1; // 17+ digits: not a safe integer
-    }
-  }
-  const c = b[i];
-  // A fraction or exponent makes it a float: leave it to the general path.
-  if (c === 46 || c === 101 || c === 69) return -1;
-  if (!Number.isSafeInteger(value)) return -1;
-  readEnd = i;
-  return value;
-}
-
-/** A JSON number ≥ 0 at `pos`, -1 if there is none or it is not finite. Sets `readEnd`. */
-function readWeight(b: Uint8Array, pos: number): number {
-  // The case that matters: dlm writes every weight as 1.0.
-  if (b[pos] === 49 && b[pos + 1] === 46 && b[pos + 2] === 48 && b[pos + 3] === 10) {
-    readEnd = pos + 3;
-    return 1;
-  }
-  // JSON number grammar without the minus sign: (0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-  let i = pos;
-  const first = b[i];
-  if (first === 48) {
-    i++;
-  } else if (first !== undefined && first >= 49 && first <= 57) {
-    while (isDigit(b[i])) i++;
-  } else {
-    return -1;
-  }
-  if (b[i] === 46) {
-    i++;
-    if (!isDigit(b[i])) return -1;
-    while (isDigit(b[i])) i++;
-  }
-  if (b[i] === 101 || b[i] === 69) {
-    i++;
-    if (b[i] === 43 || b[i] === 45) i++;
-    if (!isDigit(b[i])) return -1;
-    while (isDigit(b[i])) i++;
-  }
-  let text = "";
-  for (let k = pos; k < i; k++) text += String.fromCharCode(b[k]!);
-  const value = Number(text); // the same correctly rounded conversion JSON.parse does
-  if (!(value < Infinity)) return -1;
-  readEnd = i;
-  return value;
-}
+/** Longest date text the date parser accepts. */
+const MAX_DATE_LENGTH = 32;
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 48 && c <= 57;
-}
-
-/** Section types seen so far in this parse, so 100,000 entries share a handful of strings. */
-let typeCache: string[] = [];
-
-/** A section type /[a-z][a-z0-9_-]*​/ at `pos`, ended by `"`; undefined otherwise. Sets `readEnd`. */
-function readSectionType(b: Uint8Array, pos: number): string | undefined {
-  const first = b[pos];
-  if (first === undefined || first < 97 || first > 122) return undefined;
-  let i = pos + 1;
-  for (;;) {
-    const c = b[i];
-    if (c === undefined) return undefined;
-    if (c === 34) break;
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return undefined;
-    i++;
-  }
-  readEnd = i;
-  const n = i - pos;
-  for (const cached of typeCache) {
-    if (cached.length !== n) continue;
-    let same = true;
-    for (let k = 0; k < n; k++) {
-      if (cached.charCodeAt(k) !== b[pos + k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
-  }
-  let text = "";
-  for (let k = pos; k < i; k++) text += String.fromCharCode(b[k]!);
-  if (typeCache.length < 32) typeCache.push(text);
-  return text;
-}
-
-/** 16 lowercase hex characters at `pos`, followed by `"`; undefined otherwise. */
-function readSectionId(b: Uint8Array, pos: number): string | undefined {
-  if (pos + 16 >= b.length || b[pos + 16] !== 34) return undefined;
-  for (let k = pos; k < pos + 16; k++) {
-    const c = b[k]!;
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
-  }
-  return String.fromCharCode(
-    b[pos]!, b[pos + 1]!, b[pos + 2]!, b[pos + 3]!, b[pos + 4]!, b[pos + 5]!, b[pos + 6]!, b[pos + 7]!,
-    b[pos + 8]!, b[pos + 9]!, b[pos + 10]!, b[pos + 11]!, b[pos + 12]!, b[pos + 13]!, b[pos + 14]!, b[pos + 15]!,
-  );
 }
 
 interface MutableEntry {
@@ -190,130 +68,241 @@ interface MutableEntry {
   crc32?: number;
 }
 
-/**
- * Read one entry whose `"added_at": "` has just been matched, at `pos`. Returns the
- * entry and sets `readEnd` after its closing `}`, or returns undefined.
- */
-function readEntry(b: Uint8Array, pos: number): MutableEntry | undefined {
-  // added_at: up to the closing quote (at most 32 characters).
-  let q = pos;
-  const limit = Math.min(b.length, pos + 33);
-  while (q < limit && b[q] !== 34) q++;
-  if (q === limit) return undefined;
-  const ms = parseDateBytes(b, pos, q);
-  if (ms === undefined) return undefined;
-  pos = q;
+/** One parse: the bytes, the position reached, and the section types seen so far. */
+class Reader {
+  readonly b: Buffer;
+  readonly view: DataView;
+  /** Where the last successful read ended. */
+  pos = 0;
+  /** Section types seen so far, so 100,000 entries share a handful of strings. */
+  readonly types: string[] = [];
 
-  let autoMined: boolean | undefined;
-  if (at(b, pos, KEY_AUTO_MINED)) {
-    pos += KEY_AUTO_MINED.length;
-    if (at(b, pos, TRUE)) {
-      autoMined = true;
-      pos += 4;
-    } else if (at(b, pos, FALSE)) {
-      autoMined = false;
-      pos += 5;
+  constructor(b: Buffer) {
+    this.b = b;
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** Does `lit` occur at the current position? If so, move past it. */
+  skip(lit: Literal): boolean {
+    const pos = this.pos;
+    const n = lit.length;
+    if (pos + n > this.b.length) return false;
+    const words = lit.words;
+    const w = words.length;
+    for (let i = 0; i < w; i++) if (this.view.getUint32(pos + i * 4) !== words[i]) return false;
+    const bytes = lit.bytes;
+    for (let i = w * 4; i < n; i++) if (this.b[pos + i] !== bytes[i]) return false;
+    this.pos = pos + n;
+    return true;
+  }
+
+  /**
+   * A JSON integer ≥ 0 (no sign, no leading zero, no fraction or exponent), as long as it
+   * is a safe integer; -1 otherwise.
+   */
+  uint(): number {
+    const b = this.b;
+    const pos = this.pos;
+    const first = b[pos]! - 48;
+    if (!(first >= 0 && first <= 9)) return -1;
+    let value = first;
+    let i = pos + 1;
+    if (first !== 0) {
+      for (; i < b.length; i++) {
+        const c = b[i]! - 48;
+        if (!(c >= 0 && c <= 9)) break;
+        value = value * 10 + c;
+        if (i - pos >= 16) return -1; // 17+ digits: not a safe integer
+      }
+    }
+    const c = b[i];
+    // A fraction or exponent makes it a float: leave it to the general path.
+    if (c === 46 || c === 101 || c === 69) return -1;
+    if (!Number.isSafeInteger(value)) return -1;
+    this.pos = i;
+    return value;
+  }
+
+  /** A JSON number ≥ 0, -1 if there is none or it is not finite. */
+  weight(): number {
+    const b = this.b;
+    const pos = this.pos;
+    // The case that matters: dlm writes every weight as 1.0.
+    if (b[pos] === 49 && b[pos + 1] === 46 && b[pos + 2] === 48 && b[pos + 3] === 10) {
+      this.pos = pos + 3;
+      return 1;
+    }
+    // JSON number grammar without the minus sign: (0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    let i = pos;
+    const first = b[i];
+    if (first === 48) {
+      i++;
+    } else if (first !== undefined && first >= 49 && first <= 57) {
+      while (isDigit(b[i])) i++;
     } else {
+      return -1;
+    }
+    if (b[i] === 46) {
+      i++;
+      if (!isDigit(b[i])) return -1;
+      while (isDigit(b[i])) i++;
+    }
+    if (b[i] === 101 || b[i] === 69) {
+      i++;
+      if (b[i] === 43 || b[i] === 45) i++;
+      if (!isDigit(b[i])) return -1;
+      while (isDigit(b[i])) i++;
+    }
+    const value = Number(b.toString("latin1", pos, i)); // the same correctly rounded conversion JSON.parse does
+    if (!(value < Infinity)) return -1;
+    this.pos = i;
+    return value;
+  }
+
+  /** The text up to the next `"` (at most `max` bytes), or undefined. Stops at the quote. */
+  quoted(max: number): string | undefined {
+    const b = this.b;
+    const pos = this.pos;
+    const limit = Math.min(b.length, pos + max + 1);
+    let q = pos;
+    while (q < limit && b[q] !== 34) q++;
+    if (q === limit) return undefined;
+    this.pos = q;
+    return b.toString("latin1", pos, q);
+  }
+
+  /** A section type /[a-z][a-z0-9_-]*​/, ended by `"`; undefined otherwise. */
+  sectionType(): string | undefined {
+    const b = this.b;
+    const pos = this.pos;
+    const first = b[pos];
+    if (first === undefined || first < 97 || first > 122) return undefined;
+    let i = pos + 1;
+    for (;;) {
+      const c = b[i];
+      if (c === undefined) return undefined;
+      if (c === 34) break;
+      if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return undefined;
+      i++;
+    }
+    this.pos = i;
+    const n = i - pos;
+    for (const cached of this.types) {
+      if (cached.length !== n) continue;
+      let same = true;
+      for (let k = 0; k < n; k++) {
+        if (cached.charCodeAt(k) !== b[pos + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const text = b.toString("latin1", pos, i);
+    if (this.types.length < 32) this.types.push(text);
+    return text;
+  }
+
+  /** 16 lowercase hex characters, followed by `"`; undefined otherwise. */
+  sectionId(): string | undefined {
+    const b = this.b;
+    const pos = this.pos;
+    if (pos + 16 >= b.length || b[pos + 16] !== 34) return undefined;
+    for (let k = pos; k < pos + 16; k++) {
+      const c = b[k]!;
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
+    }
+    this.pos = pos + 16;
+    return b.toString("latin1", pos, pos + 16);
+  }
+
+  /** One entry whose `"added_at": "` has just been matched; the position ends after its `}`. */
+  entry(): MutableEntry | undefined {
+    const dateText = this.quoted(MAX_DATE_LENGTH);
+    if (dateText === undefined) return undefined;
+    const ms = parseIndexDateMs(dateText);
+    if (ms === undefined) return undefined;
+
+    let autoMined: boolean | undefined;
+    if (this.skip(KEY_AUTO_MINED)) {
+      if (this.skip(TRUE)) autoMined = true;
+      else if (this.skip(FALSE)) autoMined = false;
+      else return undefined;
+      if (!this.skip(KEY_BYTE_OFFSET_AFTER_FLAG)) return undefined;
+    } else if (!this.skip(KEY_BYTE_OFFSET_AFTER_DATE)) {
       return undefined;
     }
-    if (!at(b, pos, KEY_BYTE_OFFSET_AFTER_FLAG)) return undefined;
-    pos += KEY_BYTE_OFFSET_AFTER_FLAG.length;
-  } else if (at(b, pos, KEY_BYTE_OFFSET_AFTER_DATE)) {
-    pos += KEY_BYTE_OFFSET_AFTER_DATE.length;
-  } else {
-    return undefined;
+
+    const byteOffset = this.uint();
+    if (byteOffset < 0) return undefined;
+
+    let crc32: number | undefined;
+    if (this.skip(KEY_CRC32)) {
+      crc32 = this.uint();
+      if (crc32 < 0 || crc32 > 0xffff_ffff) return undefined;
+    }
+
+    if (!this.skip(KEY_LENGTH)) return undefined;
+    const length = this.uint();
+    if (length <= 0) return undefined;
+
+    if (!this.skip(KEY_SECTION_ID)) return undefined;
+    const sectionId = this.sectionId();
+    if (sectionId === undefined) return undefined;
+
+    let sectionType: string | undefined;
+    if (this.skip(KEY_SECTION_TYPE)) {
+      sectionType = this.sectionType();
+      if (sectionType === undefined) return undefined;
+    }
+
+    if (!this.skip(KEY_WEIGHT)) return undefined;
+    const weight = this.weight();
+    if (weight < 0) return undefined;
+
+    if (!this.skip(END_ENTRY)) return undefined;
+
+    // Same property order (and so the same object shape) as parseIndex builds.
+    const entry: MutableEntry = { sectionId, byteOffset, length, addedAt: new Date(ms), weight };
+    if (sectionType !== undefined) entry.sectionType = sectionType;
+    if (autoMined !== undefined) entry.autoMined = autoMined;
+    if (crc32 !== undefined) entry.crc32 = crc32;
+    return entry;
   }
 
-  const byteOffset = readUint(b, pos);
-  if (byteOffset < 0) return undefined;
-  pos = readEnd;
-
-  let crc32: number | undefined;
-  if (at(b, pos, KEY_CRC32)) {
-    pos += KEY_CRC32.length;
-    crc32 = readUint(b, pos);
-    if (crc32 < 0 || crc32 > 0xffff_ffff) return undefined;
-    pos = readEnd;
+  /** The whole index, or undefined at the first byte out of the canonical layout. */
+  index(): IndexEntry[] | undefined {
+    const b = this.b;
+    const n = b.length;
+    // "[]" — Python's json.dumps([], indent=2) — with an optional newline.
+    if (n <= 3 && b[0] === 91 && b[1] === 93 && (n === 2 || b[2] === 10)) return [];
+    if (!this.skip(FIRST_ENTRY)) return undefined;
+    // Sized up front (an entry takes more than MIN_ENTRY_BYTES) and trimmed at the end:
+    // growing a 100,000-element array by push costs more than the slack.
+    const entries = new Array<IndexEntry>(Math.ceil(n / MIN_ENTRY_BYTES));
+    let count = 0;
+    for (;;) {
+      const entry = this.entry();
+      if (entry === undefined) return undefined;
+      entries[count++] = entry;
+      if (this.skip(NEXT_ENTRY)) continue;
+      // "\n]" and an optional final newline, then the end.
+      let pos = this.pos;
+      if (b[pos] !== 10 || b[pos + 1] !== 93) return undefined;
+      pos += 2;
+      if (pos < n && b[pos] === 10) pos++;
+      if (pos !== n) return undefined;
+      entries.length = count;
+      return entries;
+    }
   }
-
-  if (!at(b, pos, KEY_LENGTH)) return undefined;
-  pos += KEY_LENGTH.length;
-  const length = readUint(b, pos);
-  if (length <= 0) return undefined;
-  pos = readEnd;
-
-  if (!at(b, pos, KEY_SECTION_ID)) return undefined;
-  pos += KEY_SECTION_ID.length;
-  const sectionId = readSectionId(b, pos);
-  if (sectionId === undefined) return undefined;
-  pos += 16;
-
-  let sectionType: string | undefined;
-  if (at(b, pos, KEY_SECTION_TYPE)) {
-    pos += KEY_SECTION_TYPE.length;
-    sectionType = readSectionType(b, pos);
-    if (sectionType === undefined) return undefined;
-    pos = readEnd;
-  }
-
-  if (!at(b, pos, KEY_WEIGHT)) return undefined;
-  pos += KEY_WEIGHT.length;
-  const weight = readWeight(b, pos);
-  if (weight < 0) return undefined;
-  pos = readEnd;
-
-  if (!at(b, pos, END_ENTRY)) return undefined;
-  readEnd = pos + END_ENTRY.length;
-
-  // Same property order (and so the same object shape) as the general path builds.
-  const entry: MutableEntry = { sectionId, byteOffset, length, addedAt: new Date(ms), weight };
-  if (sectionType !== undefined) entry.sectionType = sectionType;
-  if (autoMined !== undefined) entry.autoMined = autoMined;
-  if (crc32 !== undefined) entry.crc32 = crc32;
-  return entry;
 }
 
 /**
  * Parse index bytes laid out exactly as `json.dumps(entries, indent=2, sort_keys=True)`
  * writes them (a trailing newline optional). Returns undefined for anything else, valid
- * or not: the caller then takes the general path.
+ * or not: the caller then takes `parseIndex`.
  */
-export function fastParseIndex(b: Uint8Array): IndexEntry[] | undefined {
-  view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  try {
-    return readIndex(b);
-  } finally {
-    view = NO_BYTES;
-    typeCache = [];
-  }
-}
-
-function readIndex(b: Uint8Array): IndexEntry[] | undefined {
-  const n = b.length;
-  // "[]" — Python's json.dumps([], indent=2) — with an optional newline.
-  if (n <= 3 && b[0] === 91 && b[1] === 93 && (n === 2 || b[2] === 10)) return [];
-  if (!at(b, 0, FIRST_ENTRY)) return undefined;
-  typeCache = [];
-  // Sized up front (an entry takes more than MIN_ENTRY_BYTES) and trimmed at the end:
-  // growing a 100,000-element array by push costs more than the slack.
-  const entries = new Array<IndexEntry>(Math.ceil(n / MIN_ENTRY_BYTES));
-  let count = 0;
-  let pos = FIRST_ENTRY.length;
-  for (;;) {
-    const entry = readEntry(b, pos);
-    if (entry === undefined) return undefined;
-    entries[count++] = entry;
-    pos = readEnd;
-    if (at(b, pos, NEXT_ENTRY)) {
-      pos += NEXT_ENTRY.length;
-      continue;
-    }
-    // "\n]" and an optional final newline, then the end.
-    if (b[pos] !== 10 || b[pos + 1] !== 93) return undefined;
-    pos += 2;
-    if (pos < n && b[pos] === 10) pos++;
-    if (pos !== n) return undefined;
-    entries.length = count;
-    return entries;
-  }
+export function fastParseIndex(b: Buffer): IndexEntry[] | undefined {
+  return new Reader(b).index();
 }

@@ -24,15 +24,18 @@ export {
   isSectionId,
   isSectionType,
   sortIndexEntries,
-  toDlmEntry,
   type IndexEntry,
   type IndexFormat,
 } from "./entry.js";
+export { entryFor, toDlmEntry, type EntryFields } from "./entry-for.js";
 export {
+  IndexArgumentError,
   IndexCorruptError,
   IndexEntryInvalidError,
+  IndexError,
   IndexReadError,
   IndexWriteError,
+  isReplaykitError,
   type IndexErrorCode,
   type IndexWriteStep,
 } from "./errors.js";

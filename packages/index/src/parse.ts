@@ -1,14 +1,12 @@
-import { Buffer } from "node:buffer";
 import { parseIndexDateMs } from "./date.js";
-import { isSectionId, isSectionType, type IndexEntry } from "./entry.js";
-import { IndexCorruptError } from "./errors.js";
-import { fastParseIndex } from "./fast-parse.js";
-import { acquireScratch, releaseScratch } from "./scratch.js";
+import { isSectionId, isSectionType } from "@replaykit/corpus";
+import type { IndexEntry } from "./entry.js";
+import { IndexArgumentError, IndexCorruptError } from "./errors.js";
 
-// The general path: JSON.parse, then a hand-written validator. (A valibot schema for the
-// same checks cost about as much as JSON.parse itself on 100,000 entries, before building
-// a single Date.) Files in the canonical layout take fast-parse.ts instead, which gives
-// the same result sooner.
+// JSON.parse, then a hand-written validator. (A valibot schema for the same checks cost
+// about as much as JSON.parse itself on 100,000 entries, before building a single Date.)
+// A byte-level parser of the canonical layout was measured against this and removed: see
+// the README's "Performance" section for the figures.
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
   "added_at",
@@ -166,30 +164,15 @@ function toEntry(raw: unknown, i: number, source: string | undefined): IndexEntr
  *
  * @param text the file's text.
  * @param source the file name, used in error messages and as the error's `path`.
+ * @throws {IndexArgumentError} `text` is not a string, or `source` is neither a string nor undefined.
  * @throws {IndexCorruptError} the text is not JSON, not an array, or an entry is not an
  *   object, misses a key, has an unknown key, or has a value of the wrong type or range.
  */
 export function parseIndex(text: string, source?: string): IndexEntry[] {
-  if (typeof text !== "string") {
-    throw corrupt(source, undefined, undefined, `expected the index text as a string, got ${kindOf(text)}`);
+  if (typeof text !== "string") throw new IndexArgumentError("parseIndex", "text", "the index text as a string", text);
+  if (source !== undefined && typeof source !== "string") {
+    throw new IndexArgumentError("parseIndex", "source", "a file name (string) or undefined", source);
   }
-  // Only pure ASCII can be a valid index; as UTF-8 it has as many bytes as characters.
-  if (Buffer.byteLength(text, "utf8") === text.length) {
-    const bytes = acquireScratch(text.length);
-    let entries: IndexEntry[] | undefined;
-    try {
-      bytes.write(text, 0, "latin1");
-      entries = fastParseIndex(bytes);
-    } finally {
-      releaseScratch(bytes);
-    }
-    if (entries !== undefined) return entries;
-  }
-  return parseIndexGeneral(text, source);
-}
-
-/** `parseIndex` without the fast path: JSON.parse, then check every entry. */
-export function parseIndexGeneral(text: string, source?: string): IndexEntry[] {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,10 +1,9 @@
 import { Buffer } from "node:buffer";
-import { indexDateLength, isIndexDateMs, writeIndexDate } from "./date.js";
-import { isSectionType, type IndexEntry } from "./entry.js";
-import { IndexEntryInvalidError } from "./errors.js";
+import { indexDateLength, isDate, isIndexDateMs, writeIndexDate } from "./date.js";
+import { isSectionId, isSectionType } from "@replaykit/corpus";
+import type { IndexEntry } from "./entry.js";
+import { IndexArgumentError, IndexEntryInvalidError } from "./errors.js";
 import { formatPythonFloat } from "./python-float.js";
-import { acquireScratch, releaseScratch } from "./scratch.js";
-import { sectionIdOrder } from "./sort.js";
 
 // The bytes must equal what the reference writes,
 //   json.dumps(entries, indent=2, sort_keys=True) + "\n",
@@ -14,8 +13,7 @@ import { sectionIdOrder } from "./sort.js";
 // ASCII without quotes or backslashes, so no escaping (and no ensure_ascii) is needed.
 //
 // The text is written straight into one exactly-sized buffer: saveIndex writes those bytes
-// as they are, and filling one flat buffer is several times faster than concatenating
-// 100,000 strings (see serializeIndexBytes for the passes).
+// as they are (see serializeIndexBytes for the passes).
 
 function ascii(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
@@ -37,10 +35,6 @@ const TRUE = ascii("true");
 const FALSE = ascii("false");
 const ONE = ascii("1.0");
 const WEIGHT_ONE_CLOSE = ascii('",\n    "weight": 1.0\n  }'); // the common tail in one copy
-
-function isDate(value: unknown): value is Date {
-  return value instanceof Date || Object.prototype.toString.call(value) === "[object Date]";
-}
 
 function invalid(path: string | undefined, entry: number | undefined, field: string | undefined, what: string): IndexEntryInvalidError {
   let where = path === undefined ? "invalid index entry" : `invalid index entry for ${path}`;
@@ -116,23 +110,9 @@ function putInt(out: Uint8Array, pos: number, n: number): number {
   return end;
 }
 
-/**
- * Copy `id` into `ids` at `at` if it is a section id (16 lowercase hex characters);
- * returns false, having copied some of it, if it is not.
- */
-function copySectionId(id: unknown, ids: Uint8Array, at: number): boolean {
-  if (typeof id !== "string" || id.length !== 16) return false;
-  for (let j = 0; j < 16; j++) {
-    const c = id.charCodeAt(j);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-    ids[at + j] = c;
-  }
-  return true;
-}
-
 /** What pass 2 learnt of every entry, in index order, for pass 3 to write. */
 class Plan {
-  readonly ids: Uint8Array; // 16 ASCII bytes per entry
+  readonly ids: string[];
   readonly dates: Float64Array;
   readonly offsets: Float64Array;
   readonly lengths: Float64Array;
@@ -144,7 +124,7 @@ class Plan {
   readonly n: number;
 
   constructor(n: number) {
-    this.ids = new Uint8Array(n * 16);
+    this.ids = new Array<string>(n);
     this.dates = new Float64Array(n);
     this.offsets = new Float64Array(n);
     this.lengths = new Float64Array(n);
@@ -157,23 +137,23 @@ class Plan {
 const FIXED_SIZE =
   OPEN.length + BYTE_OFFSET_AFTER_DATE.length + LENGTH.length + SECTION_ID.length + 16 + WEIGHT.length + CLOSE.length;
 
-/** Check that entry `i` is an object with a section id, and copy the id into `ids`. */
-function readId(ids: Uint8Array, e: IndexEntry, i: number, path: string | undefined): void {
+/** The section id of entry `i`, checked (and that the entry is an object at all). */
+function readId(e: IndexEntry, i: number | undefined, path: string | undefined): string {
   if (typeof e !== "object" || e === null) throw invalid(path, i, undefined, `expected an object, got ${show(e)}`);
   const sectionId = e.sectionId;
-  if (!copySectionId(sectionId, ids, i * 16)) {
+  if (!isSectionId(sectionId)) {
     throw invalid(path, i, "sectionId", `expected 16 lowercase hex characters, got ${show(sectionId)}`);
   }
+  return sectionId;
 }
 
 /**
  * Check the other fields of entry `i` (input position, for errors) and record it in
  * `plan` at slot `k` (index order); returns the size of its block.
  */
-function planEntry(plan: Plan, ids: Uint8Array, e: IndexEntry, i: number, k: number, path: string | undefined): number {
+function planEntry(plan: Plan, id: string, e: IndexEntry, i: number | undefined, k: number, path: string | undefined): number {
   const { byteOffset, length, addedAt, sectionType, autoMined, crc32 } = e;
-  const to = plan.ids;
-  for (let j = 0; j < 16; j++) to[k * 16 + j] = ids[i * 16 + j]!;
+  plan.ids[k] = id;
   if (typeof byteOffset !== "number" || !Number.isSafeInteger(byteOffset) || byteOffset < 0) {
     throw invalid(path, i, "byteOffset", `expected an integer ≥ 0, got ${show(byteOffset)}`);
   }
@@ -246,10 +226,7 @@ function writeEntry(out: Uint8Array, pos: number, plan: Plan, i: number): number
   pos = put(out, pos, LENGTH);
   pos = putInt(out, pos, plan.lengths[i]!);
   pos = put(out, pos, SECTION_ID);
-  const ids = plan.ids;
-  const from = i * 16;
-  for (let j = 0; j < 16; j++) out[pos + j] = ids[from + j]!;
-  pos += 16;
+  pos = putAscii(out, pos, plan.ids[i]!);
   const type = plan.types?.[i];
   if (type !== undefined) {
     pos = put(out, pos, SECTION_TYPE);
@@ -263,32 +240,47 @@ function writeEntry(out: Uint8Array, pos: number, plan: Plan, i: number): number
 }
 
 /**
- * The index text for `entries` as ASCII bytes, in a buffer from `allocate`. `path` only
- * names the file in errors.
+ * Throws for the first field of `entry` that `serializeIndex` could not write: the same
+ * checks, run on one entry (whose errors then name no position).
  *
  * @throws {IndexEntryInvalidError}
  */
-export function serializeIndexBytes(
-  entries: readonly IndexEntry[],
-  path?: string,
-  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
-): Buffer {
-  if (!Array.isArray(entries)) throw invalid(path, undefined, undefined, `expected an array of entries, got ${show(entries)}`);
+export function checkEntry(entry: IndexEntry): void {
+  planEntry(new Plan(1), readId(entry, undefined, undefined), entry, undefined, 0, undefined);
+}
+
+/** Index order: ascending section id, equal ids in input order (the sort is stable). */
+function byId(ids: readonly string[]): (a: number, b: number) => number {
+  return (a, b) => {
+    const x = ids[a]!;
+    const y = ids[b]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+/**
+ * The index text for `entries` as ASCII bytes. `path` only names the file in errors,
+ * `fn` the function called in argument errors.
+ *
+ * @throws {IndexArgumentError} `entries` is not an array.
+ * @throws {IndexEntryInvalidError}
+ */
+export function serializeIndexBytes(entries: readonly IndexEntry[], path: string | undefined, fn: string): Buffer {
+  if (!Array.isArray(entries)) throw new IndexArgumentError(fn, "entries", "an array of index entries", entries);
   const n = entries.length;
-  if (n === 0) {
-    const empty = allocate(3);
-    empty.write("[]\n", "latin1");
-    return empty;
-  }
+  if (n === 0) return Buffer.from("[]\n", "latin1");
 
   // Per-entry work lives in small functions: V8 optimizes those as a whole instead of
   // on-stack-replacing one long function over and over. Errors name the entry's position
   // in `entries`.
 
-  // Pass 1, input order: the section ids, to sort by.
-  const ids = new Uint8Array(n * 16);
-  for (let i = 0; i < n; i++) readId(ids, entries[i]!, i, path);
-  const order = sectionIdOrder(ids, n);
+  // Pass 1, input order: the section ids, to sort by. The native sort is a TimSort, so
+  // an index that is sorted but for a tail of new entries costs little more than a scan.
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) ids[i] = readId(entries[i]!, i, path);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort(byId(ids));
 
   // Pass 2, index order: check the other fields, measure, and lay the values out in the
   // order they will be written, so pass 3 reads memory sequentially (gathering from
@@ -297,12 +289,12 @@ export function serializeIndexBytes(
   let size = 2 + 3 + (n - 1) * 2; // "[\n" … "\n]\n", ",\n" between blocks
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    size += planEntry(plan, ids, entries[i]!, i, k, path);
+    size += planEntry(plan, ids[i]!, entries[i]!, i, k, path);
   }
 
   // Pass 3: write.
   // Every byte is written below (checked at the end), so no zero-fill is needed.
-  const out = allocate(size);
+  const out = Buffer.allocUnsafe(size);
   out[0] = 91; // [
   out[1] = 10;
   let pos = writeEntry(out, 2, plan, 0);
@@ -326,14 +318,10 @@ export function serializeIndexBytes(
  * newline. `section_type`, `auto_mined` and `crc32` are written only for entries that
  * carry them. A missing `weight` is written as `1.0`. Same entries → same text.
  *
+ * @throws {IndexArgumentError} `entries` is not an array.
  * @throws {IndexEntryInvalidError} an entry has a bad section id, offset, length, date,
  *   weight, section type, flag or checksum.
  */
 export function serializeIndex(entries: readonly IndexEntry[]): string {
-  const bytes = serializeIndexBytes(entries, undefined, acquireScratch);
-  try {
-    return bytes.toString("latin1");
-  } finally {
-    releaseScratch(bytes);
-  }
+  return serializeIndexBytes(entries, undefined, "serializeIndex").toString("latin1");
 }

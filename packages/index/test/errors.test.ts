@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { IndexCorruptError, IndexEntryInvalidError, IndexReadError, IndexWriteError } from "../src/index.js";
+import {
+  IndexArgumentError,
+  IndexCorruptError,
+  IndexEntryInvalidError,
+  IndexError,
+  IndexReadError,
+  IndexWriteError,
+  isReplaykitError,
+} from "../src/index.js";
 
 describe("error classes", () => {
   const cause = Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
@@ -8,27 +16,42 @@ describe("error classes", () => {
     [IndexReadError, new IndexReadError("x", cause), "INDEX_READ"],
     [IndexWriteError, new IndexWriteError("x", "write", cause), "INDEX_WRITE"],
     [IndexEntryInvalidError, new IndexEntryInvalidError("invalid index entry 2 (0-based), weight: bad", { entry: 2, field: "weight" }), "INDEX_ENTRY_INVALID"],
+    [IndexArgumentError, new IndexArgumentError("saveIndex", "entries", "an array of index entries", null), "INDEX_ARGUMENT"],
   ] as const;
 
   it.each(cases)("%o has a stable code, its name, and is an Error", (Class, error, code) => {
     expect(error).toBeInstanceOf(Error);
     expect(error).toBeInstanceOf(Class);
+    expect(error).toBeInstanceOf(IndexError);
     expect(error.code).toBe(code);
+    expect((error as unknown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("index");
+    expect(isReplaykitError(error)).toBe(true);
     expect(error.name).toBe(Class.name);
     expect(Class.isInstance(error)).toBe(true);
   });
 
-  it("isInstance recognises the brand of another copy of the package, and nothing else", () => {
+  it("isInstance recognises the marker and code of another copy of the package, and nothing else", () => {
     for (const [Class, , code] of cases) {
-      const fromOtherCopy = Object.assign(new Error("x"), { [Symbol.for(`replaykit.error.${code}`)]: true });
+      const fromOtherCopy = Object.assign(new Error("x"), { code, [Symbol.for("replaykit.error")]: "index" });
       expect(Class.isInstance(fromOtherCopy)).toBe(true);
+      expect(isReplaykitError(fromOtherCopy)).toBe(true);
       expect(Class.isInstance(new Error("x"))).toBe(false);
-      expect(Class.isInstance({ code })).toBe(false);
+      expect(Class.isInstance({ code })).toBe(false); // no marker
+      expect(Class.isInstance({ code, [Symbol.for("replaykit.error")]: true })).toBe(false); // marker not a string
+      expect(isReplaykitError({ code })).toBe(false);
       expect(Class.isInstance(null)).toBe(false);
       expect(Class.isInstance("INDEX_CORRUPT")).toBe(false);
     }
     expect(IndexCorruptError.isInstance(cases[1][1])).toBe(false);
     expect(IndexReadError.isInstance(cases[0][1])).toBe(false);
+    expect(isReplaykitError(null)).toBe(false);
+    expect(isReplaykitError("INDEX_CORRUPT")).toBe(false);
+  });
+
+  it("argument errors name the function and the argument", () => {
+    const error = new IndexArgumentError("saveIndex", "entries", "an array of index entries", null);
+    expect(error.message).toBe("index: saveIndex: entries must be an array of index entries, got null");
+    expect(error).toMatchObject({ code: "INDEX_ARGUMENT", argument: "entries", name: "IndexArgumentError" });
   });
 
   it("I/O errors name the path and keep the system code and the cause", () => {

@@ -1,11 +1,10 @@
-// The fast path (src/fast-parse.ts) must return exactly what the general path returns for
+// loadIndex's fast path (src/fast-parse.ts) must return exactly what parseIndex returns for
 // every input it accepts, and decline everything else. Checked exhaustively here on small
 // indexes: every single-character edit at every position.
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { IndexCorruptError, parseIndex, serializeIndex, type IndexEntry } from "../src/index.js";
 import { fastParseIndex } from "../src/fast-parse.js";
-import { parseIndexGeneral } from "../src/parse.js";
 
 const dlm: IndexEntry[] = [
   { sectionId: "0123456789abcdef", byteOffset: 0, length: 188, addedAt: new Date("2026-01-10T12:30:45Z"), weight: 1 },
@@ -25,7 +24,7 @@ function fast(text: string): IndexEntry[] | undefined {
 
 function general(text: string): IndexEntry[] | IndexCorruptError {
   try {
-    return parseIndexGeneral(text);
+    return parseIndex(text);
   } catch (error) {
     if (!IndexCorruptError.isInstance(error)) throw error;
     return error;
@@ -39,8 +38,8 @@ describe.each([
   const text = serializeIndex(entries);
 
   it("accepts the canonical text, with or without the final newline", () => {
-    expect(fast(text)).toEqual(parseIndexGeneral(text));
-    expect(fast(text.slice(0, -1))).toEqual(parseIndexGeneral(text));
+    expect(fast(text)).toEqual(parseIndex(text));
+    expect(fast(text.slice(0, -1))).toEqual(parseIndex(text));
   });
 
   it("agrees with the general path on every single-character edit", () => {
@@ -74,7 +73,7 @@ describe.each([
     }
     // A zone on a date is still the canonical layout: read, and to the same instant.
     const zoned = text.replace('45",', '45Z",');
-    expect(fast(zoned)).toEqual(parseIndexGeneral(zoned));
+    expect(fast(zoned)).toEqual(parseIndex(zoned));
     // …which still reads the valid ones
     expect(parseIndex(text.replaceAll("\n", "\r\n"))).toEqual(parseIndex(text));
     expect(parseIndex(text.replace("2026-01-10T12:30:45\"", "2026-01-10T12:30:45+00:00\""))).toEqual(parseIndex(text));

@@ -2,7 +2,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { Buffer } from "node:buffer";
 import {
+  IndexArgumentError,
   IndexCorruptError,
   IndexEntryInvalidError,
   IndexReadError,
@@ -74,7 +76,7 @@ describe("loadIndex", () => {
     }
   });
 
-  it("returns entries that share nothing with the reused read buffer", async () => {
+  it("returns entries that concurrent loads and saves leave alone", async () => {
     const dir = await tempDir();
     const other = entries.map((e, i) => ({ ...e, sectionId: `${i}`.repeat(16), addedAt: new Date(Date.UTC(2030, i)) }));
     await saveIndex(join(dir, "a.json"), entries);
@@ -82,7 +84,7 @@ describe("loadIndex", () => {
     const a = await loadIndex(join(dir, "a.json"));
     const snapshot = JSON.stringify(a);
     const [b] = await Promise.all([loadIndex(join(dir, "b.json")), loadIndex(join(dir, "a.json"))]);
-    parseIndex(serializeIndex(other)); // the text path reuses the same scratch buffer
+    parseIndex(serializeIndex(other));
     expect(JSON.stringify(a)).toBe(snapshot);
     expect(b).toEqual(sortIndexEntries(other));
   });
@@ -188,5 +190,26 @@ describe("saveIndex", () => {
     const text = await readFile(path, "utf8");
     expect([serializeIndex(entries), serializeIndex(entries.slice(1)), "[]\n"]).toContain(text);
     expect(await readdir(dir)).toEqual(["index.json"]);
+  });
+});
+
+describe("bad arguments", () => {
+  it("loadIndex and saveIndex reject a path that is not a non-empty string with IndexArgumentError", async () => {
+    for (const bad of [123, null, undefined, "", {}, Buffer.from("x")]) {
+      await expect(loadIndex(bad as unknown as string)).rejects.toMatchObject({ code: "INDEX_ARGUMENT", argument: "indexPath" });
+      await expect(saveIndex(bad as unknown as string, entries)).rejects.toMatchObject({ code: "INDEX_ARGUMENT", argument: "indexPath" });
+    }
+  });
+
+  it("saveIndex rejects entries that are not an array with IndexArgumentError, writing nothing", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "index.json");
+    for (const bad of [null, undefined, {}, "[]", 5]) {
+      const error = await saveIndex(path, bad as unknown as IndexEntry[]).catch((e: unknown) => e);
+      expect(IndexArgumentError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: "INDEX_ARGUMENT", argument: "entries", name: "IndexArgumentError" });
+      expect((error as Error).message).toMatch(/^index: saveIndex: entries must be/);
+    }
+    expect(await readdir(dir)).toEqual([]);
   });
 });

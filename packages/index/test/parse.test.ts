@@ -268,7 +268,11 @@ describe("parseIndex: malformed documents", () => {
     expect.assertions(2);
   });
 
-  it("rejects a non-string argument with IndexCorruptError", () => {
-    expect(() => parseIndex(Buffer.from("[]") as unknown as string)).toThrow(IndexCorruptError);
+  it("rejects a non-string argument with IndexArgumentError naming it", () => {
+    for (const bad of [Buffer.from("[]"), 5, null, undefined, {}]) {
+      expect(() => parseIndex(bad as unknown as string)).toThrow(expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "text" }));
+    }
+    expect(() => parseIndex("[]", 5 as unknown as string)).toThrow(expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "source" }));
+    expect(parseIndex("[]", undefined)).toEqual([]);
   });
 });

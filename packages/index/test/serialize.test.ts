@@ -196,7 +196,11 @@ describe("serializeIndex: bad entries", () => {
     expect(() => serializeIndex([base, null as unknown as IndexEntry])).toThrow(
       expect.objectContaining({ code: "INDEX_ENTRY_INVALID", entry: 1, field: undefined }),
     );
-    expect(() => serializeIndex({} as unknown as IndexEntry[])).toThrow(expect.objectContaining({ code: "INDEX_ENTRY_INVALID" }));
+    for (const bad of [{}, null, undefined, "[]", 5]) {
+      expect(() => serializeIndex(bad as unknown as IndexEntry[])).toThrow(
+        expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "entries", name: "IndexArgumentError" }),
+      );
+    }
   });
 
   it("accepts weight 0 and -0 (written as Python writes them)", () => {
