@@ -47,9 +47,10 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   const moved = new Map<string, number>();
   let done = 0;
   try {
-    await view.forEachBatch(byOffset, async (batch, frames) => {
-      frames.forEach((frame, j) => {
-        const e = batch[j]!;
+    for await (const batch of view.batches(byOffset)) {
+      const frames = batch.frames.map((frame, j) => {
+        const e = batch.entries[j]!;
+        if (frame instanceof CorpusCorruptError) throw frame; // outside the file, or over maxFrameBytes
         if (e.crc32 !== undefined && crc32(frame) !== e.crc32) {
           throw new CorpusCorruptError(`CRC-32 mismatch (index ${e.crc32}, frame ${crc32(frame)}); refusing to compact a damaged store (run verify, or verify({ repair: true }))`, {
             byteOffset: e.byteOffset,
@@ -58,12 +59,13 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
             reason: "checksum",
           });
         }
+        return frame;
       });
       const pointers = await appendFrames(temps.corpus, frames);
-      batch.forEach((e, j) => moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset));
-      done += batch.length;
+      batch.entries.forEach((e, j) => moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset));
+      done += batch.entries.length;
       run.onProgress?.(done, byOffset.length);
-    });
+    }
     if (byOffset.length === 0) await createEmpty(temps.corpus);
     const repointed: IndexEntry[] = entries.map((e) => ({ ...e, byteOffset: moved.get(`${e.byteOffset}:${e.length}`)! }));
     await writeIndexFile(temps.index, repointed);

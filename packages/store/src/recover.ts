@@ -99,7 +99,8 @@ export async function removeAbandonedTemps(p: StorePaths): Promise<void> {
 
 const MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]); // a zstd frame's first four bytes
 const WINDOW = 8 << 20;
-const DECODE_FRAMES = 64;
+// Pieces decoded together: each holds at most maxFrameBytes of content once decoded.
+const DECODE_FRAMES = 16;
 const MAX_MERGE = 8;
 
 /** A run of corpus bytes that holds no intact frame. */
@@ -162,7 +163,7 @@ export async function scanCorpus(
         continue;
       }
       window = WINDOW;
-      const { consumed, stop } = await scanPieces(bytes, pos, cuts, usable, corpusFile, onFrame, onSkip);
+      const { consumed, stop } = await scanPieces(bytes, pos, cuts, usable, corpusFile, maxFrameBytes, onFrame, onSkip);
       if (stop) return;
       pos += consumed;
     }
@@ -178,6 +179,7 @@ async function scanPieces(
   cuts: number[],
   usable: number,
   path: string,
+  maxFrameBytes: number,
   onFrame: (at: { byteOffset: number; length: number }, frame: Uint8Array, snapshot: SectionSnapshot) => boolean | void,
   onSkip: (range: SkippedRange) => void,
 ): Promise<{ consumed: number; stop: boolean }> {
@@ -187,7 +189,7 @@ async function scanPieces(
     // Try the next pieces as they are, in one batch.
     const ends = cuts.slice(k, Math.min(usable, k + DECODE_FRAMES));
     const starts = ends.map((_, j) => (j === 0 ? start : ends[j - 1]!));
-    const results = await decodeFrameBatch(starts.map((s, j) => ({ bytes: bytes.subarray(s, ends[j]!), at: { byteOffset: base + s, length: ends[j]! - s }, path })));
+    const results = await decodeFrameBatch(starts.map((s, j) => ({ bytes: bytes.subarray(s, ends[j]!), at: { byteOffset: base + s, length: ends[j]! - s }, path })), { maxFrameBytes });
     let j = 0;
     for (; j < ends.length; j++) {
       const r = results[j]!;
@@ -200,7 +202,7 @@ async function scanPieces(
       let joined = false;
       for (let m = k + j + 1; m < Math.min(usable, k + j + 1 + MAX_MERGE); m++) {
         const end = cuts[m]!;
-        const [one] = await decodeFrameBatch([{ bytes: bytes.subarray(s, end), at: { byteOffset: base + s, length: end - s }, path }]);
+        const [one] = await decodeFrameBatch([{ bytes: bytes.subarray(s, end), at: { byteOffset: base + s, length: end - s }, path }], { maxFrameBytes });
         if (!(one instanceof Error)) {
           if (onFrame({ byteOffset: base + s, length: end - s }, bytes.subarray(s, end), one!) === false) return { consumed: 0, stop: true };
           k = m + 1;

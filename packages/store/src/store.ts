@@ -15,7 +15,7 @@ import { commitAppend, entryOf, loadEntries, rewriteIndex, storeFormat } from ".
 import { withLock } from "./lock.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
-import { assertGeneration, frameProblem, inView, writerView, type View } from "./view.js";
+import { assertGeneration, inView, writerView, type View } from "./view.js";
 
 export type { QuarantineRecord, VerifyProblem, VerifyReport } from "./verify.js";
 export type { RecoverReport, SkippedRange } from "./recover.js";
@@ -490,12 +490,12 @@ export class ReplayStore {
       if ((await this.#formatOf(entries)) !== "dlm") return { converted: 0, format: "replaykit" as const };
       const upgraded: IndexEntry[] = [];
       const view = await writerView(this, this.#maxFrameBytes);
-      await view.forEachBatch(entries, (batch, frames, results) => {
-        results.forEach((r, j) => {
+      for await (const batch of view.batches(entries)) {
+        (await view.check(batch)).forEach((r, j) => {
           if (r instanceof CorpusCorruptError) throw r;
-          upgraded.push({ ...batch[j]!, sectionType: r.sectionType, autoMined: r.autoMined, crc32: crc32(frames[j]!) });
+          upgraded.push({ ...batch.entries[j]!, sectionType: r.sectionType, autoMined: r.autoMined, crc32: crc32(batch.frames[j] as Uint8Array) });
         });
-      });
+      }
       await this.#saveIndex(upgraded, "replaykit");
       return { converted: upgraded.length, format: "replaykit" as const };
     });
@@ -572,21 +572,15 @@ export class ReplayStore {
     const unknown = out.filter((x) => x.entry.sectionType === undefined || x.entry.autoMined === undefined);
     if (unknown.length === 0) return out;
     const decodeIn = async (view: View) => {
-      let i = 0;
-      await view.forEachBatch(
-        unknown.map((x) => x.entry),
-        (batch, frames, results) => {
-          results.forEach((r, j) => {
-            const problem = frameProblem(batch[j]!, frames[j]!, r, view.corpusFile);
-            if (problem !== undefined) throw problem;
-            const x = unknown[i++]!;
-            const s = r as SectionSnapshot;
-            if (keep(s)) x.snapshot = s;
-            x.sectionType = s.sectionType;
-            x.autoMined = s.autoMined;
-          });
-        },
-      );
+      for await (const batch of view.batches(unknown.map((x) => x.entry))) {
+        (await view.check(batch)).forEach((r, j) => {
+          if (r instanceof CorpusCorruptError) throw r;
+          const x = unknown[batch.start + j]!;
+          if (keep(r)) x.snapshot = r;
+          x.sectionType = r.sectionType;
+          x.autoMined = r.autoMined;
+        });
+      }
     };
     const active = activeView.getStore();
     await (active?.store === this ? decodeIn(active.view) : this.#view(async (_, view) => decodeIn(view)));

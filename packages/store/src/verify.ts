@@ -1,12 +1,12 @@
 // verify (check every frame against its entry, never throw for damage), the lost-index
 // check, and repair's quarantine record.
-import { writeFileAtomic } from "@replaykit/corpus";
+import { CorpusCorruptError, writeFileAtomic } from "@replaykit/corpus";
 import type { IndexEntry, IndexFormat } from "@replaykit/index";
 import { readFile } from "node:fs/promises";
 import { StoreIOError } from "./errors.js";
 import { emptiedOnPurpose } from "./index-io.js";
 import { hasIntactFrame } from "./recover.js";
-import { frameProblem, type View } from "./view.js";
+import type { View } from "./view.js";
 
 /** One thing `verify` found wrong. */
 export interface VerifyProblem {
@@ -66,14 +66,13 @@ export async function verifyView(
     else inFile.push(e);
   }
   let done = 0;
-  await view.forEachBatch(inFile, (batch, frames, results) => {
-    results.forEach((result, j) => {
-      const problem = frameProblem(batch[j]!, frames[j]!, result, view.corpusFile);
-      if (problem !== undefined) flag(batch[j]!, problem.message);
+  for await (const batch of view.batches(inFile)) {
+    (await view.check(batch)).forEach((result, j) => {
+      if (result instanceof CorpusCorruptError) flag(batch.entries[j]!, result.message);
     });
-    done += batch.length;
+    done += batch.entries.length;
     onProgress?.(done, inFile.length);
-  });
+  }
   const indexLooksLost = entries.length === 0 && fileBytes > 0 && !(await emptiedOnPurpose(indexPath)) && (await hasIntactFrame(view.corpusFile, maxFrameBytes));
   if (indexLooksLost) {
     problems.push({

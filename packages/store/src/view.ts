@@ -5,10 +5,11 @@
 // works on a read-only mount, whatever state a crash left (a committed but not rolled
 // forward compaction is read from the files its commit names).
 import {
+  checkFrames,
   CorpusCorruptError,
-  crc32,
   decodeFrameBatch,
-  readFrames,
+  readFramesBatched,
+  type FrameEntry,
   type FramePointer,
   type SectionSnapshot,
 } from "@replaykit/corpus";
@@ -18,12 +19,15 @@ import { StoreChangedError, StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, type GenerationState, type StorePaths } from "./generation.js";
 import { loadEntries } from "./index-io.js";
 
-/** Raw frames read together are at most this many bytes (compressed). */
-const READ_BUDGET = 16 << 20;
-/** Frames decoded together: at most this many (each ≤ maxFrameBytes of content). */
-const DECODE_FRAMES = 64;
 /** Attempts before a reader gives up on a store that keeps changing under it. */
 const MAX_ATTEMPTS = 100;
+
+/** One batch of a view's sweep: entries from `start` on, each with its frame's bytes or why it has none. */
+export interface ViewBatch<E> {
+  start: number;
+  entries: E[];
+  frames: Array<Uint8Array | CorpusCorruptError>;
+}
 
 /** One generation's live entries and the files they point into. */
 export class View {
@@ -33,14 +37,14 @@ export class View {
   readonly corpusFile: string;
   /** True when a committed compaction was not rolled forward yet (the view reads its new files). */
   readonly pending: boolean;
-  readonly #maxFrameBytes: number;
+  readonly maxFrameBytes: number;
 
   constructor(generation: number, entries: IndexEntry[], corpusFile: string, pending: boolean, maxFrameBytes: number) {
     this.generation = generation;
     this.entries = entries;
     this.corpusFile = corpusFile;
     this.pending = pending;
-    this.#maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Size of the corpus file in bytes (0 when it does not exist). */
@@ -48,82 +52,60 @@ export class View {
     return sizeOf(this.corpusFile);
   }
 
-  /** The raw bytes of frames, in the given order. @throws {CorpusCorruptError} for a pointer outside the file. */
-  async rawFrames(pointers: readonly FramePointer[]): Promise<Uint8Array[]> {
-    return pointers.length === 0 ? [] : readFrames(this.corpusFile, pointers);
-  }
-
-  /** Decodes frames read from this view; a snapshot or a `CorpusCorruptError` per frame. */
-  async decode(frames: readonly Uint8Array[], pointers: readonly FramePointer[]): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
-    void this.#maxFrameBytes;
-    return decodeFrameBatch(frames.map((bytes, i) => ({ bytes, at: pointers[i]!, path: this.corpusFile })));
-  }
-
   /**
-   * Walks `entries` in bounded batches (by bytes read and by frames decoded together),
-   * handing each batch's raw frames and decode results to `fn`.
+   * Sweeps `entries` in batches sized by the content their frames declare (corpus's
+   * `readFramesBatched`), so memory stays bounded whatever the store holds. Never throws
+   * for damage: a frame outside the file or over `maxFrameBytes` is an error in its slot.
    */
-  async forEachBatch<E extends FramePointer>(
-    entries: readonly E[],
-    fn: (batch: E[], frames: Uint8Array[], results: Array<SectionSnapshot | CorpusCorruptError>) => void | Promise<void>,
-  ): Promise<void> {
-    let i = 0;
-    while (i < entries.length) {
-      const batch: E[] = [];
-      let bytes = 0;
-      while (i < entries.length && batch.length < DECODE_FRAMES && (batch.length === 0 || bytes + entries[i]!.length <= READ_BUDGET)) {
-        bytes += entries[i]!.length;
-        batch.push(entries[i++]!);
-      }
-      const frames = await this.rawFrames(batch);
-      await fn(batch, frames, await this.decode(frames, batch));
+  async *batches<E extends FramePointer>(entries: readonly E[]): AsyncGenerator<ViewBatch<E>> {
+    for await (const batch of readFramesBatched(this.corpusFile, entries, { maxFrameBytes: this.maxFrameBytes })) {
+      yield { start: batch.start, entries: entries.slice(batch.start, batch.start + batch.frames.length), frames: batch.frames };
     }
   }
 
   /**
-   * Reads and decodes frames in bounded batches, checking each index entry's CRC-32 (when
-   * recorded) and section id. @throws {CorpusCorruptError} for the first damaged frame.
+   * Decodes a batch's frames, checking each against its entry where it is one (corpus's
+   * `checkFrames`: CRC-32, section id, type, flag); bare pointers are only decoded.
+   */
+  async check(batch: ViewBatch<FramePointer | FrameEntry>): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
+    const out: Array<SectionSnapshot | CorpusCorruptError> = new Array(batch.entries.length);
+    const withId: number[] = [];
+    const bare: number[] = [];
+    batch.entries.forEach((e, i) => (typeof (e as Partial<FrameEntry>).sectionId === "string" ? withId : bare).push(i));
+    const options = { maxFrameBytes: this.maxFrameBytes, path: this.corpusFile };
+    const checked = await checkFrames(
+      withId.map((i) => batch.entries[i] as FrameEntry),
+      withId.map((i) => batch.frames[i]!),
+      options,
+    );
+    withId.forEach((i, j) => (out[i] = checked[j]!));
+    const sources = bare.flatMap((i) => {
+      const frame = batch.frames[i]!;
+      if (frame instanceof CorpusCorruptError) {
+        out[i] = frame;
+        return [];
+      }
+      return [{ bytes: frame, at: batch.entries[i]!, path: this.corpusFile, slot: i }];
+    });
+    const decoded = await decodeFrameBatch(sources, { maxFrameBytes: this.maxFrameBytes });
+    sources.forEach((s, j) => (out[s.slot] = decoded[j]!));
+    return out;
+  }
+
+  /**
+   * Reads and checks frames in bounded batches, in the given order.
+   * @throws {CorpusCorruptError} for the first damaged frame.
    */
   async readChecked(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
     const out: SectionSnapshot[] = [];
-    await this.forEachBatch(entries, (batch, frames, results) => {
-      results.forEach((r, j) => {
-        const problem = frameProblem(batch[j]!, frames[j]!, r, this.corpusFile);
-        if (problem !== undefined) throw problem;
-        out.push(r as SectionSnapshot);
-      });
-    });
+    for await (const batch of this.batches(entries)) {
+      for (const r of await this.check(batch)) {
+        if (r instanceof CorpusCorruptError) throw r;
+        out.push(r);
+      }
+    }
     return out;
   }
-}
-
-/**
- * What is wrong with a frame read for `entry`, or undefined: the decode error, a CRC-32
- * mismatch, or a frame holding another section, type or flag than the entry says.
- */
-export function frameProblem(
-  entry: FramePointer & Partial<IndexEntry>,
-  frame: Uint8Array,
-  result: SectionSnapshot | CorpusCorruptError,
-  path: string,
-): CorpusCorruptError | undefined {
-  const corrupt = (reason: "checksum" | "mismatch", message: string) =>
-    new CorpusCorruptError(message, { byteOffset: entry.byteOffset, length: entry.length, path, reason });
-  if (entry.crc32 !== undefined) {
-    const actual = crc32(frame);
-    if (actual !== entry.crc32) return corrupt("checksum", `CRC-32 mismatch: the index records ${entry.crc32}, the frame has ${actual}`);
-  }
-  if (result instanceof CorpusCorruptError) return result;
-  if (entry.sectionId !== undefined && result.sectionId !== entry.sectionId) {
-    return corrupt("mismatch", `the frame holds section ${result.sectionId}, the index says ${entry.sectionId}`);
-  }
-  if (entry.sectionType !== undefined && result.sectionType !== entry.sectionType) {
-    return corrupt("mismatch", `the frame's type is ${result.sectionType}, the index says ${entry.sectionType}`);
-  }
-  if (entry.autoMined !== undefined && result.autoMined !== entry.autoMined) {
-    return corrupt("mismatch", `the frame's auto_mined is ${result.autoMined}, the index says ${entry.autoMined}`);
-  }
-  return undefined;
 }
 
 /**

