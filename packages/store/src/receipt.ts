@@ -6,9 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type { IndexEntry } from "@replaykit/index";
-
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { isReplaykitError, StoreError } from "./errors.js";
 
 /** One section a draw picked, found again by `redraw` through (sectionId, addedAt). */
 export interface DrawPick {
@@ -48,10 +46,9 @@ export interface DrawReceipt {
  * are no longer in the store (`reason` "missing", listed in `missing`: evicted or removed
  * since the draw).
  */
-export class DrawReceiptError extends Error {
+export class DrawReceiptError extends StoreError {
   readonly code = "DRAW_RECEIPT" as const;
   override readonly name = "DrawReceiptError";
-  readonly [REPLAYKIT_ERROR] = "store";
   readonly reason: "invalid" | "missing";
   /** The picks that are gone (reason "missing"); empty otherwise. */
   readonly missing: ReadonlyArray<{ sectionId: string; addedAt: string }>;
@@ -64,12 +61,7 @@ export class DrawReceiptError extends Error {
 
   /** True for a `DrawReceiptError` from any copy of this package. */
   static isInstance(e: unknown): e is DrawReceiptError {
-    return (
-      typeof e === "object" &&
-      e !== null &&
-      typeof (e as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string" &&
-      (e as { code?: unknown }).code === "DRAW_RECEIPT"
-    );
+    return isReplaykitError(e) && e.code === "DRAW_RECEIPT";
   }
 }
 

@@ -2,8 +2,10 @@ import { describe, expect, test } from "vitest";
 import {
   DrawReceiptError,
   ReplayStore,
+  StoreError,
   createSnapshot,
   estimateRowTokens,
+  isReplaykitError,
   largestRemainder,
   rowTexts,
   type DrawReceipt,
@@ -280,6 +282,10 @@ describe("receipts and redraw", () => {
     await store.save(entries.filter((e) => e.sectionId !== gone.sectionId));
     const error = await store.redraw(receipt).catch((e: unknown) => e);
     expect(DrawReceiptError.isInstance(error)).toBe(true);
+    expect(isReplaykitError(error)).toBe(true);
+    expect((error as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("store");
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ name: "DrawReceiptError" });
     expect(error).toMatchObject({ code: "DRAW_RECEIPT", reason: "missing", missing: [{ sectionId: gone.sectionId, addedAt: gone.addedAt }] });
     expect((error as Error).message).toContain(gone.sectionId);
   });
