@@ -26,15 +26,16 @@ function makeEntries(n, sorted) {
   const hex8 = (x) => (x >>> 0).toString(16).padStart(8, "0");
   const ids = Array.from({ length: n }, () => hex8(next()) + hex8(next()));
   if (sorted) ids.sort();
-  const rows = JSON.parse(
-    JSON.stringify(ids.map((id, i) => ({ id, at: now.getTime() - (next() % (400 * 86_400)) * 1000, offset: i * 200 }))),
-  );
+  const rows = JSON.parse(JSON.stringify(ids.map((id, i) => ({ id, at: now.getTime() - (next() % (400 * 86_400)) * 1000, offset: i * 200 }))));
   return rows.map((r) => ({ sectionId: r.id, byteOffset: r.offset, length: 200, addedAt: new Date(r.at), weight: 1 }));
 }
 
 function makeChapterEntries(n) {
   let x = 12345;
-  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4_294_967_296;
+  const next = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 4_294_967_296;
+  };
   const entries = Array.from({ length: n }, (_, i) => ({
     sectionId: `chapter-${String(i).padStart(7, "0")}`,
     addedAt: new Date(now.getTime() - Math.floor(next() * 400) * 86_400_000),

@@ -15,13 +15,7 @@ import type { Sampleable } from "./types.js";
  * order); a 0 is drawn again once, then taken as 1e-300, as the reference does. Returns
  * entry indices, largest key first (equal keys: the earlier in stable order first).
  */
-export function drawFromSource(
-  entries: readonly Sampleable[],
-  weights: Float64Array,
-  order: readonly number[],
-  k: number,
-  random: () => number,
-): number[] {
+export function drawFromSource(entries: readonly Sampleable[], weights: Float64Array, order: readonly number[], k: number, random: () => number): number[] {
   // The heap's items are ranks in the stable order, so the order breaks ties by itself.
   const heap = new TopK(k, (a, b) => a < b);
   for (let r = 0; r < order.length; r++) {

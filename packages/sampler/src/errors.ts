@@ -15,9 +15,7 @@ const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
  * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
  */
 export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return (
-    typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string"
-  );
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
 }
 
 /** Where a bad input was found: the entry's position in the caller's array and its id. */

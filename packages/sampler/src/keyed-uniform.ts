@@ -65,6 +65,9 @@ export function uniformOf(hi: number, lo: number): number {
   return ((hi >>> 0) * TWO_POW_21 + (lo >>> 11) + 0.5) * TWO_POW_M53;
 }
 
+/** Buckets of the duplicate search: entries by the top 8 bits of their lane-0 hash. */
+export const BUCKETS = 256;
+
 /**
  * Finds the entries that share an id and a whole-millisecond time with another (they share
  * `hashes[i]`, the lane-0 hash at rank 0), ranks each such group, and rewrites `hashes[i]`
@@ -72,64 +75,64 @@ export function uniformOf(hi: number, lo: number): number {
  * `undefined` when there are none (the usual case).
  *
  * Equal hashes are found without a sort or a table the size of the input: a counting sort
- * on the top 8 bits puts the entries into 256 buckets, and each bucket (1/256 of the
- * entries) is searched with a small open-addressing table that stays in the cache.
+ * on the top 8 bits (`counts`, filled while hashing) puts the hashes into 256 buckets, and
+ * each bucket (1/256 of the entries) is searched with a small open-addressing table; both
+ * the bucket and the table stay in the processor's cache.
  *
  * @param weights entry i's weight; only entries with weight > 0 take part
- * @param positives how many entries have weight > 0
+ * @param counts `counts[b + 1]` = how many entries with weight > 0 have hash bucket b
  */
 export function numberDuplicates(
   entries: readonly Sampleable[],
   weights: Float64Array,
   hashes: Int32Array,
-  positives: number,
+  counts: Int32Array,
   keys: LaneKeys,
 ): Map<number, number> | undefined {
   const n = weights.length;
-  const starts = new Int32Array(257);
+  const starts = counts;
+  for (let b = 0; b < BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
+  const positives = starts[BUCKETS] as number;
+  // The hashes in bucket order, and which entry each came from.
+  const sorted = new Int32Array(positives);
+  const from = new Int32Array(positives);
+  const next = starts.slice(0, BUCKETS);
   for (let i = 0; i < n; i++) {
     if ((weights[i] as number) > 0) {
-      const b = ((hashes[i] as number) >>> 24) + 1;
-      starts[b] = (starts[b] as number) + 1;
-    }
-  }
-  for (let b = 0; b < 256; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
-  const order = new Int32Array(positives);
-  const next = starts.slice(0, 256);
-  for (let i = 0; i < n; i++) {
-    if ((weights[i] as number) > 0) {
-      const b = (hashes[i] as number) >>> 24;
+      const h = hashes[i] as number;
+      const b = h >>> 24;
       const at = next[b] as number;
       next[b] = at + 1;
-      order[at] = i;
+      sorted[at] = h;
+      from[at] = i;
     }
   }
   // Entries whose hash equals an earlier entry's, by that earlier entry's index.
   let clusters: Map<number, number[]> | undefined;
   let table = new Int32Array(16);
-  for (let b = 0; b < 256; b++) {
-    const from = starts[b] as number;
-    const to = starts[b + 1] as number;
-    if (to - from < 2) continue;
+  for (let b = 0; b < BUCKETS; b++) {
+    const first = starts[b] as number;
+    const end = starts[b + 1] as number;
+    if (end - first < 2) continue;
     let size = 16;
-    while (size < 2 * (to - from)) size *= 2;
+    while (size < 2 * (end - first)) size *= 2;
     if (table.length < size) table = new Int32Array(size);
     else table.fill(0, 0, size);
     const mask = size - 1;
-    for (let p = from; p < to; p++) {
-      const i = order[p] as number;
-      const h = hashes[i] as number;
+    for (let p = first; p < end; p++) {
+      const h = sorted[p] as number;
       for (let s = h & mask; ; s = (s + 1) & mask) {
-        const held = table[s] as number; // entry index + 1; 0 = empty
+        const held = table[s] as number; // position in `sorted` + 1; 0 = empty
         if (held === 0) {
-          table[s] = i + 1;
+          table[s] = p + 1;
           break;
         }
-        if (hashes[held - 1] === h) {
+        if (sorted[held - 1] === h) {
+          const earlier = from[held - 1] as number;
           clusters ??= new Map();
-          const later = clusters.get(held - 1);
-          if (later === undefined) clusters.set(held - 1, [i]);
-          else later.push(i);
+          const later = clusters.get(earlier);
+          if (later === undefined) clusters.set(earlier, [from[p] as number]);
+          else later.push(from[p] as number);
           break;
         }
       }

@@ -1,7 +1,7 @@
 import { drawFromSource } from "./draw-from-source.js";
 import { checkedTime, describe, nowMsOf, timeOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
-import { entryHash, LaneKeys, numberDuplicates, uniformOf } from "./keyed-uniform.js";
+import { BUCKETS, entryHash, LaneKeys, numberDuplicates, uniformOf } from "./keyed-uniform.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable, SampleOptions, SchemeFn } from "./types.js";
 import { CUSTOM, type Plan, RECENCY, UNIFORM, weightOf } from "./weight.js";
@@ -53,9 +53,7 @@ export function sample<T extends Sampleable>(entries: readonly T[], options: Sam
   const now = options.now;
   const nowMs = nowMsOf(now);
   if ((seed === undefined) === (random === undefined)) {
-    throw new SamplerError(
-      seed === undefined ? "give a seed or a random source, got neither" : "give a seed or a random source, not both",
-    );
+    throw new SamplerError(seed === undefined ? "give a seed or a random source, got neither" : "give a seed or a random source, not both");
   }
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new SamplerError(`seed must be a safe integer, got ${describe(seed)}`);
@@ -77,13 +75,14 @@ export function sample<T extends Sampleable>(entries: readonly T[], options: Sam
   // Hash only when a draw is possible: k < n (k ≥ n means every entry with weight > 0).
   const keys = random === undefined && k < n ? new LaneKeys(seed as number) : undefined;
   const hashes = keys === undefined ? undefined : new Int32Array(n);
-  const positives = weigh(entries, plan, weights, hashes, keys === undefined ? 0 : keys.of(0, 0));
+  const counts = new Int32Array(BUCKETS + 1);
+  const positives = weigh(entries, plan, weights, hashes, keys === undefined ? 0 : keys.of(0, 0), counts);
 
   let picked: number[];
   if (k >= positives) picked = stableOrder(entries, positiveIndices(weights, positives));
   else if (random !== undefined) picked = drawFromSource(entries, weights, stableOrder(entries, positiveIndices(weights, positives)), k, random);
   else {
-    const ranks = numberDuplicates(entries, weights, hashes as Int32Array, positives, keys as LaneKeys);
+    const ranks = numberDuplicates(entries, weights, hashes as Int32Array, counts, keys as LaneKeys);
     picked = select(entries, weights, hashes as Int32Array, ranks, keys as LaneKeys, k);
   }
   const out = new Array<T>(picked.length);
@@ -93,17 +92,12 @@ export function sample<T extends Sampleable>(entries: readonly T[], options: Sam
 
 /**
  * The one pass over the caller's objects: checks every entry, writes its weight, and (when
- * `hashes` is given) the lane-0 hash at rank 0 of every entry with weight > 0 under `key0`.
- * Returns how many entries have weight > 0. This loop is most of the cost of `sample`:
- * weighing is the limit it is measured against, and hashing reads every unit of every id.
+ * `hashes` is given) the lane-0 hash at rank 0 of every entry with weight > 0 under `key0`,
+ * counting the hashes by bucket in `counts` (see `numberDuplicates`). Returns how many
+ * entries have weight > 0. This loop is most of the cost of `sample`: weighing is the limit
+ * it is measured against, and hashing reads every unit of every id.
  */
-function weigh(
-  entries: readonly Sampleable[],
-  plan: Plan,
-  weights: Float64Array,
-  hashes: Int32Array | undefined,
-  key0: number,
-): number {
+function weigh(entries: readonly Sampleable[], plan: Plan, weights: Float64Array, hashes: Int32Array | undefined, key0: number, counts: Int32Array): number {
   let positives = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Sampleable;
@@ -112,7 +106,12 @@ function weigh(
     weights[i] = w;
     if (w > 0) {
       positives++;
-      if (hashes !== undefined) hashes[i] = entryHash(entry.sectionId, t, key0);
+      if (hashes !== undefined) {
+        const h = entryHash(entry.sectionId, t, key0);
+        hashes[i] = h;
+        const b = (h >>> 24) + 1;
+        counts[b] = (counts[b] as number) + 1;
+      }
     }
   }
   return positives;

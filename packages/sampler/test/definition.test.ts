@@ -36,7 +36,22 @@ function checkAllOrders(entries: readonly Entry[], k: number, seed: number, sche
 
 // Ids of every kind: empty, short, odd and even lengths, 16 hex digits, shared prefixes,
 // astral and lone-surrogate units, NUL units.
-const ids = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghX", "0123456789abcdef", "01234567zzzzzzzz", "é🙂", "\ud800", "\uffff\u0000abcdefg", "x".repeat(37), "\u0000", "\u0000\u0000"];
+const ids = [
+  "",
+  "a",
+  "ab",
+  "abcdefg",
+  "abcdefgh",
+  "abcdefghX",
+  "0123456789abcdef",
+  "01234567zzzzzzzz",
+  "é🙂",
+  "\ud800",
+  "\uffff\u0000abcdefg",
+  "x".repeat(37),
+  "\u0000",
+  "\u0000\u0000",
+];
 
 describe("sample picks what the definition says", () => {
   test("small inputs full of repeated ids and exact duplicates, any order, every scheme", { timeout: 120_000 }, () => {
@@ -96,7 +111,11 @@ describe("sample picks what the definition says", () => {
 
 describe("the uniforms", () => {
   const seqUniforms = (ids: readonly string[], seed: number) =>
-    uniformsByDefinition(ids.map((id) => ({ sectionId: id, addedAt: NOW })), ids.map(() => 1), seed);
+    uniformsByDefinition(
+      ids.map((id) => ({ sectionId: id, addedAt: NOW })),
+      ids.map(() => 1),
+      seed,
+    );
 
   test("lie in (0, 1) and differ by id, rank and seed", () => {
     const seen = new Set<number>();
@@ -115,7 +134,11 @@ describe("the uniforms", () => {
     for (const seed of [0, 1, 2, 3]) {
       const n = 32_000;
       const buckets = new Array<number>(64).fill(0);
-      for (const u of seqUniforms(Array.from({ length: n }, (_, i) => hexId(i)), seed)) buckets[Math.floor(u * 64)]!++;
+      for (const u of seqUniforms(
+        Array.from({ length: n }, (_, i) => hexId(i)),
+        seed,
+      ))
+        buckets[Math.floor(u * 64)]!++;
       const chi = buckets.reduce((s, c) => s + (c - n / 64) ** 2 / (n / 64), 0);
       expect(chi).toBeLessThan(120); // 63 degrees of freedom: p ≈ 1e-5
     }
@@ -125,11 +148,17 @@ describe("the uniforms", () => {
     const n = 16_000;
     const pairs = [
       (() => {
-        const us = seqUniforms(Array.from({ length: 2 * n }, (_, i) => hexId(i)), 11);
+        const us = seqUniforms(
+          Array.from({ length: 2 * n }, (_, i) => hexId(i)),
+          11,
+        );
         return Array.from({ length: n }, (_, i) => [us[2 * i], us[2 * i + 1]] as [number, number]);
       })(),
       (() => {
-        const us = seqUniforms(Array.from({ length: 2 * n }, (_, i) => hexId(Math.floor(i / 2))), 11);
+        const us = seqUniforms(
+          Array.from({ length: 2 * n }, (_, i) => hexId(Math.floor(i / 2))),
+          11,
+        );
         return Array.from({ length: n }, (_, i) => [us[2 * i], us[2 * i + 1]] as [number, number]);
       })(),
     ];

@@ -33,7 +33,9 @@ export function uniformsByDefinition(entries: readonly Sampleable[], weights: re
     members
       .slice()
       .sort((a, b) => timeOf(entries[a] as Sampleable) - timeOf(entries[b] as Sampleable) || (weights[a] as number) - (weights[b] as number) || a - b)
-      .forEach((i, r) => rank.set(i, r));
+      .forEach((i, r) => {
+        rank.set(i, r);
+      });
   }
   return entries.map((e, i) => {
     const r = rank.get(i);

@@ -97,7 +97,16 @@ describe("schemes", () => {
 
   test("a scheme that throws: the cause is kept", () => {
     const boom = new Error("boom");
-    const error = thrown(() => sample(good, { k: 1, now: NOW, seed: 1, scheme: () => { throw boom; } }));
+    const error = thrown(() =>
+      sample(good, {
+        k: 1,
+        now: NOW,
+        seed: 1,
+        scheme: () => {
+          throw boom;
+        },
+      }),
+    );
     expect(error.message).toMatch(/entry 0 \(a\): the scheme function threw/);
     expect(error.cause).toBe(boom);
   });
@@ -111,7 +120,15 @@ describe("a caller's random source", () => {
 
   test("that throws: the cause is kept", () => {
     const boom = new Error("boom");
-    const error = thrown(() => sample(good, { k: 1, now: NOW, random: () => { throw boom; } }));
+    const error = thrown(() =>
+      sample(good, {
+        k: 1,
+        now: NOW,
+        random: () => {
+          throw boom;
+        },
+      }),
+    );
     expect(error.cause).toBe(boom);
   });
 });

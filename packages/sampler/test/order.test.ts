@@ -11,9 +11,7 @@ const entryArb = fc.record({
   age: fc.integer({ min: -5, max: 400 }),
   weight: fc.constantFrom(undefined, 0, 0.25, 1, 3),
 });
-const entriesArb = fc
-  .array(entryArb, { maxLength: 40 })
-  .map((xs) => xs.map((x, i) => entry(x.id, x.age, x.weight, `t${i}`)));
+const entriesArb = fc.array(entryArb, { maxLength: 40 }).map((xs) => xs.map((x, i) => entry(x.id, x.age, x.weight, `t${i}`)));
 const schemeArb = fc.constantFrom<Scheme>("recency", "uniform", (e) => 1 + (e.sectionId.length % 3));
 /** What an entry is, leaving out the tag that tells the test's objects apart. */
 const contents = (xs: readonly Entry[]) => xs.map((x) => `${x.sectionId}@${(x.addedAt as Date).getTime()}/${x.weight}`);
@@ -21,8 +19,7 @@ const contents = (xs: readonly Entry[]) => xs.map((x) => `${x.sectionId}@${(x.ad
  * The contents of a result, sorted when it is the full sweep (k covers every entry with
  * weight > 0): the sweep lists entries that share an id in input order, by contract.
  */
-const picks = (xs: readonly Entry[], all: readonly Entry[], k: number) =>
-  k >= all.filter((x) => x.weight !== 0).length ? contents(xs).sort() : contents(xs);
+const picks = (xs: readonly Entry[], all: readonly Entry[], k: number) => (k >= all.filter((x) => x.weight !== 0).length ? contents(xs).sort() : contents(xs));
 
 describe("order independence", () => {
   test("seeded: any reordering gives the same picks", () => {

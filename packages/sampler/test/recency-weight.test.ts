@@ -70,10 +70,11 @@ describe("recencyWeight", () => {
     expect(() => recencyWeight(bad as never, NOW)).toThrow(SamplerError);
   });
 
-  test.each([["an invalid Date", new Date("nope")], ["a number", NOW.getTime()], ["undefined", undefined]])(
-    "now as %s is a SamplerError",
-    (_, now) => {
-      expect(() => recencyWeight({ sectionId: "a", addedAt: 0 }, now as never)).toThrow(/now must be a valid Date/);
-    },
-  );
+  test.each([
+    ["an invalid Date", new Date("nope")],
+    ["a number", NOW.getTime()],
+    ["undefined", undefined],
+  ])("now as %s is a SamplerError", (_, now) => {
+    expect(() => recencyWeight({ sectionId: "a", addedAt: 0 }, now as never)).toThrow(/now must be a valid Date/);
+  });
 });

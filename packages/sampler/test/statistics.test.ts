@@ -29,7 +29,12 @@ describe("first picks are proportional to weight", () => {
     expect(counts[4]).toBe(0); // weight 0
     const live = [0, 1, 2, 3, 5];
     // 4 degrees of freedom: 18.47 is p = 0.001.
-    expect(chiSquare(live.map((i) => counts[i] as number), live.map((i) => expected[i] as number))).toBeLessThan(18.47);
+    expect(
+      chiSquare(
+        live.map((i) => counts[i] as number),
+        live.map((i) => expected[i] as number),
+      ),
+    ).toBeLessThan(18.47);
   });
 
   test("the recency scheme weighs by 1 / (1 + age_days)", () => {
@@ -39,7 +44,12 @@ describe("first picks are proportional to weight", () => {
     const total = w.reduce((a, b) => a + b, 0);
     const counts = new Array<number>(ages.length).fill(0);
     for (let seed = 0; seed < 20_000; seed++) counts[Number((sample(aged, { k: 1, now: NOW, seed })[0] as Entry).tag)]!++;
-    expect(chiSquare(counts, w.map((x) => x / total))).toBeLessThan(16.27); // 3 dof, p = 0.001
+    expect(
+      chiSquare(
+        counts,
+        w.map((x) => x / total),
+      ),
+    ).toBeLessThan(16.27); // 3 dof, p = 0.001
   });
 
   test("the first pick of every small seed is not the same entry", () => {

@@ -1,14 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
-import {
-  isReplaykitError,
-  recencyWeight,
-  sample,
-  SamplerError,
-  type Sampleable,
-  type SampleOptions,
-  type Scheme,
-  type SchemeFn,
-} from "../src/index.js";
+import { isReplaykitError, recencyWeight, sample, SamplerError, type Sampleable, type SampleOptions, type Scheme, type SchemeFn } from "../src/index.js";
 
 describe("public types (API.md contract)", () => {
   test("sample returns the caller's own type", () => {
