@@ -146,18 +146,42 @@ export class Columns implements IndexView, EntryArrays {
     this.nextOrdinal += count;
   }
 
-  get idHi(): Uint32Array { return this.hi.subarray(0, this.size); }
-  get idLo(): Uint32Array { return this.lo.subarray(0, this.size); }
-  get byteOffset(): Float64Array { return this.off.subarray(0, this.size); }
-  get frameLength(): Uint32Array { return this.len.subarray(0, this.size); }
-  get addedAt(): Float64Array { return this.at.subarray(0, this.size); }
-  get weight(): Float64Array { return this.w.subarray(0, this.size); }
-  get typeCode(): Uint16Array { return this.type.subarray(0, this.size); }
-  get flags(): Uint8Array { return this.flag.subarray(0, this.size); }
-  get crc32(): Uint32Array { return this.crc.subarray(0, this.size); }
-  get replayCount(): Uint32Array { return this.count.subarray(0, this.size); }
-  get lastReplayAt(): Float64Array { return this.last.subarray(0, this.size); }
-  get types(): readonly string[] { return this.typeNames; }
+  get idHi(): Uint32Array {
+    return this.hi.subarray(0, this.size);
+  }
+  get idLo(): Uint32Array {
+    return this.lo.subarray(0, this.size);
+  }
+  get byteOffset(): Float64Array {
+    return this.off.subarray(0, this.size);
+  }
+  get frameLength(): Uint32Array {
+    return this.len.subarray(0, this.size);
+  }
+  get addedAt(): Float64Array {
+    return this.at.subarray(0, this.size);
+  }
+  get weight(): Float64Array {
+    return this.w.subarray(0, this.size);
+  }
+  get typeCode(): Uint16Array {
+    return this.type.subarray(0, this.size);
+  }
+  get flags(): Uint8Array {
+    return this.flag.subarray(0, this.size);
+  }
+  get crc32(): Uint32Array {
+    return this.crc.subarray(0, this.size);
+  }
+  get replayCount(): Uint32Array {
+    return this.count.subarray(0, this.size);
+  }
+  get lastReplayAt(): Float64Array {
+    return this.last.subarray(0, this.size);
+  }
+  get types(): readonly string[] {
+    return this.typeNames;
+  }
 
   /** Room for at least `capacity` rows; grows by doubling so appends stay amortised O(1). */
   reserve(capacity: number): void {
@@ -185,10 +209,7 @@ export class Columns implements IndexView, EntryArrays {
   }
 
   /** Appends one row (the caller has checked the values); it gets the next ordinal. */
-  push(
-    hi: number, lo: number, off: number, len: number, at: number, w: number, type: number, flags: number, crc: number,
-    count: number, last: number,
-  ): void {
+  push(hi: number, lo: number, off: number, len: number, at: number, w: number, type: number, flags: number, crc: number, count: number, last: number): void {
     if (this.size === this.capacity) this.reserve(this.size + 1);
     const i = this.size;
     if (this.ord !== undefined) this.ord[i] = this.nextOrdinal;
@@ -292,8 +313,14 @@ export class Columns implements IndexView, EntryArrays {
     const flags = this.flag[i]!;
     const code = this.type[i]!;
     const entry: {
-      sectionId: string; byteOffset: number; length: number; addedAt: Date; weight: number;
-      sectionType?: string; autoMined?: boolean; crc32?: number;
+      sectionId: string;
+      byteOffset: number;
+      length: number;
+      addedAt: Date;
+      weight: number;
+      sectionType?: string;
+      autoMined?: boolean;
+      crc32?: number;
     } = { sectionId, byteOffset: this.off[i]!, length: this.len[i]!, addedAt: dateOfSeconds(this.at[i]!), weight: this.w[i]! };
     if (code !== NO_TYPE) entry.sectionType = this.typeNames[code]!;
     if (flags & FLAG_HAS_AUTO_MINED) entry.autoMined = (flags & FLAG_AUTO_MINED) !== 0;

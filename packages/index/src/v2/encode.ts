@@ -2,16 +2,7 @@ import { crc32, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
 import { IndexEntryInvalidError } from "../errors.js";
 import type { EntryArrays } from "./columns.js";
-import {
-  COMMIT_HEAD_BYTES,
-  ENTRY_BYTES,
-  ENTRY_COLUMNS,
-  EXPOSURE_BYTES,
-  FLAG_AUTO_MINED,
-  FLAG_HAS_AUTO_MINED,
-  FLAG_HAS_CRC,
-  RecordKind,
-} from "./format.js";
+import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, EXPOSURE_BYTES, FLAG_AUTO_MINED, FLAG_HAS_AUTO_MINED, FLAG_HAS_CRC, RecordKind } from "./format.js";
 
 /** Rounds up to the 8-byte record alignment. */
 const pad8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -76,8 +67,15 @@ export function rawEntry(entry: IndexEntry, i: number, fn: string): RawEntry {
   if (autoMined !== undefined) flags |= FLAG_HAS_AUTO_MINED | (autoMined ? FLAG_AUTO_MINED : 0);
   if (crc !== undefined) flags |= FLAG_HAS_CRC;
   return {
-    hi: id[0], lo: id[1], byteOffset, length, addedAt: addedAt.getTime() / 1000, weight: weight + 0, // +0: -0 is written as 0
-    sectionType, flags, crc32: crc ?? 0,
+    hi: id[0],
+    lo: id[1],
+    byteOffset,
+    length,
+    addedAt: addedAt.getTime() / 1000,
+    weight: weight + 0, // +0: -0 is written as 0
+    sectionType,
+    flags,
+    crc32: crc ?? 0,
   };
 }
 
@@ -197,4 +195,3 @@ export class CommitBuilder {
     return this.bytes.subarray(0, this.n);
   }
 }
-

@@ -315,7 +315,10 @@ export class IndexJournal {
       fresh.push(raw.hi, raw.lo, raw.byteOffset, raw.length, raw.addedAt, raw.weight, type, raw.flags, raw.crc32, 0, 0);
     }
     builder.entries(fresh, 0, fresh.size);
-    builder.remove(RemoveReason[reason], removeRows.map((row) => cols.ordinalOf(row)).sort((a, b) => a - b));
+    builder.remove(
+      RemoveReason[reason],
+      removeRows.map((row) => cols.ordinalOf(row)).sort((a, b) => a - b),
+    );
     const items: Array<{ ordinal: number; replayCount: number; lastReplayAt: number }> = [];
     for (const [row, k] of exposeRows.pairs) {
       if (gone.has(row)) continue;

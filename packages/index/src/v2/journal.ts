@@ -84,15 +84,7 @@ export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, pat
   return result;
 }
 
-function applyPayload(
-  cols: Columns,
-  view: DataView,
-  start: number,
-  end: number,
-  base: number,
-  path: string | undefined,
-  result: ApplyResult,
-): void {
+function applyPayload(cols: Columns, view: DataView, start: number, end: number, base: number, path: string | undefined, result: ApplyResult): void {
   let q = start;
   while (q < end) {
     const record = q;

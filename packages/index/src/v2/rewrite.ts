@@ -143,4 +143,3 @@ export function downgradeToIndexJson(view: IndexView): string {
   if (!(view instanceof Columns)) throw new IndexArgumentError("downgradeToIndexJson", "view", "an index view", view);
   return serializeIndex(view.toEntries().map(toDlmEntry));
 }
-

@@ -22,8 +22,14 @@ const TYPES = ["prose", "instruction", "preference"];
 /** Entry number `i`: ids, offsets and dates differ per entry, optional keys vary. */
 export function entry(i: number, overrides: Partial<IndexEntry> = {}): IndexEntry {
   const base: {
-    sectionId: string; byteOffset: number; length: number; addedAt: Date; weight: number;
-    sectionType?: string; autoMined?: boolean; crc32?: number;
+    sectionId: string;
+    byteOffset: number;
+    length: number;
+    addedAt: Date;
+    weight: number;
+    sectionType?: string;
+    autoMined?: boolean;
+    crc32?: number;
   } = {
     sectionId: ((i * 2654435761) >>> 0).toString(16).padStart(8, "0") + (i >>> 0).toString(16).padStart(8, "0"),
     byteOffset: i * 250,

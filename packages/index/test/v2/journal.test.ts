@@ -2,13 +2,7 @@ import { readFile, stat, truncate, writeFile, appendFile } from "node:fs/promise
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crc32 } from "node:zlib";
-import {
-  IndexCorruptError,
-  IndexEntryInvalidError,
-  IndexJournal,
-  IndexReadError,
-  type IndexEntry,
-} from "../../src/index.js";
+import { IndexCorruptError, IndexEntryInvalidError, IndexJournal, IndexReadError, type IndexEntry } from "../../src/index.js";
 import { entry, tempDir } from "./helpers.js";
 
 async function fresh(): Promise<{ path: string; journal: IndexJournal }> {
@@ -78,7 +72,10 @@ describe("IndexJournal: removals and exposure", () => {
     const twin = { ...a, addedAt: new Date(a.addedAt.getTime() + 1000) }; // same frame indexed twice
     await journal.commit({ append: [a, entry(2), twin, entry(3)] });
     const result = await journal.commit({
-      remove: [{ sectionId: a.sectionId, byteOffset: a.byteOffset }, { sectionId: "ffffffffffffffff", byteOffset: 1 }],
+      remove: [
+        { sectionId: a.sectionId, byteOffset: a.byteOffset },
+        { sectionId: "ffffffffffffffff", byteOffset: 1 },
+      ],
       reason: "evicted",
     });
     expect(result.removed).toBe(2);
@@ -263,7 +260,10 @@ describe("IndexJournal: torn and damaged tails", () => {
     expect(journal.view.toEntries()).toEqual(states[3]);
     expect(journal.ignoredBytes).toBe(4096);
     await journal.close();
-    await appendFile(path, Uint8Array.from({ length: 999 }, (_, i) => (i * 37) & 255));
+    await appendFile(
+      path,
+      Uint8Array.from({ length: 999 }, (_, i) => (i * 37) & 255),
+    );
     journal = await IndexJournal.open(path);
     expect(journal.view.toEntries()).toEqual(states[3]);
     await journal.close();
@@ -293,12 +293,12 @@ describe("IndexJournal: errors", () => {
     await expect(journal.commit({ remove: [{ sectionId: "zz", byteOffset: 0 }] })).rejects.toMatchObject({ argument: "change.remove[0]" });
     await expect(journal.commit({ remove: [null as never] })).rejects.toMatchObject({ argument: "change.remove[0]" });
     await expect(journal.commit({ reason: "lost" as never })).rejects.toMatchObject({ argument: "change.reason" });
-    await expect(
-      journal.commit({ exposure: [{ ...entry(1), replayCount: 0, lastReplayAt: new Date() }] }),
-    ).rejects.toMatchObject({ argument: "change.exposure[0].replayCount" });
-    await expect(
-      journal.commit({ exposure: [{ ...entry(1), replayCount: 1, lastReplayAt: new Date(Number.NaN) }] }),
-    ).rejects.toMatchObject({ argument: "change.exposure[0].lastReplayAt" });
+    await expect(journal.commit({ exposure: [{ ...entry(1), replayCount: 0, lastReplayAt: new Date() }] })).rejects.toMatchObject({
+      argument: "change.exposure[0].replayCount",
+    });
+    await expect(journal.commit({ exposure: [{ ...entry(1), replayCount: 1, lastReplayAt: new Date(Number.NaN) }] })).rejects.toMatchObject({
+      argument: "change.exposure[0].lastReplayAt",
+    });
     expect(() => journal.view.entry(0)).toThrow(expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "i" }));
     await journal.close();
     await expect(journal.commit({})).rejects.toMatchObject({ code: "INDEX_ARGUMENT" });
@@ -348,7 +348,12 @@ describe("IndexJournal: errors", () => {
     await journal.commit({ append: [entry(1)] });
     await journal.close();
     const good = await readFile(path);
-    for (const [at, what] of [[0, "magic"], [8, "revision"], [10, "flags"], [13, "checksum"]] as const) {
+    for (const [at, what] of [
+      [0, "magic"],
+      [8, "revision"],
+      [10, "flags"],
+      [13, "checksum"],
+    ] as const) {
       const bad = Buffer.from(good);
       bad[at]! ^= 1;
       // A header with another revision or flags but a valid checksum says which field it is.

@@ -3,16 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  downgradeToIndexJson,
-  encodeIndexV2,
-  IndexJournal,
-  loadIndex,
-  parseIndex,
-  toDlmEntry,
-  writeIndexV2,
-  type IndexEntry,
-} from "../../src/index.js";
+import { downgradeToIndexJson, encodeIndexV2, IndexJournal, loadIndex, parseIndex, toDlmEntry, writeIndexV2, type IndexEntry } from "../../src/index.js";
 import { byOffset, entry, tempDir } from "./helpers.js";
 
 const REFERENCE = new URL("../../../../vectors/dlm-reference/", import.meta.url);
@@ -35,7 +26,11 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
   it("the same live entries give the same bytes, whatever the order, batches and removed history", async () => {
     const entries = Array.from({ length: 60 }, (_, i) => entry(i));
     const expected = encodeIndexV2(entries);
-    for (const [batches, seed] of [[1, 1], [4, 2], [60, 3]] as const) {
+    for (const [batches, seed] of [
+      [1, 1],
+      [4, 2],
+      [60, 3],
+    ] as const) {
       const order = seed === 1 ? entries : entries.slice().reverse();
       const journal = await journalOf(order, batches, seed);
       const before = (await stat(journal.path)).size;
@@ -76,14 +71,17 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
     const path = join(await tempDir(), "prop.rkx");
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 40 }).chain((ids) =>
-          fc.tuple(fc.constant(ids), fc.shuffledSubarray(ids, { minLength: ids.length, maxLength: ids.length })),
-        ),
+        fc
+          .uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 40 })
+          .chain((ids) => fc.tuple(fc.constant(ids), fc.shuffledSubarray(ids, { minLength: ids.length, maxLength: ids.length }))),
         async ([ids, shuffled]) => {
           const a = encodeIndexV2(ids.map((i) => entry(i)));
           const b = encodeIndexV2(shuffled.map((i) => entry(i)));
           expect(b).toEqual(a);
-          await writeIndexV2(path, shuffled.map((i) => entry(i)));
+          await writeIndexV2(
+            path,
+            shuffled.map((i) => entry(i)),
+          );
           const journal = await IndexJournal.open(path);
           expect(journal.view.toEntries()).toEqual(byOffset(ids.map((i) => entry(i))));
           await journal.close();
