@@ -1,6 +1,9 @@
 import type { IndexEntry } from "../entry.js";
 import { IndexArgumentError } from "../errors.js";
-import { FLAG_AUTO_MINED, FLAG_HAS_AUTO_MINED, FLAG_HAS_CRC, NO_TYPE } from "./format.js";
+import { ENTRY_COLUMNS, FLAG_AUTO_MINED, FLAG_HAS_AUTO_MINED, FLAG_HAS_CRC, NO_TYPE } from "./format.js";
+
+/** One column's array. */
+export type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 
 /** How often a live entry was replayed by a draw, and when last (issue 15). */
 export interface Exposure {
@@ -125,17 +128,7 @@ export class Columns implements IndexView, EntryArrays {
    * column bytes become the columns as they were read. Appending later copies (reserve).
    */
   adopt(src: EntryArrays, count: number): void {
-    this.off = src.off;
-    this.at = src.at;
-    this.w = src.w;
-    this.last = src.last;
-    this.hi = src.hi;
-    this.lo = src.lo;
-    this.len = src.len;
-    this.crc = src.crc;
-    this.count = src.count;
-    this.type = src.type;
-    this.flag = src.flag;
+    for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = src[name] as never;
     this.ord = undefined;
     if (this.nextOrdinal !== 0) {
       this.ord = new Uint32Array(count);
@@ -188,23 +181,13 @@ export class Columns implements IndexView, EntryArrays {
     if (capacity <= this.capacity) return;
     const n = Math.max(capacity, this.capacity * 2, this.capacityHint, 16);
     this.capacityHint = 0;
-    const grow = <T extends Uint32Array | Float64Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
+    const grow = <T extends Column>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a.subarray(0, this.size) as never);
       return b;
     };
-    if (this.ord !== undefined) this.ord = grow(this.ord, (k) => new Uint32Array(k));
-    this.hi = grow(this.hi, (k) => new Uint32Array(k));
-    this.lo = grow(this.lo, (k) => new Uint32Array(k));
-    this.off = grow(this.off, (k) => new Float64Array(k));
-    this.len = grow(this.len, (k) => new Uint32Array(k));
-    this.at = grow(this.at, (k) => new Float64Array(k));
-    this.w = grow(this.w, (k) => new Float64Array(k));
-    this.type = grow(this.type, (k) => new Uint16Array(k));
-    this.flag = grow(this.flag, (k) => new Uint8Array(k));
-    this.crc = grow(this.crc, (k) => new Uint32Array(k));
-    this.count = grow(this.count, (k) => new Uint32Array(k));
-    this.last = grow(this.last, (k) => new Float64Array(k));
+    for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = grow(this[name]) as never;
+    if (this.ord !== undefined) this.ord = grow(this.ord);
     this.capacity = n;
   }
 
@@ -267,7 +250,7 @@ export class Columns implements IndexView, EntryArrays {
     return -1;
   }
 
-  /** Drops the given rows (ascending, unique) in one pass over the columns. */
+  /** Drops the given rows (ascending, unique): each column closes the gaps with one `copyWithin` per kept run. */
   removeRows(rows: readonly number[]): void {
     if (rows.length === 0) return;
     if (this.ord === undefined) {
@@ -275,32 +258,18 @@ export class Columns implements IndexView, EntryArrays {
       this.ord = new Uint32Array(this.capacity);
       for (let i = 0; i < this.size; i++) this.ord[i] = i;
     }
-    let write = rows[0]!;
-    let r = 0;
-    for (let read = write; read < this.size; read++) {
-      if (r < rows.length && rows[r] === read) {
-        r++;
-        continue;
+    const columns: Column[] = ENTRY_COLUMNS.map(([name]) => this[name]);
+    columns.push(this.ord);
+    for (const column of columns) {
+      let write = rows[0]!;
+      for (let r = 0; r < rows.length; r++) {
+        const from = rows[r]! + 1;
+        const to = r + 1 < rows.length ? rows[r + 1]! : this.size;
+        if (to > from) column.copyWithin(write, from, to);
+        write += to - from;
       }
-      if (write !== read) this.move(read, write);
-      write++;
     }
-    this.size = write;
-  }
-
-  private move(from: number, to: number): void {
-    this.ord![to] = this.ord![from]!;
-    this.hi[to] = this.hi[from]!;
-    this.lo[to] = this.lo[from]!;
-    this.off[to] = this.off[from]!;
-    this.len[to] = this.len[from]!;
-    this.at[to] = this.at[from]!;
-    this.w[to] = this.w[from]!;
-    this.type[to] = this.type[from]!;
-    this.flag[to] = this.flag[from]!;
-    this.crc[to] = this.crc[from]!;
-    this.count[to] = this.count[from]!;
-    this.last[to] = this.last[from]!;
+    this.size -= rows.length;
   }
 
   sectionId(i: number): string {
@@ -312,16 +281,13 @@ export class Columns implements IndexView, EntryArrays {
     const sectionId = this.sectionId(i);
     const flags = this.flag[i]!;
     const code = this.type[i]!;
-    const entry: {
-      sectionId: string;
-      byteOffset: number;
-      length: number;
-      addedAt: Date;
-      weight: number;
-      sectionType?: string;
-      autoMined?: boolean;
-      crc32?: number;
-    } = { sectionId, byteOffset: this.off[i]!, length: this.len[i]!, addedAt: dateOfSeconds(this.at[i]!), weight: this.w[i]! };
+    const entry: { -readonly [K in keyof IndexEntry]: IndexEntry[K] } = {
+      sectionId,
+      byteOffset: this.off[i]!,
+      length: this.len[i]!,
+      addedAt: dateOfSeconds(this.at[i]!),
+      weight: this.w[i]!,
+    };
     if (code !== NO_TYPE) entry.sectionType = this.typeNames[code]!;
     if (flags & FLAG_HAS_AUTO_MINED) entry.autoMined = (flags & FLAG_AUTO_MINED) !== 0;
     if (flags & FLAG_HAS_CRC) entry.crc32 = this.crc[i]!;

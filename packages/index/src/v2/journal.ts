@@ -1,6 +1,6 @@
 import { crc32, isSectionType } from "@replaykit/corpus";
 import { IndexCorruptError } from "../errors.js";
-import type { Columns, EntryArrays } from "./columns.js";
+import type { Column, Columns, EntryArrays } from "./columns.js";
 import {
   COMMIT_HEAD_BYTES,
   ENTRY_BYTES,
@@ -175,8 +175,6 @@ function skipPadding(view: DataView, record: number, q: number, end: number, bas
 
 /** Whether this machine stores numbers little-endian, as the file does (every platform Node ships for but s390x). */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 
 /**
  * The `n` values of a `width`-byte column at `pos`: a view of the bytes when they are

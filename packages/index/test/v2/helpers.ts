@@ -21,16 +21,7 @@ const TYPES = ["prose", "instruction", "preference"];
 
 /** Entry number `i`: ids, offsets and dates differ per entry, optional keys vary. */
 export function entry(i: number, overrides: Partial<IndexEntry> = {}): IndexEntry {
-  const base: {
-    sectionId: string;
-    byteOffset: number;
-    length: number;
-    addedAt: Date;
-    weight: number;
-    sectionType?: string;
-    autoMined?: boolean;
-    crc32?: number;
-  } = {
+  const base: { -readonly [K in keyof IndexEntry]: IndexEntry[K] } = {
     sectionId: ((i * 2654435761) >>> 0).toString(16).padStart(8, "0") + (i >>> 0).toString(16).padStart(8, "0"),
     byteOffset: i * 250,
     length: 200 + (i % 50),
