@@ -1,44 +1,62 @@
-// Benchmarks for @replaykit/corpus: each figure beside a same-run limit, and the ratio.
-//   node bench/run.mjs [--quick]
+// Benchmarks for @replaykit/corpus, on the workspace harness (scripts/lib/bench.mjs): each
+// figure beside a same-run limit (DESIGN §7) and the ratio.
+//   node bench/run.mjs [--quick] [--strict] [--filter TEXT]
+// The memory case (4,096 sections of 1 MiB content, checked with readChecked) runs in a
+// child process so its peak RSS is its own.
 import { compress, decompress } from "@mongodb-js/zstd";
-import { decode, encode, Token, Type } from "cborg";
+import { decode } from "cborg";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendSnapshots, createSnapshot, readSnapshots } from "../dist/index.js";
+import { fileURLToPath } from "node:url";
+import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
+import {
+  appendFrames,
+  appendSnapshots,
+  crc32,
+  createSnapshot,
+  encodeFrame,
+  parseRfc3339,
+  readChecked,
+  readSnapshots,
+} from "../dist/index.js";
+import { decodePayload, decodePayloadWithCborg, encodePayload } from "../dist/cbor.js";
 
 const quick = process.argv.includes("--quick");
-const RUNS = quick ? 3 : 7;
 
-async function median(fn, runs = RUNS) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn(i);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+if (process.argv.includes("--rss-probe")) {
+  // Child: check every entry of a corpus of 4,096 frames of 1 MiB content; print peak RSS.
+  const dir = process.argv[process.argv.indexOf("--rss-probe") + 1];
+  const path = join(dir, "big.zst");
+  const snapshot = createSnapshot({ sectionType: "prose", content: "x".repeat(1 << 20), lastSeenAt: new Date("2026-01-01T00:00:00Z") });
+  const frame = await encodeFrame(snapshot);
+  const pointers = await appendFrames(path, Array.from({ length: 4096 }, () => frame));
+  const crc = crc32(frame);
+  const entries = pointers.map((p) => ({ ...p, sectionId: snapshot.sectionId, crc32: crc, sectionType: "prose", autoMined: false }));
+  const before = peakRssMiB();
+  const t = performance.now();
+  let ok = 0;
+  for await (const batch of readChecked(path, entries)) for (const r of batch.results) if (!(r instanceof Error)) ok++;
+  const ms = performance.now() - t;
+  console.log(JSON.stringify({ ok, ms, corpusBytes: frame.length * 4096, rssBeforeMiB: before, peakRssMiB: peakRssMiB() }));
+  process.exit(0);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "replaykit-corpus-bench-"));
-const rows = [];
-const row = (name, ms, limitName, limitMs, higherIsWorse = true) =>
-  rows.push({ benchmark: name, "median ms": ms.toFixed(2), limit: limitName, "limit ms": limitMs.toFixed(2), "limit/ours": (limitMs / ms).toFixed(2) });
+const cborDate = { tags: { 0: (inner) => parseRfc3339(inner()) } };
 
-const dateEnc = { typeEncoders: { Date: (d) => [new Token(Type.tag, 0), new Token(Type.string, d.toISOString().slice(0, 19) + "Z")] } };
-const decOpts = { tags: { 0: (inner) => new Date(inner()) } };
-
-// The best concurrency for one-call-per-payload compression, found on this machine.
-async function compressAll(payloads, inFlight) {
+/** One compress call per payload, 64 in flight: what appendSnapshots cannot beat. */
+async function compressAll(payloads) {
   let next = 0;
   const worker = async () => {
     while (next < payloads.length) await compress(payloads[next++], 3);
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: 64 }, worker));
 }
 
 try {
+  const cases = [];
   for (const n of quick ? [10_000] : [10_000, 100_000]) {
     const snapshots = Array.from({ length: n }, (_, i) =>
       createSnapshot({
@@ -48,52 +66,64 @@ try {
         trainingRunsSeen: [i % 50],
       }),
     );
-    const payloads = snapshots.map((s) =>
-      Buffer.from(
-        encode(
-          { section_id: s.sectionId, section_type: s.sectionType, content: s.content, auto_mined: s.autoMined, first_seen_at: s.firstSeenAt, last_seen_at: s.lastSeenAt, training_runs_seen: s.trainingRunsSeen },
-          dateEnc,
-        ),
-      ),
-    );
-    let best = { inFlight: 0, ms: Infinity };
-    for (const inFlight of [16, 64, 256, 1024]) {
-      const ms = await median(() => compressAll(payloads, inFlight), 3);
-      if (ms < best.ms) best = { inFlight, ms };
-    }
-    const limitAppend = await median(() => compressAll(payloads, best.inFlight));
-    let path;
-    const ours = await median(async (i) => {
-      path = join(dir, `append-${n}-${i}.zst`);
-      await appendSnapshots(path, snapshots);
+    const payloads = snapshots.map((s) => Buffer.from(encodePayload(s)));
+    const sweepPath = join(dir, `sweep-${n}.zst`);
+    const pointers = await appendSnapshots(sweepPath, snapshots);
+    let round = 0;
+    cases.push({
+      name: `appendSnapshots ${n.toLocaleString("en")} (encode + compress + one write)`,
+      subject: () => appendSnapshots(join(dir, `append-${n}-${round++}.zst`), snapshots),
+      limit: () => compressAll(payloads),
+      limitName: "zstd compress per payload, 64 in flight",
+      factor: 2,
+      rounds: quick ? 3 : 5,
     });
-    row(`encode+append ${n.toLocaleString()} snapshots`, ours, `zstd compress per payload (${best.inFlight} in flight)`, limitAppend);
-
-    const pointers = [];
-    {
-      // Pointers of the last file written: rebuild them by appending once more to a fresh file.
-      path = join(dir, `sweep-${n}.zst`);
-      pointers.push(...(await appendSnapshots(path, snapshots)));
-    }
-    const whole = readFileSync(path);
-    const limitRead = await median(async () => {
-      const all = await decompress(readFileSync(path));
+    cases.push({
+      name: `readSnapshots sweep ${n.toLocaleString("en")}`,
+      subject: async () => {
+        let count = 0;
+        for await (const _ of readSnapshots(sweepPath, pointers)) count++;
+        if (count !== n) throw new Error("short sweep");
+      },
+      limit: async () => {
+        const all = await decompress(readFileSync(sweepPath));
+        let at = 0;
+        for (const p of payloads) {
+          decode(all.subarray(at, at + p.length), cborDate);
+          at += p.length;
+        }
+      },
+      limitName: "read file + one decompress + CBOR decode",
+      factor: 2,
+      rounds: quick ? 3 : 5,
+    });
+    // Why the fixed-schema reader stays: the same sweep with each decoder (kept only while ≥ 1.5×).
+    const sweepWith = (decodeOne) => async () => {
+      const all = await decompress(readFileSync(sweepPath));
       let at = 0;
       for (const p of payloads) {
-        decode(all.subarray(at, at + p.length), decOpts);
+        decodeOne(all.subarray(at, at + p.length));
         at += p.length;
       }
+    };
+    cases.push({
+      name: `decode sweep ${n.toLocaleString("en")}: cborg path ÷ fixed-schema reader (gain, keep if ≥ 1.5)`,
+      subject: sweepWith(decodePayloadWithCborg),
+      limit: sweepWith(decodePayload),
+      limitName: "fixed-schema reader",
+      rounds: quick ? 3 : 7,
     });
-    const sweep = await median(async () => {
-      let count = 0;
-      for await (const _ of readSnapshots(path, pointers)) count++;
-      if (count !== n) throw new Error("short sweep");
-    });
-    row(`read sweep ${n.toLocaleString()} snapshots`, sweep, "read file + one decompress + CBOR decode", limitRead);
-    void whole;
   }
-  console.table(rows);
-  console.log("Targets: limit/ours ≥ 0.60 for append and read sweep. Python reference: 750 ms append / 245 ms read of 10,000.");
+  await runCases("corpus", cases);
+
+  // Memory: verify-style sweep of 4,096 × 1 MiB sections (issue 13: 8.3 GB before bounded batches).
+  const probe = JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--rss-probe", dir], { encoding: "utf8" }).trim().split("\n").at(-1),
+  );
+  console.log(
+    `corpus | readChecked 4,096 × 1 MiB sections (${(probe.corpusBytes / 1024).toFixed(0)} KiB corpus): ${probe.ok} ok in ${probe.ms.toFixed(0)} ms, ` +
+      `peak RSS ${probe.peakRssMiB.toFixed(0)} MiB (limit 1024 MiB) ${probe.peakRssMiB <= 1024 ? "ok" : "OVER"}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -44,10 +44,14 @@ export function parseRfc3339(text: string): Date | undefined {
     if (oh > 23 || om > 59) return undefined;
     offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, ms);
-  return new Date(d.getTime() - offset);
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year < 100) {
+    // Date.UTC maps years 0..99 to 1900..1999: set the year itself.
+    const d = new Date(t);
+    d.setUTCFullYear(year);
+    t = d.getTime();
+  }
+  return new Date(t - offset);
 }
 
 /**

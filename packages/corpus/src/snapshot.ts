@@ -91,9 +91,8 @@ const isWellFormed = (text: string): boolean => {
   return native !== undefined ? native.call(text) : !LONE_SURROGATE.test(text);
 };
 
-// The field schemas, shared by the init, the snapshot and (in cbor.ts) the payload schema.
-/** @internal */
-export const fields = {
+// The field schemas, shared by the init and the snapshot schema.
+const fields = {
   sectionId: v.pipe(v.string(), v.check(isSectionId, "must be 16 lowercase hex characters")),
   sectionType: v.pipe(v.string(), v.check(isSectionType, "must match /^[a-z][a-z0-9_-]*$/")),
   // A lone surrogate cannot be written as UTF-8; storing U+FFFD instead would change the text.

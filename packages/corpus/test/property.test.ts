@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { decodePayload, encodePayload } from "../src/cbor.js";
+import { decodePayload, decodePayloadWithCborg, encodePayload } from "../src/cbor.js";
 import { CorpusCorruptError, createSnapshot, decodeFrame, encodeFrame, type SectionSnapshot } from "../src/index.js";
 
 const YEAR_1 = -62135596800000;
@@ -33,6 +33,27 @@ describe("properties", () => {
         expect(plain(back)).toEqual(plain(s));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test("the fixed-schema reader agrees with cborg: same snapshot, or both refuse (payloads and damaged payloads)", () => {
+    const outcome = (f: () => SectionSnapshot) => {
+      try {
+        return plain(f());
+      } catch (e) {
+        return `error ${(e as { reason?: string }).reason}`;
+      }
+    };
+    fc.assert(
+      fc.property(snapshotArb, fc.nat(), fc.integer({ min: 0, max: 255 }), (s, at, byte) => {
+        const bytes = encodePayload(s);
+        expect(plain(decodePayload(bytes))).toEqual(plain(decodePayloadWithCborg(bytes)));
+        const damaged = Uint8Array.from(bytes);
+        damaged[at % damaged.length] = byte;
+        const fast = outcome(() => decodePayload(damaged));
+        if (typeof fast !== "string") expect(fast).toEqual(outcome(() => decodePayloadWithCborg(damaged)));
+      }),
+      { numRuns: 500 },
     );
   });
 
