@@ -32,3 +32,11 @@ export function withScratch<R>(bytes: number, use: (buffer: ArrayBuffer) => R): 
     inUse = false;
   }
 }
+
+/**
+ * Forgets the cached buffer, so the next call allocates afresh as a first call does. Only
+ * the benchmark uses it, to time a first call beside a repeated one.
+ */
+export function dropScratch(): void {
+  cached = undefined;
+}
