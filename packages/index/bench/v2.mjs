@@ -6,7 +6,7 @@
 //   open + one recency weight pass  vs reading the bytes + the same weight pass
 //   append one entry                vs one small write + fsync (the durability floor)
 //   append 1,000 entries            vs one write of their bytes + fsync
-//   evict 1 % (a remove commit)     vs sorting the addedAt column (DESIGN §7's eviction limit)
+//   evict 1 % (a remove commit)     vs sorting the addedAt column (DESIGN §7's eviction limit) + one fsync
 //   rewrite (compaction)            vs writing the same bytes atomically (writeFileAtomic)
 //
 // and the file sizes beside index.json's. `--scale 10m` instead builds a 10,000,000-entry
@@ -187,8 +187,11 @@ async function scale(dir, n) {
       name: `evict 1 % of ${label}`,
       setup: async () => reopen(),
       subject: async () => journal.commit({ remove: victims, reason: "evicted" }),
-      limit: async () => Float64Array.from(journal.view.addedAt).sort(),
-      limitName: "sort addedAt",
+      limit: async () => {
+        Float64Array.from(journal.view.addedAt).sort();
+        await fsyncOnce(scratch, small);
+      },
+      limitName: "sort addedAt + one fsync",
       factor: 3,
     },
     {

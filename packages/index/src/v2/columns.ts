@@ -176,10 +176,13 @@ export class Columns implements IndexView, EntryArrays {
     return this.typeNames;
   }
 
-  /** Room for at least `capacity` rows; grows by doubling so appends stay amortised O(1). */
+  /**
+   * Room for at least `capacity` rows. Grows by half (amortised O(1) appends without doubling
+   * the memory of a 10M-entry index for one more entry), or to the hint an open took from the file.
+   */
   reserve(capacity: number): void {
     if (capacity <= this.capacity) return;
-    const n = Math.max(capacity, this.capacity * 2, this.capacityHint, 16);
+    const n = Math.max(capacity, Math.ceil(this.capacity * 1.5), this.capacityHint, 16);
     this.capacityHint = 0;
     const grow = <T extends Column>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(n);

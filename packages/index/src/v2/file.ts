@@ -82,12 +82,15 @@ async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** Bytes per read or write call: Node refuses one call of 2 GiB or more. */
+const IO_CHUNK = 1 << 30;
+
 async function readRange(fd: FileHandle, path: string, from: number, to: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(to - from);
   let done = 0;
   try {
     while (done < bytes.length) {
-      const { bytesRead } = await fd.read(bytes, done, bytes.length - done, from + done);
+      const { bytesRead } = await fd.read(bytes, done, Math.min(IO_CHUNK, bytes.length - done), from + done);
       if (bytesRead === 0) break; // shrank under us: what we got is all there is
       done += bytesRead;
     }
@@ -336,7 +339,7 @@ export class IndexJournal {
       if (this.ignored > 0) await fd.truncate(at); // a crashed writer's torn tail: new commits must follow the last whole one
       this.ignored = 0;
       let done = 0;
-      while (done < bytes.length) done += (await fd.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
+      while (done < bytes.length) done += (await fd.write(bytes, done, Math.min(IO_CHUNK, bytes.length - done), at + done)).bytesWritten;
       step = "fsync";
       await fd.sync();
     } catch (cause) {

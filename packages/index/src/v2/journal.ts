@@ -31,6 +31,9 @@ export interface ApplyResult {
   exposed: number;
 }
 
+/** The largest |seconds| a JavaScript `Date` holds (±8.64e15 ms): times beyond it are corrupt. */
+const MAX_SECONDS = 8.64e12;
+
 function corrupt(path: string | undefined, at: number, what: string): IndexCorruptError {
   const where = path === undefined ? "corrupt index" : `corrupt index ${path}`;
   return new IndexCorruptError(`${where}: byte ${at}: ${what}`, path === undefined ? {} : { path });
@@ -162,7 +165,7 @@ function applyPayload(cols: Columns, view: DataView, start: number, end: number,
 
 /** Exposure values a file may hold: a last replay time ≥ 0, and 0 exactly when never replayed. */
 function validExposure(replayCount: number, last: number): boolean {
-  return replayCount === 0 ? last === 0 : last >= 0 && last < Infinity;
+  return replayCount === 0 ? last === 0 : last >= 0 && last <= MAX_SECONDS;
 }
 
 /** Records are padded with zero bytes to a multiple of 8, so every commit stays 8-aligned. */
@@ -227,14 +230,14 @@ function readEntries(cols: Columns, view: DataView, q: number, count: number, ba
     // One combined test keeps the loop short; the slow path says which field is wrong.
     if (
       !(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off) ||
-      !(at - at === 0) ||
+      !(at >= -MAX_SECONDS && at <= MAX_SECONDS) ||
       !(w >= 0 && w < Infinity) ||
       lens[k] === 0 ||
       (type !== NO_TYPE && type >= types) ||
       (flags & ~KNOWN_FLAGS) !== 0 ||
       ((flags & FLAG_HAS_CRC) === 0 && crcs[k] !== 0) ||
       ((flags & FLAG_HAS_AUTO_MINED) === 0 && (flags & FLAG_AUTO_MINED) !== 0) ||
-      (counts[k] === 0 ? lasts[k] !== 0 : !(lasts[k]! >= 0 && lasts[k]! < Infinity))
+      (counts[k] === 0 ? lasts[k] !== 0 : !(lasts[k]! >= 0 && lasts[k]! <= MAX_SECONDS))
     ) {
       throw corrupt(path, base + q, `entries record, entry ${k} (ordinal ${cols.nextOrdinal + k}): ${whatIsWrong(e, k, types)}`);
     }
@@ -253,7 +256,7 @@ function whatIsWrong(e: EntryArrays, k: number, types: number): string {
   const flags = e.flag[k]!;
   const type = e.type[k]!;
   if (!(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off)) return `byte offset ${off} is not a safe integer ≥ 0`;
-  if (!Number.isFinite(e.at[k]!)) return `addedAt ${e.at[k]} is not finite`;
+  if (!(e.at[k]! >= -MAX_SECONDS && e.at[k]! <= MAX_SECONDS)) return `addedAt ${e.at[k]} is outside the range of a Date`;
   if (!(e.w[k]! >= 0 && e.w[k]! < Infinity)) return `weight ${e.w[k]} is not finite and ≥ 0`;
   if (e.len[k] === 0) return "frame length 0";
   if (type !== NO_TYPE && type >= types) return `type code ${type} is not defined (${types} types)`;

@@ -389,3 +389,67 @@ describe("IndexJournal: errors", () => {
     await journal.close();
   });
 });
+
+describe("IndexJournal: checksummed commits that break the format", () => {
+  /** A one-commit file of two entries (types "prose"), its bytes, and where the entries record starts. */
+  async function oneCommit(): Promise<{ path: string; bytes: Buffer; entries: number }> {
+    const { path, journal } = await fresh();
+    await journal.commit({ append: [entry(0, { sectionType: "prose" }), entry(3, { sectionType: "prose" })] });
+    await journal.close();
+    // header 16, commit head 8, types record 8 + 1 + 5 → 16
+    return { path, bytes: await readFile(path), entries: 16 + 8 + 16 };
+  }
+  const resign = (b: Buffer) => b.writeUInt32LE(crc32(b.subarray(20)) >>> 0, 16);
+
+  it("is IndexCorruptError naming the byte, for each rule", async () => {
+    const { path, bytes, entries } = await oneCommit();
+    const n = 2;
+    const cases: Array<[string, (b: Buffer) => void]> = [
+      ["unknown record kind", (b) => b.writeUInt8(9, entries)],
+      ["reserved record bytes", (b) => b.writeUInt16LE(1, entries + 2)],
+      ["entries do not fit", (b) => b.writeUInt32LE(1000, entries + 4)],
+      ["byte offset", (b) => b.writeDoubleLE(-1, entries + 8)],
+      ["byte offset", (b) => b.writeDoubleLE(0.5, entries + 8)],
+      ["outside the range of a Date", (b) => b.writeDoubleLE(1e300, entries + 8 + 8 * n)],
+      ["weight", (b) => b.writeDoubleLE(Number.NaN, entries + 8 + 16 * n)],
+      ["exposure count", (b) => b.writeDoubleLE(5, entries + 8 + 24 * n)],
+      ["frame length 0", (b) => b.writeUInt32LE(0, entries + 8 + 40 * n)],
+      ["type code", (b) => b.writeUInt16LE(7, entries + 8 + 52 * n)],
+      ["flag", (b) => b.writeUInt8(0x80, entries + 8 + 54 * n)],
+      ["padding", (b) => b.writeUInt8(1, entries + 8 + 55 * n)],
+      ["invalid section type name", (b) => b.writeUInt8("P".charCodeAt(0), 16 + 8 + 9)],
+    ];
+    for (const [what, damage] of cases) {
+      const b = Buffer.from(bytes);
+      damage(b);
+      resign(b);
+      await writeFile(path, b);
+      const error = await IndexJournal.open(path).catch((x: unknown) => x);
+      expect(error, what).toMatchObject({ code: "INDEX_CORRUPT", path });
+      expect((error as Error).message, what).toMatch(/byte \d+/);
+      expect((error as Error).message.toLowerCase(), what).toContain(what.toLowerCase().split(" ")[0]!);
+    }
+  });
+
+  it("a remove of an ordinal that is not live, or not ascending, is IndexCorruptError", async () => {
+    const { path, journal } = await fresh();
+    await journal.commit({ append: [entry(0), entry(1), entry(2)] });
+    const end = journal.end;
+    await journal.commit({ remove: [entry(0), entry(2)] });
+    await journal.close();
+    const bytes = await readFile(path);
+    for (const [ordinals, what] of [
+      [[0, 7], "not live"],
+      [[2, 0], "ascending"],
+    ] as const) {
+      const b = Buffer.from(bytes);
+      b.writeUInt32LE(ordinals[0], end + 16);
+      b.writeUInt32LE(ordinals[1], end + 20);
+      b.writeUInt32LE(crc32(b.subarray(end + 4)) >>> 0, end);
+      await writeFile(path, b);
+      const error = await IndexJournal.open(path).catch((x: unknown) => x);
+      expect(error, what).toMatchObject({ code: "INDEX_CORRUPT" });
+      expect((error as Error).message).toContain(what);
+    }
+  });
+});
