@@ -92,14 +92,19 @@ const READ_BATCH = 256;
  */
 export async function drawRows(source: DrawSource, options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
   const plan = planOf(options);
-  let pool: IndexEntry[] = [...source.entries];
-  const typeOf = new Map<IndexEntry, string>();
+  // One pass sorts the entries into the pool and, for a mix, into one pool per type (index order kept).
+  let pool: readonly IndexEntry[] = source.entries;
+  const byType = new Map<string, IndexEntry[]>(plan.mix?.map(([type]) => [type, []]));
   if (plan.mix !== undefined || !plan.includeAutoMined) {
-    const kinds = await source.classify(pool);
-    pool = pool.filter((entry, i) => {
-      typeOf.set(entry, kinds[i]!.sectionType);
-      return plan.includeAutoMined || !kinds[i]!.autoMined;
-    });
+    const kinds = await source.classify(source.entries);
+    const kept: IndexEntry[] = [];
+    for (const [i, entry] of source.entries.entries()) {
+      const { sectionType, autoMined } = kinds[i]!;
+      if (!plan.includeAutoMined && autoMined) continue;
+      kept.push(entry);
+      byType.get(sectionType)?.push(entry);
+    }
+    pool = kept;
   }
   const picked: Picked[] = [];
   const shortfall: Record<string, number> = {};
@@ -111,8 +116,7 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
       plan.mix.map(([, share]) => share),
     );
     for (const [i, [type]] of plan.mix.entries()) {
-      const own = pool.filter((e) => typeOf.get(e) === type);
-      const got = await take(source, own, plan, quotas[i]!);
+      const got = await take(source, byType.get(type)!, plan, quotas[i]!);
       picked.push(...got.picked);
       if (got.short > 0) shortfall[type] = got.short;
     }
