@@ -1,22 +1,27 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ReplayStore, createSnapshot } from "@replaykit/store";
 import { describe, expect, test } from "vitest";
 import { cli, jsonl, NOW, parseJsonl, referenceStoreCopy, tempDir, VECTORS } from "./helpers.js";
 
 const expected = JSON.parse(readFileSync(join(VECTORS, "expected.json"), "utf8")) as Record<string, { rows: unknown[] }>;
 
-/** A store of 40 prose sections, 10 instruction and 6 preference (2 auto-mined), one per day. */
-async function exampleStore(): Promise<string> {
+/**
+ * A store of 40 prose sections, 10 instruction (`pairs` Q/A pairs each) and 6 preference (2
+ * auto-mined), one per day.
+ */
+async function exampleStore(pairs = 1): Promise<string> {
   const dir = join(tempDir(), "store");
   const day = (i: number) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 19) + "Z";
+  const qa = (i: number) => [`### Q\nWhat is ${i} + ${i}?\n### A\n${2 * i}`, `### Q\nWhat is ${i} squared?\n### A\n${i * i}`].slice(0, pairs).join("\n\n");
   const sections = [
     ...Array.from({ length: 40 }, (_, i) => ({
       section_type: "prose",
       content: `Fact number ${i}: the number ${i} squared is ${i * i}.`,
       last_seen_at: day(i),
     })),
-    ...Array.from({ length: 10 }, (_, i) => ({ section_type: "instruction", content: `### Q\nWhat is ${i} + ${i}?\n### A\n${2 * i}`, last_seen_at: day(i) })),
+    ...Array.from({ length: 10 }, (_, i) => ({ section_type: "instruction", content: qa(i), last_seen_at: day(i) })),
     ...Array.from({ length: 6 }, (_, i) => ({
       section_type: "preference",
       content: `### Prompt\nSay ${i}.\n### Chosen\n${i}\n### Rejected\n${i + 1}`,
@@ -128,5 +133,199 @@ describe("replaykit sample, failures", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/^replaykit: .*[0-9a-f]{16}/);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
+
+const TOKENIZER = resolve(fileURLToPath(import.meta.url), "../fixtures/tokenizer.json");
+const NOW_FLAGS = ["--now", "2026-03-01T00:00:00Z"];
+
+/** The fixture tokenizer splits on whitespace: one token per word. */
+const words = (row: Record<string, unknown>) => {
+  const texts: string[] = [];
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith("_")) continue;
+    if (typeof value === "string") texts.push(value);
+    else for (const m of value as Array<{ content: string }>) texts.push(m.content);
+  }
+  return texts.reduce((n, t) => n + t.split(/\s+/).filter(Boolean).length, 0);
+};
+
+describe("replaykit sample budgets", () => {
+  test("exactly one of --k, --rows, --tokens: none or two is a usage error (exit 2)", async () => {
+    const dir = await exampleStore(2);
+    for (const args of [[], ["--k", "1", "--rows", "2"], ["--rows", "1", "--tokens", "9"]]) {
+      const { code, stderr, stdout } = await cli(["sample", dir, "--seed", "1", ...args]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/^replaykit: give exactly one of --k, --rows and --tokens/);
+    }
+    expect((await cli(["sample", dir, "--seed", "1", "-k", "2"])).code).toBe(0);
+  });
+
+  test("--rows N: at least N rows, whole sections", async () => {
+    const dir = await exampleStore(2);
+    const { code, stdout, stderr } = await cli(["sample", dir, "--rows", "25", "--seed", "3", ...NOW_FLAGS]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const rows = parseJsonl(stdout);
+    expect(rows.length).toBeGreaterThanOrEqual(25);
+    expect(rows.length).toBeLessThanOrEqual(26); // instruction sections give two rows
+  });
+
+  test("--tokens without --tokenizer estimates bytes / 4 and says so", async () => {
+    const dir = await exampleStore(2);
+    const { code, stdout, stderr } = await cli(["sample", dir, "--tokens", "200", "--seed", "3", ...NOW_FLAGS]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^tokens: estimated as UTF-8 bytes \/ 4/);
+    // Per row: ⌈UTF-8 bytes of its texts / 4⌉.
+    const tokens = parseJsonl(stdout).reduce((n, row) => {
+      const texts = Object.entries(row).filter(([k]) => !k.startsWith("_"));
+      const bytes = texts.reduce(
+        (m, [, v]) => m + Buffer.byteLength(typeof v === "string" ? v : (v as Array<{ content: string }>).map((x) => x.content).join("")),
+        0,
+      );
+      return n + Math.ceil(bytes / 4);
+    }, 0);
+    expect(tokens).toBeLessThanOrEqual(200);
+    expect(parseJsonl(stdout).length).toBeGreaterThan(5);
+  });
+
+  test("--tokens with --tokenizer counts with the tokenizer.json", async () => {
+    const dir = await exampleStore(2);
+    const { code, stdout, stderr } = await cli(["sample", dir, "--tokens", "100", "--tokenizer", TOKENIZER, "--mix", "prose=1", "--seed", "3", ...NOW_FLAGS]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const rows = parseJsonl(stdout);
+    const tokens = rows.reduce((n, r) => n + words(r), 0);
+    expect(tokens).toBeLessThanOrEqual(100);
+    expect(tokens).toBeGreaterThan(100 - 9); // a prose row here has 8 or 9 words
+  });
+
+  test("--tokenizer: without --tokens, or not a tokenizer.json, is a usage error", async () => {
+    const dir = await exampleStore(2);
+    expect((await cli(["sample", dir, "--k", "3", "--tokenizer", TOKENIZER, "--seed", "1"])).stderr).toMatch(/--tokenizer counts tokens for --tokens/);
+    const bad = join(tempDir(), "tokenizer.json");
+    writeFileSync(bad, JSON.stringify({ version: "1.0" }));
+    const { code, stderr } = await cli(["sample", dir, "--tokens", "30", "--tokenizer", bad, "--seed", "1"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^replaykit: --tokenizer .*not a usable tokenizer\.json/);
+    writeFileSync(bad, "{ not json");
+    expect((await cli(["sample", dir, "--tokens", "30", "--tokenizer", bad, "--seed", "1"])).code).toBe(2);
+  });
+});
+
+describe("replaykit sample --mix", () => {
+  test("shares by type; a type with too few sections reports its shortfall on stderr", async () => {
+    const dir = await exampleStore(2);
+    const { code, stdout, stderr } = await cli(["sample", dir, "--k", "20", "--mix", "prose=0.5,preference=0.5", "--seed", "2", ...NOW_FLAGS]);
+    expect(code).toBe(0);
+    const rows = parseJsonl(stdout);
+    expect(rows.filter((r) => "text" in r)).toHaveLength(10);
+    expect(rows.filter((r) => "chosen" in r)).toHaveLength(6);
+    expect(stderr).toBe("shortfall: preference is 4 sections short of its share (the store has too few preference sections); not refilled\n");
+  });
+
+  test("bad --mix values are usage errors", async () => {
+    const dir = await exampleStore(2);
+    for (const mix of ["prose", "prose=x", "prose=0", "prose=1,prose=2", "Prose=1", "prose=-1", "--preference"]) {
+      const args = mix === "--preference" ? ["--mix", "prose=1", "--preference"] : ["--mix", mix];
+      const { code, stderr } = await cli(["sample", dir, "--k", "3", "--seed", "1", ...args]);
+      expect(code, mix).toBe(2);
+      expect(stderr).toMatch(/^replaykit: /);
+    }
+  });
+
+  test("--no-auto-mined leaves auto-mined sections out of any draw", async () => {
+    const dir = await exampleStore(2);
+    const rows = parseJsonl((await cli(["sample", dir, "--k", "1000", "--seed", "1", "--no-auto-mined"])).stdout);
+    expect(rows.filter((r) => "chosen" in r)).toHaveLength(4);
+  });
+});
+
+describe("replaykit sample --out and --shape", () => {
+  test("--out DIR writes one JSONL per row shape, only the non-empty ones, and removes stale ones", async () => {
+    const dir = await exampleStore(2);
+    const out = join(tempDir(), "rows");
+    const all = await cli(["sample", dir, "--k", "1000", "--seed", "1", "--out", out, ...NOW_FLAGS]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toBe("");
+    expect(readdirSync(out).sort()).toEqual(["messages.jsonl", "preference.jsonl", "text.jsonl"]);
+    expect(all.stderr).toContain(`wrote ${join(out, "text.jsonl")} (40 rows)`);
+    const keys = (file: string) => new Set(parseJsonl(readFileSync(join(out, file), "utf8")).map((r) => Object.keys(r).sort().join(",")));
+    expect(keys("text.jsonl")).toEqual(new Set(["_dlm_section_id,text"]));
+    expect(keys("messages.jsonl")).toEqual(new Set(["_dlm_section_id,messages"]));
+    expect(keys("preference.jsonl")).toEqual(new Set(["_dlm_section_id,chosen,prompt,rejected"]));
+    // The same rows as stdout, split by shape.
+    const stdout = parseJsonl((await cli(["sample", dir, "--k", "1000", "--seed", "1", ...NOW_FLAGS])).stdout);
+    expect(parseJsonl(readFileSync(join(out, "text.jsonl"), "utf8"))).toEqual(stdout.filter((r) => "text" in r));
+    // A second run with fewer shapes leaves no stale file behind.
+    expect((await cli(["sample", dir, "--k", "5", "--mix", "prose=1", "--seed", "1", "--out", out])).code).toBe(0);
+    expect(readdirSync(out)).toEqual(["text.jsonl"]);
+  });
+
+  test("--shape prompt-completion turns instruction rows into {prompt, completion}; other shapes are left out and counted", async () => {
+    const dir = await exampleStore(2);
+    const { code, stdout, stderr } = await cli(["sample", dir, "--k", "1000", "--seed", "1", "--shape", "prompt-completion", ...NOW_FLAGS]);
+    expect(code).toBe(0);
+    const rows = parseJsonl(stdout);
+    expect(rows).toHaveLength(20);
+    for (const row of rows) expect(Object.keys(row).sort()).toEqual(["_dlm_section_id", "completion", "prompt"]);
+    expect(rows).toContainEqual(expect.objectContaining({ prompt: "What is 3 + 3?", completion: "6" }));
+    expect(stderr).toBe("--shape prompt-completion: left out 46 rows of other shapes (--mix picks the section types)\n");
+    const out = join(tempDir(), "pc");
+    await cli(["sample", dir, "--k", "1000", "--seed", "1", "--shape", "prompt-completion", "--out", out]);
+    expect(readdirSync(out)).toEqual(["prompt-completion.jsonl"]);
+    const text = parseJsonl((await cli(["sample", dir, "--k", "1000", "--seed", "1", "--shape", "text", "--mix", "prose=1"])).stdout);
+    expect(text).toHaveLength(40);
+    expect((await cli(["sample", dir, "--k", "3", "--seed", "1", "--shape", "chat"])).code).toBe(2);
+  });
+});
+
+describe("replaykit sample --receipt / --from-receipt", () => {
+  test("a receipt repeats the draw byte for byte, also after appends", async () => {
+    const dir = await exampleStore(2);
+    const receipt = join(tempDir(), "receipt.json");
+    const first = await cli(["sample", dir, "--rows", "15", "--mix", "prose=2,instruction=1", "--receipt", receipt, ...NOW_FLAGS]);
+    expect(first.code).toBe(0);
+    const recorded = JSON.parse(readFileSync(receipt, "utf8")) as { seed: number; options: Record<string, unknown>; picks: unknown[] };
+    expect(first.stderr).toBe(`seed: ${recorded.seed}\n`);
+    expect(recorded.options).toEqual({ rows: 15, mix: { prose: 2, instruction: 1 }, includeAutoMined: true });
+    await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "prose", content: "A newer fact.", last_seen_at: "2026-02-27T00:00:00Z" }]) });
+    const again = await cli(["sample", dir, "--from-receipt", receipt]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe("");
+    expect(again.stdout).toBe(first.stdout);
+    const out = join(tempDir(), "again");
+    expect((await cli(["sample", dir, "--from-receipt", receipt, "--out", out])).code).toBe(0);
+    expect(existsSync(join(out, "text.jsonl"))).toBe(true);
+  });
+
+  test("the tokenizer a draw counted with is recorded", async () => {
+    const dir = await exampleStore(2);
+    const receipt = join(tempDir(), "receipt.json");
+    await cli(["sample", dir, "--tokens", "50", "--tokenizer", TOKENIZER, "--seed", "1", "--receipt", receipt]);
+    expect(JSON.parse(readFileSync(receipt, "utf8")).options).toMatchObject({ maxTokens: 50, countTokens: "custom", tokenizer: TOKENIZER });
+  });
+
+  test("a pick gone from the store: exit 1 naming it; draw flags with --from-receipt: exit 2; a bad file: exit 1", async () => {
+    const dir = await exampleStore(2);
+    const receipt = join(tempDir(), "receipt.json");
+    await cli(["sample", dir, "--k", "5", "--seed", "4", "--receipt", receipt, ...NOW_FLAGS]);
+    const gone = (JSON.parse(readFileSync(receipt, "utf8")) as { picks: Array<{ sectionId: string }> }).picks[2]!.sectionId;
+    const store = await ReplayStore.open(dir);
+    await store.save((await store.load()).filter((e) => e.sectionId !== gone));
+    const missing = await cli(["sample", dir, "--from-receipt", receipt]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toMatch(new RegExp(`^replaykit: .*1 of the receipt's 5 picks are no longer in the store.*${gone}`));
+    const clash = await cli(["sample", dir, "--from-receipt", receipt, "--k", "3", "--seed", "2"]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/--from-receipt repeats a recorded draw; it takes no --k, --seed/);
+    const notJson = join(tempDir(), "bad.json");
+    writeFileSync(notJson, "{");
+    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 1, stderr: expect.stringMatching(/is not JSON/) });
+    writeFileSync(notJson, "{}");
+    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 1, stderr: expect.stringMatching(/receipt version must be 1/) });
+    expect((await cli(["sample", dir, "--from-receipt", join(tempDir(), "nope.json")])).code).toBe(1);
   });
 });
