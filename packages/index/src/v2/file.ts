@@ -3,7 +3,7 @@ import { crc32, writeFileAtomic } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
 import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
 import { Columns, type IndexView } from "./columns.js";
-import { CommitBuilder, rawEntry, splitSectionId } from "./encode.js";
+import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
 import { ENTRY_BYTES, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
 import { applyCommits, checkHeader } from "./journal.js";
 import { encodeHeader } from "./format.js";
@@ -25,6 +25,13 @@ export interface IndexChange {
   readonly reason?: RemoveReasonName;
   /** Absolute exposure values to set on live entries (every entry with that id and offset). */
   readonly exposure?: ReadonlyArray<EntryKey & { readonly replayCount: number; readonly lastReplayAt: Date }>;
+}
+
+/** One item of an exposure record. */
+interface ExposureItem {
+  ordinal: number;
+  replayCount: number;
+  lastReplayAt: number;
 }
 
 /** What a commit did. */
@@ -300,6 +307,75 @@ export class IndexJournal {
     const gone = new Set(removeRows);
     const exposeRows = this.rowsOf(exposure, "change.exposure", missing);
 
+    const items: ExposureItem[] = [];
+    for (const [row, k] of exposeRows.pairs) {
+      if (gone.has(row)) continue;
+      const item = exposure[k]!;
+      items.push({ ordinal: cols.ordinalOf(row), replayCount: item.replayCount, lastReplayAt: item.lastReplayAt.getTime() / 1000 });
+    }
+    return { ...(await this.write(fd, raws, removeRows, RemoveReason[reason], items)), missing };
+  }
+
+  /**
+   * Makes the live index exactly `entries` (as a multiset of entries, exposure aside) with
+   * one commit of the difference: live entries equal to a wanted one stay (with their
+   * exposure), the other live entries are removed, the wanted ones not yet live are
+   * appended, in the given order. The whole-index replacement of an `index.json` store,
+   * at the cost of the change rather than of the index (plus one pass to compare).
+   *
+   * @throws as {@link IndexJournal.commit}.
+   */
+  async replaceWith(entries: readonly IndexEntry[], options: { readonly reason?: RemoveReasonName } = {}): Promise<CommitResult> {
+    const fn = "IndexJournal.replaceWith";
+    if (!Array.isArray(entries)) throw new IndexArgumentError(fn, "entries", "an array of entries", entries);
+    if (typeof options !== "object" || options === null) throw new IndexArgumentError(fn, "options", "an object", options);
+    const reason = options.reason ?? "removed";
+    if (!Object.hasOwn(RemoveReason, reason)) throw new IndexArgumentError(fn, "options.reason", `one of ${Object.keys(RemoveReason).join(", ")}`, reason);
+    const raws = entries.map((entry, i) => rawEntry(entry, i, fn));
+    const fd = this.handle(fn);
+    await this.catchUp();
+    const cols = this.cols;
+    const byOffset = new Map<number, number[]>();
+    for (let row = 0; row < cols.size; row++) {
+      const list = byOffset.get(cols.off[row]!);
+      if (list === undefined) byOffset.set(cols.off[row]!, [row]);
+      else list.push(row);
+    }
+    const kept = new Uint8Array(cols.size);
+    const added: RawEntry[] = [];
+    for (const raw of raws) {
+      const type = raw.sectionType === undefined ? NO_TYPE : cols.typeCodes.get(raw.sectionType);
+      const row = byOffset
+        .get(raw.byteOffset)
+        ?.find(
+          (r) =>
+            kept[r] === 0 &&
+            cols.hi[r] === raw.hi &&
+            cols.lo[r] === raw.lo &&
+            cols.len[r] === raw.length &&
+            cols.at[r] === raw.addedAt &&
+            cols.w[r] === raw.weight &&
+            cols.crc[r] === raw.crc32 &&
+            cols.flag[r] === raw.flags &&
+            cols.type[r] === type,
+        );
+      if (row === undefined) added.push(raw);
+      else kept[row] = 1;
+    }
+    const removeRows: number[] = [];
+    for (let row = 0; row < cols.size; row++) if (kept[row] === 0) removeRows.push(row);
+    return { ...(await this.write(fd, added, removeRows, RemoveReason[reason], [])), missing: [] };
+  }
+
+  /** Builds one commit (types, entries, remove, exposure), appends it durably and applies it. */
+  private async write(
+    fd: FileHandle,
+    raws: readonly RawEntry[],
+    removeRows: readonly number[],
+    reason: number,
+    exposure: readonly ExposureItem[],
+  ): Promise<Omit<CommitResult, "missing">> {
+    const cols = this.cols;
     const builder = new CommitBuilder(64 + raws.length * 55 + removeRows.length * 4 + exposure.length * 16);
     const newTypes: string[] = [];
     const newCodes = new Map<string, number>();
@@ -319,17 +395,11 @@ export class IndexJournal {
     }
     builder.entries(fresh, 0, fresh.size);
     builder.remove(
-      RemoveReason[reason],
+      reason,
       removeRows.map((row) => cols.ordinalOf(row)).sort((a, b) => a - b),
     );
-    const items: Array<{ ordinal: number; replayCount: number; lastReplayAt: number }> = [];
-    for (const [row, k] of exposeRows.pairs) {
-      if (gone.has(row)) continue;
-      const item = exposure[k]!;
-      items.push({ ordinal: cols.ordinalOf(row), replayCount: item.replayCount, lastReplayAt: item.lastReplayAt.getTime() / 1000 });
-    }
-    builder.exposure(items);
-    if (builder.empty) return { appended: 0, removed: 0, exposed: 0, missing, bytes: 0 };
+    builder.exposure(exposure);
+    if (builder.empty) return { appended: 0, removed: 0, exposed: 0, bytes: 0 };
     const bytes = builder.finish();
 
     if (!this.writable) throw new IndexWriteError(this.path, "open", new Error("the index file is read-only"));
@@ -350,7 +420,7 @@ export class IndexJournal {
     // The view changes by decoding the very bytes a reader will decode.
     const applied = applyCommits(cols, bytes, at, this.path);
     this.endOffset = applied.end;
-    return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, missing, bytes: bytes.length };
+    return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, bytes: bytes.length };
   }
 
   /** Rows of live entries matching `keys` (every match), one pass over the offsets. */

@@ -41,7 +41,7 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
       expect(journal.view.toEntries()).toEqual(byOffset(entries));
       await journal.close();
     }
-  });
+  }, 60_000);
 
   it("a compacted index (read without copying) takes removals, appends and exposure like any other", async () => {
     const entries = Array.from({ length: 30 }, (_, i) => entry(i));
