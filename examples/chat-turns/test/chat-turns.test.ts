@@ -12,7 +12,14 @@ expanderConformance("chat", chatTurnsExpander, {
     "\n### User\nq1\n### Assistant\na1\n\n### User\nq2\n\nmore\n### Assistant\n```md\n### User\n```\n",
     { content: "### User\r\nCRLF\r\n### Assistant\r\nok\r\n", sectionId: "00000000000000ff" },
   ],
-  badInputs: ["", " \n\t", "### Assistant\nno user turn first", "### User\nunanswered", "### User\n### Assistant\nempty user", "text before\n### User\nq\n### Assistant\na"],
+  badInputs: [
+    "",
+    " \n\t",
+    "### Assistant\nno user turn first",
+    "### User\nunanswered",
+    "### User\n### Assistant\nempty user",
+    "text before\n### User\nq\n### Assistant\na",
+  ],
   fuzzFragments: ["### User", "### Assistant", "### System"],
 });
 

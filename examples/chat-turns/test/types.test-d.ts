@@ -1,6 +1,6 @@
 import type { RowExpander } from "@replaykit/parsers";
 import { expectTypeOf, test } from "vitest";
-import { chatTurnsExpander, type ChatMessage, ChatTurnsParseError, parseChatTurns } from "../src/index.js";
+import { chatTurnsExpander, type ChatMessage, type ChatTurnsParseError, parseChatTurns } from "../src/index.js";
 
 test("the plugin's public types", () => {
   expectTypeOf(chatTurnsExpander).toEqualTypeOf<RowExpander>();

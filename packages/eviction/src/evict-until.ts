@@ -69,13 +69,7 @@ const PROTECTED = 2;
  * total length. Protection is decided here, in input order, rather than when an entry comes
  * up oldest-first: that walk visits entries at random, and a Set lookup there is a cache miss.
  */
-function measure(
-  entries: readonly Evictable[],
-  protect: Protection | undefined,
-  times: Float64Array,
-  lengths: Float64Array,
-  state: Uint8Array,
-): number {
+function measure(entries: readonly Evictable[], protect: Protection | undefined, times: Float64Array, lengths: Float64Array, state: Uint8Array): number {
   let total = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Evictable;
@@ -102,7 +96,7 @@ function measure(
     times[i] = t;
     lengths[i] = length;
     total += length;
-    if (protect !== undefined && protect.mayHave(entry.sectionId) && protect.ids.has(entry.sectionId)) {
+    if (protect?.mayHave(entry.sectionId) && protect.ids.has(entry.sectionId)) {
       state[i] = PROTECTED;
     }
   }

@@ -55,7 +55,11 @@ describe("protectIds", () => {
     expect(tags(evictUntil(entries, { maxBytes: 0, protectIds: ["a2z"] }).kept)).toEqual(["a2z"]);
   });
 
-  test.each([["a string", "abc"], ["a number", 5], ["an object", {}]])("%s is refused", (_, protectIds) => {
+  test.each([
+    ["a string", "abc"],
+    ["a number", 5],
+    ["an object", {}],
+  ])("%s is refused", (_, protectIds) => {
     expect(() => evictUntil([e("a", 1, 1)], { maxBytes: 0, protectIds: protectIds as never })).toThrow(EvictionError);
   });
 });

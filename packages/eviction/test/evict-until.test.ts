@@ -135,7 +135,14 @@ describe("errors", () => {
     const foreign = Object.assign(new Error("eviction: from another copy"), { code: "EVICTION", [Symbol.for("replaykit.error")]: "eviction" });
     expect(foreign instanceof EvictionError).toBe(false);
     expect(EvictionError.isInstance(foreign)).toBe(true);
-    for (const value of [null, undefined, "EVICTION", new Error("x"), { code: "EVICTION" }, Object.assign(new Error("x"), { code: "OTHER", [Symbol.for("replaykit.error")]: "corpus" })]) {
+    for (const value of [
+      null,
+      undefined,
+      "EVICTION",
+      new Error("x"),
+      { code: "EVICTION" },
+      Object.assign(new Error("x"), { code: "OTHER", [Symbol.for("replaykit.error")]: "corpus" }),
+    ]) {
       expect(EvictionError.isInstance(value)).toBe(false);
     }
     expect(isReplaykitError({ code: "EVICTION" })).toBe(false);

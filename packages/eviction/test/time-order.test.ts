@@ -9,7 +9,10 @@ function order(times: readonly number[]): number[] {
   return Array.from(timeOrder(Float64Array.from(times), work).order);
 }
 const reference = (times: readonly number[]) =>
-  times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+  times
+    .map((t, i) => [t, i] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, i]) => i);
 
 test("matches a stable comparison sort on any finite doubles", () => {
   const time = fc.oneof(
@@ -33,7 +36,10 @@ test("-0 and 0 are the same time (input order between them)", () => {
 test("equal times keep input order; keys come back sorted beside the indices", () => {
   const times = [3, 1, 2, 1, 3, 1];
   const n = times.length;
-  const sorted = timeOrder(Float64Array.from(times), Array.from({ length: 6 }, () => new Uint32Array(n)));
+  const sorted = timeOrder(
+    Float64Array.from(times),
+    Array.from({ length: 6 }, () => new Uint32Array(n)),
+  );
   expect(Array.from(sorted.order)).toEqual([1, 3, 5, 2, 0, 4]);
   // Equal times ⇔ equal (hi, lo) words.
   const pairs = Array.from(sorted.order, (_, j) => `${sorted.hi[j]}:${sorted.lo[j]}`);
@@ -46,7 +52,10 @@ test("a million whole-second timestamps over a year", { timeout: 120_000 }, () =
   const n = 1_000_000;
   const times = new Float64Array(n);
   for (let i = 0; i < n; i++) times[i] = Date.UTC(2025, 0, 1) + ((i * 7919) % 31_536_000) * 1000;
-  const { order: result } = timeOrder(times, Array.from({ length: 6 }, () => new Uint32Array(n)));
+  const { order: result } = timeOrder(
+    times,
+    Array.from({ length: 6 }, () => new Uint32Array(n)),
+  );
   for (let j = 1; j < n; j++) {
     const a = result[j - 1] as number;
     const b = result[j] as number;

@@ -27,7 +27,25 @@ const preference = body((i) => `### Prompt\nprompt ${i}\n### Chosen\nchosen\nmor
 const split = (text) => () => text.split("\n");
 
 await runCases("parsers", [
-  { name: "instruction, 5 MB, fenced headers", subject: () => parseInstructionBody(fenced, { sectionId: "bench" }), limit: split(fenced), limitName: 'split("\\n")', factor: 3 },
-  { name: "instruction, 5 MB, CRLF, long answers", subject: () => parseInstructionBody(crlf, { sectionId: "bench" }), limit: split(crlf), limitName: 'split("\\n")', factor: 20 },
-  { name: "preference, 5 MB", subject: () => parsePreferenceBody(preference, { sectionId: "bench" }), limit: split(preference), limitName: 'split("\\n")', factor: 3 },
+  {
+    name: "instruction, 5 MB, fenced headers",
+    subject: () => parseInstructionBody(fenced, { sectionId: "bench" }),
+    limit: split(fenced),
+    limitName: 'split("\\n")',
+    factor: 3,
+  },
+  {
+    name: "instruction, 5 MB, CRLF, long answers",
+    subject: () => parseInstructionBody(crlf, { sectionId: "bench" }),
+    limit: split(crlf),
+    limitName: 'split("\\n")',
+    factor: 20,
+  },
+  {
+    name: "preference, 5 MB",
+    subject: () => parsePreferenceBody(preference, { sectionId: "bench" }),
+    limit: split(preference),
+    limitName: 'split("\\n")',
+    factor: 3,
+  },
 ]);

@@ -63,10 +63,7 @@ export abstract class SectionParseError extends ParsersError {
   readonly reason: string;
 
   constructor(reason: string, where: SectionLocation) {
-    super(
-      `section ${where.sectionId}, line ${where.sectionLine}: ${reason}`,
-      where.cause === undefined ? undefined : { cause: where.cause },
-    );
+    super(`section ${where.sectionId}, line ${where.sectionLine}: ${reason}`, where.cause === undefined ? undefined : { cause: where.cause });
     this.sectionId = where.sectionId;
     this.sectionLine = where.sectionLine;
     this.reason = reason;

@@ -59,7 +59,8 @@ export function fenceMaskOf(index: LineIndex): Uint8Array {
     if (length < 3) continue;
     const end = skipWhitespaceBack(text, lineEnd, j);
     let signed: number;
-    if (end === j) signed = length; // only the fence characters: opens or closes
+    if (end === j)
+      signed = length; // only the fence characters: opens or closes
     // A backtick in the info string makes it inline code, not a fence. (Searching back
     // from the line's end stops at the run itself, so this stays linear in the line.)
     else if (c === BACKTICK && text.lastIndexOf("`", end - 1) >= j) continue;

@@ -43,7 +43,8 @@ export function pythonRepr(text: string): string {
     else if (code === 0x0a) escaped = "\\n";
     else if (code === 0x0d) escaped = "\\r";
     else if (code === quote.charCodeAt(0)) escaped = `\\${quote}`;
-    else if (code >= 0x20 && code < 0x7f) escaped = undefined; // printable ASCII, the common case
+    else if (code >= 0x20 && code < 0x7f)
+      escaped = undefined; // printable ASCII, the common case
     else if (code === 0x20 || !NON_PRINTABLE.test(String.fromCodePoint(code))) escaped = undefined;
     else if (code < 0x100) escaped = `\\x${hex(code, 2)}`;
     else if (code < 0x10000) escaped = `\\u${hex(code, 4)}`;

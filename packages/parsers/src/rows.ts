@@ -140,13 +140,15 @@ export const proseExpander: RowExpander = (source, rowId) => {
 export const instructionExpander: RowExpander = (source, rowId) => {
   const content = contentOf(source, rowId);
   const pairs = parseInstructionBody(normalizeProbeMarkers(content), { sectionId: sectionIdOf(source) });
-  return pairs.map((pair): MessagesRow => ({
-    messages: [
-      { role: "user", content: pair.question },
-      { role: "assistant", content: pair.answer },
-    ],
-    _dlm_section_id: rowId,
-  }));
+  return pairs.map(
+    (pair): MessagesRow => ({
+      messages: [
+        { role: "user", content: pair.question },
+        { role: "assistant", content: pair.answer },
+      ],
+      _dlm_section_id: rowId,
+    }),
+  );
 };
 
 /**
@@ -189,7 +191,10 @@ export function shapeOf(row: unknown, path = "row"): RowShape | `!${string}` {
   if (typeof row !== "object" || row === null || Array.isArray(row)) return `!${path} is ${describeValue(row)}, not an object`;
   const record = row as Record<string, unknown>;
   if (typeof record["_dlm_section_id"] !== "string") return `!${path}._dlm_section_id is ${describeValue(record["_dlm_section_id"])}, not a string`;
-  const keys = Object.keys(record).filter((key) => key !== "_dlm_section_id").sort().join(",");
+  const keys = Object.keys(record)
+    .filter((key) => key !== "_dlm_section_id")
+    .sort()
+    .join(",");
   const shape = (Object.keys(SHAPE_KEYS) as RowShape[]).find((s) => SHAPE_KEYS[s].join(",") === keys);
   if (shape === undefined) {
     return `!${path} has the keys [${keys}] besides _dlm_section_id; a row has exactly one of [text], [messages], [prompt, completion], [prompt, chosen, rejected]`;

@@ -20,13 +20,7 @@ export function isLineBreakCode(code: number): boolean {
 }
 
 function breaksLine(code: number): boolean {
-  return (
-    (code >= 0x0a && code <= 0x0d) ||
-    (code >= 0x1c && code <= 0x1e) ||
-    code === 0x85 ||
-    code === 0x2028 ||
-    code === 0x2029
-  );
+  return (code >= 0x0a && code <= 0x0d) || (code >= 0x1c && code <= 0x1e) || code === 0x85 || code === 0x2028 || code === 0x2029;
 }
 
 /**

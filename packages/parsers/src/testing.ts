@@ -84,6 +84,7 @@ const DEFAULT_SAMPLES: readonly string[] = [
   "### User\nHello\n### Assistant\nHi! How can I help?",
 ];
 
+// biome-ignore format: a list of fragments reads best packed
 const FUZZ_FRAGMENTS: readonly string[] = [
   "### Q", "### A", "### Q !probe", "### Prompt", "### Chosen", "### Rejected", "### User", "### Assistant",
   "###", "#", "```", "```md", "~~~", "\n", "\n", "\n", "\r\n", "\r", "\u2028", "\u2029", "\u0085", "\f", "\v",
@@ -175,7 +176,7 @@ function problemAt(value: unknown, path: string, ancestors: Set<object>): string
     if (Array.isArray(object)) {
       if (Object.getPrototypeOf(object) !== Array.prototype) return `${path} is an Array subclass`;
       for (let i = 0; i < object.length; i++) {
-        if (!Object.prototype.hasOwnProperty.call(object, i)) return `${path}[${i}] is a hole in a sparse array`;
+        if (!Object.hasOwn(object, i)) return `${path}[${i}] is a hole in a sparse array`;
         const problem = problemAt(object[i], `${path}[${i}]`, ancestors);
         if (problem !== undefined) return problem;
       }
@@ -243,12 +244,7 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
   const seed = options.seed ?? 1;
 
   /** Expand a sample; `undefined` when a defaulted sample was rejected with a typed error. */
-  const expandSample = (
-    property: ConformanceProperty,
-    sample: Resolved,
-    rowId: string,
-    source: RowSource = freshSource(sample.source),
-  ): Row[] | undefined => {
+  const expandSample = (property: ConformanceProperty, sample: Resolved, rowId: string, source: RowSource = freshSource(sample.source)): Row[] | undefined => {
     let rows: unknown;
     try {
       rows = expander(source, rowId);
@@ -431,12 +427,9 @@ export function expanderChecks(expander: RowExpander, options: ConformanceOption
  * @param options `test` is your runner's registrar (vitest's `test`, node:test's `test`).
  * @throws {ParsersArgumentError} when `expander` is not a function or `options.test` not a registrar.
  */
-export function expanderConformance(
-  name: string,
-  expander: RowExpander,
-  options: ConformanceOptions & { test: TestRegistrar },
-): void {
-  if (typeof options?.test !== "function") throw new ParsersArgumentError("options.test", `must be a test registrar function, got ${describeValue(options?.test)}`);
+export function expanderConformance(name: string, expander: RowExpander, options: ConformanceOptions & { test: TestRegistrar }): void {
+  if (typeof options?.test !== "function")
+    throw new ParsersArgumentError("options.test", `must be a test registrar function, got ${describeValue(options?.test)}`);
   for (const check of expanderChecks(expander, options)) options.test(`${name}: ${check.name}`, () => check.run());
 }
 

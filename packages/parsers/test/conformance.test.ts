@@ -29,7 +29,10 @@ expanderConformance("instruction", defaultExpanders.instruction, {
 expanderConformance("preference", defaultExpanders.preference, {
   test,
   sectionType: "preference",
-  samples: ["### Prompt\np\n### Chosen\nc\n### Rejected\nr", { content: "### Prompt\np\n### Chosen\nc\n### Rejected\nr\n### Prompt\np2\n### Chosen\nc2\n### Rejected\nr2", autoMined: true }],
+  samples: [
+    "### Prompt\np\n### Chosen\nc\n### Rejected\nr",
+    { content: "### Prompt\np\n### Chosen\nc\n### Rejected\nr\n### Prompt\np2\n### Chosen\nc2\n### Rejected\nr2", autoMined: true },
+  ],
   badInputs: ["", "### Prompt\np\n### Chosen\nc", "### Chosen\nc\n### Prompt\np\n### Rejected\nr"],
 });
 
@@ -75,7 +78,11 @@ describe("the conformance suite", () => {
       (s, id) => raw({ text: Number.NaN, _dlm_section_id: id }),
       (s, id) => raw({ text: "x", u: undefined, _dlm_section_id: id }),
       (s, id) => raw({ text: 1n, _dlm_section_id: id }),
-      (s, id) => raw({ messages: [{ role: "user", content: "a" }, , { role: "assistant", content: "b" }], _dlm_section_id: id }), // eslint-disable-line no-sparse-arrays
+      (s, id) => {
+        const holey: unknown[] = [{ role: "user", content: "a" }];
+        holey[2] = { role: "assistant", content: "b" }; // index 1 stays a hole
+        return raw({ messages: holey, _dlm_section_id: id });
+      },
       (s, id) => [new Map([["_dlm_section_id", id]]) as unknown as Row],
       (s, id) => [["not", "an", "object"] as unknown as Row],
       (s, id) => {
@@ -109,7 +116,16 @@ describe("the conformance suite", () => {
     // Every shape passes, and so does a conversation with a system turn.
     const shapes: RowExpander[] = [
       (s, id) => [{ text: "t", _dlm_section_id: id }],
-      (s, id) => [{ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "q" }, { role: "assistant", content: "a" }], _dlm_section_id: id }],
+      (s, id) => [
+        {
+          messages: [
+            { role: "system", content: "be brief" },
+            { role: "user", content: "q" },
+            { role: "assistant", content: "a" },
+          ],
+          _dlm_section_id: id,
+        },
+      ],
       (s, id) => [{ prompt: "p", completion: "c", _dlm_section_id: id }],
       (s, id) => [{ prompt: "p", chosen: "c", rejected: "r", _dlm_section_id: id }],
     ];
@@ -139,7 +155,11 @@ describe("the conformance suite", () => {
   });
 
   test("catches untyped errors and accepted bad inputs", () => {
-    expect(failure(() => { throw new Error("no code"); })).toEqual(["plain-rows", "row-shape", "row-id", "deterministic", "typed-errors"]);
+    expect(
+      failure(() => {
+        throw new Error("no code");
+      }),
+    ).toEqual(["plain-rows", "row-shape", "row-id", "deterministic", "typed-errors"]);
     const picky: RowExpander = (s, id) => {
       if (s.content.includes("#")) throw new TypeError("boom");
       return [{ text: "x", _dlm_section_id: id }];
@@ -185,7 +205,13 @@ describe("the conformance suite", () => {
     expect(jsonProblem({ a: [1, "b", null, { c: true }] })).toBeUndefined();
     expect(jsonProblem(Object.create(null))).toBeUndefined();
     expect(jsonProblem({ a: Infinity })).toBe("value.a is Infinity, which JSON cannot hold");
-    expect(jsonProblem({ get a() { return 1; } })).toMatch(/accessor/);
+    expect(
+      jsonProblem({
+        get a() {
+          return 1;
+        },
+      }),
+    ).toMatch(/accessor/);
     expect(jsonProblem({ [Symbol("s")]: 1 })).toMatch(/symbol keys/);
     const shared = { x: 1 };
     expect(jsonProblem({ a: shared, b: shared })).toBeUndefined(); // shared, not circular

@@ -20,7 +20,7 @@ test("each error has a stable code and name", () => {
   expect(new ParsersArgumentError("body", "must be a string").message).toBe("parsers: body must be a string");
 });
 
-test("every error carries the replaykit marker with the value \"parsers\"", () => {
+test('every error carries the replaykit marker with the value "parsers"', () => {
   const where = { sectionId: "s", sectionLine: 2 };
   const errors = [
     new InstructionParseError("x", where),

@@ -68,7 +68,10 @@ function oracleParse(body: string, headers: string[], fieldsPerItem: string[]): 
     const items: unknown[] = [];
     while (i < lines.length) items.push(fieldsPerItem.length === 2 ? pair() : triple());
     if (items.length === 0) {
-      fail(fieldsPerItem.length === 2 ? "instruction block has no ### Q / ### A pairs" : "preference block has no ### Prompt / ### Chosen / ### Rejected triples", 1);
+      fail(
+        fieldsPerItem.length === 2 ? "instruction block has no ### Q / ### A pairs" : "preference block has no ### Prompt / ### Chosen / ### Rejected triples",
+        1,
+      );
     }
     return { ok: true, items };
   } catch (error) {
@@ -83,7 +86,8 @@ function oracleParse(body: string, headers: string[], fieldsPerItem: string[]): 
     const question = readBody();
     if (!question) fail("### Q body is empty", i + 1);
     if (i >= lines.length) fail("### Q without matching `### A` at end of section", i + 1);
-    if (oracleStrip(lines[i] as string) !== "### A") fail(`### Q must be followed by \`### A\` alone on its line, got ${pythonRepr(lines[i] as string)}`, i + 1);
+    if (oracleStrip(lines[i] as string) !== "### A")
+      fail(`### Q must be followed by \`### A\` alone on its line, got ${pythonRepr(lines[i] as string)}`, i + 1);
     i++;
     const answer = readBody();
     if (!answer) fail("### A body is empty", i + 1);
@@ -141,10 +145,52 @@ function fencedHeader(body: string, headers: string[]): boolean {
 }
 
 const fragment = fc.constantFrom(
-  "### Q", "### A", "### Q !probe", "### Prompt", "### Chosen", "### Rejected", "###", "### Q ", " ### A",
-  "```", "```md", "~~~", "````", "\n", "\n", "\n", "\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\f", "\v",
-  "\x1c", "\x1d", "\x1e", "\x1f", " ", "\t", "\xa0", "\u3000", "\u2000", "\ufeff", "\u200b", "q", "answer",
-  "it's", '"', "\\", "é", "日本", "🚀", "\ud800", "\udc00", "\0",
+  "### Q",
+  "### A",
+  "### Q !probe",
+  "### Prompt",
+  "### Chosen",
+  "### Rejected",
+  "###",
+  "### Q ",
+  " ### A",
+  "```",
+  "```md",
+  "~~~",
+  "````",
+  "\n",
+  "\n",
+  "\n",
+  "\n",
+  "\r\n",
+  "\r",
+  "\u2028",
+  "\u2029",
+  "\x85",
+  "\f",
+  "\v",
+  "\x1c",
+  "\x1d",
+  "\x1e",
+  "\x1f",
+  " ",
+  "\t",
+  "\xa0",
+  "\u3000",
+  "\u2000",
+  "\ufeff",
+  "\u200b",
+  "q",
+  "answer",
+  "it's",
+  '"',
+  "\\",
+  "é",
+  "日本",
+  "🚀",
+  "\ud800",
+  "\udc00",
+  "\0",
 );
 const structuredBody = fc.array(fragment, { maxLength: 60 }).map((parts) => parts.join(""));
 const anyBody = fc.oneof(structuredBody, fc.string({ unit: "binary", maxLength: 200 }), fc.string({ maxLength: 200 }));

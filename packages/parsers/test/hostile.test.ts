@@ -73,7 +73,9 @@ describe("hostile and huge inputs", () => {
     const surrogates = "\ud800".repeat(MB);
     const error = errorOf(() => parseInstructionBody(surrogates, { sectionId: "x" }));
     expect(error.message).toContain("'\\ud800\\ud800");
-    expect(defaultExpanders.prose({ sectionId: "x", sectionType: "prose", content: surrogates, lastSeenAt: new Date(0), autoMined: false }, "id")).toHaveLength(1);
+    expect(defaultExpanders.prose({ sectionId: "x", sectionType: "prose", content: surrogates, lastSeenAt: new Date(0), autoMined: false }, "id")).toHaveLength(
+      1,
+    );
   });
 
   test("a long line of leading whitespace on every one of many lines", () => {

@@ -51,7 +51,12 @@ describe("parseInstructionBody", () => {
         expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }),
       );
     }
-    for (const [options, argument] of [[undefined, "options"], [null, "options"], [{}, "options.sectionId"], [{ sectionId: 7 }, "options.sectionId"]] as const) {
+    for (const [options, argument] of [
+      [undefined, "options"],
+      [null, "options"],
+      [{}, "options.sectionId"],
+      [{ sectionId: 7 }, "options.sectionId"],
+    ] as const) {
       expect(() => parseInstructionBody("### Q\nq\n### A\na", options as never)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument }));
     }
   });

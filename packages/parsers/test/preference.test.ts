@@ -35,9 +35,7 @@ describe("parsePreferenceBody", () => {
   });
 
   test("instruction headers are plain text in a preference body", () => {
-    expect(parse("### Prompt\n### Q\n### Chosen\n### A\n### Rejected\n### Q")).toEqual([
-      { prompt: "### Q", chosen: "### A", rejected: "### Q" },
-    ]);
+    expect(parse("### Prompt\n### Q\n### Chosen\n### A\n### Rejected\n### Q")).toEqual([{ prompt: "### Q", chosen: "### A", rejected: "### Q" }]);
   });
 
   test("a header inside a closed fence is body text; an unclosed fence is not a fence", () => {

@@ -19,9 +19,7 @@ test("leaves near-misses alone", () => {
 test("leaves a marker inside a closed fence alone (it is code there)", () => {
   const body = "### Q !probe\nshow\n### A\n```\n### Q !probe\n```";
   expect(normalizeProbeMarkers(body)).toBe("### Q\nshow\n### A\n```\n### Q !probe\n```");
-  expect(parseInstructionBody(normalizeProbeMarkers(body), { sectionId: "x" })).toEqual([
-    { question: "show", answer: "```\n### Q !probe\n```" },
-  ]);
+  expect(parseInstructionBody(normalizeProbeMarkers(body), { sectionId: "x" })).toEqual([{ question: "show", answer: "```\n### Q !probe\n```" }]);
 });
 
 test("a non-string body is an argument error", () => {

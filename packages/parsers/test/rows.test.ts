@@ -69,8 +69,20 @@ describe("built-in expanders", () => {
   test("instruction: one messages row per pair, probe markers normalised", () => {
     const rows = instructionExpander(source("instruction", "### Q !probe\nq1\n### A\na1\n### Q\nq2\n### A\na2"), "id");
     expect(rows).toEqual([
-      { messages: [{ role: "user", content: "q1" }, { role: "assistant", content: "a1" }], _dlm_section_id: "id" },
-      { messages: [{ role: "user", content: "q2" }, { role: "assistant", content: "a2" }], _dlm_section_id: "id" },
+      {
+        messages: [
+          { role: "user", content: "q1" },
+          { role: "assistant", content: "a1" },
+        ],
+        _dlm_section_id: "id",
+      },
+      {
+        messages: [
+          { role: "user", content: "q2" },
+          { role: "assistant", content: "a2" },
+        ],
+        _dlm_section_id: "id",
+      },
     ]);
   });
 

@@ -1,10 +1,10 @@
 import { describe, expectTypeOf, test } from "vitest";
 import {
   defaultExpanders,
-  InstructionParseError,
+  type InstructionParseError,
   parseInstructionBody,
   parsePreferenceBody,
-  PreferenceParseError,
+  type PreferenceParseError,
   ParsersArgumentError,
   replayRowId,
   rowShape,

@@ -121,24 +121,21 @@ interface ExpectedEntry {
 const entries: ExpectedEntry[] = load("expected.json").entries;
 
 describe("expected.json (reference rows per stored snapshot)", () => {
-  test.each(entries.map((e, i) => [`${i} ${e.decoded_snapshot.section_type} ${e.decoded_snapshot.section_id}`, e] as const))(
-    "rows of entry %s",
-    (_, entry) => {
-      const snap = entry.decoded_snapshot;
-      const source: RowSource = {
-        sectionId: snap.section_id,
-        sectionType: snap.section_type,
-        content: snap.content,
-        lastSeenAt: new Date(snap.last_seen_at),
-        autoMined: snap.auto_mined,
-      };
-      const rowId = replayRowId(source.sectionId, source.lastSeenAt);
-      expect(rowId).toBe(`replay:${snap.section_id}:${snap.last_seen_at}`);
-      const rows = defaultExpanders[snap.section_type](source, rowId);
-      // Same rows, and the same key order (JSONL output is compared as text).
-      expect(JSON.stringify(rows)).toBe(JSON.stringify(entry.rows));
-    },
-  );
+  test.each(entries.map((e, i) => [`${i} ${e.decoded_snapshot.section_type} ${e.decoded_snapshot.section_id}`, e] as const))("rows of entry %s", (_, entry) => {
+    const snap = entry.decoded_snapshot;
+    const source: RowSource = {
+      sectionId: snap.section_id,
+      sectionType: snap.section_type,
+      content: snap.content,
+      lastSeenAt: new Date(snap.last_seen_at),
+      autoMined: snap.auto_mined,
+    };
+    const rowId = replayRowId(source.sectionId, source.lastSeenAt);
+    expect(rowId).toBe(`replay:${snap.section_id}:${snap.last_seen_at}`);
+    const rows = defaultExpanders[snap.section_type](source, rowId);
+    // Same rows, and the same key order (JSONL output is compared as text).
+    expect(JSON.stringify(rows)).toBe(JSON.stringify(entry.rows));
+  });
 
   test("covers every built-in section type, a probe header and blank prose", () => {
     const types = new Set(entries.map((e) => e.decoded_snapshot.section_type));
