@@ -22,8 +22,8 @@ export interface DrawOptions {
   seed?: number;
   /** Called once to pick the seed (recorded in the receipt); not both with `seed`. */
   random?: () => number;
-  /** Default "recency". A function is called with the store's `IndexEntry` objects. */
-  scheme?: Scheme;
+  /** Default "recency". A function is called with the store's `IndexEntry` objects (so it can read `sectionType`, `autoMined`, …). */
+  scheme?: Scheme<IndexEntry>;
   /** Sections: the k with the largest keys (as `sampleRows`). */
   k?: number;
   /** At least this many rows: sections in key order until the rows reach it (the last section's rows all come). */
@@ -56,7 +56,7 @@ type BudgetKind = "k" | "rows" | "maxTokens";
 interface Plan {
   now: Date;
   seed: number;
-  scheme: Scheme;
+  scheme: Scheme<IndexEntry>;
   kind: BudgetKind;
   amount: number;
   mix: Array<[string, number]> | undefined;
@@ -286,7 +286,7 @@ function sectionTokens(p: Picked, countTokens: (row: Row) => number): number {
  * doubling up to that number minus one, and the one entry left over comes last (it has
  * the smallest key).
  */
-function* keyOrder(pool: readonly IndexEntry[], base: { now: Date; seed: number; scheme: Scheme }, firstK: number): Generator<IndexEntry, void, undefined> {
+function* keyOrder(pool: readonly IndexEntry[], base: { now: Date; seed: number; scheme: Scheme<IndexEntry> }, firstK: number): Generator<IndexEntry, void, undefined> {
   let k = Math.max(1, firstK);
   let given = 0;
   let first: IndexEntry[] | undefined = sample(pool, { ...base, k }); // validates the entries and the scheme first
@@ -308,10 +308,10 @@ function* keyOrder(pool: readonly IndexEntry[], base: { now: Date; seed: number;
 }
 
 /** Whether an entry has weight > 0 under the scheme, as `sample` decides it. */
-function positiveUnder({ now, scheme }: { now: Date; scheme: Scheme }): (e: IndexEntry) => boolean {
+function positiveUnder({ now, scheme }: { now: Date; scheme: Scheme<IndexEntry> }): (e: IndexEntry) => boolean {
   if (scheme === "recency") return (e) => recencyWeight(e, now) > 0;
   if (scheme === "uniform") return (e) => (e.weight ?? 1) > 0;
-  const fn = scheme as SchemeFn;
+  const fn = scheme as SchemeFn<IndexEntry>;
   return (e) => fn(e, now) * (e.weight ?? 1) > 0;
 }
 

@@ -312,8 +312,8 @@ describe("receipts and redraw", () => {
   test("a caller's scheme is recorded as custom and called with the store's entries; redraw re-reads the picks", async () => {
     const store = await storeWith(corpus());
     const seen = new Set<string>();
-    const scheme = (entry: { sectionId: string }) => {
-      seen.add((entry as IndexEntry).sectionType ?? "?");
+    const scheme = (entry: IndexEntry) => {
+      seen.add(entry.sectionType ?? "?");
       return entry.sectionId < "8" ? 1 : 0;
     };
     const { rows, receipt } = await store.draw({ rows: 20, now: NOW, seed: 8, scheme });
