@@ -286,7 +286,11 @@ function sectionTokens(p: Picked, countTokens: (row: Row) => number): number {
  * doubling up to that number minus one, and the one entry left over comes last (it has
  * the smallest key).
  */
-function* keyOrder(pool: readonly IndexEntry[], base: { now: Date; seed: number; scheme: Scheme<IndexEntry> }, firstK: number): Generator<IndexEntry, void, undefined> {
+function* keyOrder(
+  pool: readonly IndexEntry[],
+  base: { now: Date; seed: number; scheme: Scheme<IndexEntry> },
+  firstK: number,
+): Generator<IndexEntry, void, undefined> {
   let k = Math.max(1, firstK);
   let given = 0;
   let first: IndexEntry[] | undefined = sample(pool, { ...base, k }); // validates the entries and the scheme first
