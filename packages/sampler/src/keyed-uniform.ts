@@ -4,18 +4,22 @@
  * not change when other entries come or go.
  *
  * Definition. For a safe-integer seed `s`, let `(sLo, sHi)` be the two 32-bit halves of `s`
- * in two's complement; the *lane key* for rank `r` and lane `L` (0 or 1) is
- * `K(r, L) = XXH32(LE32(sLo) ‖ LE32(sHi), seed = 2r + L)`. For an entry with weight > 0,
- * section id `id` and `addedAt` at `t` epoch ms, let `T = floor(t)` and `(tLo, tHi)` its
- * halves, and `M = LE32(tLo) ‖ LE32(tHi) ‖ UTF-16LE(id)`. Then
+ * in two's complement; the *rank key* for rank `r` is `K(r) = XXH32(LE32(sLo) ‖ LE32(sHi),
+ * seed = r)`. For an entry with weight > 0, section id `id` and `addedAt` at `t` epoch ms,
+ * let `T = floor(t)` and `(tLo, tHi)` its halves, and `M = LE32(tLo) ‖ LE32(tHi) ‖ UTF-16LE(id)`.
+ * Then
  *
- *     hi = XXH32(M, K(r, 0)),  lo = XXH32(M, K(r, 1)),  u = (hi · 2^21 + ⌊lo / 2^11⌋ + ½) / 2^53
+ *     h = XXH32(M, K(r)),  u = (h + ½) / 2^32
  *
- * — 53 random bits, never 0 or 1, so `ln(u)` is finite. `r` (the entry's *rank*) is 0 unless
- * several entries with weight > 0 share both `id` and `T`; those are ranked by (`t`, weight,
- * input position) and the r-th gets `r`. Since the rank only depends on entries with the
- * same id and time, adding an entry changes no other entry's `u` unless it has exactly the
- * same id and whole-millisecond time as it.
+ * — never 0 or 1, so `ln(u)` is finite. `r` (the entry's *rank*) is 0 unless several
+ * entries with weight > 0 share both `id` and `T`; those are ranked by (`t`, weight, input
+ * position) and the r-th gets `r`. Since the rank only depends on entries with the same id
+ * and time, adding an entry changes no other entry's `u` unless it has exactly the same id
+ * and whole-millisecond time as it.
+ *
+ * 32 bits are plenty for Efraimidis–Spirakis: they set each entry's key to within 2^-32 of
+ * its exact value, and two entries get the same `u` with probability 2^-32 (equal keys go
+ * to the entry earlier in the stable order).
  *
  * XXH32 is in xxh32.ts (one implementation, tested against the published vectors).
  *
@@ -28,11 +32,10 @@ import type { Sampleable } from "./types.js";
 import { xxh32 } from "./xxh32.js";
 
 const TWO_POW_32 = 4_294_967_296;
-const TWO_POW_21 = 2_097_152;
-const TWO_POW_M53 = 1 / 9_007_199_254_740_992;
+const TWO_POW_M32 = 1 / TWO_POW_32;
 
-/** The lane keys K(r, L) of one seed, worked out once per rank a call meets. */
-export class LaneKeys {
+/** The rank keys K(r) of one seed, worked out once per rank a call meets. */
+export class RankKeys {
   private readonly lo: number;
   private readonly hi: number;
   private readonly keys: number[] = [];
@@ -42,37 +45,35 @@ export class LaneKeys {
     this.hi = Math.floor(seed / TWO_POW_32) | 0;
   }
 
-  /** K(rank, lane). */
-  of(rank: number, lane: 0 | 1): number {
-    const at = 2 * rank + lane;
-    let key = this.keys[at];
+  /** K(rank). */
+  of(rank: number): number {
+    let key = this.keys[rank];
     if (key === undefined) {
-      key = xxh32(this.lo, this.hi, "", at);
-      this.keys[at] = key;
+      key = xxh32(this.lo, this.hi, "", rank);
+      this.keys[rank] = key;
     }
     return key;
   }
 }
 
-/** XXH32 of an entry's message M (see the module comment) under lane key `key`. */
+/** XXH32 of an entry's message M (see the module comment) under rank key `key`. */
 export function entryHash(sectionId: string, t: number, key: number): number {
   const ms = Math.floor(t);
   return xxh32(ms >>> 0, Math.floor(ms / TWO_POW_32) | 0, sectionId, key);
 }
 
-/** u from the two lanes' hashes (any 32-bit integers, signed or not). */
-export function uniformOf(hi: number, lo: number): number {
-  return ((hi >>> 0) * TWO_POW_21 + (lo >>> 11) + 0.5) * TWO_POW_M53;
+/** u from an entry's hash h (a 32-bit integer, signed or not). */
+export function uniformOf(h: number): number {
+  return ((h >>> 0) + 0.5) * TWO_POW_M32;
 }
 
-/** Buckets of the duplicate search: entries by the top 8 bits of their lane-0 hash. */
+/** Buckets of the duplicate search: entries by the top 8 bits of their hash. */
 export const BUCKETS = 256;
 
 /**
  * Finds the entries that share an id and a whole-millisecond time with another (they share
- * `hashes[i]`, the lane-0 hash at rank 0), ranks each such group, and rewrites `hashes[i]`
- * to the lane-0 hash at the entry's rank. Returns the ranks ≥ 1 by entry index, or
- * `undefined` when there are none (the usual case).
+ * `hashes[i]`, their hash at rank 0), ranks each such group, and rewrites `hashes[i]` to the
+ * hash at the entry's rank. Usually there are none, and nothing is rewritten.
  *
  * Equal hashes are found without a sort or a table the size of the input: a counting sort
  * on the top 8 bits (`counts`, filled while hashing) puts the hashes into 256 buckets, and
@@ -82,20 +83,13 @@ export const BUCKETS = 256;
  * @param weights entry i's weight; only entries with weight > 0 take part
  * @param counts `counts[b + 1]` = how many entries with weight > 0 have hash bucket b
  */
-export function numberDuplicates(
-  entries: readonly Sampleable[],
-  weights: Float64Array,
-  hashes: Int32Array,
-  counts: Int32Array,
-  keys: LaneKeys,
-): Map<number, number> | undefined {
+export function numberDuplicates(entries: readonly Sampleable[], weights: Float64Array, hashes: Int32Array, counts: Int32Array, keys: RankKeys): void {
   const n = weights.length;
   const starts = counts;
   for (let b = 0; b < BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
   const positives = starts[BUCKETS] as number;
-  // The hashes in bucket order, and which entry each came from.
-  const sorted = new Int32Array(positives);
-  const from = new Int32Array(positives);
+  // (hash, entry index) pairs in bucket order: one write stream per bucket.
+  const pairs = new Int32Array(2 * positives);
   const next = starts.slice(0, BUCKETS);
   for (let i = 0; i < n; i++) {
     if ((weights[i] as number) > 0) {
@@ -103,8 +97,8 @@ export function numberDuplicates(
       const b = h >>> 24;
       const at = next[b] as number;
       next[b] = at + 1;
-      sorted[at] = h;
-      from[at] = i;
+      pairs[2 * at] = h;
+      pairs[2 * at + 1] = i;
     }
   }
   // Entries whose hash equals an earlier entry's, by that earlier entry's index.
@@ -120,27 +114,27 @@ export function numberDuplicates(
     else table.fill(0, 0, size);
     const mask = size - 1;
     for (let p = first; p < end; p++) {
-      const h = sorted[p] as number;
+      const h = pairs[2 * p] as number;
       for (let s = h & mask; ; s = (s + 1) & mask) {
-        const held = table[s] as number; // position in `sorted` + 1; 0 = empty
+        const held = table[s] as number; // pair position + 1; 0 = empty
         if (held === 0) {
           table[s] = p + 1;
           break;
         }
-        if (sorted[held - 1] === h) {
-          const earlier = from[held - 1] as number;
+        if (pairs[2 * held - 2] === h) {
+          const earlier = pairs[2 * held - 1] as number;
+          const later = pairs[2 * p + 1] as number;
           clusters ??= new Map();
-          const later = clusters.get(earlier);
-          if (later === undefined) clusters.set(earlier, [from[p] as number]);
-          else later.push(from[p] as number);
+          const seen = clusters.get(earlier);
+          if (seen === undefined) clusters.set(earlier, [later]);
+          else seen.push(later);
           break;
         }
       }
     }
   }
-  if (clusters === undefined) return undefined;
+  if (clusters === undefined) return;
 
-  let ranks: Map<number, number> | undefined;
   for (const [first, later] of clusters) {
     // Equal hashes nearly always mean the same id and time; split off the rare collisions.
     const groups: number[][] = [];
@@ -164,11 +158,8 @@ export function numberDuplicates(
       for (let r = 1; r < group.length; r++) {
         const i = group[r] as number;
         const e = entries[i] as Sampleable;
-        ranks ??= new Map();
-        ranks.set(i, r);
-        hashes[i] = entryHash(e.sectionId, timeOf(e.addedAt), keys.of(r, 0));
+        hashes[i] = entryHash(e.sectionId, timeOf(e.addedAt), keys.of(r));
       }
     }
   }
-  return ranks;
 }

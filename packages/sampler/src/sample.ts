@@ -1,13 +1,10 @@
 import { drawFromSource } from "./draw-from-source.js";
-import { checkedTime, describe, nowMsOf, timeOf } from "./entry-fields.js";
+import { checkedTime, describe, nowMsOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
-import { BUCKETS, entryHash, LaneKeys, numberDuplicates, uniformOf } from "./keyed-uniform.js";
+import { BUCKETS, entryHash, numberDuplicates, RankKeys, uniformOf } from "./keyed-uniform.js";
 import { TopK } from "./top-k.js";
 import type { Sampleable, SampleOptions, SchemeFn } from "./types.js";
 import { CUSTOM, type Plan, RECENCY, UNIFORM, weightOf } from "./weight.js";
-
-/** 2^-32: the lane-0 hash `hi` bounds u from above by (hi + 1) · 2^-32. */
-const TWO_POW_M32 = 1 / 4_294_967_296;
 
 /**
  * Draws `k` of `entries` without replacement, each with probability proportional to its
@@ -73,17 +70,17 @@ export function sample<T extends Sampleable>(entries: readonly T[], options: Sam
   const n = entries.length;
   const weights = new Float64Array(n);
   // Hash only when a draw is possible: k < n (k ≥ n means every entry with weight > 0).
-  const keys = random === undefined && k < n ? new LaneKeys(seed as number) : undefined;
+  const keys = random === undefined && k < n ? new RankKeys(seed as number) : undefined;
   const hashes = keys === undefined ? undefined : new Int32Array(n);
   const counts = new Int32Array(BUCKETS + 1);
-  const positives = weigh(entries, plan, weights, hashes, keys === undefined ? 0 : keys.of(0, 0), counts);
+  const positives = weigh(entries, plan, weights, hashes, keys === undefined ? 0 : keys.of(0), counts);
 
   let picked: number[];
   if (k >= positives) picked = stableOrder(entries, positiveIndices(weights, positives));
   else if (random !== undefined) picked = drawFromSource(entries, weights, stableOrder(entries, positiveIndices(weights, positives)), k, random);
   else {
-    const ranks = numberDuplicates(entries, weights, hashes as Int32Array, counts, keys as LaneKeys);
-    picked = select(entries, weights, hashes as Int32Array, ranks, keys as LaneKeys, k);
+    numberDuplicates(entries, weights, hashes as Int32Array, counts, keys as RankKeys);
+    picked = select(entries, weights, hashes as Int32Array, k);
   }
   const out = new Array<T>(picked.length);
   for (let i = 0; i < picked.length; i++) out[i] = entries[picked[i] as number] as T;
@@ -119,26 +116,13 @@ function weigh(entries: readonly Sampleable[], plan: Plan, weights: Float64Array
 
 /**
  * The seeded selection: every entry with weight > 0 is offered to a heap of `k` with its key
- * ln(u) / w. The lane-0 hash bounds u, so most entries are turned away on it alone; the
- * lane-1 hash, the logarithm and the division are worked out for the few that might get in.
+ * ln(u) / w. A pass over typed arrays; most entries are turned away without a logarithm.
  */
-function select(
-  entries: readonly Sampleable[],
-  weights: Float64Array,
-  hashes: Int32Array,
-  ranks: Map<number, number> | undefined,
-  keys: LaneKeys,
-  k: number,
-): number[] {
+function select(entries: readonly Sampleable[], weights: Float64Array, hashes: Int32Array, k: number): number[] {
   const heap = new TopK(k, (a, b) => isBefore(entries, a, b));
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i] as number;
-    if (!(w > 0)) continue;
-    const hi = hashes[i] as number;
-    if (!heap.mightTake(((hi >>> 0) + 1) * TWO_POW_M32, w)) continue;
-    const entry = entries[i] as Sampleable;
-    const lo = entryHash(entry.sectionId, timeOf(entry.addedAt), keys.of(ranks?.get(i) ?? 0, 1));
-    heap.consider(uniformOf(hi, lo), w, i);
+    if (w > 0) heap.consider(uniformOf(hashes[i] as number), w, i);
   }
   return heap.drain();
 }

@@ -18,7 +18,7 @@ const timeOf = (e: Sampleable) => (typeof e.addedAt === "number" ? e.addedAt : e
  */
 export function uniformsByDefinition(entries: readonly Sampleable[], weights: readonly number[], seed: number): number[] {
   const [sLo, sHi] = halves(seed);
-  const laneKey = (rank: number, lane: number) => xxh32Bytes(messageBytes(sLo, sHi, ""), 2 * rank + lane);
+  const rankKey = (rank: number) => xxh32Bytes(messageBytes(sLo, sHi, ""), rank);
   // Rank: among entries with weight > 0 and the same id and whole millisecond, by (t, weight, position).
   const groups = new Map<string, number[]>();
   entries.forEach((e, i) => {
@@ -41,9 +41,6 @@ export function uniformsByDefinition(entries: readonly Sampleable[], weights: re
     const r = rank.get(i);
     if (r === undefined) return 0;
     const [tLo, tHi] = halves(Math.floor(timeOf(e)));
-    const message = messageBytes(tLo, tHi, e.sectionId);
-    const hi = xxh32Bytes(message, laneKey(r, 0));
-    const lo = xxh32Bytes(message, laneKey(r, 1));
-    return (hi * 2 ** 21 + Math.floor(lo / 2 ** 11) + 0.5) / 2 ** 53;
+    return (xxh32Bytes(messageBytes(tLo, tHi, e.sectionId), rankKey(r)) + 0.5) / 2 ** 32;
   });
 }
