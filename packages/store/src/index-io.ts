@@ -6,7 +6,6 @@
 //   commitAppend(indexPath, live, added)   make `added` live (durable when it resolves)
 //   rewriteIndex(indexPath, entries, fmt)  replace the whole live index (atomic)
 //   writeIndexFile(path, entries)          a fresh index at another path (a compaction's new index)
-//   entryOf(format, fields)                an entry in the format's shape
 //   isIndexTemp(name, indexPath)           names an interrupted index write leaves behind
 //   emptiedOnPurpose(indexPath)            true when a writer emptied the index (not lost)
 //
@@ -81,24 +80,6 @@ export async function emptiedOnPurpose(indexPath: string): Promise<boolean> {
 /** Writes a fresh index file at `path` (a compaction's new index, renamed in later). */
 export async function writeIndexFile(path: string, entries: readonly IndexEntry[]): Promise<void> {
   await saveIndex(path, entries);
-}
-
-/** The fields every entry has, and the ones only replaykit's format keeps. */
-export interface EntryFields {
-  sectionId: string;
-  byteOffset: number;
-  length: number;
-  addedAt: Date;
-  weight?: number;
-  sectionType: string;
-  autoMined: boolean;
-  crc32: number;
-}
-
-/** An entry in the format's shape: dlm's keeps the reference's keys only. */
-export function entryOf(format: IndexFormat, f: EntryFields): IndexEntry {
-  const base = { sectionId: f.sectionId, byteOffset: f.byteOffset, length: f.length, addedAt: f.addedAt, weight: f.weight ?? 1 };
-  return format === "dlm" ? base : { ...base, sectionType: f.sectionType, autoMined: f.autoMined, crc32: f.crc32 };
 }
 
 /** True for the temp files an interrupted index or sidecar write leaves beside `indexPath`. */

@@ -1,12 +1,12 @@
 // Recovery: finishing what a crashed writer committed (roll forward), removing what it
 // left before its commit point, and rebuilding a lost index from the corpus alone.
 import { crc32, decodeFrameBatch, fsyncDir, type SectionSnapshot } from "@replaykit/corpus";
-import type { IndexEntry, IndexFormat } from "@replaykit/index";
+import { entryFor, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, writeGeneration, type StorePaths } from "./generation.js";
-import { entryOf, isIndexTemp } from "./index-io.js";
+import { isIndexTemp } from "./index-io.js";
 
 /** The infix of a compaction's temp files: `.<corpus>.compact-<tag>`, `.<index>.compact-<tag>`. */
 export const COMPACT_INFIX = ".compact-";
@@ -240,7 +240,7 @@ export async function entriesFromCorpus(corpusFile: string, format: IndexFormat,
     corpusFile,
     maxFrameBytes,
     (at, frame, s) => {
-      entries.push(entryOf(format, { ...at, sectionId: s.sectionId, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frame) }));
+      entries.push(entryFor(format, { ...at, sectionId: s.sectionId, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frame) }));
     },
     (range) => skipped.push(range),
   );

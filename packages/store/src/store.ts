@@ -1,6 +1,6 @@
 import { appendFrames, CorpusCorruptError, crc32, encodeFrames, type FramePointer, type SectionSnapshot } from "@replaykit/corpus";
 import { evictUntil } from "@replaykit/eviction";
-import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
+import { entryFor, indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
 import { sample, type Scheme } from "@replaykit/sampler";
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -10,8 +10,8 @@ import { compactLocked } from "./compact.js";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
 import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
 import type { DrawReceipt } from "./receipt.js";
-import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type IngestResult } from "./ingest.js";
-import { commitAppend, entryOf, loadEntries, rewriteIndex, storeFormat } from "./index-io.js";
+import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type DuplicatePolicy, type IngestResult } from "./ingest.js";
+import { commitAppend, loadEntries, rewriteIndex, storeFormat } from "./index-io.js";
 import { withLock } from "./lock.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
@@ -402,21 +402,45 @@ export class ReplayStore {
    */
   async ingest(snapshots: readonly SectionSnapshot[], options?: AppendOptions): Promise<IngestResult> {
     if (!Array.isArray(snapshots)) throw new StoreArgumentError("snapshots", "must be an array of snapshots");
-    const { validate, onDuplicate } = appendOptionsOf(options);
+    const { validate, onDuplicate, onProgress } = appendOptionsOf(options);
     if (snapshots.length === 0) return { entries: [], added: [], skipped: [], superseded: [] };
-    const frames = await encodeFrames(snapshots); // validates every snapshot before any write
+    snapshots.forEach((s, i) => {
+      if (typeof s !== "object" || s === null) throw new StoreArgumentError(`snapshots[${i}]`, "must be a snapshot (see createSnapshot)");
+    });
     if (validate) assertBodies(snapshots, this.#expanders);
+    // Compress, outside the lock, only what the index does not hold already, so re-ingesting
+    // a file compresses nothing. The plan made under the lock decides; what it needs beyond
+    // this guess (the index changed in between) is compressed there. encodeFrames validates
+    // every snapshot it is given before any write; a snapshot never compressed is one equal
+    // to a live entry, which is not written.
+    const policyOf = (format: IndexFormat): DuplicatePolicy => onDuplicate ?? (format === "dlm" ? "keep" : "skip");
+    const guess = await this.#view(async (entries) => planAppend(entries, snapshots, policyOf(await this.#formatOf(entries))).write).catch((error: unknown) => {
+      if (StoreNotFoundError.isInstance(error)) return snapshots.map((_, i) => i);
+      throw error;
+    });
+    const frames = new Map<number, Uint8Array>();
+    const encode = async (indices: number[]) => {
+      // In slices, so a large append can report progress.
+      const SLICE = 4096;
+      for (let at = 0; at < indices.length; at += SLICE) {
+        const slice = indices.slice(at, at + SLICE);
+        (await encodeFrames(slice.map((i) => snapshots[i]!))).forEach((f, j) => frames.set(slice[j]!, f));
+        onProgress?.(frames.size, Math.max(frames.size, guess.length));
+      }
+    };
+    await encode(guess);
     return this.#mutate(async () => {
       const entries = await loadEntries(this.indexPath);
       const dlm = (await this.#formatOf(entries)) === "dlm";
-      const plan = planAppend(entries, snapshots, onDuplicate ?? (dlm ? "keep" : "skip"));
+      const plan = planAppend(entries, snapshots, policyOf(dlm ? "dlm" : "replaykit"));
+      await encode(plan.write.filter((i) => !frames.has(i)));
       if (plan.write.length === 0 && plan.superseded.size === 0) return applyAppend(entries, plan, []).result;
-      const pointers = plan.write.length === 0 ? [] : await appendFrames(this.corpusPath, plan.write.map((i) => frames[i]!));
+      const pointers = plan.write.length === 0 ? [] : await appendFrames(this.corpusPath, plan.write.map((i) => frames.get(i)!));
       crashPoint("append:frames-written");
       const added = plan.write.map((i, j): IndexEntry => {
         const s = snapshots[i]!;
         const p = pointers[j]!;
-        return entryOf(dlm ? "dlm" : "replaykit", { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames[i]!) });
+        return entryFor(dlm ? "dlm" : "replaykit", { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames.get(i)!) });
       });
       const { index, result } = applyAppend(entries, plan, added);
       // A plain append commits only what it adds; a supersede rewrites the index.
