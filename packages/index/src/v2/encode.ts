@@ -2,7 +2,17 @@ import { crc32, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
 import { IndexEntryInvalidError } from "../errors.js";
 import type { EntryArrays } from "./columns.js";
-import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, EXPOSURE_BYTES, FLAG_AUTO_MINED, FLAG_HAS_AUTO_MINED, FLAG_HAS_CRC, RecordKind } from "./format.js";
+import {
+  COMMIT_HEAD_BYTES,
+  ENTRY_BYTES,
+  ENTRY_COLUMNS,
+  EXPOSURE_BYTES,
+  FLAG_AUTO_MINED,
+  FLAG_HAS_AUTO_MINED,
+  FLAG_HAS_CRC,
+  LITTLE_ENDIAN,
+  RecordKind,
+} from "./format.js";
 
 /** Rounds up to the 8-byte record alignment. */
 const pad8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -149,13 +159,14 @@ export class CommitBuilder {
     this.head(RecordKind.entries, 0, count);
     const view = this.view;
     for (const [name, width] of ENTRY_COLUMNS) {
-      const column = src[name];
+      const column = src[name].subarray(from, from + count);
       let pos = this.n;
-      // DataView, not typed-array views, so the bytes are little-endian on any machine.
-      if (width === 8) for (let k = 0; k < count; k++, pos += 8) view.setFloat64(pos, column[from + k]!, true);
-      else if (width === 4) for (let k = 0; k < count; k++, pos += 4) view.setUint32(pos, column[from + k]!, true);
-      else if (width === 2) for (let k = 0; k < count; k++, pos += 2) view.setUint16(pos, column[from + k]!, true);
-      else this.bytes.set((column as Uint8Array).subarray(from, from + count), pos);
+      if (LITTLE_ENDIAN || width === 1) {
+        // The file's byte order is this machine's: copy the column as it is (columns start aligned).
+        new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + pos, count * width).set(new Uint8Array(column.buffer, column.byteOffset, count * width));
+      } else if (width === 8) for (let k = 0; k < count; k++, pos += 8) view.setFloat64(pos, column[k]!, true);
+      else if (width === 4) for (let k = 0; k < count; k++, pos += 4) view.setUint32(pos, column[k]!, true);
+      else for (let k = 0; k < count; k++, pos += 2) view.setUint16(pos, column[k]!, true);
       this.n += count * width;
     }
     this.pad(record);

@@ -7,6 +7,9 @@
  * @module
  */
 
+/** Whether this machine stores numbers little-endian, as the file does (every platform Node ships for but s390x). */
+export const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** The first 8 bytes of every v2 index file: PNG-style, so text-mode transfers and truncations show. */
 export const MAGIC = Uint8Array.of(0x89, 0x52, 0x4b, 0x49, 0x58, 0x0d, 0x0a, 0x1a); // \x89 R K I X \r \n \x1a
 /** The format revision this code writes and reads. */

@@ -8,6 +8,7 @@ import {
   EXPOSURE_BYTES,
   HEADER_BYTES,
   KNOWN_FLAGS,
+  LITTLE_ENDIAN,
   FLAG_AUTO_MINED,
   FLAG_HAS_AUTO_MINED,
   FLAG_HAS_CRC,
@@ -175,9 +176,6 @@ function skipPadding(view: DataView, record: number, q: number, end: number, bas
   for (let k = q; k < padded; k++) if (view.getUint8(k) !== 0) throw corrupt(path, base + k, "record padding is not zero");
   return padded;
 }
-
-/** Whether this machine stores numbers little-endian, as the file does (every platform Node ships for but s390x). */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
  * The `n` values of a `width`-byte column at `pos`: a view of the bytes when they are
