@@ -178,6 +178,8 @@ export class IndexJournal {
   private cols: Columns;
   private endOffset: number;
   private ignored: number;
+  /** The tail of the calls made on this handle (see `serial`). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(path: string, loaded: Loaded) {
     this.path = path;
@@ -229,15 +231,75 @@ export class IndexJournal {
     return this.fd;
   }
 
+  /** Runs `task` after every call made before it on this handle has settled: one operation at a time. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /**
    * Brings the view up to date with commits other processes appended, reading only the
    * bytes added since the last read. When the file was replaced (another process's
    * rewrite: `path` now names a different file than the one held open), it is read afresh.
+   * Calls on one handle run one at a time, in call order.
    *
    * @throws {IndexReadError} the file cannot be read or no longer exists.
    * @throws {IndexCorruptError} as for `open`; the view is then unusable (reopen).
+   * @throws {IndexArgumentError} the handle is closed.
    */
-  async catchUp(): Promise<CatchUpResult> {
+  catchUp(): Promise<CatchUpResult> {
+    return this.serial(() => this.catchUpNow());
+  }
+
+  /**
+   * Catches up, then appends `change` as one commit and fsyncs it once: `append` entries,
+   * `remove` every live entry with one of the given (section id, offset) keys, set
+   * `exposure`. Entries appended by this commit cannot be named by its `remove` or
+   * `exposure`. Everything is checked before anything is written; an empty change writes
+   * nothing. On failure the file is cut back to where it was and the view is unchanged.
+   * Call it holding the store's writer lock.
+   *
+   * @throws {IndexArgumentError} `change` is not an object, or a key / exposure value is malformed.
+   * @throws {IndexEntryInvalidError} an entry of `append` cannot be written (position and field named).
+   * @throws {IndexWriteError} the file is read-only or the write / fsync failed.
+   * @throws {IndexReadError} / {IndexCorruptError} from the catch-up.
+   */
+  commit(change: IndexChange): Promise<CommitResult> {
+    return this.serial(() => this.commitNow(change));
+  }
+
+  /**
+   * Makes the live index exactly `entries` (as a multiset, exposure aside) with one commit
+   * of the difference: live entries equal to a wanted one stay (with their exposure), the
+   * other live entries are removed, the wanted ones not yet live are appended in the given
+   * order. The whole-index replacement of an `index.json` store at the cost of the change
+   * (plus one pass to compare). Call it holding the store's writer lock.
+   *
+   * @throws as {@link IndexJournal.commit}.
+   */
+  replaceWith(entries: readonly IndexEntry[], options: { readonly reason?: RemoveReasonName } = {}): Promise<CommitResult> {
+    return this.serial(() => this.replaceWithNow(entries, options));
+  }
+
+  /**
+   * Compaction: catches up, then replaces the file (atomically: temp file, fsync, rename,
+   * directory fsync) with a minimal one holding exactly the live entries, exposure
+   * included, in canonical order, so the same live entries always give the same bytes.
+   * The handle then follows the new file. Call it holding the store's writer lock.
+   *
+   * @throws {IndexWriteError} the new file could not be written; the old one is untouched.
+   */
+  rewrite(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    return this.serial(() => this.rewriteNow());
+  }
+
+  /** Closes the file (after the calls already made). The view stays readable; other calls throw `IndexArgumentError`. */
+  close(): Promise<void> {
+    return this.serial(() => this.closeNow());
+  }
+
+  private async catchUpNow(): Promise<CatchUpResult> {
     const fd = this.handle("IndexJournal.catchUp");
     let same: boolean;
     let size: number;
@@ -273,17 +335,7 @@ export class IndexJournal {
     await old?.close().catch(() => undefined);
   }
 
-  /**
-   * Catches up, then appends `change` as one commit and fsyncs it once. Entries are
-   * checked before anything is written; an empty change writes nothing. On failure the
-   * file is cut back to where it was and the view is unchanged.
-   *
-   * @throws {IndexArgumentError} `change` is not an object, or a key / exposure value is malformed.
-   * @throws {IndexEntryInvalidError} an entry of `append` cannot be written (position and field named).
-   * @throws {IndexWriteError} the file is read-only or the write / fsync failed.
-   * @throws {IndexReadError} / {IndexCorruptError} from the catch-up.
-   */
-  async commit(change: IndexChange): Promise<CommitResult> {
+  private async commitNow(change: IndexChange): Promise<CommitResult> {
     const fn = "IndexJournal.commit";
     if (typeof change !== "object" || change === null) throw new IndexArgumentError(fn, "change", "an object", change);
     const append = change.append ?? [];
@@ -305,7 +357,7 @@ export class IndexJournal {
       }
     }
     const fd = this.handle(fn);
-    await this.catchUp();
+    await this.catchUpNow();
     const cols = this.cols;
 
     // Which live rows the keys name (entries appended by this commit cannot be named yet).
@@ -323,16 +375,7 @@ export class IndexJournal {
     return { ...(await this.write(fd, raws, removeRows, RemoveReason[reason], items)), missing };
   }
 
-  /**
-   * Makes the live index exactly `entries` (as a multiset of entries, exposure aside) with
-   * one commit of the difference: live entries equal to a wanted one stay (with their
-   * exposure), the other live entries are removed, the wanted ones not yet live are
-   * appended, in the given order. The whole-index replacement of an `index.json` store,
-   * at the cost of the change rather than of the index (plus one pass to compare).
-   *
-   * @throws as {@link IndexJournal.commit}.
-   */
-  async replaceWith(entries: readonly IndexEntry[], options: { readonly reason?: RemoveReasonName } = {}): Promise<CommitResult> {
+  private async replaceWithNow(entries: readonly IndexEntry[], options: { readonly reason?: RemoveReasonName }): Promise<CommitResult> {
     const fn = "IndexJournal.replaceWith";
     if (!Array.isArray(entries)) throw new IndexArgumentError(fn, "entries", "an array of entries", entries);
     if (typeof options !== "object" || options === null) throw new IndexArgumentError(fn, "options", "an object", options);
@@ -340,7 +383,7 @@ export class IndexJournal {
     if (!Object.hasOwn(RemoveReason, reason)) throw new IndexArgumentError(fn, "options.reason", `one of ${Object.keys(RemoveReason).join(", ")}`, reason);
     const raws = entries.map((entry, i) => rawEntry(entry, i, fn));
     const fd = this.handle(fn);
-    await this.catchUp();
+    await this.catchUpNow();
     const cols = this.cols;
     const byOffset = new Map<number, number[]>();
     for (let row = 0; row < cols.size; row++) {
@@ -473,16 +516,9 @@ export class IndexJournal {
     return rows;
   }
 
-  /**
-   * Compaction: catches up, then replaces the file (atomically: temp file, fsync, rename,
-   * directory fsync) with a minimal one holding exactly the live entries, in canonical
-   * order, so the same live entries always give the same bytes. Reopens on the new file.
-   *
-   * @throws {IndexWriteError} the new file could not be written; the old one is untouched.
-   */
-  async rewrite(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+  private async rewriteNow(): Promise<{ bytesBefore: number; bytesAfter: number }> {
     this.handle("IndexJournal.rewrite");
-    await this.catchUp();
+    await this.catchUpNow();
     const bytesBefore = this.endOffset + this.ignored;
     const bytes = encodeIndexV2(this.cols);
     await replaceFile(this.path, bytes);
@@ -490,8 +526,7 @@ export class IndexJournal {
     return { bytesBefore, bytesAfter: bytes.length };
   }
 
-  /** Closes the file. The view stays readable; other calls throw `IndexArgumentError`. */
-  async close(): Promise<void> {
+  private async closeNow(): Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
     await fd?.close();

@@ -186,6 +186,19 @@ describe("IndexJournal: catch-up", () => {
     await reader.close();
   });
 
+  it("calls on one handle made without waiting run one at a time, in call order", async () => {
+    const { path, journal } = await fresh();
+    const calls = Array.from({ length: 20 }, (_, i) => journal.commit({ append: [entry(i)] }));
+    calls.push(journal.commit({ remove: [entry(3)] }), journal.rewrite() as never, journal.commit({ append: [entry(99)] }));
+    await Promise.all(calls);
+    const expected = [...Array.from({ length: 20 }, (_, i) => entry(i)).filter((_, i) => i !== 3)];
+    expect(journal.view.toEntries()).toEqual([...expected.sort((a, b) => a.byteOffset - b.byteOffset), entry(99)]);
+    await journal.close();
+    const again = await IndexJournal.open(path);
+    expect(again.view.toEntries()).toEqual([...expected, entry(99)]);
+    await again.close();
+  });
+
   it("a writer first catches up, so commits from two handles interleave correctly", async () => {
     const { path, journal: a } = await fresh();
     const b = await IndexJournal.open(path);
