@@ -22,6 +22,8 @@ export interface AppendOptions {
   validate?: boolean;
   /** Default `"skip"` on replaykit stores, `"keep"` on dlm stores (dlm's behaviour). */
   onDuplicate?: DuplicatePolicy;
+  /** Called as the snapshots to write are compressed (the long part of a large append): how many are done, of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What `ingest` did, snapshot by snapshot. */
@@ -52,15 +54,16 @@ const POLICIES: readonly DuplicatePolicy[] = ["skip", "supersede", "keep"];
  * Checks the options of `appendMany`.
  * @throws {StoreArgumentError} naming the bad option.
  */
-export function appendOptionsOf(options: unknown): { validate: boolean; onDuplicate: DuplicatePolicy | undefined } {
-  if (options === undefined) return { validate: true, onDuplicate: undefined };
+export function appendOptionsOf(options: unknown): { validate: boolean; onDuplicate: DuplicatePolicy | undefined; onProgress: AppendOptions["onProgress"] } {
+  if (options === undefined) return { validate: true, onDuplicate: undefined, onProgress: undefined };
   if (typeof options !== "object" || options === null || Array.isArray(options)) throw new StoreArgumentError("options", "must be an object");
-  const { validate = true, onDuplicate } = options as AppendOptions;
+  const { validate = true, onDuplicate, onProgress } = options as AppendOptions;
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new StoreArgumentError("options.onProgress", "must be a function");
   if (typeof validate !== "boolean") throw new StoreArgumentError("options.validate", "must be a boolean");
   if (onDuplicate !== undefined && !POLICIES.includes(onDuplicate)) {
     throw new StoreArgumentError("options.onDuplicate", `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(onDuplicate)}`);
   }
-  return { validate, onDuplicate };
+  return { validate, onDuplicate, onProgress };
 }
 
 /**

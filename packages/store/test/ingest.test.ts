@@ -62,6 +62,19 @@ describe("appendMany validates bodies", () => {
     expect(UnknownSectionTypeError.isInstance(problems[1]!.error)).toBe(true);
   });
 
+  test("onProgress reports compression up to the number of snapshots written; a re-ingest compresses nothing", async () => {
+    const store = await fresh();
+    const batch = Array.from({ length: 5000 }, (_, i) => prose(`section ${i}`));
+    const calls: Array<[number, number]> = [];
+    await store.appendMany(batch, { onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls.at(-1)).toEqual([5000, 5000]);
+    expect(calls.length).toBeGreaterThan(1);
+    const again: Array<[number, number]> = [];
+    const result = await store.ingest(batch, { onProgress: (done, total) => again.push([done, total]) });
+    expect(result.skipped).toHaveLength(5000);
+    expect(again).toEqual([]);
+  });
+
   test("bad options are StoreArgumentError naming the option", async () => {
     const store = await fresh();
     for (const [options, argument] of [
@@ -69,6 +82,7 @@ describe("appendMany validates bodies", () => {
       ["skip", "options"],
       [{ validate: "yes" }, "options.validate"],
       [{ onDuplicate: "replace" }, "options.onDuplicate"],
+      [{ onProgress: 5 }, "options.onProgress"],
     ] as const) {
       const error = await store.appendMany([prose("a")], options as never).catch((e: unknown) => e);
       expect(StoreArgumentError.isInstance(error)).toBe(true);
