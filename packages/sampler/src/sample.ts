@@ -89,7 +89,7 @@ export function sample<T extends Sampleable>(entries: readonly T[], options: Sam
 
 /**
  * The one pass over the caller's objects: checks every entry, writes its weight, and (when
- * `hashes` is given) the lane-0 hash at rank 0 of every entry with weight > 0 under `key0`,
+ * `hashes` is given) the hash at rank 0 of every entry with weight > 0 under `key0`,
  * counting the hashes by bucket in `counts` (see `numberDuplicates`). Returns how many
  * entries have weight > 0. This loop is most of the cost of `sample`: weighing is the limit
  * it is measured against, and hashing reads every unit of every id.

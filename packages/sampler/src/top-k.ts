@@ -27,23 +27,17 @@ export class TopK {
   }
 
   /**
-   * Whether an item with weight `w` > 0 and a uniform of at most `u` could still get in.
+   * Offers `item` with the Efraimidis–Spirakis key ln(u) / w, for u in (0, 1) and w > 0.
    * Since ln(u) < u − 1, an item with u − 1 ≤ floor·w (with a margin far above rounding
-   * error) has a key below the floor, so most items are turned away without a logarithm —
-   * and, in a seeded draw, before the second half of their random number is worked out.
-   * It only ever turns away items the heap would turn away, so what is kept does not depend
-   * on the order items arrive in.
+   * error) has a key below the floor, so most items are turned away without a logarithm.
+   * The test only ever turns away items the heap would turn away, so what is kept does not
+   * depend on the order items arrive in.
    */
-  mightTake(u: number, w: number): boolean {
-    const floor = this.floor;
-    return !(floor < 0 && u - 1 <= floor * w * (1 + 1e-9));
-  }
-
-  /** Offers `item` with the Efraimidis–Spirakis key ln(u) / w, for u in (0, 1) and w > 0. */
   consider(u: number, w: number, item: number): void {
-    if (!this.mightTake(u, w)) return;
+    const floor = this.floor;
+    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) return;
     const key = Math.log(u) / w;
-    if (key >= this.floor) this.offer(key, item);
+    if (key >= floor) this.offer(key, item);
   }
 
   /**

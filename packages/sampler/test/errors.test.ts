@@ -49,6 +49,10 @@ describe("options", () => {
   test("entries or options that are not what they should be", () => {
     expect(thrown(() => sample("abc" as never, { k: 1, now: NOW, seed: 1 })).message).toMatch(/entries must be an array/);
     expect(thrown(() => sample(good, null as never)).message).toMatch(/options must be an object/);
+    expect(thrown(() => sample(good, undefined as never)).message).toMatch(/options must be an object/);
+    for (const entries of [null, undefined, 3, { length: 1, 0: good[0] }]) {
+      expect(thrown(() => sample(entries as never, { k: 1, now: NOW, seed: 1 })).message).toMatch(/entries must be an array/);
+    }
   });
 });
 
