@@ -5,16 +5,10 @@
  * any thrown value into one line and an exit code.
  */
 
+import { isReplaykitError } from "@replaykit/store";
+
 /** Marks every replaykit error; the value is the package's short name. */
 const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
-
-/**
- * True for an error thrown by any replaykit package (any installed copy): an object whose
- * `Symbol.for("replaykit.error")` property is a string.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
 
 function hasCode(error: unknown, code: string): boolean {
   return isReplaykitError(error) && error.code === code;

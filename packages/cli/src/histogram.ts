@@ -1,5 +1,5 @@
 // The age histogram of `replaykit stats`. Ages (now − addedAt) go into bins whose edges are
-// round durations growing about ×2 each (1 hour, 6 hours, 1 day, 2 days, 1 week … 10
+// round durations growing ×1.5 to ×6 each (1 hour, 6 hours, 1 day, 2 days, 1 week … 10
 // years): a log scale, so one section dated 1970 gets a bar of its own at the far end
 // instead of squashing every other section into the first bar, and every label is a clean
 // round duration.
@@ -17,10 +17,14 @@ const EDGES: ReadonlyArray<readonly [number, string, string]> = [
   [7 * DAY, "1 week", "1"],
   [14 * DAY, "2 weeks", "2"],
   [30 * DAY, "30 days", "30"],
+  [60 * DAY, "60 days", "60"],
   [90 * DAY, "90 days", "90"],
   [180 * DAY, "180 days", "180"],
+  [270 * DAY, "270 days", "270"],
   [YEAR, "1 year", "1"],
+  [1.5 * YEAR, "1.5 years", "1.5"],
   [2 * YEAR, "2 years", "2"],
+  [3 * YEAR, "3 years", "3"],
   [5 * YEAR, "5 years", "5"],
   [10 * YEAR, "10 years", "10"],
 ];
@@ -72,7 +76,7 @@ function binLabel(bin: number): string {
   const [, highLabel] = EDGES[bin]!;
   // "1–2 weeks" when both ends share a unit, "6 hours–1 day" otherwise.
   const lowUnit = lowLabel.slice(lowNumber.length + 1).replace(/s$/, "");
-  const highUnit = highLabel.replace(/^\d+ /, "").replace(/s$/, "");
+  const highUnit = highLabel.replace(/^[\d.]+ /, "").replace(/s$/, "");
   return lowUnit === highUnit ? `${lowNumber}–${highLabel}` : `${lowLabel}–${highLabel}`;
 }
 

@@ -16,7 +16,8 @@ describe("ageBuckets", () => {
       { label: "2 days–1 week", count: 1 },
       { label: "1–2 weeks", count: 0 },
       { label: "2 weeks–30 days", count: 1 },
-      { label: "30–90 days", count: 0 },
+      { label: "30–60 days", count: 0 },
+      { label: "60–90 days", count: 0 },
       { label: "90–180 days", count: 1 },
     ]);
   });
@@ -27,7 +28,7 @@ describe("ageBuckets", () => {
     expect(buckets.slice(0, 5).map((b) => b.label)).toEqual(["under 1 hour", "1–6 hours", "6 hours–1 day", "1–2 days", "2 days–1 week"]);
     expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(136);
     // Every label is a clean round duration.
-    for (const b of buckets) expect(b.label).toMatch(/^(under |over )?\d+( \w+)?(–\d+ \w+)?$/);
+    for (const b of buckets) expect(b.label).toMatch(/^(under |over )?[\d.]+( \w+)?(–[\d.]+ \w+)?$/);
   });
   test("entries dated after now get a future bucket", () => {
     expect(ageBuckets([daysAgo(-3), daysAgo(1)], NOW)[0]).toEqual({ label: "future", count: 1 });
@@ -35,7 +36,7 @@ describe("ageBuckets", () => {
   });
   test("old stores reach the year bins", () => {
     const labels = ageBuckets([daysAgo(400), daysAgo(3000)], NOW).map((b) => b.label);
-    expect(labels).toEqual(["1–2 years", "2–5 years", "5–10 years"]);
+    expect(labels).toEqual(["1–1.5 years", "1.5–2 years", "2–3 years", "3–5 years", "5–10 years"]);
   });
 });
 

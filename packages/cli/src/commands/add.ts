@@ -1,4 +1,4 @@
-import { bodyProblems, defaultExpanders, SectionParseError, UnknownSectionTypeError, type SectionSnapshot } from "@replaykit/store";
+import { bodyProblems, defaultExpanders, SectionParseError, UnknownSectionTypeError, type IngestResult, type SectionSnapshot } from "@replaykit/store";
 import type { Command } from "commander";
 import { stat, writeFile } from "node:fs/promises";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
@@ -8,7 +8,7 @@ import { CliFailure, isSystemError, oneLine, UsageError } from "../errors.js";
 import { nowOf, write } from "../io.js";
 import { openInput, readLines } from "../jsonl.js";
 import { corpusBytes, openStore } from "../open-store.js";
-import { startActivity, startBar } from "../progress.js";
+import { startActivity, startBar, type Progress } from "../progress.js";
 import { parseSectionLine, SectionLineError } from "../section-json.js";
 import { formatBytes } from "../size.js";
 
@@ -54,9 +54,9 @@ and, without --skip-invalid, nothing is added.
 
 Duplicates: a line equal to a section already in the store (same section id and
 last_seen_at) is skipped and counted, so adding the same file twice changes nothing (dlm
-stores keep dlm's behaviour, as --keep-duplicates). Sections are written in batches, each
-committed on its own: if a run is interrupted, run it again and the batches already written
-are skipped. The counts go to stderr; stdout stays empty.
+stores keep dlm's behaviour, as --keep-duplicates). All sections go in with one commit: an
+interrupted run adds nothing, and re-running it is safe. The counts go to stderr; stdout
+stays empty.
 
 Examples:
   $ echo '{"section_type":"prose","content":"Water boils at 100 °C at sea level."}' | replaykit add ./replay -
@@ -152,26 +152,34 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
     return;
   }
 
-  // 4. Write, in batches each committed on its own, so progress is real and an interrupted run can be re-run.
+  // 4. Write: one ingest call, so one commit (all or nothing). Compressing is the long part,
+  // and the store reports it; the commit after it gets a clock.
   const store = await openStore(dir, { create: true, ...lockTimeout(flags.wait) });
   const onDuplicate = flags.supersede === true ? "supersede" : flags.keepDuplicates === true ? "keep" : undefined;
-  const batch = Math.max(2000, Math.ceil(good.length / 20));
-  let added = 0;
-  let skipped = 0;
-  let superseded = 0;
-  const writing = startBar(io.stderr, "writing   ", good.length, "sections");
+  let compressing: Progress | undefined;
+  let committing: Progress | undefined;
+  let result: IngestResult;
   try {
-    for (let i = 0; i < good.length; i += batch) {
+    result = await store.ingest(good, {
       // Bodies were checked above with the same expanders the store uses.
-      const result = await store.ingest(good.slice(i, i + batch), { validate: false, ...(onDuplicate === undefined ? {} : { onDuplicate }) });
-      added += result.added.length;
-      skipped += result.skipped.length;
-      superseded += result.superseded.length;
-      writing.update(Math.min(i + batch, good.length));
-    }
+      validate: false,
+      ...(onDuplicate === undefined ? {} : { onDuplicate }),
+      onProgress: (done, total) => {
+        compressing ??= startBar(io.stderr, "compressing", total, "sections");
+        compressing.update(done);
+        if (done >= total && committing === undefined) {
+          compressing.stop();
+          committing = startActivity(io.stderr, "committing");
+        }
+      },
+    });
   } finally {
-    writing.stop();
+    compressing?.stop();
+    committing?.stop();
   }
+  const added = result.added.length;
+  const skipped = result.skipped.length;
+  const superseded = result.superseded.length;
   const parts = [`added ${plural(added, "section")} to ${dir} (${formatBytes(await corpusBytes(store))} corpus)`];
   if (skipped > 0) parts.push(`skipped ${plural(skipped, "line")} already in the store (same section id and last_seen_at)`);
   if (superseded > 0) parts.push(`${plural(superseded, "older entry", "older entries")} superseded`);

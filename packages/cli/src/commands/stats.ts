@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { isoDate, plural, relativeTime, showDate, type Context } from "../context.js";
 import { ageBuckets, drawHistogram, glyphsFor } from "../histogram.js";
+import { toWholeSeconds } from "../dates.js";
 import { nowOf, write } from "../io.js";
 import { openStore } from "../open-store.js";
 import { formatBytes } from "../size.js";
@@ -31,7 +32,7 @@ Example:
         await write(ctx.io.stdout, `${JSON.stringify(stats, null, 2)}\n`);
         return;
       }
-      const now = flags.now ?? nowOf(ctx.io);
+      const now = flags.now ?? toWholeSeconds(nowOf(ctx.io));
       const entries = await store.load();
       const types = Object.entries(stats.byType)
         .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
