@@ -5,6 +5,7 @@
 //   open (base + 1,000 small commits) vs reading the file's bytes
 //   open + one recency weight pass  vs reading the bytes + the same weight pass
 //   append one entry                vs one small write + fsync (the durability floor)
+//   open, append one, close         vs reading the bytes + one fsync (a CLI command's commit)
 //   append 1,000 entries            vs one write of their bytes + fsync
 //   evict 1 % (a remove commit)     vs sorting the addedAt column (DESIGN §7's eviction limit) + one fsync
 //   rewrite (compaction)            vs writing the same bytes atomically (writeFileAtomic)
@@ -170,6 +171,20 @@ async function scale(dir, n) {
       subject: async () => journal.commit({ append: batch }),
       limit: async () => fsyncOnce(scratch, small),
       limitName: "one fsync",
+      factor: 2,
+    },
+    {
+      name: `open, append one, close ${label}`,
+      subject: async () => {
+        const j = await IndexJournal.open(journaled);
+        await j.commit({ append: [entry(next++)] });
+        await j.close();
+      },
+      limit: async () => {
+        await readBytes(journaled);
+        await fsyncOnce(scratch, small);
+      },
+      limitName: "read the bytes + one fsync",
       factor: 2,
     },
     {

@@ -115,8 +115,14 @@ export class Columns implements IndexView, EntryArrays {
   /** Entries ever appended to the file: the next entry's ordinal. */
   nextOrdinal = 0;
 
-  /** Rows to make room for at the first growth (an open sizes it from the file, so one copy suffices). */
-  capacityHint = 0;
+  /**
+   * Whether the arrays are the bytes of a read file (adopted): exactly full, so entries
+   * records applied meanwhile wait in `pending` until `settle` copies everything into owned
+   * arrays — only when the columns are next looked at. Opening a large index, committing
+   * an append and closing it (one CLI command) then never copies the columns.
+   */
+  private borrowed = false;
+  private pending: Array<{ src: EntryArrays; count: number; ordinal: number }> = [];
 
   constructor(capacity = 0) {
     if (capacity > 0) this.reserve(capacity);
@@ -125,7 +131,7 @@ export class Columns implements IndexView, EntryArrays {
   /**
    * Takes `src`'s arrays (each exactly `count` long) as the columns of an empty, unallocated
    * instance, without copying: a freshly compacted index is one entries record, whose
-   * column bytes become the columns as they were read. Appending later copies (reserve).
+   * column bytes become the columns as they were read.
    */
   adopt(src: EntryArrays, count: number): void {
     for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = src[name] as never;
@@ -137,39 +143,87 @@ export class Columns implements IndexView, EntryArrays {
     this.capacity = count;
     this.size = count;
     this.nextOrdinal += count;
+    this.borrowed = true;
+  }
+
+  /** Sets an entries record aside while the arrays are borrowed (see `borrowed`); false when they are not. */
+  defer(src: EntryArrays, count: number): boolean {
+    if (!this.borrowed) return false;
+    this.pending.push({ src, count, ordinal: this.nextOrdinal });
+    this.size += count;
+    this.nextOrdinal += count;
+    return true;
+  }
+
+  /** Makes the arrays owned and complete (every row up to `size`), with room to grow; a no-op unless borrowed. */
+  settle(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    const n = Math.max(Math.ceil(this.size * 1.25), this.size + 1024);
+    for (const [name] of ENTRY_COLUMNS) {
+      const column = this[name];
+      const owned = new (column.constructor as new (n: number) => Column)(n);
+      owned.set(column as never);
+      let at = column.length;
+      for (const { src, count } of this.pending) {
+        owned.set(src[name] as never, at);
+        at += count;
+      }
+      (this as EntryArrays)[name] = owned as never;
+    }
+    if (this.ord !== undefined) {
+      const ord = new Uint32Array(n);
+      ord.set(this.ord);
+      let at = this.ord.length;
+      for (const { count, ordinal } of this.pending) for (let k = 0; k < count; k++) ord[at++] = ordinal + k;
+      this.ord = ord;
+    }
+    this.pending = [];
+    this.capacity = n;
   }
 
   get idHi(): Uint32Array {
+    this.settle();
     return this.hi.subarray(0, this.size);
   }
   get idLo(): Uint32Array {
+    this.settle();
     return this.lo.subarray(0, this.size);
   }
   get byteOffset(): Float64Array {
+    this.settle();
     return this.off.subarray(0, this.size);
   }
   get frameLength(): Uint32Array {
+    this.settle();
     return this.len.subarray(0, this.size);
   }
   get addedAt(): Float64Array {
+    this.settle();
     return this.at.subarray(0, this.size);
   }
   get weight(): Float64Array {
+    this.settle();
     return this.w.subarray(0, this.size);
   }
   get typeCode(): Uint16Array {
+    this.settle();
     return this.type.subarray(0, this.size);
   }
   get flags(): Uint8Array {
+    this.settle();
     return this.flag.subarray(0, this.size);
   }
   get crc32(): Uint32Array {
+    this.settle();
     return this.crc.subarray(0, this.size);
   }
   get replayCount(): Uint32Array {
+    this.settle();
     return this.count.subarray(0, this.size);
   }
   get lastReplayAt(): Float64Array {
+    this.settle();
     return this.last.subarray(0, this.size);
   }
   get types(): readonly string[] {
@@ -178,12 +232,12 @@ export class Columns implements IndexView, EntryArrays {
 
   /**
    * Room for at least `capacity` rows. Grows by half (amortised O(1) appends without doubling
-   * the memory of a 10M-entry index for one more entry), or to the hint an open took from the file.
+   * the memory of a 10M-entry index).
    */
   reserve(capacity: number): void {
+    this.settle();
     if (capacity <= this.capacity) return;
-    const n = Math.max(capacity, Math.ceil(this.capacity * 1.5), this.capacityHint, 16);
-    this.capacityHint = 0;
+    const n = Math.max(capacity, Math.ceil(this.capacity * 1.5), 16);
     const grow = <T extends Column>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a.subarray(0, this.size) as never);
@@ -227,6 +281,7 @@ export class Columns implements IndexView, EntryArrays {
 
   /** The ordinal of row `row`. */
   ordinalOf(row: number): number {
+    this.settle();
     return this.ord === undefined ? row : this.ord[row]!;
   }
 
@@ -239,6 +294,7 @@ export class Columns implements IndexView, EntryArrays {
 
   /** The row holding `ordinal`, or -1 (rows are in ordinal order: binary search). */
   rowOf(ordinal: number): number {
+    this.settle();
     const ord = this.ord;
     if (ord === undefined) return ordinal < this.size ? ordinal : -1;
     let lo = 0;
@@ -256,6 +312,7 @@ export class Columns implements IndexView, EntryArrays {
   /** Drops the given rows (ascending, unique): each column closes the gaps with one `copyWithin` per kept run. */
   removeRows(rows: readonly number[]): void {
     if (rows.length === 0) return;
+    this.settle();
     if (this.ord === undefined) {
       // Rows and ordinals part ways from here on: write the ordinals down.
       this.ord = new Uint32Array(this.capacity);
@@ -310,6 +367,7 @@ export class Columns implements IndexView, EntryArrays {
   }
 
   private check(i: number): void {
+    this.settle();
     if (!Number.isInteger(i) || i < 0 || i >= this.size) {
       throw new IndexArgumentError("IndexView.entry", "i", `a row number in 0..${this.size - 1}`, i);
     }

@@ -148,10 +148,8 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     }
     const bytes = written !== undefined && written.length === size ? written : await readRange(fd, path, 0, size);
     checkHeader(bytes, path);
-    // The first entries record is adopted as read; later ones grow the columns once, to a
-    // size taken from the file, rather than by doubling.
+    // The first entries record is adopted as read; later ones wait until the columns are looked at (Columns.settle).
     const cols = new Columns();
-    cols.capacityHint = Math.ceil((bytes.length - HEADER_BYTES) / ENTRY_BYTES);
     const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path);
     return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes };
   } catch (error) {
@@ -385,6 +383,7 @@ export class IndexJournal {
     const fd = this.handle(fn);
     await this.catchUpNow();
     const cols = this.cols;
+    cols.settle();
     const byOffset = new Map<number, number[]>();
     for (let row = 0; row < cols.size; row++) {
       const list = byOffset.get(cols.off[row]!);
@@ -426,7 +425,7 @@ export class IndexJournal {
     exposure: readonly ExposureItem[],
   ): Promise<Omit<CommitResult, "missing">> {
     const cols = this.cols;
-    const builder = new CommitBuilder(64 + raws.length * 55 + removeRows.length * 4 + exposure.length * 16);
+    const builder = new CommitBuilder(64 + raws.length * ENTRY_BYTES + removeRows.length * 4 + exposure.length * 16);
     const newTypes: string[] = [];
     const newCodes = new Map<string, number>();
     for (const raw of raws) {
@@ -494,6 +493,7 @@ export class IndexJournal {
     for (const offset of wanted.keys()) filter[(offset >>> 0) & (FILTER_SLOTS - 1)] = 1;
     const found = new Uint8Array(keys.length);
     const cols = this.cols;
+    cols.settle();
     const offs = cols.off;
     for (let row = 0; row < cols.size; row++) {
       const off = offs[row]!;

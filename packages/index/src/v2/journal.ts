@@ -244,6 +244,7 @@ function readEntries(cols: Columns, view: DataView, q: number, count: number, ba
     cols.adopt(e, count);
     return;
   }
+  if (cols.defer(e, count)) return;
   cols.reserve(cols.size + count);
   for (const [name] of ENTRY_COLUMNS) (cols[name] as Column).set(e[name] as never, cols.size);
   cols.appended(count);

@@ -96,8 +96,10 @@ function gather(c: Columns, order: Uint32Array): EntryArrays {
 export function encodeIndexV2(entries: readonly IndexEntry[] | IndexView): Uint8Array {
   let cols: Columns;
   if (Array.isArray(entries)) cols = columnsOf(entries, "encodeIndexV2");
-  else if (entries instanceof Columns) cols = entries;
-  else throw new IndexArgumentError("encodeIndexV2", "entries", "an array of entries or an index view", entries);
+  else if (entries instanceof Columns) {
+    cols = entries;
+    cols.settle();
+  } else throw new IndexArgumentError("encodeIndexV2", "entries", "an array of entries or an index view", entries);
 
   const order = canonicalOrder(cols);
   // Only the types still used, renumbered in name order.
