@@ -11,17 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
-import {
-  appendFrames,
-  appendSnapshots,
-  crc32,
-  createSnapshot,
-  encodeFrame,
-  parseRfc3339,
-  readChecked,
-  readSnapshots,
-} from "../dist/index.js";
-import { decodePayload, decodePayloadWithCborg, encodePayload } from "../dist/cbor.js";
+import { appendFrames, appendSnapshots, crc32, createSnapshot, encodeFrame, parseRfc3339, readChecked, readSnapshots } from "../dist/index.js";
+import { encodePayload } from "../dist/cbor.js";
 
 const quick = process.argv.includes("--quick");
 
@@ -31,7 +22,10 @@ if (process.argv.includes("--rss-probe")) {
   const path = join(dir, "big.zst");
   const snapshot = createSnapshot({ sectionType: "prose", content: "x".repeat(1 << 20), lastSeenAt: new Date("2026-01-01T00:00:00Z") });
   const frame = await encodeFrame(snapshot);
-  const pointers = await appendFrames(path, Array.from({ length: 4096 }, () => frame));
+  const pointers = await appendFrames(
+    path,
+    Array.from({ length: 4096 }, () => frame),
+  );
   const crc = crc32(frame);
   const entries = pointers.map((p) => ({ ...p, sectionId: snapshot.sectionId, crc32: crc, sectionType: "prose", autoMined: false }));
   const before = peakRssMiB();
@@ -97,28 +91,15 @@ try {
       factor: 2,
       rounds: quick ? 3 : 5,
     });
-    // Why the fixed-schema reader stays: the same sweep with each decoder (kept only while ≥ 1.5×).
-    const sweepWith = (decodeOne) => async () => {
-      const all = await decompress(readFileSync(sweepPath));
-      let at = 0;
-      for (const p of payloads) {
-        decodeOne(all.subarray(at, at + p.length));
-        at += p.length;
-      }
-    };
-    cases.push({
-      name: `decode sweep ${n.toLocaleString("en")}: cborg path ÷ fixed-schema reader (gain, keep if ≥ 1.5)`,
-      subject: sweepWith(decodePayloadWithCborg),
-      limit: sweepWith(decodePayload),
-      limitName: "fixed-schema reader",
-      rounds: quick ? 3 : 7,
-    });
   }
   await runCases("corpus", cases);
 
   // Memory: verify-style sweep of 4,096 × 1 MiB sections (issue 13: 8.3 GB before bounded batches).
   const probe = JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--rss-probe", dir], { encoding: "utf8" }).trim().split("\n").at(-1),
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--rss-probe", dir], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .at(-1),
   );
   console.log(
     `corpus | readChecked 4,096 × 1 MiB sections (${(probe.corpusBytes / 1024).toFixed(0)} KiB corpus): ${probe.ok} ok in ${probe.ms.toFixed(0)} ms, ` +

@@ -104,11 +104,7 @@ export interface CheckedBatch {
  * @throws {CorpusArgumentError} when an argument is bad (checked before anything is read).
  * @throws {CorpusIOError} when the file exists but cannot be opened or read.
  */
-export async function* readChecked(
-  corpusPath: string,
-  entries: readonly FrameEntry[],
-  options?: BatchOptions,
-): AsyncGenerator<CheckedBatch> {
+export async function* readChecked(corpusPath: string, entries: readonly FrameEntry[], options?: BatchOptions): AsyncGenerator<CheckedBatch> {
   const { maxFrameBytes, batchBytes } = readArguments(corpusPath, entries, options, "readChecked", "entries");
   for await (const batch of batches(corpusPath, entries, maxFrameBytes, batchBytes)) {
     const slice = entries.slice(batch.start, batch.start + batch.frames.length);

@@ -19,9 +19,7 @@ function hasCode(error: unknown, code: string): boolean {
  * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
  */
 export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return (
-    typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string"
-  );
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
 }
 
 /** The base class of every error this package throws. */
@@ -54,10 +52,7 @@ export class CorpusCorruptError extends CorpusError {
   readonly path: string | undefined;
   readonly reason: CorruptReason;
 
-  constructor(
-    message: string,
-    where: { byteOffset: number; length: number; path?: string | undefined; reason: CorruptReason; cause?: unknown },
-  ) {
+  constructor(message: string, where: { byteOffset: number; length: number; path?: string | undefined; reason: CorruptReason; cause?: unknown }) {
     const place = `${where.path ?? "frame"} at byte ${where.byteOffset} (+${where.length})`;
     super(`corpus: ${place}: ${message}`, where.cause === undefined ? undefined : { cause: where.cause });
     this.byteOffset = where.byteOffset;

@@ -135,11 +135,7 @@ export async function readSnapshot(corpusPath: string, at: FramePointer, options
  * @throws {CorpusCorruptError} for the first pointer outside the file or bad frame.
  * @throws {CorpusIOError} when the file cannot be opened or read.
  */
-export async function* readSnapshots(
-  corpusPath: string,
-  at: readonly FramePointer[],
-  options?: BatchOptions,
-): AsyncIterable<SectionSnapshot> {
+export async function* readSnapshots(corpusPath: string, at: readonly FramePointer[], options?: BatchOptions): AsyncIterable<SectionSnapshot> {
   const { maxFrameBytes, batchBytes } = readArguments(corpusPath, at, options, "readSnapshots");
   for await (const batch of batches(corpusPath, at, maxFrameBytes, batchBytes)) {
     const sources: FrameSource[] = [];
@@ -202,11 +198,7 @@ export interface FrameBatch {
  * @throws {CorpusArgumentError} when an argument is bad (checked before anything is read).
  * @throws {CorpusIOError} when the file exists but cannot be opened or read.
  */
-export async function* readFramesBatched(
-  corpusPath: string,
-  at: readonly FramePointer[],
-  options?: BatchOptions,
-): AsyncGenerator<FrameBatch> {
+export async function* readFramesBatched(corpusPath: string, at: readonly FramePointer[], options?: BatchOptions): AsyncGenerator<FrameBatch> {
   const { maxFrameBytes, batchBytes } = readArguments(corpusPath, at, options, "readFramesBatched");
   yield* batches(corpusPath, at, maxFrameBytes, batchBytes);
 }
@@ -224,12 +216,7 @@ export function readArguments(corpusPath: unknown, at: unknown, options: BatchOp
 }
 
 /** @internal The batched reader behind every read; arguments already checked. */
-export async function* batches(
-  corpusPath: string,
-  pointers: readonly FramePointer[],
-  maxFrameBytes: number,
-  batchBytes: number,
-): AsyncGenerator<FrameBatch> {
+export async function* batches(corpusPath: string, pointers: readonly FramePointer[], maxFrameBytes: number, batchBytes: number): AsyncGenerator<FrameBatch> {
   if (pointers.length === 0) return;
   let handle: FileHandle | undefined;
   let size = 0;
@@ -241,9 +228,9 @@ export async function* batches(
     if ((cause as { code?: string }).code !== "ENOENT") throw new CorpusIOError(corpusPath, "open", cause);
     // A missing file: every pointer reaches past its end.
     for (let start = 0; start < pointers.length; start += CHUNK_POINTERS) {
-      const frames = pointers.slice(start, start + CHUNK_POINTERS).map(
-        (p) => new CorpusCorruptError("the corpus file does not exist", { ...where(p, corpusPath), reason: "short-read", cause }),
-      );
+      const frames = pointers
+        .slice(start, start + CHUNK_POINTERS)
+        .map((p) => new CorpusCorruptError("the corpus file does not exist", { ...where(p, corpusPath), reason: "short-read", cause }));
       yield { start, frames, contentBytes: 0 };
     }
     return;
@@ -263,7 +250,11 @@ export async function* batches(
         }
         i++;
       }
-      const read = await readRanges(handle, wanted.map((k) => pointers[k]!), corpusPath);
+      const read = await readRanges(
+        handle,
+        wanted.map((k) => pointers[k]!),
+        corpusPath,
+      );
       const frames: Array<Uint8Array | CorpusCorruptError> = new Array(i - chunkStart);
       const sizes: number[] = new Array(i - chunkStart).fill(0);
       if (wanted.length < frames.length) {
@@ -284,10 +275,10 @@ export async function* batches(
         }
         const declared = declaredContentSize(bytesOf);
         if (declared !== undefined && declared > maxFrameBytes) {
-          frames[k - chunkStart] = new CorpusCorruptError(
-            `frame declares ${declared} content bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`,
-            { ...where(pointers[k]!, corpusPath), reason: "too-large" },
-          );
+          frames[k - chunkStart] = new CorpusCorruptError(`frame declares ${declared} content bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`, {
+            ...where(pointers[k]!, corpusPath),
+            reason: "too-large",
+          });
         } else {
           frames[k - chunkStart] = bytesOf;
           // A frame without a declared size is bounded at decode time; count its length here.

@@ -40,8 +40,7 @@ export function maxFrameBytesOf(options: ReadOptions | undefined, functionName: 
   return max;
 }
 
-const asBuffer = (u8: Uint8Array): Buffer =>
-  Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+const asBuffer = (u8: Uint8Array): Buffer => (Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength));
 
 /**
  * Encodes one snapshot as an independent zstd frame (level 3) of its canonical CBOR map,
@@ -103,7 +102,7 @@ export function frameContentBound(src: FrameSource, maxFrameBytes: number): { si
   if (declared !== undefined && declared > maxFrameBytes) {
     return corrupt(src, "too-large", `frame declares ${declared} content bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`);
   }
-  let info;
+  let info: ReturnType<typeof walkFrame>;
   try {
     info = walkFrame(src.bytes, 0, src.bytes.length);
   } catch (cause) {
@@ -113,7 +112,11 @@ export function frameContentBound(src: FrameSource, maxFrameBytes: number): { si
   // No declared size (another writer's frame): decompressed only when its blocks cannot
   // produce more than the limit, so the output is bounded either way.
   if (info.maxContentSize > maxFrameBytes) {
-    return corrupt(src, "too-large", `frame declares no content size and its blocks can hold ${info.maxContentSize} bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`);
+    return corrupt(
+      src,
+      "too-large",
+      `frame declares no content size and its blocks can hold ${info.maxContentSize} bytes, over the limit of ${maxFrameBytes} (maxFrameBytes)`,
+    );
   }
   return { size: info.maxContentSize, declared: false };
 }
@@ -130,10 +133,7 @@ export function frameContentBound(src: FrameSource, maxFrameBytes: number): { si
  *
  * @throws {CorpusArgumentError} when `sources` is not an array of `{ bytes, at }`, or options are bad.
  */
-export async function decodeFrameBatch(
-  sources: readonly FrameSource[],
-  options?: ReadOptions,
-): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
+export async function decodeFrameBatch(sources: readonly FrameSource[], options?: ReadOptions): Promise<Array<SectionSnapshot | CorpusCorruptError>> {
   const maxFrameBytes = maxFrameBytesOf(options, "decodeFrameBatch");
   if (!Array.isArray(sources)) throw new CorpusArgumentError("decodeFrameBatch", "sources", "an array", sources);
   sources.forEach((src, i) => {
@@ -244,10 +244,9 @@ export async function decodeFrame(frame: Uint8Array, at?: FramePointer, options?
   if (at !== undefined && (typeof at !== "object" || at === null)) {
     throw new CorpusArgumentError("decodeFrame", "at", "a FramePointer", at);
   }
-  const [result] = await decodeFrameBatch(
-    [{ bytes: frame, at: at ?? { byteOffset: 0, length: frame.length } }],
-    { maxFrameBytes: maxFrameBytesOf(options, "decodeFrame") },
-  );
+  const [result] = await decodeFrameBatch([{ bytes: frame, at: at ?? { byteOffset: 0, length: frame.length } }], {
+    maxFrameBytes: maxFrameBytesOf(options, "decodeFrame"),
+  });
   if (result instanceof CorpusCorruptError) throw result;
   return result!;
 }

@@ -98,7 +98,10 @@ const fields = {
   // A lone surrogate cannot be written as UTF-8; storing U+FFFD instead would change the text.
   content: v.pipe(v.string(), v.check(isWellFormed, "contains a lone UTF-16 surrogate (not valid Unicode text)")),
   autoMined: v.boolean(),
-  date: v.pipe(v.date(), v.check((d: Date) => isStorableDate(d), "is out of range (years 1 to 9999)")),
+  date: v.pipe(
+    v.date(),
+    v.check((d: Date) => isStorableDate(d), "is out of range (years 1 to 9999)"),
+  ),
   runs: v.array(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 };
 
@@ -171,10 +174,7 @@ export function createSnapshot(init: SnapshotInit): SectionSnapshot {
   const lastSeenAt = toWholeSeconds(i.lastSeenAt ?? new Date());
   const firstSeenAt = i.firstSeenAt === undefined ? lastSeenAt : toWholeSeconds(i.firstSeenAt);
   if (firstSeenAt.getTime() > lastSeenAt.getTime()) {
-    throw new SnapshotInvalidError(
-      "firstSeenAt",
-      `is after lastSeenAt (${firstSeenAt.toISOString()} > ${lastSeenAt.toISOString()})`,
-    );
+    throw new SnapshotInvalidError("firstSeenAt", `is after lastSeenAt (${firstSeenAt.toISOString()} > ${lastSeenAt.toISOString()})`);
   }
   return Object.freeze({
     sectionId: i.sectionId ?? sectionIdOf(i.sectionType, i.content),

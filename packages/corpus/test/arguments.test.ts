@@ -185,7 +185,15 @@ describe("section ids and dates: one check, one parser", () => {
     expect(parseRfc3339("2026-04-01T12:00:00.123456Z")?.toISOString()).toBe("2026-04-01T12:00:00.123Z");
     expect(parseRfc3339("2026-04-01T14:00:00+02:00")?.toISOString()).toBe("2026-04-01T12:00:00.000Z");
     expect(parseRfc3339("0001-01-01T00:00:00Z")?.getUTCFullYear()).toBe(1);
-    for (const bad of ["2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-04-01T24:00:00Z", "2026-04-01 12:00:00Z", "2026-04-01T12:00:00", "0000-01-01T00:00:00Z", ""]) {
+    for (const bad of [
+      "2026-02-29T00:00:00Z",
+      "2026-04-31T00:00:00Z",
+      "2026-04-01T24:00:00Z",
+      "2026-04-01 12:00:00Z",
+      "2026-04-01T12:00:00",
+      "0000-01-01T00:00:00Z",
+      "",
+    ]) {
       expect(parseRfc3339(bad)).toBeUndefined();
     }
     expect(parseRfc3339(5 as never)).toBeUndefined();

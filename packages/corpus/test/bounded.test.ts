@@ -18,8 +18,19 @@ vi.mock("@mongodb-js/zstd", async (importOriginal) => {
 });
 
 const corpus = await import("../src/index.js");
-const { appendFrames, appendSnapshots, createSnapshot, decodeFrame, decodeFrameBatch, DEFAULT_MAX_FRAME_BYTES, encodeFrame, readFrames, readFramesBatched, readSnapshot, readSnapshots } =
-  corpus;
+const {
+  appendFrames,
+  appendSnapshots,
+  createSnapshot,
+  decodeFrame,
+  decodeFrameBatch,
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  readFrames,
+  readFramesBatched,
+  readSnapshot,
+  readSnapshots,
+} = corpus;
 const { tempDir } = await import("./helpers.js");
 
 beforeEach(() => {

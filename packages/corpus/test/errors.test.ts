@@ -58,11 +58,7 @@ const mapWith = (over: Record<string, unknown>) => {
   for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
   return encode(base, { typeEncoders: { Date: (d: unknown) => date((d as Date).toISOString()) } });
 };
-const taggedDate = (text: string) =>
-  encode(
-    { x: 1 },
-    { typeEncoders: { Object: () => [new Token(Type.tag, 0), new Token(Type.string, text)] } },
-  );
+const taggedDate = (text: string) => encode({ x: 1 }, { typeEncoders: { Object: () => [new Token(Type.tag, 0), new Token(Type.string, text)] } });
 
 describe("decodeFrame rejects bad bytes with CorpusCorruptError", () => {
   test("empty input and garbage", async () => {
@@ -141,10 +137,7 @@ describe("decodeFrame rejects bad bytes with CorpusCorruptError", () => {
   });
 
   test("a tag-0 date that is not text, and unknown tags", async () => {
-    const dateOfInt = encode(
-      { a: 1 },
-      { typeEncoders: { Object: () => [new Token(Type.tag, 0), new Token(Type.uint, 5)] } },
-    );
+    const dateOfInt = encode({ a: 1 }, { typeEncoders: { Object: () => [new Token(Type.tag, 0), new Token(Type.uint, 5)] } });
     expect((await corruptOf(await frameOf(dateOfInt))).reason).toBe("shape");
     const tag1 = encode({ a: 1 }, { typeEncoders: { Object: () => [new Token(Type.tag, 1), new Token(Type.uint, 5)] } });
     expect((await corruptOf(await frameOf(tag1))).reason).toBe("cbor");
@@ -187,7 +180,9 @@ describe("reads from a corpus file", () => {
   test("readSnapshots yields the good frames before a damaged one, then throws at its offset", async () => {
     const dir = tempDir();
     const path = join(dir, "corpus.zst");
-    const snapshots = Array.from({ length: 5 }, (_, i) => createSnapshot({ sectionType: "prose", content: `section ${i} `.repeat(20), lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) }));
+    const snapshots = Array.from({ length: 5 }, (_, i) =>
+      createSnapshot({ sectionType: "prose", content: `section ${i} `.repeat(20), lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) }),
+    );
     const pointers = await appendSnapshots(path, snapshots);
     const bytes = readFileSync(path);
     const victim = pointers[3]!;

@@ -117,7 +117,11 @@ describe("readSnapshots", () => {
     const order = Array.from({ length: 100 }, (_, i) => (i * 7919) % 400);
     calls.decompress = 0;
     const got: string[] = [];
-    for await (const s of readSnapshots(path, order.map((i) => pointers[i]!))) got.push(s.sectionId);
+    for await (const s of readSnapshots(
+      path,
+      order.map((i) => pointers[i]!),
+    ))
+      got.push(s.sectionId);
     expect(got).toEqual(order.map((i) => written[i]!.sectionId));
     expect(calls.decompress).toBe(1);
   });

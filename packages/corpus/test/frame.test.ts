@@ -22,8 +22,7 @@ function parseHeader(frame: Uint8Array) {
   return { singleSegment, checksum, dictFlag, fcs, fcsBytes: size, headerLength: at };
 }
 
-const snapshotOf = (content: string) =>
-  createSnapshot({ sectionType: "prose", content, lastSeenAt: new Date("2026-05-01T00:00:00Z") });
+const snapshotOf = (content: string) => createSnapshot({ sectionType: "prose", content, lastSeenAt: new Date("2026-05-01T00:00:00Z") });
 
 describe("frame header", () => {
   // Payload sizes on both sides of each FCS width: 1 byte (<256), 2 bytes (256..65791), 4 bytes.

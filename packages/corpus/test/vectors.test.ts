@@ -18,7 +18,15 @@ interface DecodedVector {
   training_runs_seen: number[];
 }
 const framesMeta = JSON.parse(readFileSync(join(VECTORS, "frames/frames.json"), "utf8")) as {
-  frames: Array<{ name: string; frame_file: string; cbor_file: string; cbor_length: number; frame_header: { content_size: number }; decoded_snapshot: DecodedVector; cbor_datetime_strings: Record<string, string> }>;
+  frames: Array<{
+    name: string;
+    frame_file: string;
+    cbor_file: string;
+    cbor_length: number;
+    frame_header: { content_size: number };
+    decoded_snapshot: DecodedVector;
+    cbor_datetime_strings: Record<string, string>;
+  }>;
 };
 const expected = JSON.parse(readFileSync(join(VECTORS, "expected.json"), "utf8")) as {
   entries: Array<{ entry: { byte_offset: number; length: number; section_id: string }; decoded_snapshot: DecodedVector }>;
@@ -62,13 +70,14 @@ describe("reference frames", () => {
     });
 
     // Whole-second vectors only: our Dates hold milliseconds (the microseconds case is below).
-    if (wholeSeconds) test(`${f.name}: our CBOR payload equals the reference's byte for byte`, async () => {
-      const frame = await encodeFrame(await decodeFrame(bin));
-      const payload = await decompress(Buffer.from(frame));
-      expect(Buffer.compare(payload, cbor)).toBe(0);
-      // ...and the header records the decompressed size, as the reference's does.
-      expect(walkFrame(frame, 0, frame.length).contentSize).toBe(f.frame_header.content_size);
-    });
+    if (wholeSeconds)
+      test(`${f.name}: our CBOR payload equals the reference's byte for byte`, async () => {
+        const frame = await encodeFrame(await decodeFrame(bin));
+        const payload = await decompress(Buffer.from(frame));
+        expect(Buffer.compare(payload, cbor)).toBe(0);
+        // ...and the header records the decompressed size, as the reference's does.
+        expect(walkFrame(frame, 0, frame.length).contentSize).toBe(f.frame_header.content_size);
+      });
   }
 
   test("microseconds are kept to the millisecond and written back with 6 digits", async () => {
@@ -88,13 +97,17 @@ describe("reference store", () => {
     const got: SectionSnapshot[] = [];
     for await (const s of readSnapshots(STORE_CORPUS, pointers)) got.push(s);
     expect(got).toHaveLength(expected.entries.length);
-    got.forEach((s, i) => expectMatches(s, expected.entries[i]!.decoded_snapshot));
+    for (const [i, s] of got.entries()) expectMatches(s, expected.entries[i]!.decoded_snapshot);
   });
 
   test("readSnapshots keeps the caller's order, including repeats", async () => {
     const order = [5, 0, 12, 5, 3];
     const got: string[] = [];
-    for await (const s of readSnapshots(STORE_CORPUS, order.map((i) => pointers[i]!))) got.push(s.sectionId);
+    for await (const s of readSnapshots(
+      STORE_CORPUS,
+      order.map((i) => pointers[i]!),
+    ))
+      got.push(s.sectionId);
     expect(got).toEqual(order.map((i) => expected.entries[i]!.decoded_snapshot.section_id));
   });
 
