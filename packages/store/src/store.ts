@@ -15,7 +15,7 @@ import { commitAppend, loadEntries, rewriteIndex, storeFormat } from "./index-io
 import { withLock } from "./lock.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
-import { assertGeneration, inView, writerView, type View } from "./view.js";
+import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
 
 export type { QuarantineRecord, VerifyProblem, VerifyReport } from "./verify.js";
 export type { RecoverReport, SkippedRange } from "./recover.js";
@@ -216,6 +216,44 @@ export class ReplayStore {
       assertGeneration(this, view, generations);
       return view.readChecked(entries);
     });
+  }
+
+  /**
+   * Every live entry with its snapshot, in file (append) order, read in batches bounded by
+   * declared content from one generation of the store: an export. A compaction meanwhile
+   * does not disturb it (the view holds its corpus open).
+   * @throws {CorpusCorruptError} for a damaged frame, after the ones before it were yielded.
+   * @throws {StoreNotFoundError} when the store's directory does not exist.
+   */
+  async *exportSnapshots(): AsyncGenerator<{ entry: IndexEntry; snapshot: SectionSnapshot }> {
+    await this.#assertExists();
+    const inFileOrder = (entries: readonly IndexEntry[]) =>
+      entries
+        .map((entry, i) => ({ entry, i }))
+        .sort((a, b) => a.entry.byteOffset - b.entry.byteOffset || a.i - b.i)
+        .map((x) => x.entry);
+    const { view } = await openConsistentView(this, this.#maxFrameBytes);
+    try {
+      if (!view.pinned) {
+        // No way to pin the corpus on this platform: read it all in one checked view.
+        const all = await this.#view(async (entries, v) => {
+          const order = inFileOrder(entries);
+          return { order, snapshots: await v.readChecked(order) };
+        });
+        for (let i = 0; i < all.order.length; i++) yield { entry: all.order[i]!, snapshot: all.snapshots[i]! };
+        return;
+      }
+      for await (const batch of view.batches(inFileOrder(view.entries))) {
+        const results = await view.check(batch);
+        for (let j = 0; j < results.length; j++) {
+          const r = results[j]!;
+          if (r instanceof CorpusCorruptError) throw r;
+          yield { entry: batch.entries[j]!, snapshot: r };
+        }
+      }
+    } finally {
+      await view.close();
+    }
   }
 
   /**

@@ -7,6 +7,7 @@
 import {
   checkFrames,
   CorpusCorruptError,
+  CorpusIOError,
   decodeFrameBatch,
   readFramesBatched,
   type FrameEntry,
@@ -14,7 +15,8 @@ import {
   type SectionSnapshot,
 } from "@replaykit/corpus";
 import type { IndexEntry } from "@replaykit/index";
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { StoreChangedError, StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, type GenerationState, type StorePaths } from "./generation.js";
 import { loadEntries } from "./index-io.js";
@@ -33,18 +35,50 @@ export interface ViewBatch<E> {
 export class View {
   readonly generation: number;
   readonly entries: IndexEntry[];
-  /** The corpus file this view reads frames from. */
-  readonly corpusFile: string;
   /** True when a committed compaction was not rolled forward yet (the view reads its new files). */
   readonly pending: boolean;
   readonly maxFrameBytes: number;
+  #handle: FileHandle | undefined;
+  #path: string;
 
   constructor(generation: number, entries: IndexEntry[], corpusFile: string, pending: boolean, maxFrameBytes: number) {
     this.generation = generation;
     this.entries = entries;
-    this.corpusFile = corpusFile;
+    this.#path = corpusFile;
     this.pending = pending;
     this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** The corpus file this view reads frames from (its descriptor's name when pinned). */
+  get corpusFile(): string {
+    return this.#handle !== undefined && this.#fdDir !== undefined ? `${this.#fdDir}/${this.#handle.fd}` : this.#path;
+  }
+
+  /** The corpus path the view was opened from (for messages). */
+  get corpusPath(): string {
+    return this.#path;
+  }
+
+  /** True when reads go through the open descriptor: the view cannot change under them. */
+  get pinned(): boolean {
+    return this.#handle !== undefined && this.#fdDir !== undefined;
+  }
+
+  #fdDir: string | undefined;
+
+  /** @internal Binds the view to an open corpus file (none: the file does not exist). */
+  pinTo(path: string, handle: FileHandle | undefined, fdDir: string | undefined): this {
+    this.#path = path;
+    this.#handle = handle;
+    this.#fdDir = fdDir;
+    return this;
+  }
+
+  /** Closes the pinned descriptor. */
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
   }
 
   /** Size of the corpus file in bytes (0 when it does not exist). */
@@ -58,9 +92,28 @@ export class View {
    * for damage: a frame outside the file or over `maxFrameBytes` is an error in its slot.
    */
   async *batches<E extends FramePointer>(entries: readonly E[]): AsyncGenerator<ViewBatch<E>> {
-    for await (const batch of readFramesBatched(this.corpusFile, entries, { maxFrameBytes: this.maxFrameBytes })) {
-      yield { start: batch.start, entries: entries.slice(batch.start, batch.start + batch.frames.length), frames: batch.frames };
+    try {
+      for await (const batch of readFramesBatched(this.corpusFile, entries, { maxFrameBytes: this.maxFrameBytes })) {
+        const frames = batch.frames.map((f) => (f instanceof CorpusCorruptError ? this.#named(f) : f));
+        yield { start: batch.start, entries: entries.slice(batch.start, batch.start + batch.frames.length), frames };
+      }
+    } catch (error) {
+      throw this.#named(error);
     }
+  }
+
+  /** An error of corpus's readers naming the pinned descriptor, renamed to name the corpus file. */
+  #named<E>(error: E): E {
+    const fdPath = this.corpusFile;
+    if (fdPath === this.#path) return error;
+    if (CorpusCorruptError.isInstance(error) && error.path === fdPath) {
+      const prefix = `corpus: ${fdPath} at byte ${error.byteOffset} (+${error.length}): `;
+      const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+      const where = { byteOffset: error.byteOffset, length: error.length, path: this.#path, reason: error.reason, cause: error.cause };
+      return new CorpusCorruptError(message, where) as E;
+    }
+    if (CorpusIOError.isInstance(error) && error.path === fdPath) return new CorpusIOError(this.#path, error.action, error.cause) as E;
+    return error;
   }
 
   /**
@@ -78,7 +131,7 @@ export class View {
       withId.map((i) => batch.frames[i]!),
       options,
     );
-    withId.forEach((i, j) => (out[i] = checked[j]!));
+    withId.forEach((i, j) => (out[i] = this.#named(checked[j]!)));
     const sources = bare.flatMap((i) => {
       const frame = batch.frames[i]!;
       if (frame instanceof CorpusCorruptError) {
@@ -88,7 +141,7 @@ export class View {
       return [{ bytes: frame, at: batch.entries[i]!, path: this.corpusFile, slot: i }];
     });
     const decoded = await decodeFrameBatch(sources, { maxFrameBytes: this.maxFrameBytes });
-    sources.forEach((s, j) => (out[s.slot] = decoded[j]!));
+    sources.forEach((s, j) => (out[s.slot] = this.#named(decoded[j]!)));
     return out;
   }
 
@@ -108,52 +161,90 @@ export class View {
   }
 }
 
+// Where an open file can be named by its descriptor: opening `<dir>/<fd>` opens the file the
+// descriptor holds, even after it was renamed over or unlinked (Linux: /proc/self/fd; macOS
+// and the BSDs: /dev/fd). A view opens its corpus once and reads it through that name, so
+// every read of the view — however long, however many compactions meanwhile — reads the
+// same file, through corpus's own readers.
+const FD_DIR = ["/proc/self/fd", "/dev/fd"].find((dir) => {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+});
+
 /**
- * Runs `fn` in a consistent view of the store: the generation file is read before the
- * index and after `fn`; a change means a compaction happened in between, and `fn` runs
- * again in the new generation. (`fn` must only read.)
+ * Runs `fn` in a consistent view of the store: the generation file is read, the index
+ * loaded and the corpus opened, and the generation file read again; if it changed, a
+ * compaction was publishing meanwhile and the view is opened again. Once open, the view's
+ * corpus is pinned by its descriptor (see FD_DIR), so `fn` reads one generation however long
+ * it runs. (Where descriptors cannot be named, the generation file is also checked after
+ * `fn`, and `fn` runs again if it changed.) `fn` must only read.
  *
  * @throws {StoreChangedError} when the store changed under every one of many attempts.
  */
 export async function inView<T>(p: StorePaths, maxFrameBytes: number, fn: (view: View) => Promise<T>): Promise<T> {
-  let lastGeneration = -1;
+  for (let attempt = 1; ; attempt++) {
+    const { view, text } = await openConsistentView(p, maxFrameBytes);
+    try {
+      const result = await fn(view);
+      if (view.pinned || (await readGeneration(p)).text === text) return result;
+    } catch (error) {
+      // Unpinned, a read of a file a compaction just moved fails: look again while it changes.
+      if (view.pinned || (await readGeneration(p)).text === text) throw error;
+    } finally {
+      await view.close();
+    }
+    if (attempt >= MAX_ATTEMPTS) throw new StoreChangedError(p.indexPath, view.generation, (await readGeneration(p)).state.generation);
+    await new Promise((r) => setTimeout(r, Math.min(attempt, 20)));
+  }
+}
+
+/**
+ * Opens a view whose index and corpus are of one generation (the generation file read the
+ * same before and after opening them). The caller closes it.
+ * @throws {StoreChangedError} when the store changed under every one of many attempts.
+ */
+export async function openConsistentView(p: StorePaths, maxFrameBytes: number): Promise<{ view: View; text: string }> {
   for (let attempt = 1; ; attempt++) {
     const before = await readGeneration(p);
     const view = await openView(p, before.state, maxFrameBytes);
-    let result: T | undefined;
-    let failure: unknown;
-    let failed = false;
-    try {
-      result = await fn(view);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
     const after = await readGeneration(p);
-    if (after.text === before.text) {
-      if (!failed) return result as T;
-      // A roll-forward renames the pending files before it rewrites the generation file, so
-      // a read of a pending view can fail on a file that just moved: look again a few times.
-      if (!view.pending || attempt >= 5) throw failure;
-    } else if (attempt >= MAX_ATTEMPTS) {
-      throw new StoreChangedError(p.indexPath, lastGeneration, after.state.generation);
-    }
-    lastGeneration = before.state.generation;
+    if (after.text === before.text) return { view, text: before.text };
+    await view.close();
+    if (attempt >= MAX_ATTEMPTS) throw new StoreChangedError(p.indexPath, before.state.generation, after.state.generation);
     await new Promise((r) => setTimeout(r, Math.min(attempt, 20)));
   }
 }
 
 async function openView(p: StorePaths, state: GenerationState, maxFrameBytes: number): Promise<View> {
   if (state.pending === undefined) {
-    return new View(state.generation, await loadEntries(p.indexPath), p.corpusPath, false, maxFrameBytes);
+    const entries = await loadEntries(p.indexPath);
+    return pin(new View(state.generation, entries, p.corpusPath, false, maxFrameBytes), [p.corpusPath]);
   }
   // Committed, maybe partly rolled forward: each new file is under its temp name or, once
   // renamed (renames are atomic and a temp name is never reused), under the live name.
   const temps = pendingPaths(p, state.pending);
   let entries = await loadEntries(temps.index);
   if (entries.length === 0 && !(await exists(temps.index))) entries = await loadEntries(p.indexPath);
-  const corpusFile = (await exists(temps.corpus)) ? temps.corpus : p.corpusPath;
-  return new View(state.generation, entries, corpusFile, true, maxFrameBytes);
+  return pin(new View(state.generation, entries, temps.corpus, true, maxFrameBytes), [temps.corpus, p.corpusPath]);
+}
+
+/** Opens the first of `candidates` that exists and pins the view to it. */
+async function pin(view: View, candidates: string[]): Promise<View> {
+  for (const path of candidates) {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r");
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") continue;
+      throw new StoreIOError(path, "open", error);
+    }
+    return view.pinTo(path, handle, FD_DIR);
+  }
+  // No corpus file at all: an empty store (or a damaged one; reads say so).
+  return view.pinTo(candidates.at(-1)!, undefined, FD_DIR);
 }
 
 /** Checks that entries handed back by a caller come from the view's generation. */

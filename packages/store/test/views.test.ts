@@ -78,6 +78,28 @@ describe("views by generation", () => {
     expect(live.length).toBeGreaterThan(0);
   }, 180_000);
 
+  test("exportSnapshots streams one generation: compactions between its batches change nothing it yields", async () => {
+    const { dir, live } = await seeded(3000);
+    const reader = await ReplayStore.open(dir);
+    const writer = await ReplayStore.open(dir);
+    const seen: string[] = [];
+    let compactions = 0;
+    let lastOffset = -1;
+    for await (const { entry, snapshot } of reader.exportSnapshots()) {
+      expect(snapshot.sectionId).toBe(entry.sectionId);
+      expect(entry.byteOffset).toBeGreaterThan(lastOffset); // file order
+      lastOffset = entry.byteOffset;
+      seen.push(entry.sectionId);
+      if (seen.length % 500 === 1 && compactions < 4) {
+        await writer.compact(); // moves every frame of the live files
+        compactions++;
+      }
+    }
+    expect(compactions).toBe(4);
+    expect(seen.sort()).toEqual(live.map((e) => e.sectionId).sort());
+    await expect(ReplayStore.open(join(dir, "absent")).then((s) => s.exportSnapshots().next())).rejects.toMatchObject({ code: "STORE_NOT_FOUND" });
+  }, 60_000);
+
   test("entries loaded before a compaction are STORE_CHANGED after it; loading again reads them", async () => {
     const { store } = await seeded(30);
     const old = await store.load();
