@@ -4,9 +4,8 @@ import type { IndexEntry } from "../entry.js";
 import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
 import { Columns, type IndexView } from "./columns.js";
 import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
-import { ENTRY_BYTES, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
+import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
 import { applyCommits, checkHeader } from "./journal.js";
-import { encodeHeader } from "./format.js";
 import { encodeIndexV2 } from "./rewrite.js";
 
 /** Names one entry: its section id and frame offset (stable across commits and rewrites). */
@@ -209,7 +208,11 @@ export class IndexJournal {
     return new IndexJournal(path, await load(path));
   }
 
-  /** The live entries (valid until the next commit, catch-up or rewrite). */
+  /**
+   * The live entries. Read it again after a commit, catch-up or rewrite: those change it
+   * in place, or (a replaced file) put a new view here; arrays taken from it are valid only
+   * until then.
+   */
   get view(): IndexView {
     return this.cols;
   }
@@ -354,8 +357,9 @@ export class IndexJournal {
         throw new IndexArgumentError(fn, `change.exposure[${i}].lastReplayAt`, "a valid Date not before 1970", item.lastReplayAt);
       }
     }
-    const fd = this.handle(fn);
+    this.handle(fn);
     await this.catchUpNow();
+    const fd = this.handle(fn); // after the catch-up: a replaced file means a new descriptor
     const cols = this.cols;
 
     // Which live rows the keys name (entries appended by this commit cannot be named yet).
@@ -380,8 +384,9 @@ export class IndexJournal {
     const reason = options.reason ?? "removed";
     if (!Object.hasOwn(RemoveReason, reason)) throw new IndexArgumentError(fn, "options.reason", `one of ${Object.keys(RemoveReason).join(", ")}`, reason);
     const raws = entries.map((entry, i) => rawEntry(entry, i, fn));
-    const fd = this.handle(fn);
+    this.handle(fn);
     await this.catchUpNow();
+    const fd = this.handle(fn); // after the catch-up: a replaced file means a new descriptor
     const cols = this.cols;
     cols.settle();
     const byOffset = new Map<number, number[]>();

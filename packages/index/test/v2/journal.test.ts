@@ -199,6 +199,18 @@ describe("IndexJournal: catch-up", () => {
     await again.close();
   });
 
+  it("a commit after another handle's rewrite goes into the new file", async () => {
+    const { path, journal: a } = await fresh();
+    await a.commit({ append: [entry(1), entry(2)] });
+    const b = await IndexJournal.open(path);
+    await a.commit({ remove: [entry(1)] });
+    await a.rewrite();
+    expect(await b.commit({ append: [entry(3)], remove: [entry(2)] })).toMatchObject({ appended: 1, removed: 1 });
+    const again = await IndexJournal.open(path);
+    expect(again.view.toEntries()).toEqual([entry(3)]);
+    await Promise.all([a.close(), b.close(), again.close()]);
+  });
+
   it("a writer first catches up, so commits from two handles interleave correctly", async () => {
     const { path, journal: a } = await fresh();
     const b = await IndexJournal.open(path);
