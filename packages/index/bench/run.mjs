@@ -1,31 +1,33 @@
-// Benchmarks of @replaykit/index against same-run limits (DESIGN.md §5): for 100,000
-// entries, loadIndex / parseIndex beside JSON.parse of the same text, saveIndex /
-// serializeIndex beside JSON.stringify(…, null, 2) of the same data. Each round runs every
-// case once, in turn, so a noisy (shared) machine slows all of them alike; medians are
-// printed with the ratio to their limit.
+// Benchmarks of index.json loads and saves against same-run limits, through the workspace
+// harness (scripts/lib/bench.mjs), for 100,000 and 1,000,000 entries in both shapes (dlm's
+// five keys; replaykit's eight):
 //
-// Each timed call starts from a collected heap (the script re-runs itself with
-// --expose-gc), so one case's garbage is not billed to the next.
+//   loadIndex                        vs reading the file + JSON.parse (no validation, no Dates)
+//   loadIndex                        vs the same without its fast path (read + parseIndex):
+//                                       the fast path stays only while this ratio is ≤ 0.67,
+//                                       i.e. it makes the user's call ≥ 1.5× faster
+//   saveIndex (sorted, as loaded)    vs JSON.stringify(…, null, 2) + writeFileAtomic
+//   saveIndex (+1,000 new at the end, as a store's append saves it)   vs the same limit
+//   saveIndex (shuffled)             vs the same limit
 //
-//   node bench/run.mjs [entries=100000] [rounds=15]
+// Every subject and limit is an `async` function: tinybench calls a plain function once
+// more, unawaited, to find out whether it returns a promise.
+//
+//   node bench/run.mjs [--quick] [--filter TEXT] [--sizes 100000,1000000]
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile, open } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { performance } from "node:perf_hooks";
+import { writeFileAtomic } from "@replaykit/corpus";
+import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
 import { loadIndex, parseIndex, saveIndex, serializeIndex } from "../dist/index.js";
 
-if (typeof globalThis.gc !== "function") {
-  const { status } = spawnSync(process.execPath, ["--expose-gc", ...process.argv.slice(1)], { stdio: "inherit" });
-  process.exit(status ?? 1);
-}
-
-const N = Number(process.argv[2] ?? 100_000);
-const ROUNDS = Number(process.argv[3] ?? 15);
+const argv = process.argv.slice(2);
+const sizesAt = argv.indexOf("--sizes");
+const SIZES = sizesAt >= 0 ? argv[sizesAt + 1].split(",").map(Number) : [100_000, 1_000_000];
 
 /** Deterministic entries shaped like a real store's: increasing offsets, whole-second dates. */
-function makeEntries(n, replaykit) {
+function makeEntries(n, replaykit, salt = "") {
   let seed = 0x9e3779b9;
   const rand = () => {
     seed ^= seed << 13;
@@ -39,7 +41,10 @@ function makeEntries(n, replaykit) {
   const t0 = Date.UTC(2025, 0, 1);
   for (let i = 0; i < n; i++) {
     // As @replaykit/corpus derives them: the first 16 hex chars of a sha256.
-    const sectionId = createHash("sha256").update(`${types[i % 3]}\n${i}`).digest("hex").slice(0, 16);
+    const sectionId = createHash("sha256")
+      .update(`${salt}${types[i % 3]}\n${i}`)
+      .digest("hex")
+      .slice(0, 16);
     const length = 100 + Math.floor(rand() * 2000);
     const entry = { sectionId, byteOffset: offset, length, addedAt: new Date(t0 + Math.floor(rand() * 400 * 86_400) * 1000), weight: 1 };
     if (replaykit) {
@@ -65,79 +70,69 @@ function shuffle(xs) {
   return out;
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-async function time(fn) {
-  globalThis.gc();
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-async function runSuite(label, made, dir) {
-  const text = serializeIndex(made);
-  const raw = JSON.parse(text);
-  // What a store holds and saves: the loaded index (in index order, as JSON.parse's
-  // objects are in file order), plus a shuffled copy for the worst case.
-  const entries = parseIndex(text);
-  const shuffled = shuffle(entries);
-  const path = join(dir, `${label}.json`);
-  const floorPath = join(dir, `${label}.floor.json`);
-  await writeFile(path, text);
-
-  const cases = {
-    "parseIndex": () => parseIndex(text),
-    "JSON.parse": () => JSON.parse(text),
-    "loadIndex": () => loadIndex(path),
-    "readFile + JSON.parse": async () => JSON.parse(await readFile(path, "utf8")),
-    "serializeIndex": () => serializeIndex(entries),
-    "JSON.stringify(…, null, 2)": () => JSON.stringify(raw, null, 2),
-    "saveIndex": () => saveIndex(path, entries),
-    "serializeIndex (shuffled)": () => serializeIndex(shuffled),
-    "JSON.stringify + write + fsync": async () => {
-      const h = await open(floorPath, "w");
-      try {
-        await h.writeFile(JSON.stringify(raw, null, 2));
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-    },
-  };
-  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let r = 0; r < ROUNDS + 2; r++) {
-    for (const [name, fn] of Object.entries(cases)) {
-      const ms = await time(fn);
-      if (r >= 2) samples[name].push(ms); // two warm-up rounds
-    }
-  }
-  const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  const rows = [
-    ["parseIndex", "JSON.parse"],
-    ["loadIndex", "JSON.parse"],
-    ["loadIndex", "readFile + JSON.parse"],
-    ["serializeIndex", "JSON.stringify(…, null, 2)"],
-    ["serializeIndex (shuffled)", "JSON.stringify(…, null, 2)"],
-    ["saveIndex", "JSON.stringify(…, null, 2)"],
-    ["saveIndex", "JSON.stringify + write + fsync"],
-  ];
-  console.log(`\n${label}: ${N.toLocaleString("en")} entries, ${(text.length / 1e6).toFixed(1)} MB, median of ${ROUNDS}`);
-  for (const [ours, limit] of rows) {
-    const ratio = med[ours] / med[limit];
-    console.log(
-      `  ${ours.padEnd(26)} ${med[ours].toFixed(1).padStart(8)} ms   vs ${limit.padEnd(31)} ${med[limit].toFixed(1).padStart(8)} ms   ratio ${ratio.toFixed(2)}${ratio > 2 ? "  (over 2×)" : ""}`,
-    );
-  }
-}
-
 const dir = await mkdtemp(join(tmpdir(), "replaykit-index-bench-"));
 try {
-  await runSuite("dlm-shaped", makeEntries(N, false), dir);
-  await runSuite("replaykit-shaped", makeEntries(N, true), dir);
+  for (const n of SIZES) {
+    const rounds = n >= 1_000_000 ? 3 : undefined; // a 1M-entry load takes seconds on a busy machine
+    for (const replaykit of [false, true]) {
+      const shape = replaykit ? "replaykit" : "dlm";
+      const size = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`;
+      const text = serializeIndex(makeEntries(n, replaykit));
+      const path = join(dir, `${shape}-${n}.json`);
+      await writeFile(path, text);
+      const loaded = parseIndex(text);
+      const raw = JSON.parse(text);
+      const withTail = [...loaded, ...makeEntries(1000, replaykit, "new")];
+      const shuffled = shuffle(loaded);
+      const out = join(dir, "out.json");
+      const floor = join(dir, "floor.json");
+      const stringifyAndWrite = async () => writeFileAtomic(floor, Buffer.from(`${JSON.stringify(raw, null, 2)}\n`, "latin1"));
+      console.log(`${shape} ${size}: index.json ${(text.length / 1e6).toFixed(1)} MB`);
+      await runCases(`index ${shape} ${size}`, [
+        {
+          name: `loadIndex ${size}`,
+          subject: async () => loadIndex(path),
+          limit: async () => JSON.parse(await readFile(path, "utf8")),
+          limitName: "readFile + JSON.parse",
+          factor: 2,
+          rounds,
+        },
+        {
+          name: `loadIndex ${size} vs no fast path`,
+          subject: async () => loadIndex(path),
+          limit: async () => parseIndex(await readFile(path, "utf8"), path),
+          limitName: "readFile + parseIndex",
+          factor: 0.67,
+          rounds,
+        },
+        {
+          name: `saveIndex ${size} sorted`,
+          subject: async () => saveIndex(out, loaded),
+          limit: stringifyAndWrite,
+          limitName: "JSON.stringify + writeFileAtomic",
+          factor: 1.5,
+          rounds,
+        },
+        {
+          name: `saveIndex ${size} + 1,000 new at the end`,
+          subject: async () => saveIndex(out, withTail),
+          limit: stringifyAndWrite,
+          limitName: "JSON.stringify + writeFileAtomic",
+          factor: 1.5,
+          rounds,
+        },
+        {
+          name: `saveIndex ${size} shuffled`,
+          subject: async () => saveIndex(out, shuffled),
+          limit: stringifyAndWrite,
+          limitName: "JSON.stringify + writeFileAtomic",
+          factor: 1.5,
+          rounds,
+        },
+      ]);
+    }
+  }
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

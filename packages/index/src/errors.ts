@@ -19,9 +19,7 @@ export type IndexErrorCode = "INDEX_ARGUMENT" | "INDEX_CORRUPT" | "INDEX_READ" |
  * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
  */
 export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return (
-    typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string"
-  );
+  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
 }
 
 /** True when `error` carries replaykit's marker and the given code. */
@@ -105,10 +103,7 @@ export class IndexCorruptError extends IndexError {
   /** The entry's `section_id`, when that key itself is valid. */
   readonly sectionId?: string;
 
-  constructor(
-    message: string,
-    details: { path?: string; entry?: number; field?: string; sectionId?: string; cause?: unknown } = {},
-  ) {
+  constructor(message: string, details: { path?: string; entry?: number; field?: string; sectionId?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     if (details.path !== undefined) this.path = details.path;
     if (details.entry !== undefined) this.entry = details.entry;

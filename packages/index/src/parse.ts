@@ -8,16 +8,7 @@ import { IndexArgumentError, IndexCorruptError } from "./errors.js";
 // A byte-level parser of the canonical layout was measured against this and removed: see
 // the README's "Performance" section for the figures.
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  "added_at",
-  "auto_mined",
-  "byte_offset",
-  "crc32",
-  "length",
-  "section_id",
-  "section_type",
-  "weight",
-]);
+const KNOWN_KEYS: ReadonlySet<string> = new Set(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
 
 const MAX_QUOTED = 60;
 
@@ -65,14 +56,7 @@ function corrupt(
   return new IndexCorruptError(`${where}: ${what}`, details);
 }
 
-function badField(
-  source: string | undefined,
-  i: number,
-  field: string,
-  value: unknown,
-  expected: string,
-  sectionId?: string,
-): IndexCorruptError {
+function badField(source: string | undefined, i: number, field: string, value: unknown, expected: string, sectionId?: string): IndexCorruptError {
   const what = value === undefined ? `missing (expected ${expected})` : `expected ${expected}, got ${show(value)}`;
   return corrupt(source, i, field, what, sectionId);
 }
@@ -135,7 +119,13 @@ function toEntry(raw: unknown, i: number, source: string | undefined): IndexEntr
   for (const _ in o) count++;
   if (count !== keys) {
     const unknown = Object.keys(o).find((k) => !KNOWN_KEYS.has(k)) ?? "";
-    throw corrupt(source, i, unknown, "unknown key (an index entry has only section_id, byte_offset, length, added_at, weight, section_type, auto_mined, crc32)", sectionId);
+    throw corrupt(
+      source,
+      i,
+      unknown,
+      "unknown key (an index entry has only section_id, byte_offset, length, added_at, weight, section_type, auto_mined, crc32)",
+      sectionId,
+    );
   }
 
   // One object shape for dlm entries, so the loop stays monomorphic.

@@ -134,8 +134,7 @@ class Plan {
   }
 }
 
-const FIXED_SIZE =
-  OPEN.length + BYTE_OFFSET_AFTER_DATE.length + LENGTH.length + SECTION_ID.length + 16 + WEIGHT.length + CLOSE.length;
+const FIXED_SIZE = OPEN.length + BYTE_OFFSET_AFTER_DATE.length + LENGTH.length + SECTION_ID.length + 16 + WEIGHT.length + CLOSE.length;
 
 /** The section id of entry `i`, checked (and that the entry is an object at all). */
 function readId(e: IndexEntry, i: number | undefined, path: string | undefined): string {
@@ -173,7 +172,8 @@ function planEntry(plan: Plan, id: string, e: IndexEntry, i: number | undefined,
     size += ONE.length;
   } else {
     const w = formatPythonFloat(weight);
-    (plan.weights ??= new Array<string | undefined>(plan.n))[k] = w;
+    plan.weights ??= new Array<string | undefined>(plan.n);
+    plan.weights[k] = w;
     size += w.length;
   }
   let flag = 0;
@@ -194,7 +194,8 @@ function planEntry(plan: Plan, id: string, e: IndexEntry, i: number | undefined,
     if (!isSectionType(sectionType)) {
       throw invalid(path, i, "sectionType", `expected a section type matching /^[a-z][a-z0-9_-]*$/, got ${show(sectionType)}`);
     }
-    (plan.types ??= new Array<string | undefined>(plan.n))[k] = sectionType;
+    plan.types ??= new Array<string | undefined>(plan.n);
+    plan.types[k] = sectionType;
     size += SECTION_TYPE.length + sectionType.length;
   }
   plan.dates[k] = ms;

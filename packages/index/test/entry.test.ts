@@ -91,7 +91,9 @@ describe("entryFor", () => {
 
   it("rejects a bad format or fields with IndexArgumentError naming the argument", () => {
     for (const bad of ["v2", undefined, null, 1]) {
-      expect(() => entryFor(bad as unknown as "dlm", fields)).toThrow(expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "format", functionName: "entryFor" }));
+      expect(() => entryFor(bad as unknown as "dlm", fields)).toThrow(
+        expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "format", functionName: "entryFor" }),
+      );
     }
     for (const bad of [null, undefined, 5, "x", []]) {
       expect(() => entryFor("dlm", bad as unknown as typeof fields)).toThrow(expect.objectContaining({ code: "INDEX_ARGUMENT", argument: "fields" }));

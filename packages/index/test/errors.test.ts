@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  IndexArgumentError,
-  IndexCorruptError,
-  IndexEntryInvalidError,
-  IndexError,
-  IndexReadError,
-  IndexWriteError,
-  isReplaykitError,
-} from "../src/index.js";
+import { IndexArgumentError, IndexCorruptError, IndexEntryInvalidError, IndexError, IndexReadError, IndexWriteError, isReplaykitError } from "../src/index.js";
 
 describe("error classes", () => {
   const cause = Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });

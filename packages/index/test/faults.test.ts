@@ -58,13 +58,8 @@ afterAll(async () => {
 });
 afterEach(() => faults.active.clear());
 
-const before: IndexEntry[] = [
-  { sectionId: "0000000000000000", byteOffset: 0, length: 188, addedAt: new Date("2026-01-01T00:00:00Z"), weight: 1 },
-];
-const after: IndexEntry[] = [
-  ...before,
-  { sectionId: "1111111111111111", byteOffset: 188, length: 50, addedAt: new Date("2026-01-02T00:00:00Z"), weight: 1 },
-];
+const before: IndexEntry[] = [{ sectionId: "0000000000000000", byteOffset: 0, length: 188, addedAt: new Date("2026-01-01T00:00:00Z"), weight: 1 }];
+const after: IndexEntry[] = [...before, { sectionId: "1111111111111111", byteOffset: 188, length: 50, addedAt: new Date("2026-01-02T00:00:00Z"), weight: 1 }];
 
 async function storeWithIndex(): Promise<{ dir: string; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), "replaykit-index-faults-"));

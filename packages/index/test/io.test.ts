@@ -70,7 +70,11 @@ describe("loadIndex", () => {
   it("reads non-UTF-8 and non-ASCII bytes as corrupt, not as a read error", async () => {
     const path = join(await tempDir(), "index.json");
     const good = Buffer.from(serializeIndex(entries));
-    for (const bad of [Buffer.from([0xff, 0xfe, 0x00]), Buffer.concat([Buffer.from("\u00e9"), good]), Buffer.from(serializeIndex(entries).replace("0000000000000000", "000000000000000\u00e9"))]) {
+    for (const bad of [
+      Buffer.from([0xff, 0xfe, 0x00]),
+      Buffer.concat([Buffer.from("\u00e9"), good]),
+      Buffer.from(serializeIndex(entries).replace("0000000000000000", "000000000000000\u00e9")),
+    ]) {
       await writeFile(path, bad);
       await expect(loadIndex(path)).rejects.toMatchObject({ code: "INDEX_CORRUPT", path });
     }

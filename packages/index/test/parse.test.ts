@@ -71,8 +71,10 @@ describe("parseIndex: accepted input", () => {
   });
 
   it("reads replaykit's optional keys", () => {
-    const text = withField("section_type", '"preference"')
-      .replace('"weight": 1.0\n  }\n]', '"weight": 1.0,\n    "auto_mined": true,\n    "crc32": 4294967295\n  }\n]');
+    const text = withField("section_type", '"preference"').replace(
+      '"weight": 1.0\n  }\n]',
+      '"weight": 1.0,\n    "auto_mined": true,\n    "crc32": 4294967295\n  }\n]',
+    );
     const entry = parseIndex(text)[1]!;
     expect(entry).toMatchObject({ sectionType: "preference", autoMined: true, crc32: 4_294_967_295 });
   });

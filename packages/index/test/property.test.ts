@@ -23,12 +23,7 @@ const instant = fc.oneof(
   fc.integer({ min: MIN_MS, max: MAX_MS }),
   fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }).map((s) => s * 1000), // whole seconds, as stores write
 );
-const weight = fc.oneof(
-  fc.constant(1),
-  fc.constant(0),
-  fc.double({ min: 0, max: 1e300, noNaN: true, noDefaultInfinity: true }),
-  fc.nat(1_000_000),
-);
+const weight = fc.oneof(fc.constant(1), fc.constant(0), fc.double({ min: 0, max: 1e300, noNaN: true, noDefaultInfinity: true }), fc.nat(1_000_000));
 const entry: fc.Arbitrary<IndexEntry> = fc.record(
   {
     sectionId,
@@ -50,7 +45,7 @@ const edits = fc.array(
     kind: fc.constantFrom("delete", "insert", "replace", "duplicate", "truncate", "swap"),
     at: fc.nat(),
     length: fc.integer({ min: 1, max: 40 }),
-    char: fc.constantFrom(..."[]{}\",:0123456789abcdef-+.eE \n\r\tTZtrnul\\x_", "\u00e9", "\u2028", "\uFEFF"),
+    char: fc.constantFrom(...'[]{}",:0123456789abcdef-+.eE \n\r\tTZtrnul\\x_', "\u00e9", "\u2028", "\uFEFF"),
   }),
   { minLength: 1, maxLength: 4 },
 );

@@ -54,7 +54,11 @@ describe("the dlm reference store's index.json", () => {
   it("serializes back to the same bytes", async () => {
     const text = await readFile(referenceIndexPath, "utf8");
     expect(serializeIndex(parseIndex(text))).toBe(text);
-    expect(createHash("sha256").update(serializeIndex(parseIndex(text))).digest("hex")).toBe(expected.index_json_sha256);
+    expect(
+      createHash("sha256")
+        .update(serializeIndex(parseIndex(text)))
+        .digest("hex"),
+    ).toBe(expected.index_json_sha256);
   });
 
   it("saves back to the same bytes, in any input order", async () => {

@@ -1,14 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import {
-  formatIndexDate,
-  formatPythonFloat,
-  IndexEntryInvalidError,
-  parseIndex,
-  serializeIndex,
-  sortIndexEntries,
-  type IndexEntry,
-} from "../src/index.js";
+import { formatIndexDate, formatPythonFloat, IndexEntryInvalidError, parseIndex, serializeIndex, sortIndexEntries, type IndexEntry } from "../src/index.js";
 
 const floats = JSON.parse(await readFile(new URL("vectors/python-floats.json", import.meta.url), "utf8")) as [string, string][];
 const dates = JSON.parse(await readFile(new URL("vectors/python-dates.json", import.meta.url), "utf8")) as [number, string][];

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, test } from "vitest";
 import {
   IndexCorruptError,
-  IndexEntryInvalidError,
-  IndexReadError,
+  type IndexEntryInvalidError,
+  type IndexReadError,
   IndexWriteError,
   indexFormatOf,
   loadIndex,
