@@ -149,7 +149,7 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     checkHeader(bytes, path);
     // The first entries record is adopted as read; later ones wait until the columns are looked at (Columns.settle).
     const cols = new Columns();
-    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path);
+    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path, bytes === written);
     return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes };
   } catch (error) {
     await fd.close().catch(() => undefined);
@@ -472,7 +472,7 @@ export class IndexJournal {
       throw new IndexWriteError(this.path, step, cause);
     }
     // The view changes by decoding the very bytes a reader will decode.
-    const applied = applyCommits(cols, bytes, at, this.path);
+    const applied = applyCommits(cols, bytes, at, this.path, true);
     this.endOffset = applied.end;
     return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, bytes: bytes.length };
   }
