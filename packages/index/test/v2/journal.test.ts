@@ -33,10 +33,12 @@ describe("IndexJournal: round trips", () => {
     await journal.commit({ append: entries.slice(0, 10) });
     await journal.commit({ append: entries.slice(10) });
     expect(journal.view.toEntries()).toEqual(entries);
+    expect(journal.commits).toBe(2);
     await journal.close();
     const again = await IndexJournal.open(path);
     expect(again.view.toEntries()).toEqual(entries);
     expect(again.view.types).toEqual(["prose", "instruction", "preference"]);
+    expect(again.commits).toBe(2);
     for (let i = 0; i < entries.length; i++) {
       expect(again.view.sectionId(i)).toBe(entries[i]!.sectionId);
       expect(again.view.addedAt[i]).toBe(entries[i]!.addedAt.getTime() / 1000);
@@ -109,6 +111,7 @@ describe("IndexJournal: removals and exposure", () => {
     expect(again.view.exposure(1)).toEqual({ replayCount: 3, lastReplayAt: at });
     expect(again.view.replayCount[1]).toBe(3);
     await again.rewrite();
+    expect(again.commits).toBe(1);
     const row = again.view.toEntries().findIndex((e) => e.sectionId === entry(2).sectionId);
     expect(again.view.exposure(row)).toEqual({ replayCount: 3, lastReplayAt: at });
     await again.close();
