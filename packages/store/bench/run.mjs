@@ -1,29 +1,20 @@
-// Benchmarks for @replaykit/store: each figure beside the same-run cost of loadIndex on
-// the same store (the floor every call pays), and the ratio.
-//   node bench/run.mjs [--quick]
-import { loadIndex } from "@replaykit/index";
-import { mkdtempSync, rmSync } from "node:fs";
+// Benchmarks for @replaykit/store, on the workspace harness: each operation a user calls
+// beside its same-run limit (DESIGN §7) and the ratio.
+//   node bench/run.mjs [--quick] [--filter TEXT]     (build first: npx tsc -b)
+import { encodeFrames, readSnapshots } from "@replaykit/corpus";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
 import { ReplayStore, createSnapshot } from "../dist/index.js";
 
 const quick = process.argv.includes("--quick");
-const RUNS = quick ? 3 : 7;
+const N = quick ? 20_000 : 100_000;
 const root = mkdtempSync(join(tmpdir(), "replaykit-store-bench-"));
 const NOW = new Date("2026-06-01T00:00:00Z");
+const count = N.toLocaleString("en");
 
-async function median(fn, runs = RUNS) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn(i);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-const snapshot = (i, type = "prose") =>
+const snapshot = (i, type = i % 10 === 0 ? "preference" : "prose") =>
   createSnapshot({
     sectionType: type,
     content:
@@ -34,59 +25,95 @@ const snapshot = (i, type = "prose") =>
     trainingRunsSeen: [i % 40],
   });
 
-const rows = [];
-const row = (name, ms, floorMs, python) =>
-  rows.push({ benchmark: name, "median ms": ms.toFixed(1), "loadIndex ms": floorMs.toFixed(1), "ours/loadIndex": (ms / floorMs).toFixed(2), "python ref ms": python });
-
 try {
-  const big = join(root, "big");
-  const nBig = quick ? 20_000 : 100_000;
+  const dir = join(root, "store");
   {
-    const store = await ReplayStore.open(big);
-    for (let i = 0; i < nBig; i += 10_000) await store.appendMany(Array.from({ length: Math.min(10_000, nBig - i) }, (_, j) => snapshot(i + j)));
+    const store = await ReplayStore.open(dir);
+    for (let i = 0; i < N; i += 10_000) await store.appendMany(Array.from({ length: Math.min(10_000, N - i) }, (_, j) => snapshot(i + j)));
   }
-  const floorBig = await median(() => loadIndex(join(big, "index.json")));
-  const sampleBig = await median(async (i) => {
-    const store = await ReplayStore.open(big);
-    await store.sampleRows({ k: 32, now: NOW, seed: i });
-  });
-  row(`open + sampleRows k=32 of ${nBig.toLocaleString()}`, sampleBig, floorBig, quick ? "" : 970);
+  const store = await ReplayStore.open(dir);
+  const entries = await store.load();
+  const indexPath = join(dir, "index.json");
+  const corpusPath = join(dir, "corpus.zst");
+  const batch = Array.from({ length: 1000 }, (_, i) => snapshot(N + i));
+  const copyDir = join(root, "copy");
+  // Appends and compactions work on a fresh copy, so every round starts from the same store.
+  const fresh = () => {
+    rmSync(copyDir, { recursive: true, force: true });
+    mkdirSync(copyDir);
+    copyFileSync(indexPath, join(copyDir, "index.json"));
+    copyFileSync(corpusPath, join(copyDir, "corpus.zst"));
+  };
+  const sweep = async () => {
+    let n = 0;
+    for await (const _ of readSnapshots(corpusPath, entries)) n++;
+    return n;
+  };
 
-  const pref = join(root, "pref");
-  {
-    const store = await ReplayStore.open(pref);
-    await store.appendMany(Array.from({ length: 10_000 }, (_, i) => snapshot(i, i % 10 === 0 ? "preference" : "prose")));
-  }
-  const floorPref = await median(() => loadIndex(join(pref, "index.json")));
-  const samplePref = await median(async (i) => {
-    const store = await ReplayStore.open(pref);
-    await store.samplePreferenceRows({ k: 32, now: NOW, seed: i });
-  });
-  row("open + samplePreferenceRows k=32 of 10,000 (10% preference)", samplePref, floorPref, 390);
-
-  const batch = Array.from({ length: 10_000 }, (_, i) => snapshot(i));
-  let n = 0;
-  let lastDir = "";
-  const appendMany = await median(async () => {
-    lastDir = join(root, `many-${n++}`);
-    const store = await ReplayStore.open(lastDir);
-    await store.appendMany(batch);
-  });
-  const floorMany = await median(() => loadIndex(join(lastDir, "index.json")));
-  row("appendMany 10,000 into an empty store", appendMany, floorMany, 750);
-
-  const singles = Array.from({ length: 500 }, (_, i) => snapshot(100_000 + i));
-  const singleDir = join(root, "single");
-  const t = performance.now();
-  {
-    const store = await ReplayStore.open(singleDir);
-    for (const s of singles) await store.append(s);
-  }
-  const singleMs = performance.now() - t;
-  const floorSingle = await median(() => loadIndex(join(singleDir, "index.json")));
-  row("500 single append calls (one run)", singleMs, floorSingle * 500, "8,000 (2,000 took 32 s)");
-  console.table(rows);
-  console.log("loadIndex column: the same-run cost of loading that store's index (×500 for the single appends, which load it each time).");
+  await runCases("store", [
+    {
+      name: `open + sampleRows k=32 of ${count}`,
+      subject: async () => (await ReplayStore.open(dir)).sampleRows({ k: 32, now: NOW, seed: 1 }),
+      limit: () => readFileSync(indexPath),
+      limitName: "reading the index bytes",
+      factor: 10,
+    },
+    {
+      name: `open + samplePreferenceRows k=32 of ${count} (10% preference)`,
+      subject: async () => (await ReplayStore.open(dir)).samplePreferenceRows({ k: 32, now: NOW, seed: 1 }),
+      limit: () => readFileSync(indexPath),
+      limitName: "reading the index bytes",
+      factor: 10,
+    },
+    {
+      name: `appendMany 1,000 into ${count}`,
+      setup: fresh,
+      subject: async () => (await ReplayStore.open(copyDir)).appendMany(batch),
+      limit: () => encodeFrames(batch),
+      limitName: "compressing the same payloads",
+      factor: 15, // today's index.json is rewritten whole on every commit: O(store); the v2 index fixes that
+      rounds: quick ? 3 : 5,
+    },
+    {
+      name: `load + readMany of all ${count} (an export)`,
+      subject: async () => store.readMany(await store.load()),
+      limit: sweep,
+      limitName: "corpus readSnapshots sweep",
+      factor: 3.5,
+      rounds: quick ? 3 : 5,
+    },
+    {
+      name: `exportSnapshots of all ${count} (streamed, one view)`,
+      subject: async () => {
+        let n = 0;
+        for await (const _ of store.exportSnapshots()) n++;
+        return n;
+      },
+      limit: sweep,
+      limitName: "corpus readSnapshots sweep",
+      factor: 2,
+      rounds: quick ? 3 : 5,
+    },
+    {
+      name: `verify ${count}`,
+      subject: () => store.verify(),
+      limit: sweep,
+      limitName: "corpus readSnapshots sweep",
+      factor: 3.5,
+      rounds: quick ? 3 : 5,
+    },
+    {
+      name: `compact ${count}`,
+      setup: fresh,
+      subject: async () => (await ReplayStore.open(copyDir)).compact(),
+      limit: () => copyFileSync(corpusPath, join(root, "corpus-copy")),
+      limitName: "copying the corpus file",
+      factor: 100,
+      rounds: quick ? 3 : 5,
+    },
+  ]);
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
+

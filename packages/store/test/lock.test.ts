@@ -108,6 +108,14 @@ describe("the writer lock", () => {
     expect((await store.verify()).problems).toEqual([]);
   }, 60_000);
 
+  test("what a lock file says is never judged: a file naming a live pid (a reused one, say) or another host does not block", async () => {
+    const store = await ReplayStore.open(join(tempDir(), "store"), { lockTimeoutMs: 100 });
+    await store.append(snapshot("first"));
+    writeFileSync(store.lockPath, JSON.stringify({ pid: process.ppid, hostname: "elsewhere.example", since: "2026-11-25T00:00:00.000Z" }));
+    await store.append(snapshot("not blocked"));
+    expect(await store.load()).toHaveLength(2);
+  });
+
   test("concurrent calls in one process queue instead of failing, and all land", async () => {
     const store = await ReplayStore.open(join(tempDir(), "store"), { lockTimeoutMs: 10_000 });
     const other = await ReplayStore.open(store.corpusPath.replace(/corpus\.zst$/, ""));
