@@ -4,9 +4,9 @@
 //   open (a compacted file)         vs reading the file's bytes (open, one read, close)
 //   open (base + 1,000 small commits) vs reading the file's bytes
 //   open + one recency weight pass  vs reading the bytes + the same weight pass
-//   append one entry                vs one small write + fsync (the durability floor)
+//   append one entry                vs appending 72 bytes + fsync (the durability floor)
 //   open, append one, close         vs reading the bytes + one fsync (a CLI command's commit)
-//   append 1,000 entries            vs one write of their bytes + fsync
+//   append 1,000 entries            vs appending their bytes + fsync
 //   evict 1 % (a remove commit)     vs sorting the addedAt column (DESIGN §7's eviction limit) + one fsync
 //   rewrite (compaction)            vs writing the same bytes atomically (writeFileAtomic)
 //
@@ -94,9 +94,12 @@ async function readBytes(path) {
   }
 }
 
-/** One small write + fsync on a scratch file: the floor under any durable commit. */
+/**
+ * Appending bytes to a scratch file (opened with "a") and fsyncing it: the floor under any
+ * durable commit, which also grows its file (an overwrite in place would sync less metadata).
+ */
 async function fsyncOnce(handle, bytes) {
-  await handle.write(bytes, 0, bytes.length, 0);
+  await handle.write(bytes, 0, bytes.length);
   await handle.sync();
 }
 
@@ -131,7 +134,7 @@ async function scale(dir, n) {
   );
 
   const work = join(dir, `work-${n}.rkx`);
-  const scratch = await open(join(dir, "fsync.bin"), "w");
+  const scratch = await open(join(dir, "fsync.bin"), "a");
   const small = new Uint8Array(72);
   const thousand = new Uint8Array(1000 * 55 + 64);
   let journal;
@@ -215,7 +218,7 @@ async function scale(dir, n) {
         },
         subject: async () => journal.commit({ append: batch }),
         limit: async () => fsyncOnce(scratch, thousand),
-        limitName: "write 55 kB + fsync",
+        limitName: "append 55 kB + fsync",
         factor: 2,
       },
       {
@@ -270,7 +273,7 @@ async function tenMillion(dir) {
   t = performance.now();
   await k.commit({ append: [entry(n)] });
   const appendMs = performance.now() - t;
-  const h = await open(join(dir, "fsync.bin"), "w");
+  const h = await open(join(dir, "fsync.bin"), "a");
   t = performance.now();
   await fsyncOnce(h, new Uint8Array(72));
   const fsyncMs = performance.now() - t;
