@@ -1,6 +1,6 @@
 // Crash safety: writers killed with SIGKILL at random moments and at chosen points never
 // lose an acknowledged append and never leave a store that fails to open or verify.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, createSnapshot } from "../src/index.js";
@@ -91,6 +91,33 @@ describe("SIGKILL at chosen points", () => {
     expect((await after.stats()).deadBytes).toBe(0);
     expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
   }, 30_000);
+
+  test("a compaction committed by an earlier replaykit (an <index>.compacting marker) is rolled forward by the next writer", async () => {
+    const { dir, store, before } = await seeded();
+    // What the previous release left when killed after its commit point: the compacted
+    // pair under temp names, and a marker naming them by full path.
+    const compacted = join(dir, "..", "compacted");
+    const scratch = await ReplayStore.open(compacted);
+    await scratch.save([]); // directory and files exist
+    copyFileSync(store.corpusPath, join(compacted, "corpus.zst"));
+    copyFileSync(store.indexPath, join(compacted, "index.json"));
+    await scratch.compact();
+    const temps = { corpus: join(dir, ".corpus.zst.compact-1-aa"), index: join(dir, ".index.json.compact-1-aa") };
+    copyFileSync(join(compacted, "corpus.zst"), temps.corpus);
+    copyFileSync(join(compacted, "index.json"), temps.index);
+    writeFileSync(join(dir, "index.json.compacting"), JSON.stringify(temps));
+    const sizeBefore = (await store.stats()).fileBytes;
+
+    const after = await ReplayStore.open(dir);
+    await after.append(createSnapshot({ sectionType: "prose", content: "after the old marker" }));
+    expect(existsSync(join(dir, "index.json.compacting"))).toBe(false);
+    expect(existsSync(temps.corpus) || existsSync(temps.index)).toBe(false);
+    const ids = (await after.load()).map((e) => e.sectionId);
+    for (const id of before) expect(ids).toContain(id);
+    expect((await after.verify()).problems).toEqual([]);
+    expect(sizeBefore).toBeGreaterThan(0);
+    expect((await after.stats()).deadBytes).toBe(0); // the compacted pair is the store now (the old one had dead space)
+  });
 
   test("killed in the middle of an index write: the torn temp index is ignored, the old index rules, the next writer removes it", async () => {
     const { dir, store, before } = await seeded();

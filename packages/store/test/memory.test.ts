@@ -89,9 +89,9 @@ describe("a zstd bomb in the corpus", () => {
 describe("4,096 sections of 1 MiB", () => {
   // Each operation runs in its own process, which reports its peak RSS. Unbatched, verify
   // used 8.3 GB here; the bound below is generous on purpose (no speed or tight memory assertions).
-  test("verify, stats, sampling, compact, recover: peak RSS under 1.5 GiB each", async () => {
+  test("verify, stats, sampling, compact, recover, upgrade: peak RSS under 1.5 GiB each", async () => {
     const dir = join(tempDir(), "store");
-    const ops = ["build", "verify", "stats", "sample", "compact", "recover"] as const;
+    const ops = ["build", "verify", "stats", "sample", "compact", "recover", "upgrade"] as const;
     const peaks: Record<string, number> = {};
     for (const op of ops) {
       const child = run("big-sections.mjs", [dir, "4096", op]);
@@ -101,7 +101,7 @@ describe("4,096 sections of 1 MiB", () => {
       peaks[op] = Number(peak);
       if (op === "verify") expect(result.join(" ")).toBe("true 4096");
       if (op === "sample") expect(result.join(" ")).toBe("64");
-      if (op === "recover") expect(result.join(" ")).toBe("4096");
+      if (op === "recover" || op === "upgrade") expect(result.join(" ")).toBe("4096");
       if (op !== "build") expect(Number(peak)).toBeLessThan(1536);
     }
     console.log(`peak RSS (MiB) for 4,096 × 1 MiB sections: ${JSON.stringify(peaks)}`);
