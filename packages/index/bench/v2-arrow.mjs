@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { IndexJournal, writeIndexV2 } from "../dist/index.js";
 import { runCases } from "../../../scripts/lib/bench.mjs";
 
@@ -69,9 +70,11 @@ function arrowTable(from, n) {
   return tableFromArrays(c);
 }
 
-/** Opens an Arrow stream the way an index reader must: every column as one typed array. */
-function openArrow(path) {
-  const table = tableFromIPC(readFileSync(path));
+/** Opens an Arrow stream the way an index reader must: every column as one typed array (and, with `check`, a CRC-32 of the bytes, as the journal verifies its commits). */
+function openArrow(path, check = false) {
+  const bytes = readFileSync(path);
+  if (check) crc32(bytes);
+  const table = tableFromIPC(bytes);
   const columns = {};
   for (const field of table.schema.fields) columns[field.name] = table.getChild(field.name).toArray();
   return columns;
@@ -109,6 +112,12 @@ try {
     {
       name: "Arrow stream open (one batch)",
       subject: async () => openArrow(arrowPath),
+      limit: async () => readFileSync(arrowPath),
+      limitName: "read the bytes",
+    },
+    {
+      name: "Arrow stream open + CRC-32 of the bytes (one batch)",
+      subject: async () => openArrow(arrowPath, true),
       limit: async () => readFileSync(arrowPath),
       limitName: "read the bytes",
     },
