@@ -20,7 +20,7 @@
 //   node bench/v2.mjs [--quick] [--filter TEXT] [--sizes 10000,100000] [--scale 10m]
 import { mkdtemp, open, readFile, rm, copyFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "@replaykit/corpus";
 import { IndexJournal, serializeIndex, writeIndexV2 } from "../dist/index.js";
@@ -106,7 +106,7 @@ async function fsyncOnce(handle, bytes) {
 const mib = (b) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
 async function scale(dir, n) {
-  console.log(`\n## ${n.toLocaleString("en")} entries`);
+  console.log(`\n## ${n.toLocaleString("en")} entries (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
   const base = join(dir, `base-${n}.rkx`);
   for (let from = 0, first = true; from < n; from += 1_000_000, first = false) {
     if (first) await writeIndexV2(base, entries(0, Math.min(n, 1_000_000)));
