@@ -117,7 +117,7 @@ describe("the uniforms", () => {
       seed,
     );
 
-  test("lie in (0, 1) and differ by id, rank and seed", () => {
+  test("lie in (0, 1) and differ by id, rank and seed", { timeout: 60_000 }, () => {
     const seen = new Set<number>();
     for (const seed of [0, 1, 2]) {
       // Every id three times (ranks 0, 1, 2).

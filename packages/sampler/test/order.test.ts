@@ -22,7 +22,7 @@ const contents = (xs: readonly Entry[]) => xs.map((x) => `${x.sectionId}@${(x.ad
 const picks = (xs: readonly Entry[], all: readonly Entry[], k: number) => (k >= all.filter((x) => x.weight !== 0).length ? contents(xs).sort() : contents(xs));
 
 describe("order independence", () => {
-  test("seeded: any reordering gives the same picks", () => {
+  test("seeded: any reordering gives the same picks", { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(entriesArb, fc.nat(60), fc.integer(), schemeArb, fc.nat(), (entries, k, seed, scheme, shuffleSeed) => {
         const expected = picks(sample(entries, { k, now: NOW, seed, scheme }), entries, k);
@@ -44,7 +44,9 @@ describe("order independence", () => {
     }
   });
 
-  test("with a caller's source: the same, given the same sequence of numbers, for any order that keeps same-id entries in their order", () => {
+  test("with a caller's source: the same, given the same sequence of numbers, for any order that keeps same-id entries in their order", {
+    timeout: 60_000,
+  }, () => {
     fc.assert(
       fc.property(entriesArb, fc.nat(60), fc.nat(), fc.nat(), (entries, k, sourceSeed, shuffleSeed) => {
         const expected = sample(entries, { k, now: NOW, random: mulberry32(sourceSeed) });
@@ -56,7 +58,7 @@ describe("order independence", () => {
     );
   });
 
-  test("entries that differ only in input position are interchangeable: any order gives the same contents", () => {
+  test("entries that differ only in input position are interchangeable: any order gives the same contents", { timeout: 60_000 }, () => {
     // Three identical copies of every entry (same id, date and weight), fully shuffled.
     const base = Array.from({ length: 60 }, (_, i) => {
       const j = i % 20;
@@ -93,7 +95,7 @@ describe("repeated section ids", () => {
     expect(firsts.size).toBeGreaterThan(30);
   });
 
-  test("repeats are found in any order, including far apart and among many false alarms", () => {
+  test("repeats are found in any order, including far apart and among many false alarms", { timeout: 60_000 }, () => {
     // 3,000 distinct ids, every 7th repeated 1–3 times (some at the same time) at random
     // places: scattered and sorted input must agree.
     const random = mulberry32(77);

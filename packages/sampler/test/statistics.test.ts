@@ -20,24 +20,28 @@ describe("first picks are proportional to weight", () => {
   test.each([
     ["seed", (seed: number) => ({ seed })],
     ["random", (seed: number) => ({ random: mulberry32(seed) })],
-  ] as const)("with %s, seeds 0…19,999", (_, source) => {
-    const counts = new Array<number>(weights.length).fill(0);
-    for (let seed = 0; seed < 20_000; seed++) {
-      const [first] = sample(entries, { k: 2, now: NOW, scheme: "uniform", ...source(seed) });
-      counts[Number((first as Entry).tag)]!++;
-    }
-    expect(counts[4]).toBe(0); // weight 0
-    const live = [0, 1, 2, 3, 5];
-    // 4 degrees of freedom: 18.47 is p = 0.001.
-    expect(
-      chiSquare(
-        live.map((i) => counts[i] as number),
-        live.map((i) => expected[i] as number),
-      ),
-    ).toBeLessThan(18.47);
-  });
+  ] as const)(
+    "with %s, seeds 0…19,999",
+    (_, source) => {
+      const counts = new Array<number>(weights.length).fill(0);
+      for (let seed = 0; seed < 20_000; seed++) {
+        const [first] = sample(entries, { k: 2, now: NOW, scheme: "uniform", ...source(seed) });
+        counts[Number((first as Entry).tag)]!++;
+      }
+      expect(counts[4]).toBe(0); // weight 0
+      const live = [0, 1, 2, 3, 5];
+      // 4 degrees of freedom: 18.47 is p = 0.001.
+      expect(
+        chiSquare(
+          live.map((i) => counts[i] as number),
+          live.map((i) => expected[i] as number),
+        ),
+      ).toBeLessThan(18.47);
+    },
+    60_000,
+  );
 
-  test("the recency scheme weighs by 1 / (1 + age_days)", () => {
+  test("the recency scheme weighs by 1 / (1 + age_days)", { timeout: 60_000 }, () => {
     const ages = [0, 1, 3, 9];
     const aged = ages.map((a, i) => entry(hexId(i), a, undefined, String(i)));
     const w = ages.map((a) => 1 / (1 + a));
@@ -52,7 +56,7 @@ describe("first picks are proportional to weight", () => {
     ).toBeLessThan(16.27); // 3 dof, p = 0.001
   });
 
-  test("the first pick of every small seed is not the same entry", () => {
+  test("the first pick of every small seed is not the same entry", { timeout: 60_000 }, () => {
     const many = Array.from({ length: 100 }, (_, i) => entry(hexId(i), 0, undefined, String(i)));
     const firsts = new Set<string>();
     for (let seed = 0; seed < 64; seed++) firsts.add((sample(many, { k: 1, now: NOW, seed })[0] as Entry).tag);
@@ -78,29 +82,33 @@ describe("recency picks younger entries than uniform, as the reference's do", ()
   test.each([
     ["ages_0_to_198_step_2", 4],
     ["reference_test_setup_200_entries_step_2", 7],
-  ])("%s (within %i days)", (name, tolerance) => {
-    const ex = experiments[name] as Experiment;
-    const now = new Date(`${ex.now}Z`);
-    const entries = ex.ages_days.map((age, i) => ({ sectionId: hexId(i), addedAt: new Date(now.getTime() - age * DAY), age }));
-    const meanAge = (scheme: Scheme) => {
-      let sum = 0;
-      let count = 0;
-      for (let seed = 0; seed < 200; seed++) {
-        for (const p of sample(entries, { k: ex.k, now, seed, scheme })) {
-          sum += p.age;
-          count++;
+  ])(
+    "%s (within %i days)",
+    (name, tolerance) => {
+      const ex = experiments[name] as Experiment;
+      const now = new Date(`${ex.now}Z`);
+      const entries = ex.ages_days.map((age, i) => ({ sectionId: hexId(i), addedAt: new Date(now.getTime() - age * DAY), age }));
+      const meanAge = (scheme: Scheme) => {
+        let sum = 0;
+        let count = 0;
+        for (let seed = 0; seed < 200; seed++) {
+          for (const p of sample(entries, { k: ex.k, now, seed, scheme })) {
+            sum += p.age;
+            count++;
+          }
         }
-      }
-      return sum / count;
-    };
-    const recency = meanAge("recency");
-    const uniform = meanAge("uniform");
-    expect(Math.abs(recency - ex.recency.mean_picked_age_days)).toBeLessThan(tolerance);
-    expect(Math.abs(uniform - ex.uniform.mean_picked_age_days)).toBeLessThan(tolerance);
-    expect(uniform - recency).toBeGreaterThan(30);
-  });
+        return sum / count;
+      };
+      const recency = meanAge("recency");
+      const uniform = meanAge("uniform");
+      expect(Math.abs(recency - ex.recency.mean_picked_age_days)).toBeLessThan(tolerance);
+      expect(Math.abs(uniform - ex.uniform.mean_picked_age_days)).toBeLessThan(tolerance);
+      expect(uniform - recency).toBeGreaterThan(30);
+    },
+    60_000,
+  );
 
-  test("the youngest entries are picked about as often as the reference picks them", () => {
+  test("the youngest entries are picked about as often as the reference picks them", { timeout: 60_000 }, () => {
     const ex = experiments["ages_0_to_198_step_2"] as Experiment;
     const now = new Date(`${ex.now}Z`);
     const entries = ex.ages_days.map((age, i) => ({ sectionId: hexId(i), addedAt: new Date(now.getTime() - age * DAY), i }));
