@@ -7,7 +7,9 @@ import { run } from "./index.js";
 // anyway, so there is nothing to finish. A failed write to stderr can only be an exit code.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   try {
-    process.stderr.write(`replaykit: ${outputErrorLine("stdout", error)}\n`);
+    // A progress bar may be on the terminal's last line: clear it so the message stands alone.
+    const clear = process.stderr.isTTY ? "\r\x1b[K" : "";
+    process.stderr.write(`${clear}replaykit: ${outputErrorLine("stdout", error)}\n`);
   } catch {
     // stderr is gone too: the exit code is all that is left.
   }

@@ -47,7 +47,8 @@ Example:
       const entries = removed.length === found.size ? "" : ` (${plural(removed.length, "entry", "entries")})`;
       io.stderr.write(`removed ${plural(found.size, "section")}${entries} from ${dir}\n`);
       if (flags.purge === true) {
-        io.stderr.write(`purged: corpus ${formatBytes(before)} → ${formatBytes(await corpusBytes(store))}; the removed content is in none of the store's files\n`);
+        const sizes = `corpus ${formatBytes(before)} → ${formatBytes(await corpusBytes(store))}`;
+        io.stderr.write(removed.length > 0 ? `purged: ${sizes}; the removed content is in none of the store's files\n` : `purged: ${sizes} (dead space reclaimed)\n`);
       } else if (removed.length > 0) {
         io.stderr.write(`their bytes stay in corpus.zst as dead space until \`replaykit compact ${dir}\` (or remove --purge)\n`);
       }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
-import { CliFailure } from "../errors.js";
+import { CliFailure, oneLine } from "../errors.js";
 import { LineWriter, write } from "../io.js";
 import { openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
@@ -73,7 +73,8 @@ Examples:
       } else if (problems > 0) {
         await out.line(`${plural(problems, "problem")}:`);
         for (const p of report.problems) {
-          await out.line(`  section ${p.sectionId ?? "-"} at byte ${p.byteOffset ?? "-"}: ${p.message.replace(/\s*\n\s*/g, " ")}`);
+          const where = p.sectionId === undefined && p.byteOffset === undefined ? "store" : `section ${p.sectionId ?? "-"} at byte ${p.byteOffset ?? "-"}`;
+          await out.line(`  ${where}: ${oneLine(p.message)}`);
         }
       }
       if (report.quarantined.length > 0) {
