@@ -110,7 +110,8 @@ async function readRange(fd: FileHandle, path: string, from: number, to: number)
 }
 
 interface Loaded {
-  fd: FileHandle;
+  /** Undefined once closed. */
+  fd: FileHandle | undefined;
   writable: boolean;
   cols: Columns;
   end: number;
@@ -171,23 +172,14 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
 export class IndexJournal {
   /** The index file. */
   readonly path: string;
-  private fd: FileHandle | undefined;
-  private writable: boolean;
-  private cols: Columns;
-  private endOffset: number;
-  private ignored: number;
-  private commitCount: number;
+  /** The open file and what has been read of it; replaced whole when the file is read afresh. */
+  private s: Loaded;
   /** The tail of the calls made on this handle (see `serial`). */
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(path: string, loaded: Loaded) {
     this.path = path;
-    this.fd = loaded.fd;
-    this.writable = loaded.writable;
-    this.cols = loaded.cols;
-    this.endOffset = loaded.end;
-    this.ignored = loaded.ignoredBytes;
-    this.commitCount = loaded.commits;
+    this.s = loaded;
   }
 
   /**
@@ -217,12 +209,12 @@ export class IndexJournal {
    * until then.
    */
   get view(): IndexView {
-    return this.cols;
+    return this.s.cols;
   }
 
   /** File offset just after the last whole commit (the bytes this view believes). */
   get end(): number {
-    return this.endOffset;
+    return this.s.end;
   }
 
   /**
@@ -231,17 +223,17 @@ export class IndexJournal {
    * 1,000), which leaves one.
    */
   get commits(): number {
-    return this.commitCount;
+    return this.s.commits;
   }
 
   /** Bytes after the last whole commit that were ignored (a torn or damaged tail); the next commit cuts them off. */
   get ignoredBytes(): number {
-    return this.ignored;
+    return this.s.ignoredBytes;
   }
 
   private handle(fn: string): FileHandle {
-    if (this.fd === undefined) throw new IndexArgumentError(fn, "this", "an open index (close() was called)", "closed");
-    return this.fd;
+    if (this.s.fd === undefined) throw new IndexArgumentError(fn, "this", "an open index (close() was called)", "closed");
+    return this.s.fd;
   }
 
   /** Runs `task` after every call made before it on this handle has settled: one operation at a time. */
@@ -325,28 +317,23 @@ export class IndexJournal {
     } catch (cause) {
       throw new IndexReadError(this.path, cause);
     }
-    if (!same || size < this.endOffset) {
+    if (!same || size < this.s.end) {
       await this.reload();
-      return { replaced: true, size: this.cols.size, appended: 0, removed: 0, exposed: 0 };
+      return { replaced: true, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
     }
-    if (size === this.endOffset && this.ignored === 0) return { replaced: false, size: this.cols.size, appended: 0, removed: 0, exposed: 0 };
-    const bytes = await readRange(fd, this.path, this.endOffset, size);
-    const applied = applyCommits(this.cols, bytes, this.endOffset, this.path);
-    this.endOffset = applied.end;
-    this.ignored = applied.ignoredBytes;
-    this.commitCount += applied.commits;
-    return { replaced: false, size: this.cols.size, appended: applied.appended, removed: applied.removed, exposed: applied.exposed };
+    if (size === this.s.end && this.s.ignoredBytes === 0) return { replaced: false, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
+    const bytes = await readRange(fd, this.path, this.s.end, size);
+    const applied = applyCommits(this.s.cols, bytes, this.s.end, this.path);
+    this.s.end = applied.end;
+    this.s.ignoredBytes = applied.ignoredBytes;
+    this.s.commits += applied.commits;
+    return { replaced: false, size: this.s.cols.size, appended: applied.appended, removed: applied.removed, exposed: applied.exposed };
   }
 
+  /** Reads the file at `path` afresh (a replacement was noticed, or our own rewrite) and closes the old descriptor. */
   private async reload(written?: Uint8Array): Promise<void> {
-    const loaded = await load(this.path, written);
-    const old = this.fd;
-    this.fd = loaded.fd;
-    this.writable = loaded.writable;
-    this.cols = loaded.cols;
-    this.endOffset = loaded.end;
-    this.ignored = loaded.ignoredBytes;
-    this.commitCount = loaded.commits;
+    const old = this.s.fd;
+    this.s = await load(this.path, written);
     await old?.close().catch(() => undefined);
   }
 
@@ -374,7 +361,7 @@ export class IndexJournal {
     this.handle(fn);
     await this.catchUpNow();
     const fd = this.handle(fn); // after the catch-up: a replaced file means a new descriptor
-    const cols = this.cols;
+    const cols = this.s.cols;
 
     // Which live rows the keys name (entries appended by this commit cannot be named yet).
     const missing: EntryKey[] = [];
@@ -401,7 +388,7 @@ export class IndexJournal {
     this.handle(fn);
     await this.catchUpNow();
     const fd = this.handle(fn); // after the catch-up: a replaced file means a new descriptor
-    const cols = this.cols;
+    const cols = this.s.cols;
     cols.settle();
     const byOffset = new Map<number, number[]>();
     for (let row = 0; row < cols.size; row++) {
@@ -443,7 +430,7 @@ export class IndexJournal {
     reason: number,
     exposure: readonly ExposureItem[],
   ): Promise<Omit<CommitResult, "missing">> {
-    const cols = this.cols;
+    const cols = this.s.cols;
     const builder = new CommitBuilder(64 + raws.length * ENTRY_BYTES + removeRows.length * 4 + exposure.length * 16);
     const newTypes: string[] = [];
     const newCodes = new Map<string, number>();
@@ -470,12 +457,12 @@ export class IndexJournal {
     if (builder.empty) return { appended: 0, removed: 0, exposed: 0, bytes: 0 };
     const bytes = builder.finish();
 
-    if (!this.writable) throw new IndexWriteError(this.path, "open", new Error("the index file is read-only"));
-    const at = this.endOffset;
+    if (!this.s.writable) throw new IndexWriteError(this.path, "open", new Error("the index file is read-only"));
+    const at = this.s.end;
     let step: IndexWriteStep = "write";
     try {
-      if (this.ignored > 0) await fd.truncate(at); // a crashed writer's torn tail: new commits must follow the last whole one
-      this.ignored = 0;
+      if (this.s.ignoredBytes > 0) await fd.truncate(at); // a crashed writer's torn tail: new commits must follow the last whole one
+      this.s.ignoredBytes = 0;
       let done = 0;
       while (done < bytes.length) done += (await fd.write(bytes, done, Math.min(IO_CHUNK, bytes.length - done), at + done)).bytesWritten;
       step = "fsync";
@@ -487,8 +474,8 @@ export class IndexJournal {
     }
     // The view changes by decoding the very bytes a reader will decode.
     const applied = applyCommits(cols, bytes, at, this.path, true);
-    this.endOffset = applied.end;
-    this.commitCount += applied.commits;
+    this.s.end = applied.end;
+    this.s.commits += applied.commits;
     return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, bytes: bytes.length };
   }
 
@@ -512,7 +499,7 @@ export class IndexJournal {
     const filter = new Uint8Array(FILTER_SLOTS);
     for (const offset of wanted.keys()) filter[(offset >>> 0) & (FILTER_SLOTS - 1)] = 1;
     const found = new Uint8Array(keys.length);
-    const cols = this.cols;
+    const cols = this.s.cols;
     cols.settle();
     const offs = cols.off;
     for (let row = 0; row < cols.size; row++) {
@@ -539,16 +526,16 @@ export class IndexJournal {
   private async rewriteNow(): Promise<{ bytesBefore: number; bytesAfter: number }> {
     this.handle("IndexJournal.rewrite");
     await this.catchUpNow();
-    const bytesBefore = this.endOffset + this.ignored;
-    const bytes = encodeIndexV2(this.cols);
+    const bytesBefore = this.s.end + this.s.ignoredBytes;
+    const bytes = encodeIndexV2(this.s.cols);
     await replaceFile(this.path, bytes);
     await this.reload(bytes);
     return { bytesBefore, bytesAfter: bytes.length };
   }
 
   private async closeNow(): Promise<void> {
-    const fd = this.fd;
-    this.fd = undefined;
+    const fd = this.s.fd;
+    this.s.fd = undefined;
     await fd?.close();
   }
 }
