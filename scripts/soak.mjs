@@ -19,7 +19,10 @@ const rounds = Number(process.argv[2] ?? 500);
 let seed = Number(process.argv[3] ?? 1) >>> 0;
 const writerCount = Number(process.argv[4] ?? 3);
 const readerCount = Number(process.argv[5] ?? 2);
-const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const fixture = (name) => fileURLToPath(new URL(`../packages/store/test/fixtures/${name}`, import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "replaykit-soak-"));
 const dir = join(root, "store");

@@ -116,4 +116,3 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
-

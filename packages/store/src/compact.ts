@@ -30,7 +30,13 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   const view = await writerView(p, run.maxFrameBytes);
   const { generation, entries } = view;
   const bytesBefore = await sizeOf(p.corpusPath);
-  if (!run.force && entries.length === 0 && bytesBefore > 0 && !(await emptiedOnPurpose(p.indexPath)) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))) {
+  if (
+    !run.force &&
+    entries.length === 0 &&
+    bytesBefore > 0 &&
+    !(await emptiedOnPurpose(p.indexPath)) &&
+    (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))
+  ) {
     throw new StoreArgumentError(
       "options.force",
       `is needed: the index of ${p.indexPath} holds no entries but the corpus holds intact frames (the index looks lost), ` +
@@ -52,17 +58,22 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
         const e = batch.entries[j]!;
         if (frame instanceof CorpusCorruptError) throw frame; // outside the file, or over maxFrameBytes
         if (e.crc32 !== undefined && crc32(frame) !== e.crc32) {
-          throw new CorpusCorruptError(`CRC-32 mismatch (index ${e.crc32}, frame ${crc32(frame)}); refusing to compact a damaged store (run verify, or verify({ repair: true }))`, {
-            byteOffset: e.byteOffset,
-            length: e.length,
-            path: p.corpusPath,
-            reason: "checksum",
-          });
+          throw new CorpusCorruptError(
+            `CRC-32 mismatch (index ${e.crc32}, frame ${crc32(frame)}); refusing to compact a damaged store (run verify, or verify({ repair: true }))`,
+            {
+              byteOffset: e.byteOffset,
+              length: e.length,
+              path: p.corpusPath,
+              reason: "checksum",
+            },
+          );
         }
         return frame;
       });
       const pointers = await appendFrames(temps.corpus, frames);
-      batch.entries.forEach((e, j) => moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset));
+      batch.entries.forEach((e, j) => {
+        moved.set(`${e.byteOffset}:${e.length}`, pointers[j]!.byteOffset);
+      });
       done += batch.entries.length;
       run.onProgress?.(done, byOffset.length);
     }

@@ -150,9 +150,7 @@ export class StoreChangedError extends StoreError {
   readonly currentGeneration: number;
 
   constructor(path: string, loadedGeneration: number, currentGeneration: number) {
-    super(
-      `store: ${path} was compacted since these entries were loaded (generation ${loadedGeneration}, now ${currentGeneration}); load again`,
-    );
+    super(`store: ${path} was compacted since these entries were loaded (generation ${loadedGeneration}, now ${currentGeneration}); load again`);
     this.path = path;
     this.loadedGeneration = loadedGeneration;
     this.currentGeneration = currentGeneration;

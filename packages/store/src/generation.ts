@@ -58,7 +58,13 @@ export async function readGeneration(p: StorePaths): Promise<GenerationRead> {
       parsed.generation >= 0 &&
       (pending === undefined || (isBaseName(pending.corpus) && isBaseName(pending.index)))
     ) {
-      return { text, state: pending === undefined ? { generation: parsed.generation } : { generation: parsed.generation, pending: { corpus: pending.corpus, index: pending.index } } };
+      return {
+        text,
+        state:
+          pending === undefined
+            ? { generation: parsed.generation }
+            : { generation: parsed.generation, pending: { corpus: pending.corpus, index: pending.index } },
+      };
     }
   } catch {
     // fall through to the error below

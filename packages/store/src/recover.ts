@@ -58,7 +58,8 @@ async function rollForwardLegacy(p: StorePaths): Promise<void> {
     return;
   }
   const named = JSON.parse(text) as { corpus?: unknown; index?: unknown };
-  if (typeof named.corpus !== "string" || typeof named.index !== "string") throw new StoreIOError(marker, "parse the compaction marker", new Error(text.slice(0, 80)));
+  if (typeof named.corpus !== "string" || typeof named.index !== "string")
+    throw new StoreIOError(marker, "parse the compaction marker", new Error(text.slice(0, 80)));
   // Only files beside the live ones: a marker never names anything else.
   await renameIfPresent(join(dirname(p.corpusPath), basename(named.corpus)), p.corpusPath);
   await renameIfPresent(join(dirname(p.indexPath), basename(named.index)), p.indexPath);
@@ -121,7 +122,7 @@ export interface SkippedRange {
 export async function scanCorpus(
   corpusFile: string,
   maxFrameBytes: number,
-  onFrame: (at: { byteOffset: number; length: number }, frame: Uint8Array, snapshot: SectionSnapshot) => boolean | void,
+  onFrame: (at: { byteOffset: number; length: number }, frame: Uint8Array, snapshot: SectionSnapshot) => unknown,
   onSkip: (range: SkippedRange) => void,
 ): Promise<void> {
   let handle: FileHandle;
@@ -180,7 +181,7 @@ async function scanPieces(
   usable: number,
   path: string,
   maxFrameBytes: number,
-  onFrame: (at: { byteOffset: number; length: number }, frame: Uint8Array, snapshot: SectionSnapshot) => boolean | void,
+  onFrame: (at: { byteOffset: number; length: number }, frame: Uint8Array, snapshot: SectionSnapshot) => unknown,
   onSkip: (range: SkippedRange) => void,
 ): Promise<{ consumed: number; stop: boolean }> {
   let start = 0;
@@ -189,7 +190,10 @@ async function scanPieces(
     // Try the next pieces as they are, in one batch.
     const ends = cuts.slice(k, Math.min(usable, k + DECODE_FRAMES));
     const starts = ends.map((_, j) => (j === 0 ? start : ends[j - 1]!));
-    const results = await decodeFrameBatch(starts.map((s, j) => ({ bytes: bytes.subarray(s, ends[j]!), at: { byteOffset: base + s, length: ends[j]! - s }, path })), { maxFrameBytes });
+    const results = await decodeFrameBatch(
+      starts.map((s, j) => ({ bytes: bytes.subarray(s, ends[j]!), at: { byteOffset: base + s, length: ends[j]! - s }, path })),
+      { maxFrameBytes },
+    );
     let j = 0;
     for (; j < ends.length; j++) {
       const r = results[j]!;
@@ -233,14 +237,20 @@ export interface RecoverReport {
 }
 
 /** Every intact frame of the corpus as an index entry in `format`'s shape, in file order. */
-export async function entriesFromCorpus(corpusFile: string, format: IndexFormat, maxFrameBytes: number): Promise<{ entries: IndexEntry[]; skipped: SkippedRange[] }> {
+export async function entriesFromCorpus(
+  corpusFile: string,
+  format: IndexFormat,
+  maxFrameBytes: number,
+): Promise<{ entries: IndexEntry[]; skipped: SkippedRange[] }> {
   const entries: IndexEntry[] = [];
   const skipped: SkippedRange[] = [];
   await scanCorpus(
     corpusFile,
     maxFrameBytes,
     (at, frame, s) => {
-      entries.push(entryFor(format, { ...at, sectionId: s.sectionId, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frame) }));
+      entries.push(
+        entryFor(format, { ...at, sectionId: s.sectionId, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frame) }),
+      );
     },
     (range) => skipped.push(range),
   );

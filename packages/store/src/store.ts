@@ -10,7 +10,18 @@ import { compactLocked } from "./compact.js";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
 import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
 import type { DrawReceipt } from "./receipt.js";
-import { appendOptionsOf, applyAppend, assertBodies, planAppend, planRemove, removeIdsOf, removeOptionsOf, type AppendOptions, type DuplicatePolicy, type IngestResult } from "./ingest.js";
+import {
+  appendOptionsOf,
+  applyAppend,
+  assertBodies,
+  planAppend,
+  planRemove,
+  removeIdsOf,
+  removeOptionsOf,
+  type AppendOptions,
+  type DuplicatePolicy,
+  type IngestResult,
+} from "./ingest.js";
 import { commitAppend, loadEntries, rewriteIndex, storeFormat } from "./index-io.js";
 import { withLock } from "./lock.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
@@ -290,8 +301,13 @@ export class ReplayStore {
       const picked = sample(eligible, drawOptions);
       const missing = picked.filter((e) => !snapshotOf.has(e));
       const read = await this.#readChecked(missing);
-      missing.forEach((e, i) => snapshotOf.set(e, read[i]!));
-      return this.#expand(picked, picked.map((e) => snapshotOf.get(e)!));
+      missing.forEach((e, i) => {
+        snapshotOf.set(e, read[i]!);
+      });
+      return this.#expand(
+        picked,
+        picked.map((e) => snapshotOf.get(e)!),
+      );
     });
   }
 
@@ -364,7 +380,9 @@ export class ReplayStore {
     const repair = options.repair ?? false;
     if (typeof repair !== "boolean") throw new StoreArgumentError("options.repair", "must be a boolean");
     if (!repair) {
-      return this.#view(async (entries, view) => (await verifyView(this.indexPath, view, await this.#formatOf(entries), this.#maxFrameBytes, onProgress)).report);
+      return this.#view(
+        async (entries, view) => (await verifyView(this.indexPath, view, await this.#formatOf(entries), this.#maxFrameBytes, onProgress)).report,
+      );
     }
     await this.#assertExists();
     return this.#mutate(async () => {
@@ -375,7 +393,10 @@ export class ReplayStore {
       // Recorded first: a crash in between leaves an entry both live and recorded, never neither.
       await addToQuarantine(this.indexPath, damaged, new Date());
       const bad = new Set(damaged.map((d) => d.entry));
-      await this.#saveIndex(view.entries.filter((e) => !bad.has(e)), format);
+      await this.#saveIndex(
+        view.entries.filter((e) => !bad.has(e)),
+        format,
+      );
       return { ...report, quarantined: damaged.map((d) => d.problem) };
     });
   }
@@ -462,7 +483,9 @@ export class ReplayStore {
       const SLICE = 4096;
       for (let at = 0; at < indices.length; at += SLICE) {
         const slice = indices.slice(at, at + SLICE);
-        (await encodeFrames(slice.map((i) => snapshots[i]!))).forEach((f, j) => frames.set(slice[j]!, f));
+        (await encodeFrames(slice.map((i) => snapshots[i]!))).forEach((f, j) => {
+          frames.set(slice[j]!, f);
+        });
         onProgress?.(frames.size, Math.max(frames.size, guess.length));
       }
     };
@@ -473,12 +496,26 @@ export class ReplayStore {
       const plan = planAppend(entries, snapshots, policyOf(dlm ? "dlm" : "replaykit"));
       await encode(plan.write.filter((i) => !frames.has(i)));
       if (plan.write.length === 0 && plan.superseded.size === 0) return applyAppend(entries, plan, []).result;
-      const pointers = plan.write.length === 0 ? [] : await appendFrames(this.corpusPath, plan.write.map((i) => frames.get(i)!));
+      const pointers =
+        plan.write.length === 0
+          ? []
+          : await appendFrames(
+              this.corpusPath,
+              plan.write.map((i) => frames.get(i)!),
+            );
       crashPoint("append:frames-written");
       const added = plan.write.map((i, j): IndexEntry => {
         const s = snapshots[i]!;
         const p = pointers[j]!;
-        return entryFor(dlm ? "dlm" : "replaykit", { sectionId: s.sectionId, byteOffset: p.byteOffset, length: p.length, addedAt: s.lastSeenAt, sectionType: s.sectionType, autoMined: s.autoMined, crc32: crc32(frames.get(i)!) });
+        return entryFor(dlm ? "dlm" : "replaykit", {
+          sectionId: s.sectionId,
+          byteOffset: p.byteOffset,
+          length: p.length,
+          addedAt: s.lastSeenAt,
+          sectionType: s.sectionType,
+          autoMined: s.autoMined,
+          crc32: crc32(frames.get(i)!),
+        });
       });
       const { index, result } = applyAppend(entries, plan, added);
       // A plain append commits only what it adds; a supersede rewrites the index.
@@ -630,7 +667,12 @@ export class ReplayStore {
    * they are not read twice; the others are dropped as the walk goes.
    */
   async #withTypes(entries: readonly IndexEntry[], keep: (snapshot: SectionSnapshot) => boolean = () => false) {
-    const out = entries.map((entry) => ({ entry, sectionType: entry.sectionType!, autoMined: entry.autoMined ?? false, snapshot: undefined as SectionSnapshot | undefined }));
+    const out = entries.map((entry) => ({
+      entry,
+      sectionType: entry.sectionType!,
+      autoMined: entry.autoMined ?? false,
+      snapshot: undefined as SectionSnapshot | undefined,
+    }));
     const unknown = out.filter((x) => x.entry.sectionType === undefined || x.entry.autoMined === undefined);
     if (unknown.length === 0) return out;
     const decodeIn = async (view: View) => {

@@ -73,7 +73,8 @@ export async function verifyView(
     done += batch.entries.length;
     onProgress?.(done, inFile.length);
   }
-  const indexLooksLost = entries.length === 0 && fileBytes > 0 && !(await emptiedOnPurpose(indexPath)) && (await hasIntactFrame(view.corpusFile, maxFrameBytes));
+  const indexLooksLost =
+    entries.length === 0 && fileBytes > 0 && !(await emptiedOnPurpose(indexPath)) && (await hasIntactFrame(view.corpusFile, maxFrameBytes));
   if (indexLooksLost) {
     problems.push({
       message:

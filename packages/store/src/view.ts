@@ -124,14 +124,18 @@ export class View {
     const out: Array<SectionSnapshot | CorpusCorruptError> = new Array(batch.entries.length);
     const withId: number[] = [];
     const bare: number[] = [];
-    batch.entries.forEach((e, i) => (typeof (e as Partial<FrameEntry>).sectionId === "string" ? withId : bare).push(i));
+    batch.entries.forEach((e, i) => {
+      (typeof (e as Partial<FrameEntry>).sectionId === "string" ? withId : bare).push(i);
+    });
     const options = { maxFrameBytes: this.maxFrameBytes, path: this.corpusFile };
     const checked = await checkFrames(
       withId.map((i) => batch.entries[i] as FrameEntry),
       withId.map((i) => batch.frames[i]!),
       options,
     );
-    withId.forEach((i, j) => (out[i] = this.#named(checked[j]!)));
+    withId.forEach((i, j) => {
+      out[i] = this.#named(checked[j]!);
+    });
     const sources = bare.flatMap((i) => {
       const frame = batch.frames[i]!;
       if (frame instanceof CorpusCorruptError) {
@@ -141,7 +145,9 @@ export class View {
       return [{ bytes: frame, at: batch.entries[i]!, path: this.corpusFile, slot: i }];
     });
     const decoded = await decodeFrameBatch(sources, { maxFrameBytes: this.maxFrameBytes });
-    sources.forEach((s, j) => (out[s.slot] = this.#named(decoded[j]!)));
+    sources.forEach((s, j) => {
+      out[s.slot] = this.#named(decoded[j]!);
+    });
     return out;
   }
 

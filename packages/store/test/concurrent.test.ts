@@ -33,7 +33,9 @@ describe("concurrent writers", () => {
     const dir = join(tempDir(), "store");
     const store = await ReplayStore.open(dir);
     const entries = await store.appendMany(
-      Array.from({ length: 300 }, (_, i) => createSnapshot({ sectionType: "prose", content: `compaction section ${i} `.repeat(6), lastSeenAt: new Date(Date.UTC(2026, 0, 1, 0, i)) })),
+      Array.from({ length: 300 }, (_, i) =>
+        createSnapshot({ sectionType: "prose", content: `compaction section ${i} `.repeat(6), lastSeenAt: new Date(Date.UTC(2026, 0, 1, 0, i)) }),
+      ),
     );
     await store.evict({ maxBytes: entries.slice(100).reduce((n, e) => n + e.length, 0) });
     const live = (await store.load()).length;

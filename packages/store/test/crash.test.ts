@@ -10,7 +10,10 @@ import { acked, run } from "./proc.js";
 // A small seeded generator for the kill delays, so a failure can be replayed.
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 describe("SIGKILL at random moments", () => {
@@ -50,7 +53,9 @@ describe("SIGKILL at chosen points", () => {
     const dir = join(tempDir(), "store");
     const store = await ReplayStore.open(dir);
     const entries = await store.appendMany(
-      Array.from({ length: 12 }, (_, i) => createSnapshot({ sectionType: "prose", content: `seed section ${i} `.repeat(8), lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) })),
+      Array.from({ length: 12 }, (_, i) =>
+        createSnapshot({ sectionType: "prose", content: `seed section ${i} `.repeat(8), lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) }),
+      ),
     );
     await store.evict({ maxBytes: entries.slice(6).reduce((n, e) => n + e.length, 0) }); // dead space for compaction
     return { dir, store, before: (await store.load()).map((e) => e.sectionId).sort() };
@@ -62,35 +67,39 @@ describe("SIGKILL at chosen points", () => {
     ["compact:committed", "compact", "new"],
     ["compact:corpus-swapped", "compact", "new"],
     ["evict:index-saved", "evict", "evicted"],
-  ] as const)("killed at %s during %s: the store is the %s one and verifies", async (point, op, expected) => {
-    const { dir, store, before } = await seeded();
-    const sizeBefore = (await store.stats()).fileBytes;
-    const child = run("once.mjs", [dir, op], { REPLAYKIT_TEST_CRASH_AT: point });
-    expect(await child.exited).toBe("SIGKILL");
-    expect(existsSync(store.lockPath)).toBe(true); // the dead writer's lock is left behind
+  ] as const)(
+    "killed at %s during %s: the store is the %s one and verifies",
+    async (point, op, expected) => {
+      const { dir, store, before } = await seeded();
+      const sizeBefore = (await store.stats()).fileBytes;
+      const child = run("once.mjs", [dir, op], { REPLAYKIT_TEST_CRASH_AT: point });
+      expect(await child.exited).toBe("SIGKILL");
+      expect(existsSync(store.lockPath)).toBe(true); // the dead writer's lock is left behind
 
-    const after = await ReplayStore.open(dir, { lockTimeoutMs: 2_000 });
-    const report = await after.verify();
-    expect(report.problems).toEqual([]);
-    const ids = (await after.load()).map((e) => e.sectionId).sort();
-    const stats = await after.stats();
-    if (expected === "old") {
-      expect(ids).toEqual(before);
-      if (op === "append") expect(stats.deadBytes).toBeGreaterThan(0); // the torn tail
-    } else if (expected === "new") {
-      expect(ids).toEqual(before);
-      expect(stats.fileBytes).toBeLessThan(sizeBefore);
-      expect(stats.deadBytes).toBe(0);
-    } else {
-      expect(ids).toEqual([]);
-    }
-    // A writer recovers the dead holder's lock, finishes or discards the interrupted work.
-    await after.append(createSnapshot({ sectionType: "prose", content: `after ${point}` }));
-    await after.compact();
-    expect((await after.verify()).problems).toEqual([]);
-    expect((await after.stats()).deadBytes).toBe(0);
-    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
-  }, 30_000);
+      const after = await ReplayStore.open(dir, { lockTimeoutMs: 2_000 });
+      const report = await after.verify();
+      expect(report.problems).toEqual([]);
+      const ids = (await after.load()).map((e) => e.sectionId).sort();
+      const stats = await after.stats();
+      if (expected === "old") {
+        expect(ids).toEqual(before);
+        if (op === "append") expect(stats.deadBytes).toBeGreaterThan(0); // the torn tail
+      } else if (expected === "new") {
+        expect(ids).toEqual(before);
+        expect(stats.fileBytes).toBeLessThan(sizeBefore);
+        expect(stats.deadBytes).toBe(0);
+      } else {
+        expect(ids).toEqual([]);
+      }
+      // A writer recovers the dead holder's lock, finishes or discards the interrupted work.
+      await after.append(createSnapshot({ sectionType: "prose", content: `after ${point}` }));
+      await after.compact();
+      expect((await after.verify()).problems).toEqual([]);
+      expect((await after.stats()).deadBytes).toBe(0);
+      expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+    },
+    30_000,
+  );
 
   test("a compaction committed by an earlier replaykit (an <index>.compacting marker) is rolled forward by the next writer", async () => {
     const { dir, store, before } = await seeded();

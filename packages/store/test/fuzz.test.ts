@@ -8,7 +8,10 @@ import { createSnapshot } from "../src/index.js";
 
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 describe("fuzzing", () => {
@@ -16,7 +19,12 @@ describe("fuzzing", () => {
     const random = lcg(2026);
     const frames = await encodeFrames(
       Array.from({ length: 50 }, (_, i) =>
-        createSnapshot({ sectionType: i % 2 ? "prose" : "instruction", content: `fuzz ${i} `.repeat(i % 13), trainingRunsSeen: [i, i * 1000, i * 1e6], lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) }),
+        createSnapshot({
+          sectionType: i % 2 ? "prose" : "instruction",
+          content: `fuzz ${i} `.repeat(i % 13),
+          trainingRunsSeen: [i, i * 1000, i * 1e6],
+          lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)),
+        }),
       ),
     );
     let corrupt = 0;
@@ -79,20 +87,24 @@ describe("fuzzing", () => {
 
   test("both parsers on arbitrary strings: a result or their typed error", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 400 }), fc.string({ maxLength: 60 }).map((s) => s.split("|").join("\n### ")), (a, b) => {
-        for (const body of [a, b, `### Q\n${a}\n### A\n${b}`, `### Prompt\n${b}\n### Chosen\n${a}\n### Rejected\n${a}`]) {
-          try {
-            parseInstructionBody(body, { sectionId: "0123456789abcdef" });
-          } catch (e) {
-            expect(InstructionParseError.isInstance(e)).toBe(true);
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 400 }),
+        fc.string({ maxLength: 60 }).map((s) => s.split("|").join("\n### ")),
+        (a, b) => {
+          for (const body of [a, b, `### Q\n${a}\n### A\n${b}`, `### Prompt\n${b}\n### Chosen\n${a}\n### Rejected\n${a}`]) {
+            try {
+              parseInstructionBody(body, { sectionId: "0123456789abcdef" });
+            } catch (e) {
+              expect(InstructionParseError.isInstance(e)).toBe(true);
+            }
+            try {
+              parsePreferenceBody(body, { sectionId: "0123456789abcdef" });
+            } catch (e) {
+              expect(PreferenceParseError.isInstance(e)).toBe(true);
+            }
           }
-          try {
-            parsePreferenceBody(body, { sectionId: "0123456789abcdef" });
-          } catch (e) {
-            expect(PreferenceParseError.isInstance(e)).toBe(true);
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

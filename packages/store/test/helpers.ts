@@ -5,8 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
 /** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
-export const VECTORS =
-  resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
+export const VECTORS = resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
 
 const dirs: string[] = [];
 /** A fresh temp dir, removed after the test. */

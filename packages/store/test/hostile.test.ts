@@ -11,7 +11,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs/promises")>();
   const open = (async (path: string, flags?: string, mode?: number) => {
     const f = faults.open;
-    if (f !== undefined && f.match.test(String(path)) && flags !== undefined && flags !== "r") {
+    if (f?.match.test(String(path)) && flags !== undefined && flags !== "r") {
       throw Object.assign(new Error(`${f.code}: injected, open '${path}'`), { code: f.code, path });
     }
     return real.open(path, flags, mode);

@@ -1,6 +1,6 @@
 // dlm interoperability: a store written by dlm stays a store dlm can read after replaykit
 // works on it, byte for byte in the shape dlm writes; upgrade() converts it on request.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, createSnapshot } from "../src/index.js";
@@ -54,7 +54,11 @@ describe("a dlm store stays a dlm store", () => {
     expect(one.crc32).toBeUndefined();
     expectDlmShaped(store.indexPath);
     await store.appendMany([
-      createSnapshot({ sectionType: "preference", content: "### Prompt\nnew\n### Chosen\nyes\n### Rejected\nno", lastSeenAt: new Date("2026-03-26T00:00:00Z") }),
+      createSnapshot({
+        sectionType: "preference",
+        content: "### Prompt\nnew\n### Chosen\nyes\n### Rejected\nno",
+        lastSeenAt: new Date("2026-03-26T00:00:00Z"),
+      }),
       createSnapshot({ sectionType: "instruction", content: "### Q\nnew?\n### A\nyes", lastSeenAt: new Date("2026-03-27T00:00:00Z") }),
     ]);
     expectDlmShaped(store.indexPath);

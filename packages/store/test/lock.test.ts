@@ -68,7 +68,7 @@ describe("the writer lock", () => {
       else expect(result).toBe("appended");
       writer.child.kill("SIGCONT");
       const seen = writer.lines.length;
-      await writer.waitFor(new RegExp(`^ack `), 20_000);
+      await writer.waitFor(/^ack /, 20_000);
       while (writer.lines.length <= seen + 2) await new Promise((r) => setTimeout(r, 10));
     }
     writer.child.kill("SIGKILL");

@@ -50,7 +50,10 @@ describe("a zstd bomb in the corpus", () => {
     expect(CorpusCorruptError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "CORPUS_CORRUPT", reason: "too-large", byteOffset, length: bomb.length, path: store.corpusPath });
 
-    await expect(store.sampleRows({ k: 9, now: new Date("2026-06-01T00:00:00Z"), seed: 1 })).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "too-large" });
+    await expect(store.sampleRows({ k: 9, now: new Date("2026-06-01T00:00:00Z"), seed: 1 })).rejects.toMatchObject({
+      code: "CORPUS_CORRUPT",
+      reason: "too-large",
+    });
     const report = await store.verify();
     expect(report.ok).toBe(false);
     expect(report.problems).toHaveLength(8);

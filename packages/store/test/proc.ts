@@ -26,7 +26,7 @@ export function run(name: string, args: string[], env: Record<string, string> = 
     partial = parts.pop()!;
     for (const line of parts) {
       lines.push(line);
-      for (const w of waiters.splice(0)) (w.pattern.test(line) ? w.resolve() : waiters.push(w));
+      for (const w of waiters.splice(0)) w.pattern.test(line) ? w.resolve() : waiters.push(w);
     }
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
@@ -40,7 +40,13 @@ export function run(name: string, args: string[], env: Record<string, string> = 
       if (lines.some((l) => pattern.test(l))) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr: ${err}`)), timeoutMs);
-        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          pattern,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
         void exited.then(() => {
           clearTimeout(timer);
           if (!lines.some((l) => pattern.test(l))) reject(new Error(`process ended before ${pattern}; stderr: ${err}`));

@@ -33,34 +33,45 @@ async function build(n = 40) {
 }
 
 const byOffset = (a: IndexEntry, b: IndexEntry) => a.byteOffset - b.byteOffset;
-const strip = (e: IndexEntry) => ({ sectionId: e.sectionId, byteOffset: e.byteOffset, length: e.length, sectionType: e.sectionType, autoMined: e.autoMined, crc32: e.crc32, addedAt: e.addedAt });
+const strip = (e: IndexEntry) => ({
+  sectionId: e.sectionId,
+  byteOffset: e.byteOffset,
+  length: e.length,
+  sectionType: e.sectionType,
+  autoMined: e.autoMined,
+  crc32: e.crc32,
+  addedAt: e.addedAt,
+});
 
 describe("a lost index", () => {
-  test.each(["deleted", "emptied by hand"] as const)("index.json %s: verify flags it and names recover; compact refuses; recover brings every section back", async (how) => {
-    const { store, entries, corpus } = await build();
-    if (how === "deleted") rmSync(store.indexPath);
-    else writeFileSync(store.indexPath, "[]\n");
+  test.each(["deleted", "emptied by hand"] as const)(
+    "index.json %s: verify flags it and names recover; compact refuses; recover brings every section back",
+    async (how) => {
+      const { store, entries, corpus } = await build();
+      if (how === "deleted") rmSync(store.indexPath);
+      else writeFileSync(store.indexPath, "[]\n");
 
-    const report = await store.verify();
-    expect(report.ok).toBe(false);
-    expect(report.indexLooksLost).toBe(true);
-    expect(report.entries).toBe(0);
-    expect(report.problems).toHaveLength(1);
-    expect(report.problems[0]!.message).toMatch(/recover/);
-    expect(report.problems[0]!.message).toMatch(/do not compact/);
+      const report = await store.verify();
+      expect(report.ok).toBe(false);
+      expect(report.indexLooksLost).toBe(true);
+      expect(report.entries).toBe(0);
+      expect(report.problems).toHaveLength(1);
+      expect(report.problems[0]!.message).toMatch(/recover/);
+      expect(report.problems[0]!.message).toMatch(/do not compact/);
 
-    const refused = await store.compact().catch((e: unknown) => e);
-    expect(StoreArgumentError.isInstance(refused)).toBe(true);
-    expect(refused).toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.force" });
-    expect(readFileSync(store.corpusPath).equals(corpus)).toBe(true); // nothing discarded
+      const refused = await store.compact().catch((e: unknown) => e);
+      expect(StoreArgumentError.isInstance(refused)).toBe(true);
+      expect(refused).toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.force" });
+      expect(readFileSync(store.corpusPath).equals(corpus)).toBe(true); // nothing discarded
 
-    const recovered = await store.recover();
-    expect(recovered).toEqual({ recovered: entries.length, skipped: [] });
-    const back = (await store.load()).sort(byOffset);
-    expect(back.map(strip)).toEqual([...entries].sort(byOffset).map(strip));
-    expect((await store.verify()).ok).toBe(true);
-    expect(await store.sampleRows({ k: 100, now: NOW, seed: 1 })).not.toHaveLength(0);
-  });
+      const recovered = await store.recover();
+      expect(recovered).toEqual({ recovered: entries.length, skipped: [] });
+      const back = (await store.load()).sort(byOffset);
+      expect(back.map(strip)).toEqual([...entries].sort(byOffset).map(strip));
+      expect((await store.verify()).ok).toBe(true);
+      expect(await store.sampleRows({ k: 100, now: NOW, seed: 1 })).not.toHaveLength(0);
+    },
+  );
 
   test("compact({ force: true }) discards on request; an index emptied by eviction is not 'lost'", async () => {
     const a = await build(10);

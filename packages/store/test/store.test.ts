@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
@@ -13,7 +13,8 @@ import {
 import { storeFiles, tempDir } from "./helpers.js";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
-const prose = (i: number, at = day(i)) => createSnapshot({ sectionType: "prose", content: `Prose section ${i}. `.repeat(5), lastSeenAt: at, trainingRunsSeen: [i] });
+const prose = (i: number, at = day(i)) =>
+  createSnapshot({ sectionType: "prose", content: `Prose section ${i}. `.repeat(5), lastSeenAt: at, trainingRunsSeen: [i] });
 const instruction = (i: number) => createSnapshot({ sectionType: "instruction", content: `### Q\nQuestion ${i}?\n### A\nAnswer ${i}.`, lastSeenAt: day(i) });
 const preference = (i: number, autoMined = false) =>
   createSnapshot({ sectionType: "preference", content: `### Prompt\nP${i}\n### Chosen\nC${i}\n### Rejected\nR${i}`, lastSeenAt: day(i), autoMined });
@@ -31,7 +32,8 @@ describe("append and read", () => {
     const entries = await store.load();
     expect(entries).toHaveLength(4);
     const json = JSON.parse(readFileSync(store.indexPath, "utf8")) as Array<Record<string, unknown>>;
-    for (const e of json) expect(Object.keys(e).sort()).toEqual(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
+    for (const e of json)
+      expect(Object.keys(e).sort()).toEqual(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
     const s = await store.read(one);
     expect(s.content).toBe(prose(4).content);
     const many = await store.readMany([one, added[0]!, one]);
@@ -52,7 +54,9 @@ describe("append and read", () => {
 
   test("open with create: false on a missing directory is StoreNotFoundError naming it", async () => {
     const dir = join(tempDir(), "missing");
-    await expect(ReplayStore.open(dir, { create: false })).rejects.toSatisfy((e: unknown) => StoreNotFoundError.isInstance(e) && (e as StoreNotFoundError).path === dir);
+    await expect(ReplayStore.open(dir, { create: false })).rejects.toSatisfy(
+      (e: unknown) => StoreNotFoundError.isInstance(e) && (e as StoreNotFoundError).path === dir,
+    );
   });
 });
 
@@ -80,7 +84,9 @@ describe("sampling", () => {
     writeFileSync(store.corpusPath, bytes);
     const rows = await store.samplePreferenceRows({ k: 10, now: NOW, seed: 3 });
     expect(rows.map((r) => ("prompt" in r ? r.prompt : undefined)).sort()).toEqual(["P2", "P4"]);
-    expect((await store.samplePreferenceRows({ k: 10, now: NOW, seed: 3, includeAutoMined: false })).map((r) => ("prompt" in r ? r.prompt : undefined))).toEqual(["P2"]);
+    expect(
+      (await store.samplePreferenceRows({ k: 10, now: NOW, seed: 3, includeAutoMined: false })).map((r) => ("prompt" in r ? r.prompt : undefined)),
+    ).toEqual(["P2"]);
     await expect(store.sampleRows({ k: 10, now: NOW, seed: 3 })).rejects.toBeInstanceOf(CorpusCorruptError);
   });
 
@@ -103,7 +109,10 @@ describe("sampling", () => {
     const store = await ReplayStore.open(tempDir());
     await store.append(prose(1));
     await expect(store.samplePreferenceRows(undefined as never)).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
-    await expect(store.samplePreferenceRows({ k: 1, now: NOW, seed: 1, includeAutoMined: "no" as never })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "includeAutoMined" });
+    await expect(store.samplePreferenceRows({ k: 1, now: NOW, seed: 1, includeAutoMined: "no" as never })).rejects.toMatchObject({
+      code: "STORE_INVALID_ARGUMENT",
+      argument: "includeAutoMined",
+    });
     await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
     await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
   });
@@ -139,7 +148,9 @@ describe("evict, compact, verify", () => {
     expect(after).toMatchObject({ entries: 8, deadBytes: 0, fileBytes: bytesAfter });
     expect(await store.verify()).toMatchObject({ ok: true, integrity: "crc32", reclaimableBytes: 0 });
     const rows = await store.sampleRows({ k: 100, now: NOW, seed: 1 });
-    expect(rows.map((r) => ("text" in r ? r.text : undefined)).sort()).toEqual(kept.map((e) => prose(Number(entries.findIndex((x) => x.sectionId === e.sectionId))).content.trim()).sort());
+    expect(rows.map((r) => ("text" in r ? r.text : undefined)).sort()).toEqual(
+      kept.map((e) => prose(Number(entries.findIndex((x) => x.sectionId === e.sectionId))).content.trim()).sort(),
+    );
     expect(storeFiles(join(store.corpusPath, ".."))).toEqual(["corpus.zst", "index.json"]);
   });
 

@@ -139,41 +139,45 @@ describe.skipIf(!isRoot)("read-only mounts after a crash at any step", () => {
     ["compact:committed", "compact"],
     ["compact:corpus-swapped", "compact"],
     ["evict:index-saved", "evict"],
-  ] as const)("killed at %s (%s): every read works from a read-only bind mount; writes are typed errors at once", async (point, op) => {
-    const { dir, live } = await seeded(60);
-    const child = run("once.mjs", [dir, op], point === "none" ? {} : { REPLAYKIT_TEST_CRASH_AT: point });
-    expect(await child.exited).toBe(point === "none" ? 0 : "SIGKILL");
-    const mount = readOnlyMount(dir);
-    if (mount === undefined) return; // no bind mounts here (e.g. an unprivileged container): nothing to test
-    try {
-      const store = await ReplayStore.open(mount.path, { create: false, lockTimeoutMs: 60_000 });
-      const entries = await store.load();
-      const expected = op === "evict" ? 0 : op === "append" ? live.length + (point === "none" ? 1 : 0) : live.length;
-      expect(entries).toHaveLength(expected);
-      const report = await store.verify();
-      expect(report.problems).toEqual([]);
-      expect((await store.stats()).entries).toBe(expected);
-      expect(await store.readMany(entries)).toHaveLength(expected);
-      expect(await store.sampleRows({ k: 1000, now: NOW, seed: 3 })).toHaveLength(expected);
-      expect(await store.quarantined()).toEqual([]);
-      const started = Date.now();
-      const error = await store.append(createSnapshot({ sectionType: "prose", content: "cannot" })).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "STORE_IO", errno: "EROFS" });
-      expect(Date.now() - started).toBeLessThan(30_000);
-      // The reader moved nothing: what the crash left is still there for the next writer.
-      if (point === "compact:committed" || point === "compact:corpus-swapped") {
-        expect(readdirSync(mount.path).some((n) => n.includes(".compact-"))).toBe(true);
-        // ... and what it read is what the commit names: the compacted pair, without dead space.
-        expect((await store.stats()).deadBytes).toBe(0);
-      } else if (point === "compact:temps-written") {
-        expect((await store.stats()).deadBytes).toBeGreaterThan(0); // not committed: the old pair
+  ] as const)(
+    "killed at %s (%s): every read works from a read-only bind mount; writes are typed errors at once",
+    async (point, op) => {
+      const { dir, live } = await seeded(60);
+      const child = run("once.mjs", [dir, op], point === "none" ? {} : { REPLAYKIT_TEST_CRASH_AT: point });
+      expect(await child.exited).toBe(point === "none" ? 0 : "SIGKILL");
+      const mount = readOnlyMount(dir);
+      if (mount === undefined) return; // no bind mounts here (e.g. an unprivileged container): nothing to test
+      try {
+        const store = await ReplayStore.open(mount.path, { create: false, lockTimeoutMs: 60_000 });
+        const entries = await store.load();
+        const expected = op === "evict" ? 0 : op === "append" ? live.length + (point === "none" ? 1 : 0) : live.length;
+        expect(entries).toHaveLength(expected);
+        const report = await store.verify();
+        expect(report.problems).toEqual([]);
+        expect((await store.stats()).entries).toBe(expected);
+        expect(await store.readMany(entries)).toHaveLength(expected);
+        expect(await store.sampleRows({ k: 1000, now: NOW, seed: 3 })).toHaveLength(expected);
+        expect(await store.quarantined()).toEqual([]);
+        const started = Date.now();
+        const error = await store.append(createSnapshot({ sectionType: "prose", content: "cannot" })).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: "STORE_IO", errno: "EROFS" });
+        expect(Date.now() - started).toBeLessThan(30_000);
+        // The reader moved nothing: what the crash left is still there for the next writer.
+        if (point === "compact:committed" || point === "compact:corpus-swapped") {
+          expect(readdirSync(mount.path).some((n) => n.includes(".compact-"))).toBe(true);
+          // ... and what it read is what the commit names: the compacted pair, without dead space.
+          expect((await store.stats()).deadBytes).toBe(0);
+        } else if (point === "compact:temps-written") {
+          expect((await store.stats()).deadBytes).toBeGreaterThan(0); // not committed: the old pair
+        }
+      } finally {
+        mount.release();
       }
-    } finally {
-      mount.release();
-    }
-    // And the next writer on the writable path finishes the job.
-    const after = await ReplayStore.open(dir);
-    await after.append(createSnapshot({ sectionType: "prose", content: "after the read-only visit" }));
-    expect((await after.verify()).problems).toEqual([]);
-  }, 60_000);
+      // And the next writer on the writable path finishes the job.
+      const after = await ReplayStore.open(dir);
+      await after.append(createSnapshot({ sectionType: "prose", content: "after the read-only visit" }));
+      expect((await after.verify()).problems).toEqual([]);
+    },
+    60_000,
+  );
 });
