@@ -1,27 +1,28 @@
-// Benchmarks of the replaykit command against same-run limits (DESIGN.md §5): what the CLI
-// adds on top of the store calls it makes. Each round runs every case once, in turn, so a
-// noisy machine slows all of them alike; medians are printed with the ratio to the limit.
+// Benchmarks of the replaykit command against same-run limits (DESIGN §7), through the
+// workspace's one harness (scripts/lib/bench.mjs): what the CLI adds on top of the store
+// calls it makes.
 //
-//   add     `run(["add", dir, file])` of N JSONL lines  vs  store.appendMany of the same
-//           snapshots (already built) into a fresh store
-//   sample  `run(["sample", dir, "--k", 256, …])`        vs  store.sampleRows({ k: 256 }) +
-//           JSON.stringify of each row
-//   export  `run(["export", dir])`                       vs  store.load + store.read of every entry
+//   add        `run(["add", dir, file])` of N JSONL lines  vs  store.appendMany of the same
+//              snapshots (already built) into a fresh store
+//   re-add     the same file again (every line a duplicate)  vs  store.load (one index read)
+//   sample     `run(["sample", dir, "-k", 256, …])`         vs  store.sampleRows({ k: 256 }) +
+//              JSON.stringify of each row
+//   export     `run(["export", dir])`                       vs  store.load + store.readMany of every entry
+//   stats      `run(["stats", dir])`                        vs  store.stats() + store.load()
 //
-//   node bench/run.mjs [sections=10000] [rounds=7]
+//   node bench/run.mjs [--quick] [--strict] [--filter TEXT]    (REPLAYKIT_BENCH_N=10000 sections)
 import { createSnapshot, ReplayStore } from "@replaykit/store";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
 import { run } from "../dist/index.js";
 
-const N = Number(process.argv[2] ?? 10_000);
-const ROUNDS = Number(process.argv[3] ?? 7);
+const N = Number(process.env.REPLAYKIT_BENCH_N ?? 10_000);
 const NOW = new Date("2026-06-01T00:00:00Z");
 
 const sink = { write: () => true, isTTY: false };
-const io = { stdin: (async function* () {})(), stdout: sink, stderr: sink, env: {}, now: NOW };
+const io = () => ({ stdin: (async function* () {})(), stdout: sink, stderr: sink, env: {}, now: NOW });
 
 const lines = Array.from({ length: N }, (_, i) => {
   const day = String(1 + (i % 28)).padStart(2, "0");
@@ -37,55 +38,58 @@ const root = await mkdtemp(join(tmpdir(), "replaykit-cli-bench-"));
 const file = join(root, "sections.jsonl");
 await writeFile(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
 const fixed = join(root, "fixed");
-await run(["add", fixed, file], io);
+const ok = async (argv) => {
+  const code = await run(argv, io());
+  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
+};
+await ok(["add", fixed, file]);
 const fixedStore = await ReplayStore.open(fixed);
 
 let n = 0;
-const cases = {
-  add: async () => {
-    const code = await run(["add", join(root, `a${n++}`), file], io);
-    if (code !== 0) throw new Error(`add exited ${code}`);
-  },
-  "add limit": async () => {
-    const store = await ReplayStore.open(join(root, `l${n++}`));
-    await store.appendMany(snapshots);
-  },
-  sample: async () => {
-    if ((await run(["sample", fixed, "--k", "256", "--seed", "1"], io)) !== 0) throw new Error("sample failed");
-  },
-  "sample limit": async () => {
-    for (const row of await fixedStore.sampleRows({ k: 256, now: NOW, seed: 1 })) JSON.stringify(row);
-  },
-  export: async () => {
-    if ((await run(["export", fixed], io)) !== 0) throw new Error("export failed");
-  },
-  "export limit": async () => {
-    const entries = await fixedStore.load();
-    for (let i = 0; i < entries.length; i += 64) await Promise.all(entries.slice(i, i + 64).map((e) => fixedStore.read(e)));
-  },
-};
-
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+const size = N.toLocaleString("en-US");
 try {
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, fn] of Object.entries(cases)) {
-      const t0 = performance.now();
-      await fn();
-      times[name].push(performance.now() - t0);
-    }
-  }
+  await runCases("cli", [
+    {
+      name: `add ${size} lines`,
+      subject: () => ok(["add", join(root, `a${n++}`), file]),
+      limit: async () => (await ReplayStore.open(join(root, `l${n++}`))).appendMany(snapshots, { validate: false }),
+      limitName: "appendMany of built snapshots",
+      // The command also reads, JSON-parses, validates (valibot) and body-checks every line.
+      factor: 3,
+    },
+    {
+      name: `re-add ${size} duplicate lines`,
+      subject: () => ok(["add", fixed, file]),
+      limit: () => fixedStore.load(),
+      limitName: "one index read",
+      factor: 20,
+    },
+    {
+      name: "sample -k 256",
+      subject: () => ok(["sample", fixed, "-k", "256", "--seed", "1"]),
+      limit: async () => {
+        for (const row of await fixedStore.sampleRows({ k: 256, now: NOW, seed: 1 })) JSON.stringify(row);
+      },
+      limitName: "sampleRows + stringify",
+      factor: 3,
+    },
+    {
+      name: `export ${size}`,
+      subject: () => ok(["export", fixed]),
+      limit: async () => fixedStore.readMany(await fixedStore.load()),
+      limitName: "load + readMany",
+      // The command also stringifies every section and writes it out, in one view.
+      factor: 3,
+    },
+    {
+      name: `stats ${size}`,
+      subject: () => ok(["stats", fixed]),
+      limit: async () => Promise.all([fixedStore.stats(), fixedStore.load()]),
+      limitName: "stats() + load()",
+      factor: 2,
+    },
+  ]);
+  console.log(`cli: peak RSS ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
   await rm(root, { recursive: true, force: true });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-console.log(`@replaykit/cli — ${N.toLocaleString("en-US")} sections, ${ROUNDS} rounds, medians`);
-for (const name of ["add", "sample", "export"]) {
-  const own = median(times[name]);
-  const limit = median(times[`${name} limit`]);
-  console.log(`${name.padEnd(7)} ${own.toFixed(1).padStart(9)} ms   limit ${limit.toFixed(1).padStart(9)} ms   ratio ${(own / limit).toFixed(2)}`);
 }

@@ -2,11 +2,8 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { LineWriter } from "../io.js";
 import { openStore } from "../open-store.js";
-import { startBar } from "../progress.js";
+import { startBar, wantsProgress } from "../progress.js";
 import { sectionToJson } from "../section-json.js";
-
-/** How many frames are read (and held) at a time: one batched read each. */
-const BATCH = 4096;
 
 /** `replaykit export <store-dir>`. */
 export function registerExport(program: Command, ctx: Context): void {
@@ -29,23 +26,21 @@ Example:
     .action(async (dir: string) => {
       const { io } = ctx;
       const store = await openStore(dir, { create: false });
-      // Append order (file order), so re-adding an export keeps the store's order too.
-      const entries = (await store.load()).map((e, i) => ({ e, i })).sort((a, b) => a.e.byteOffset - b.e.byteOffset || a.i - b.i);
-      if (entries.length === 0) {
-        io.stderr.write(`nothing to export: ${dir} is empty\n`);
-        return;
-      }
+      // For the bar only (on a terminal); the export itself reads one consistent view of the store.
+      const total = wantsProgress(io.stderr) ? (await store.load()).length : 0;
       const out = new LineWriter(io.stdout);
-      const progress = startBar(io.stderr, "exporting", entries.length, "sections");
+      const progress = startBar(io.stderr, "exporting", total, "sections");
+      let done = 0;
       try {
-        for (let i = 0; i < entries.length; i += BATCH) {
-          const snapshots = await store.readMany(entries.slice(i, i + BATCH).map(({ e }) => e));
-          for (const s of snapshots) await out.line(sectionToJson(s));
-          progress.update(Math.min(i + BATCH, entries.length));
+        // File (append) order, so re-adding an export keeps the store's order too.
+        for await (const { snapshot } of store.exportSnapshots()) {
+          await out.line(sectionToJson(snapshot));
+          if (++done % 4096 === 0) progress.update(done);
         }
         await out.flush();
       } finally {
         progress.stop();
       }
+      if (done === 0) io.stderr.write(`nothing to export: ${dir} is empty\n`);
     });
 }
