@@ -37,9 +37,20 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
   const tail = previous.then(() => mine);
   queues.set(lockPath, tail);
   try {
-    // The wait in the queue counts against the timeout as well.
+    // The wait in the queue counts against the timeout as well, and is cut off by it.
     const started = Date.now();
-    await previous;
+    let timer: NodeJS.Timeout | undefined;
+    const queuedTooLong = await Promise.race([
+      previous.then(() => false),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (queuedTooLong) {
+      const self: LockHolder = { pid: process.pid, hostname: hostname(), since: "an earlier call of this process" };
+      throw new StoreLockedError(lockPath, self, Date.now() - started);
+    }
     const handle = await acquire(lockPath, timeoutMs, started);
     try {
       return await fn();

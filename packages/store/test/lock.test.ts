@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, StoreIOError, StoreLockedError, createSnapshot } from "../src/index.js";
+import { withLock } from "../src/lock.js";
 import { tempDir } from "./helpers.js";
 import { acked, run } from "./proc.js";
 
@@ -133,6 +134,20 @@ describe("the writer lock", () => {
     holder.child.kill("SIGKILL");
     await holder.exited;
   }, 30_000);
+
+  test("a call queued behind a long call of this process gives up after lockTimeoutMs, while the long one still runs", async () => {
+    const lockPath = join(tempDir(), "index.json.lock");
+    let finish!: () => void;
+    let holderDone = false;
+    const holder = withLock(lockPath, 5_000, () => new Promise<void>((r) => (finish = r))).then(() => (holderDone = true));
+    const error = await withLock(lockPath, 200, async () => "ran").catch((e: unknown) => e);
+    expect(StoreLockedError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "STORE_LOCKED", lockPath, holder: { pid: process.pid } });
+    expect(holderDone).toBe(false); // it did not wait for the holder to end
+    finish();
+    await holder;
+    expect(await withLock(lockPath, 200, async () => "ran")).toBe("ran"); // and the queue goes on
+  });
 
   test("lock: false takes no lock", async () => {
     const { store: locked, holder } = await storeWithLockHeldByChild(100);
