@@ -5,7 +5,7 @@ import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteSte
 import { Columns, type IndexView } from "./columns.js";
 import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
 import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
-import { applyCommits, checkHeader } from "./journal.js";
+import { applyCommits, CommitScanner, checkHeader } from "./journal.js";
 import { encodeIndexV2 } from "./rewrite.js";
 
 /** Names one entry: its section id and frame offset (stable across commits and rewrites). */
@@ -94,19 +94,33 @@ const FILTER_SLOTS = 1 << 20;
 /** Bytes per read or write call: Node refuses one call of 2 GiB or more. */
 const IO_CHUNK = 1 << 30;
 
-async function readRange(fd: FileHandle, path: string, from: number, to: number): Promise<Uint8Array> {
+/** Bytes per read call while a file streams in: the CRC of one chunk runs while the next is being read. */
+const READ_CHUNK = 4 << 20;
+
+/**
+ * Reads bytes `from`..`to` of the file and checks the commits in them (starting `skip`
+ * bytes in) as the chunks arrive: each chunk's CRC-32 is computed while the next chunk is
+ * read, so checking costs little beyond the read itself. Returns the bytes (fewer if the
+ * file shrank) and how many of them, after `skip`, are whole checksummed commits.
+ */
+async function readChecked(fd: FileHandle, path: string, from: number, to: number, skip: number): Promise<{ bytes: Uint8Array; verified: number }> {
   const bytes = new Uint8Array(to - from);
+  const scanner = new CommitScanner(bytes.subarray(Math.min(skip, bytes.length)));
+  const readAt = (at: number) => fd.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), from + at);
   let done = 0;
+  let next = bytes.length > 0 ? readAt(0) : undefined;
   try {
-    while (done < bytes.length) {
-      const { bytesRead } = await fd.read(bytes, done, Math.min(IO_CHUNK, bytes.length - done), from + done);
-      if (bytesRead === 0) break; // shrank under us: what we got is all there is
+    while (next !== undefined) {
+      const { bytesRead } = await next;
       done += bytesRead;
+      // A read of 0 bytes: the file shrank under us, and what we got is all there is.
+      next = bytesRead > 0 && done < bytes.length ? readAt(done) : undefined;
+      if (done > skip) scanner.advance(done - skip);
     }
   } catch (cause) {
     throw new IndexReadError(path, cause);
   }
-  return done === bytes.length ? bytes : bytes.subarray(0, done);
+  return { bytes: done === bytes.length ? bytes : bytes.subarray(0, done), verified: scanner.verified };
 }
 
 interface Loaded {
@@ -147,11 +161,14 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     } catch (cause) {
       throw new IndexReadError(path, cause);
     }
-    const bytes = written !== undefined && written.length === size ? written : await readRange(fd, path, 0, size);
+    const { bytes, verified } =
+      written !== undefined && written.length === size
+        ? { bytes: written, verified: written.length - HEADER_BYTES }
+        : await readChecked(fd, path, 0, size, HEADER_BYTES);
     checkHeader(bytes, path);
     // The first entries record is adopted as read; later ones wait until the columns are looked at (Columns.settle).
     const cols = new Columns();
-    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path, bytes === written);
+    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path, verified);
     return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes, commits: applied.commits };
   } catch (error) {
     await fd.close().catch(() => undefined);
@@ -322,8 +339,8 @@ export class IndexJournal {
       return { replaced: true, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
     }
     if (size === this.s.end && this.s.ignoredBytes === 0) return { replaced: false, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
-    const bytes = await readRange(fd, this.path, this.s.end, size);
-    const applied = applyCommits(this.s.cols, bytes, this.s.end, this.path);
+    const { bytes, verified } = await readChecked(fd, this.path, this.s.end, size, 0);
+    const applied = applyCommits(this.s.cols, bytes, this.s.end, this.path, verified);
     this.s.end = applied.end;
     this.s.ignoredBytes = applied.ignoredBytes;
     this.s.commits += applied.commits;
@@ -473,7 +490,7 @@ export class IndexJournal {
       throw new IndexWriteError(this.path, step, cause);
     }
     // The view changes by decoding the very bytes a reader will decode.
-    const applied = applyCommits(cols, bytes, at, this.path, true);
+    const applied = applyCommits(cols, bytes, at, this.path, bytes.length);
     this.s.end = applied.end;
     this.s.commits += applied.commits;
     return { appended: applied.appended, removed: applied.removed, exposed: applied.exposed, bytes: bytes.length };

@@ -1,3 +1,4 @@
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { crc32, isSectionType } from "@replaykit/corpus";
 import { IndexCorruptError } from "../errors.js";
 import type { Column, Columns, EntryArrays } from "./columns.js";
@@ -59,6 +60,64 @@ export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
 }
 
 /**
+ * Finds the believed commits of a run of bytes while they arrive: `advance(n)` says the
+ * first `n` bytes are there, and the scanner checks each commit's length and CRC-32 as far
+ * as the bytes go — so a reader can hash one chunk while the next one is being read.
+ * `verified` is the end of the whole commits with a matching checksum; at the first commit
+ * that is incomplete (when the bytes end), has an impossible length or fails its checksum,
+ * the scan stops for good (`stopped`): that commit and everything after it are the tail.
+ */
+export class CommitScanner {
+  /** End (position in `bytes`) of the last whole, checksummed commit. */
+  verified = 0;
+  /** Whole commits found. */
+  commits = 0;
+  /** A commit failed its length or checksum check: nothing after `verified` is believed. */
+  stopped = false;
+  private readonly view: DataView;
+  private hashed = 0;
+  private running = 0;
+  private commitEnd = -1;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Checks what the first `available` bytes allow. */
+  advance(available: number): void {
+    while (!this.stopped) {
+      const start = this.verified;
+      if (this.commitEnd < 0) {
+        if (start + COMMIT_HEAD_BYTES > available) return;
+        const length = this.view.getUint32(start + 4, true);
+        // Checked before anything is hashed, so a damaged length never makes us hash (or wait for) gigabytes.
+        if (length === 0 || length % 8 !== 0 || length > MAX_COMMIT_PAYLOAD || start + COMMIT_HEAD_BYTES + length > this.bytes.length) {
+          this.stopped = true;
+          return;
+        }
+        this.commitEnd = start + COMMIT_HEAD_BYTES + length;
+        this.hashed = start + 4;
+        this.running = 0;
+      }
+      const to = Math.min(this.commitEnd, available);
+      if (to > this.hashed) {
+        // node:zlib's crc32 — the CRC corpus's crc32 is — continued across chunks from its running value.
+        this.running = zlibCrc32(this.bytes.subarray(this.hashed, to), this.running);
+        this.hashed = to;
+      }
+      if (this.hashed < this.commitEnd) return;
+      if (this.running >>> 0 !== this.view.getUint32(start, true)) {
+        this.stopped = true;
+        return;
+      }
+      this.verified = this.commitEnd;
+      this.commits++;
+      this.commitEnd = -1;
+    }
+  }
+}
+
+/**
  * Applies every whole commit in `bytes` to `cols`, stopping at the first commit that is
  * incomplete or fails its checksum: that commit and everything after it are a torn tail
  * and are not believed. `bytes[0]` must be at file offset `base`, a commit boundary.
@@ -66,22 +125,25 @@ export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
  * A commit whose checksum holds but whose records break the format is damage no crash can
  * cause (or a writer bug) and is an error, not a tail.
  *
- * `own`: the bytes are this process's own, just checksummed and written (a commit, a
- * rewrite): their checksums are not computed again.
+ * `verified`: how many leading bytes a {@link CommitScanner} has already found to be whole,
+ * checksummed commits (or, for bytes this process has just written, all of them); they are
+ * not hashed again.
  *
  * @throws {IndexCorruptError} naming the byte offset of the bad record. `cols` is then
  *   partly updated and must be discarded.
  */
-export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, path: string | undefined, own = false): ApplyResult {
+export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, path: string | undefined, verified?: number): ApplyResult {
+  let end = verified;
+  if (end === undefined) {
+    const scanner = new CommitScanner(bytes);
+    scanner.advance(bytes.length);
+    end = scanner.verified;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const result: ApplyResult = { end: base, ignoredBytes: 0, commits: 0, appended: 0, removed: 0, exposed: 0 };
   let p = 0;
-  while (p + COMMIT_HEAD_BYTES <= bytes.length) {
-    const sum = view.getUint32(p, true);
+  while (p < end) {
     const length = view.getUint32(p + 4, true);
-    // Checked before the CRC is computed, so a damaged length never makes us hash (or wait for) gigabytes.
-    if (length === 0 || length % 8 !== 0 || length > MAX_COMMIT_PAYLOAD || p + COMMIT_HEAD_BYTES + length > bytes.length) break;
-    if (!own && crc32(bytes.subarray(p + 4, p + COMMIT_HEAD_BYTES + length)) !== sum) break;
     applyPayload(cols, view, p + COMMIT_HEAD_BYTES, p + COMMIT_HEAD_BYTES + length, base, path, result);
     p += COMMIT_HEAD_BYTES + length;
     result.commits++;
