@@ -21,6 +21,8 @@ import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
 
 // Callers in this process queue here instead of polling the kernel lock against each other.
 const queues = new Map<string, Promise<unknown>>();
+// Who in this process holds each lock now (for the error of a call queued behind it).
+const heldHere = new Map<string, LockHolder>();
 
 /**
  * Runs `fn` while holding the writer lock on `lockPath` (created if missing, never deleted).
@@ -48,13 +50,14 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
     ]);
     clearTimeout(timer);
     if (queuedTooLong) {
-      const self: LockHolder = { pid: process.pid, hostname: hostname(), since: "an earlier call of this process" };
-      throw new StoreLockedError(lockPath, self, Date.now() - started);
+      throw new StoreLockedError(lockPath, heldHere.get(lockPath), Date.now() - started);
     }
-    const handle = await acquire(lockPath, timeoutMs, started);
+    const { handle, holder } = await acquire(lockPath, timeoutMs, started);
+    heldHere.set(lockPath, holder);
     try {
       return await fn();
     } finally {
+      heldHere.delete(lockPath);
       await releaseLock(handle);
     }
   } finally {
@@ -63,7 +66,7 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
   }
 }
 
-async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<FileHandle> {
+async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<{ handle: FileHandle; holder: LockHolder }> {
   let handle: FileHandle;
   try {
     // O_NOFOLLOW: a symlink planted at the lock path is an error, never followed.
@@ -98,7 +101,7 @@ async function acquire(lockPath: string, timeoutMs: number, started: number): Pr
   } catch {
     // A lock file we may lock but not write (odd permissions) still excludes other writers.
   }
-  return handle;
+  return { handle, holder };
 }
 
 async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
