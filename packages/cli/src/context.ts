@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { formatIsoSeconds, parseIsoDate } from "./dates.js";
 import type { CliIO } from "./io.js";
-import { parseSize } from "./size.js";
+import { readSize } from "./size.js";
 
 /**
  * What a command's action gets: the streams of the run. An action that returns has
@@ -37,11 +37,9 @@ export function isoDate(value: string): Date {
 
 /** A byte size (`--max-bytes`). */
 export function size(value: string): number {
-  try {
-    return parseSize(value);
-  } catch (error) {
-    throw new InvalidArgumentError(`${(error as Error).message.replace(/^size: /, "")}.`);
-  }
+  const parsed = readSize(value);
+  if (parsed.problem !== undefined) throw new InvalidArgumentError(`${parsed.problem}.`);
+  return parsed.bytes;
 }
 
 /** Seconds to wait for another writer's lock (`--wait`): a non-negative number, fractions allowed. */

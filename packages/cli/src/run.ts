@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import * as v from "valibot";
 import { readFileSync } from "node:fs";
 import { registerAdd } from "./commands/add.js";
 import { registerCompact } from "./commands/compact.js";
@@ -26,6 +27,14 @@ const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compac
  * const code = await run(["stats", "./replay", "--json"]);
  */
 export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Promise<number> {
+  const checked = v.safeParse(RunArguments, [argv, io]);
+  if (!checked.success) {
+    // A caller's mistake, not a user's: say which argument, on the process's stderr if io's is the bad one.
+    const [issue] = checked.issues;
+    const path = (v.getDotPath(issue) ?? "").replace(/^0/, "argv").replace(/^1/, "io");
+    process.stderr.write(`replaykit: run(): ${path}: ${issue.message}\n`);
+    return 2;
+  }
   const full: CliIO = { ...processIO(), ...io };
   const program = buildProgram({ io: full });
   try {
@@ -35,6 +44,24 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Pro
     return report(error, argv, full);
   }
 }
+
+const writable = v.looseObject({ write: v.function("must have a write function") }, "must be a writable stream (an object with write)");
+/** `run`'s arguments, checked before anything runs: argv strings, and io's known keys only. */
+const RunArguments = v.tuple([
+  v.array(v.string("must be a string"), "must be an array of strings"),
+  v.optional(
+    v.strictObject(
+      {
+        stdin: v.optional(v.custom<CliIO["stdin"]>((x) => typeof (x as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function", "must be an async iterable of chunks")),
+        stdout: v.optional(writable),
+        stderr: v.optional(writable),
+        env: v.optional(v.record(v.string(), v.optional(v.string()), "must be an object of strings")),
+        now: v.optional(v.union([v.date(), v.function()], "must be a Date or a function giving one")),
+      },
+      (issue) => (issue.expected === "never" ? "is not an option of run()" : "must be an object"),
+    ),
+  ),
+]);
 
 /** The commander program: every command, wired to `ctx`. */
 export function buildProgram(ctx: Context): Command {

@@ -16,15 +16,13 @@ const UNITS: Readonly<Record<string, number>> = {
 const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
 /**
- * Parses a byte size: a plain number of bytes (`123`), or a number with a unit —
- * binary `KiB`, `MiB`, `GiB`, `TiB` (powers of 1024) or decimal `KB`, `MB`, `GB`, `TB`
- * (powers of 1000); units are case-insensitive, `B` is allowed, fractions are rounded down
- * to whole bytes (`1.5KiB` = 1536).
- *
- * @throws {UsageError} for anything else (negative, a bare `K`/`M`/`G`, not a number), naming `what`.
- * @example parseSize("64KiB") // 65536
+ * Reads a byte size: a plain number of bytes (`123`), or a number with a unit — binary
+ * `KiB`, `MiB`, `GiB`, `TiB` (powers of 1024) or decimal `KB`, `MB`, `GB`, `TB` (powers of
+ * 1000); units are case-insensitive, `B` is allowed, fractions are rounded down to whole
+ * bytes (`1.5KiB` = 1536). Anything else (negative, a bare `K`/`M`/`G`, not a number) gives
+ * the problem instead.
  */
-export function parseSize(text: string, what = "size"): number {
+export function readSize(text: string): { bytes: number; problem?: undefined } | { bytes?: undefined; problem: string } {
   const m = SIZE.exec(text.trim());
   const unit = m?.[2]?.toLowerCase() ?? "";
   const factor = UNITS[unit];
@@ -32,11 +30,23 @@ export function parseSize(text: string, what = "size"): number {
     const hint = /^[kmgt]$/i.test(unit)
       ? `; say ${unit.toUpperCase()}iB (powers of 1024) or ${unit.toUpperCase()}B (powers of 1000)`
       : "; use bytes or a unit: 64KiB, 10MiB, 1GiB (or KB, MB, GB as powers of 1000)";
-    throw new UsageError(`${what}: ${JSON.stringify(text)} is not a size${hint}`);
+    return { problem: `${JSON.stringify(text)} is not a size${hint}` };
   }
   const bytes = Math.floor(Number(m[1]) * factor);
-  if (!Number.isSafeInteger(bytes)) throw new UsageError(`${what}: ${JSON.stringify(text)} is too large`);
-  return bytes;
+  if (!Number.isSafeInteger(bytes)) return { problem: `${JSON.stringify(text)} is too large` };
+  return { bytes };
+}
+
+/**
+ * Parses a byte size (see `readSize`).
+ *
+ * @throws {UsageError} for anything that is not a size, naming `what`.
+ * @example parseSize("64KiB") // 65536
+ */
+export function parseSize(text: string, what = "size"): number {
+  const size = readSize(text);
+  if (size.problem !== undefined) throw new UsageError(`${what}: ${size.problem}`);
+  return size.bytes;
 }
 
 /**

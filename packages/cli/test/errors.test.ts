@@ -31,3 +31,24 @@ describe("describeError", () => {
     expect(outputErrorLine("stdout", Object.assign(new Error("weird"), { code: "EWEIRD" }))).toBe("cannot write to stdout: weird (EWEIRD)");
   });
 });
+
+describe("run() checks its own arguments (valibot)", () => {
+  test("bad argv or io: exit 2 and one line naming the argument, nothing run", async () => {
+    const { run } = await import("../src/index.js");
+    const { vi } = await import("vitest");
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await run("stats" as never)).toBe(2);
+      expect(await run(["stats", 5 as never])).toBe(2);
+      expect(await run(["stats"], { stdout: {} as never })).toBe(2);
+      expect(await run(["stats"], { colour: true } as never)).toBe(2);
+      const lines = spy.mock.calls.map((c) => String(c[0]));
+      expect(lines[0]).toBe("replaykit: run(): argv: must be an array of strings\n");
+      expect(lines[1]).toBe("replaykit: run(): argv.1: must be a string\n");
+      expect(lines[2]).toBe("replaykit: run(): io.stdout.write: must be a writable stream (an object with write)\n");
+      expect(lines[3]).toBe("replaykit: run(): io.colour: is not an option of run()\n");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

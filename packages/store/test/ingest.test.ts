@@ -184,6 +184,16 @@ describe("remove", () => {
     expect(await store.stats()).toMatchObject({ deadBytes: 0 });
   });
 
+  test("purge of every section leaves an empty corpus (not refused as a lost index)", async () => {
+    const store = await fresh();
+    const all = [prose("one"), prose("two"), goodQa];
+    await store.appendMany(all);
+    const { removed } = await store.remove(all.map((s) => s.sectionId), { purge: true });
+    expect(removed).toHaveLength(3);
+    expect(readFileSync(store.corpusPath).length).toBe(0);
+    expect(await store.verify()).toMatchObject({ ok: true, entries: 0, indexLooksLost: false });
+  });
+
   test("bad arguments are StoreArgumentError naming the argument", async () => {
     const store = await fresh();
     for (const [ids, options, argument] of [
