@@ -103,6 +103,15 @@ try {
       rounds: quick ? 3 : 5,
     },
     {
+      name: `recover ${count} (index rebuilt from the corpus)`,
+      setup: fresh,
+      subject: async () => (await ReplayStore.open(copyDir)).recover(),
+      limit: sweep,
+      limitName: "corpus readSnapshots sweep",
+      factor: 4,
+      rounds: quick ? 3 : 5,
+    },
+    {
       name: `compact ${count}`,
       setup: fresh,
       subject: async () => (await ReplayStore.open(copyDir)).compact(),
