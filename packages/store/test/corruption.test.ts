@@ -1,10 +1,9 @@
 // Damage to a store replaykit wrote: every damaged frame is found by verify (the CRC-32 in
 // the index makes it complete) and reads of it fail with CorpusCorruptError at its offset.
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { CorpusCorruptError, ReplayStore, createSnapshot, type IndexEntry } from "../src/index.js";
-import { tempDir } from "./helpers.js";
+import { CorpusCorruptError, type IndexEntry } from "../src/index.js";
+import { mixedStore } from "./helpers.js";
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -15,22 +14,8 @@ function lcg(seed: number) {
 }
 
 async function build() {
-  const store = await ReplayStore.open(join(tempDir(), "store"));
-  const entries = await store.appendMany(
-    Array.from({ length: 60 }, (_, i) =>
-      createSnapshot({
-        sectionType: (["prose", "instruction", "preference"] as const)[i % 3]!,
-        content:
-          i % 3 === 0
-            ? `Prose ${i}: ${"the quick brown fox jumps over the lazy dog ".repeat(1 + (i % 4))}`
-            : i % 3 === 1
-              ? `### Q\nQuestion ${i}?\n### A\nAnswer ${i}.`
-              : `### Prompt\nPrompt ${i}\n### Chosen\nGood ${i}\n### Rejected\nBad ${i}`,
-        lastSeenAt: new Date(Date.UTC(2026, 0, 1, i)),
-      }),
-    ),
-  );
-  return { store, entries, pristine: readFileSync(store.corpusPath) };
+  const { store, entries, corpus } = await mixedStore(60);
+  return { store, entries, pristine: corpus };
 }
 
 const frameAt = (entries: IndexEntry[], pos: number) => entries.find((e) => pos >= e.byteOffset && pos < e.byteOffset + e.length)!;

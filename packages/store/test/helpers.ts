@@ -1,8 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { ReplayStore, createSnapshot } from "../src/index.js";
 
 /** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
 export const VECTORS = resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
@@ -34,4 +35,29 @@ export function storeFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((n) => !SIDE_FILES.has(n))
     .sort();
+}
+
+/**
+ * A store of `n` sections of the three built-in types in turn (hourly last-seen times;
+ * every fifth one auto-mined when `autoMined` is set), with its entries and corpus bytes.
+ */
+export async function mixedStore(n: number, options: { autoMined?: boolean } = {}) {
+  const dir = join(tempDir(), "store");
+  const store = await ReplayStore.open(dir);
+  const entries = await store.appendMany(
+    Array.from({ length: n }, (_, i) =>
+      createSnapshot({
+        sectionType: (["prose", "instruction", "preference"] as const)[i % 3]!,
+        content:
+          i % 3 === 0
+            ? `Prose ${i}: ${"replayed material keeps the model from forgetting ".repeat(1 + (i % 4))}`
+            : i % 3 === 1
+              ? `### Q\nQuestion ${i}?\n### A\nAnswer ${i}.`
+              : `### Prompt\nPrompt ${i}\n### Chosen\nGood ${i}\n### Rejected\nBad ${i}`,
+        autoMined: options.autoMined === true && i % 5 === 0,
+        lastSeenAt: new Date(Date.UTC(2026, 0, 1, i)),
+      }),
+    ),
+  );
+  return { dir, store, entries, corpus: readFileSync(store.corpusPath) };
 }

@@ -6,31 +6,12 @@
 import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { ReplayStore, StoreArgumentError, createSnapshot, isReplaykitError, type IndexEntry } from "../src/index.js";
-import { referenceStoreCopy, tempDir } from "./helpers.js";
+import { ReplayStore, StoreArgumentError, isReplaykitError, type IndexEntry } from "../src/index.js";
+import { mixedStore, referenceStoreCopy, tempDir } from "./helpers.js";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 
-async function build(n = 40) {
-  const dir = join(tempDir(), "store");
-  const store = await ReplayStore.open(dir);
-  const entries = await store.appendMany(
-    Array.from({ length: n }, (_, i) =>
-      createSnapshot({
-        sectionType: (["prose", "instruction", "preference"] as const)[i % 3]!,
-        content:
-          i % 3 === 0
-            ? `Prose ${i}: ${"replayed material keeps the model from forgetting ".repeat(1 + (i % 4))}`
-            : i % 3 === 1
-              ? `### Q\nQuestion ${i}?\n### A\nAnswer ${i}.`
-              : `### Prompt\nPrompt ${i}\n### Chosen\nGood ${i}\n### Rejected\nBad ${i}`,
-        autoMined: i % 5 === 0,
-        lastSeenAt: new Date(Date.UTC(2026, 0, 1, i)),
-      }),
-    ),
-  );
-  return { dir, store, entries, corpus: readFileSync(store.corpusPath) };
-}
+const build = (n = 40) => mixedStore(n, { autoMined: true });
 
 const byOffset = (a: IndexEntry, b: IndexEntry) => a.byteOffset - b.byteOffset;
 const strip = (e: IndexEntry) => ({
