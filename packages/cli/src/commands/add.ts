@@ -89,7 +89,7 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
   // 1. Read and check every line.
   const snapshots: SectionSnapshot[] = [];
   const lineOf: number[] = [];
-  const textOf: string[] = [];
+  const textOf: Array<string | undefined> = [];
   const bad: BadLine[] = [];
   let bytesRead = 0;
   const reading = totalBytes === undefined ? startActivity(io.stderr, `reading ${name}`) : startBar(io.stderr, "reading   ", totalBytes, "bytes");
@@ -104,7 +104,8 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
       try {
         snapshots.push(parseSectionLine(line.text, line.lineNumber, now));
         lineOf.push(line.lineNumber);
-        textOf.push(line.text);
+        // Kept only to write bad bodies to --rejects; otherwise not held twice.
+        textOf.push(flags.rejects === undefined ? undefined : line.text);
       } catch (error) {
         if (!(error instanceof SectionLineError)) throw error;
         bad.push({ lineNumber: line.lineNumber, text: line.text, message: error.message });
