@@ -8,18 +8,17 @@ import { CliFailure } from "./errors.js";
  * needs an existing store — a directory holding an index or a corpus — and says
  * "no store at <dir>" otherwise, without creating anything. A store whose index lists
  * sections but whose corpus file is gone is one clear error too (instead of a problem per
- * entry), unless `allowMissingCorpus` (verify reports it, recover needs no index).
+ * entry).
  *
  * @throws {CliFailure} when there is no store (and `create` is false), or its corpus is missing.
  */
 export async function openStore(
   dir: string,
-  options: { create: boolean; allowMissingCorpus?: boolean } & Pick<StoreOptions, "lockTimeoutMs">,
+  options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">,
 ): Promise<ReplayStore> {
   let store: ReplayStore;
-  const { allowMissingCorpus = false, ...storeOptions } = options;
   try {
-    store = await ReplayStore.open(dir, storeOptions);
+    store = await ReplayStore.open(dir, options);
   } catch (error) {
     if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error });
     throw error;
@@ -27,7 +26,7 @@ export async function openStore(
   if (options.create) return store;
   const [hasIndex, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.corpusPath)]);
   if (!hasIndex && !hasCorpus) throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`);
-  if (!hasCorpus && !allowMissingCorpus) {
+  if (!hasCorpus) {
     const entries = (await store.load()).length;
     if (entries > 0) {
       throw new CliFailure(

@@ -111,11 +111,20 @@ describe("reads never create; empty results say so", () => {
     const { dir } = await storeOf6();
     const { rmSync } = await import("node:fs");
     rmSync(join(dir, "corpus.zst"));
-    for (const command of ["stats", "export", "sample"]) {
+    for (const command of ["stats", "export", "sample", "verify", "recover", "compact"]) {
       const { code, stderr } = await cli([command, dir, ...(command === "sample" ? ["--k", "1"] : [])]);
       expect(code, command).toBe(1);
       expect(stderr, command).toBe(`replaykit: ${dir}: corpus.zst is missing but the index lists 6 sections; restore corpus.zst from a backup (nothing was changed)\n`);
     }
+  });
+
+  test("a dlm store keeps dlm's behaviour: adding the same lines twice writes them twice", async () => {
+    const { referenceStoreCopy } = await import("./helpers.js");
+    const dir = referenceStoreCopy();
+    const line = jsonl([{ section_type: "prose", content: "dlm twice", last_seen_at: "2026-03-01T00:00:00Z" }]);
+    expect((await cli(["add", dir, "-"], { stdin: line })).stderr).toMatch(/^added 1 section/);
+    expect((await cli(["add", dir, "-"], { stdin: line })).stderr).toMatch(/^added 1 section/);
+    expect(await (await ReplayStore.open(dir)).load()).toHaveLength(15);
   });
 
   test("an empty store: stats, export and sample say so on stderr and exit 0", async () => {

@@ -43,7 +43,7 @@ Examples:
     )
     .action(async (dir: string, flags: VerifyFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, allowMissingCorpus: true, ...lockTimeout(flags.wait) });
+      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
       const progress = startBar(io.stderr, "verifying", size, "frames");
       let report;
