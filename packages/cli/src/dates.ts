@@ -17,7 +17,12 @@ export function parseIsoDate(text: string): ParsedDate {
   const m = ISO.exec(text.trim());
   if (m === null) return { ok: false, problem: `is not an ISO 8601 date-time (like 2026-03-01T12:00:00Z)` };
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone = "Z"] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return { ok: false, problem: `is not a valid date-time` };
   }
@@ -29,7 +34,8 @@ export function parseIsoDate(text: string): ParsedDate {
   if (zone.toUpperCase() !== "Z") {
     const sign = zone.startsWith("-") ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
-    const oh = Number(digits.slice(0, 2)), om = Number(digits.slice(2) || "0");
+    const oh = Number(digits.slice(0, 2)),
+      om = Number(digits.slice(2) || "0");
     if (oh > 23 || om > 59) return { ok: false, problem: `has an invalid UTC offset ${JSON.stringify(zone)}` };
     offsetMin = sign * (oh * 60 + om);
   }

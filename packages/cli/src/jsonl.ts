@@ -32,11 +32,7 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  *
  * `onBytes` is told how many bytes were consumed so far (for progress).
  */
-export async function* readLines(
-  source: ChunkSource,
-  onBytes?: (bytes: number) => void,
-  maxLineBytes = MAX_LINE_BYTES,
-): AsyncGenerator<NumberedLine> {
+export async function* readLines(source: ChunkSource, onBytes?: (bytes: number) => void, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<NumberedLine> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let carry: Uint8Array[] = [];
   let carried = 0;
@@ -46,7 +42,10 @@ export async function* readLines(
     lineNumber++;
     const length = carried + piece.byteLength;
     if (length > maxLineBytes) {
-      return { lineNumber, problem: `the line is ${formatBytes(length)} long; a section line may be at most ${formatBytes(maxLineBytes)} (the largest frame the store reads back)` };
+      return {
+        lineNumber,
+        problem: `the line is ${formatBytes(length)} long; a section line may be at most ${formatBytes(maxLineBytes)} (the largest frame the store reads back)`,
+      };
     }
     let body = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
     if (lineNumber === 1 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
@@ -84,4 +83,3 @@ export function openInput(path: string, stdin: ChunkSource): ChunkSource {
   if (path === "-") return stdin;
   return createReadStream(path);
 }
-

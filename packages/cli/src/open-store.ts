@@ -12,10 +12,7 @@ import { CliFailure } from "./errors.js";
  *
  * @throws {CliFailure} when there is no store (and `create` is false), or its corpus is missing.
  */
-export async function openStore(
-  dir: string,
-  options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">,
-): Promise<ReplayStore> {
+export async function openStore(dir: string, options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">): Promise<ReplayStore> {
   let store: ReplayStore;
   try {
     store = await ReplayStore.open(dir, options);

@@ -52,7 +52,12 @@ const RunArguments = v.tuple([
   v.optional(
     v.strictObject(
       {
-        stdin: v.optional(v.custom<CliIO["stdin"]>((x) => typeof (x as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function", "must be an async iterable of chunks")),
+        stdin: v.optional(
+          v.custom<CliIO["stdin"]>(
+            (x) => typeof (x as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function",
+            "must be an async iterable of chunks",
+          ),
+        ),
         stdout: v.optional(writable),
         stderr: v.optional(writable),
         env: v.optional(v.record(v.string(), v.optional(v.string()), "must be an object of strings")),

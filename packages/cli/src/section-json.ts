@@ -27,8 +27,14 @@ const must =
 /** An ISO 8601 date-time in whole seconds (no offset = UTC), as a Date. */
 const isoSeconds = v.pipe(
   v.string(must("an ISO 8601 string")),
-  v.check((text) => parseIsoDate(text).ok, (issue) => `${JSON.stringify(issue.input)} is not an ISO 8601 date-time (like 2026-03-01T12:00:00Z)`),
-  v.check((text) => (parseIsoDate(text) as { wholeSeconds?: boolean }).wholeSeconds === true, (issue) => `must be whole seconds, got ${JSON.stringify(issue.input)}`),
+  v.check(
+    (text) => parseIsoDate(text).ok,
+    (issue) => `${JSON.stringify(issue.input)} is not an ISO 8601 date-time (like 2026-03-01T12:00:00Z)`,
+  ),
+  v.check(
+    (text) => (parseIsoDate(text) as { wholeSeconds?: boolean }).wholeSeconds === true,
+    (issue) => `must be whole seconds, got ${JSON.stringify(issue.input)}`,
+  ),
   v.transform((text) => (parseIsoDate(text) as { date: Date }).date),
 );
 
@@ -37,10 +43,21 @@ const SectionLine = v.strictObject(
   {
     section_type: v.pipe(
       v.string(must("a string")),
-      v.check((text: string) => isSectionType(text), (issue) => `must be a section type (a lowercase letter, then lowercase letters, digits, _ or -), got ${describeJson(issue.input)}`),
+      v.check(
+        (text: string) => isSectionType(text),
+        (issue) => `must be a section type (a lowercase letter, then lowercase letters, digits, _ or -), got ${describeJson(issue.input)}`,
+      ),
     ),
     content: v.string(must("a string")),
-    section_id: v.optional(v.pipe(v.string(must("a string")), v.check((text: string) => isSectionId(text), (issue) => `must be 16 lowercase hex characters, got ${describeJson(issue.input)}`))),
+    section_id: v.optional(
+      v.pipe(
+        v.string(must("a string")),
+        v.check(
+          (text: string) => isSectionId(text),
+          (issue) => `must be 16 lowercase hex characters, got ${describeJson(issue.input)}`,
+        ),
+      ),
+    ),
     auto_mined: v.optional(v.boolean(must("true or false"))),
     first_seen_at: v.optional(isoSeconds),
     last_seen_at: v.optional(isoSeconds),

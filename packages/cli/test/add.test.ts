@@ -8,7 +8,13 @@ const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const SECTIONS = [
   { section_type: "prose", content: "Water boils at 100 °C at sea level." },
-  { section_type: "instruction", content: "### Q\nWhat is 2 + 2?\n### A\n4", auto_mined: true, last_seen_at: "2026-03-01T10:00:00Z", training_runs_seen: [1, 2] },
+  {
+    section_type: "instruction",
+    content: "### Q\nWhat is 2 + 2?\n### A\n4",
+    auto_mined: true,
+    last_seen_at: "2026-03-01T10:00:00Z",
+    training_runs_seen: [1, 2],
+  },
   {
     section_id: "00000000000000aa",
     section_type: "preference",
@@ -64,7 +70,12 @@ describe("replaykit add", () => {
     expect((await cli(["add", dir, "-"], { stdin: jsonl([SECTIONS[0]!]), now: NOW })).code).toBe(0);
     const indexBefore = readFileSync(join(dir, "index.json"));
     const corpusBefore = readFileSync(join(dir, "corpus.zst"));
-    const lines = [JSON.stringify(SECTIONS[1]), JSON.stringify(SECTIONS[2]), '{"section_type":"prose","content":"x","colour":"red"}', JSON.stringify(SECTIONS[0])];
+    const lines = [
+      JSON.stringify(SECTIONS[1]),
+      JSON.stringify(SECTIONS[2]),
+      '{"section_type":"prose","content":"x","colour":"red"}',
+      JSON.stringify(SECTIONS[0]),
+    ];
     const { code, stdout, stderr } = await cli(["add", dir, "-"], { stdin: lines.join("\n"), now: NOW });
     expect(code).toBe(1);
     expect(stdout).toBe("");
@@ -97,7 +108,9 @@ describe("replaykit add", () => {
     expect(lines[0]).toMatch(/ line 1: not valid JSON \(/);
     expect(lines[1]).toMatch(new RegExp(`^${esc(file)} line 3: content: body line 1: .+`));
     expect(lines[2]).toBe(`${file} line 4: last_seen_at: must be whole seconds, got "2026-01-01T00:00:00.250Z"`);
-    expect(lines[3]).toBe(`${file} line 5: section_type: must be a string, got null (leave the key out to use its default); content: must be a string, got 5; auto_mined: must be true or false, got "yes"`);
+    expect(lines[3]).toBe(
+      `${file} line 5: section_type: must be a string, got null (leave the key out to use its default); content: must be a string, got 5; auto_mined: must be true or false, got "yes"`,
+    );
     expect(lines[4]).toMatch(new RegExp(`^${esc(file)} line 6: section_type: "code" has no row expander`));
     expect(lines[5]).toBe(`${file} line 7: expected a JSON object, got an array`);
     expect(lines[6]).toBe(`replaykit: 6 bad lines in ${file}; nothing was added (--skip-invalid adds the 1 good one)`);
@@ -179,7 +192,15 @@ describe("replaykit add", () => {
 
   test("a file that is not UTF-8 names the line", async () => {
     const file = join(tempDir(), "latin1.jsonl");
-    writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(SECTIONS[0]) + "\n"), Buffer.from('{"section_type":"prose","content":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(JSON.stringify(SECTIONS[0]) + "\n"),
+        Buffer.from('{"section_type":"prose","content":"caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}\n'),
+      ]),
+    );
     const { code, stderr } = await cli(["add", join(tempDir(), "s"), file]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/line 2: not valid UTF-8 text\nreplaykit: 1 bad line in /);

@@ -18,7 +18,11 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
     const dir = join(tempDir(), "store");
     const file = join(tempDir(), "many.jsonl");
     const lines = Array.from({ length: 2500 }, (_, i) =>
-      JSON.stringify({ section_type: i % 5 === 0 ? "instruction" : "prose", content: i % 5 === 0 ? `### Q\nWhat is ${i}?\n### A\nThe number ${i}.` : `Section ${i} of the end-to-end test.`, last_seen_at: `2026-0${1 + (i % 5)}-10T00:00:00Z` }),
+      JSON.stringify({
+        section_type: i % 5 === 0 ? "instruction" : "prose",
+        content: i % 5 === 0 ? `### Q\nWhat is ${i}?\n### A\nThe number ${i}.` : `Section ${i} of the end-to-end test.`,
+        last_seen_at: `2026-0${1 + (i % 5)}-10T00:00:00Z`,
+      }),
     );
     writeFileSync(file, lines.join("\n") + "\n");
 
@@ -75,7 +79,10 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
     expect(replaykit(["add", dir, "-"], input).code).toBe(0);
     const cases: Array<[string, RegExp]> = [
       [`export ${JSON.stringify(dir)} | head -c 100 > /dev/null`, /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/],
-      [`sample ${JSON.stringify(dir)} -k 3000 --seed 1 | head -c 100 > /dev/null`, /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/],
+      [
+        `sample ${JSON.stringify(dir)} -k 3000 --seed 1 | head -c 100 > /dev/null`,
+        /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/,
+      ],
       ...(existsSync("/dev/full")
         ? ([
             [`export ${JSON.stringify(dir)} > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],

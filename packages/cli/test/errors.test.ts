@@ -22,12 +22,18 @@ describe("describeError", () => {
   });
 
   test("anything else is an internal error pointing at REPLAYKIT_DEBUG", () => {
-    expect(describeError(new TypeError("x is undefined"))).toEqual({ message: "internal error: x is undefined (set REPLAYKIT_DEBUG=1 for the stack)", exitCode: 1, known: false });
+    expect(describeError(new TypeError("x is undefined"))).toEqual({
+      message: "internal error: x is undefined (set REPLAYKIT_DEBUG=1 for the stack)",
+      exitCode: 1,
+      known: false,
+    });
     expect(describeError({ code: "CORPUS_CORRUPT" }).known).toBe(false);
   });
 
   test("output errors name the stream and the reason", () => {
-    expect(outputErrorLine("stdout", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))).toBe("cannot write to stdout: the reader closed the pipe (EPIPE)");
+    expect(outputErrorLine("stdout", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))).toBe(
+      "cannot write to stdout: the reader closed the pipe (EPIPE)",
+    );
     expect(outputErrorLine("stdout", Object.assign(new Error("weird"), { code: "EWEIRD" }))).toBe("cannot write to stdout: weird (EWEIRD)");
   });
 });

@@ -26,7 +26,12 @@ describe("replaykit evict", () => {
     expect(stderr).toMatch(/^evicted 4 sections \(.*oldest first, added 2026-01-01T00:00:00Z … 2026-01-04T00:00:00Z\)\n/);
     expect(stderr).toMatch(/\nkept 6 sections \(.* live, budget .*\)\n/);
     expect(stderr).toContain("dead space until `replaykit compact");
-    expect(stdout.trimEnd().split("\n").map((l) => l.split("\t")[0])).toEqual(ids.slice(0, 4));
+    expect(
+      stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(ids.slice(0, 4));
     const left = await (await ReplayStore.open(dir)).load();
     expect(left.map((e) => e.sectionId).sort()).toEqual(ids.slice(4).sort());
   });

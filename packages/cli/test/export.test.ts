@@ -8,7 +8,14 @@ describe("replaykit export", () => {
     const dir = join(tempDir(), "store");
     const sections = [
       { section_type: "prose", content: "B comes first in the file.", last_seen_at: "2026-02-01T10:20:30" },
-      { section_type: "instruction", content: "### Q\nq?\n### A\na", auto_mined: true, first_seen_at: "2026-01-01T00:00:00+01:00", last_seen_at: "2026-01-02T00:00:00Z", training_runs_seen: [4, 7] },
+      {
+        section_type: "instruction",
+        content: "### Q\nq?\n### A\na",
+        auto_mined: true,
+        first_seen_at: "2026-01-01T00:00:00+01:00",
+        last_seen_at: "2026-01-02T00:00:00Z",
+        training_runs_seen: [4, 7],
+      },
     ];
     await cli(["add", dir, "-"], { stdin: jsonl(sections) });
     const { code, stdout, stderr } = await cli(["export", dir]);
@@ -17,7 +24,12 @@ describe("replaykit export", () => {
     const rows = parseJsonl(stdout);
     expect(rows.map((r) => r.content)).toEqual([sections[0]!.content, sections[1]!.content]);
     expect(Object.keys(rows[0]!)).toEqual(["section_id", "section_type", "content", "auto_mined", "first_seen_at", "last_seen_at", "training_runs_seen"]);
-    expect(rows[1]).toMatchObject({ auto_mined: true, first_seen_at: "2025-12-31T23:00:00Z", last_seen_at: "2026-01-02T00:00:00Z", training_runs_seen: [4, 7] });
+    expect(rows[1]).toMatchObject({
+      auto_mined: true,
+      first_seen_at: "2025-12-31T23:00:00Z",
+      last_seen_at: "2026-01-02T00:00:00Z",
+      training_runs_seen: [4, 7],
+    });
     expect(rows[0]).toMatchObject({ first_seen_at: "2026-02-01T10:20:30Z", last_seen_at: "2026-02-01T10:20:30Z", training_runs_seen: [] });
   });
 
@@ -76,7 +88,7 @@ describe("replaykit upgrade", () => {
     const after = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<Record<string, unknown>>;
     expect(after[0]).toHaveProperty("crc32");
     expect(after[0]).toHaveProperty("section_type");
-    expect((await cli(["verify", dir])).stdout).toMatch(/^integrity   crc32 /m);
+    expect((await cli(["verify", dir])).stdout).toMatch(/^integrity {3}crc32 /m);
     expect((await cli(["stats", dir, "--json"])).stdout).toContain('"format": "replaykit"');
 
     const again = await cli(["upgrade", dir]);

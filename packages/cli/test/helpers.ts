@@ -7,8 +7,7 @@ import { afterEach } from "vitest";
 import { run } from "../src/index.js";
 
 /** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
-export const VECTORS =
-  resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
+export const VECTORS = resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
 
 /** The repository root. */
 export const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -33,7 +32,10 @@ afterEach(() => {
 /** A writable that keeps what is written; `isTTY` as given. */
 export class Sink {
   chunks: string[] = [];
-  constructor(readonly isTTY = false, readonly columns = 80) {}
+  constructor(
+    readonly isTTY = false,
+    readonly columns = 80,
+  ) {}
   write(chunk: string): boolean {
     this.chunks.push(String(chunk));
     return true;
@@ -50,10 +52,7 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with fake streams. `stdin` is text (or chunks) fed to `-`. */
-export async function cli(
-  argv: string[],
-  options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean } = {},
-): Promise<CliResult> {
+export async function cli(argv: string[], options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean } = {}): Promise<CliResult> {
   const stdout = new Sink();
   const stderr = new Sink(options.stderrTTY ?? false);
   const chunks = options.stdin === undefined ? [] : typeof options.stdin === "string" ? [Buffer.from(options.stdin)] : options.stdin;

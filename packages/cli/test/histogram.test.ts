@@ -49,7 +49,14 @@ describe("locale", () => {
     expect(localeIsUtf8({ LC_CTYPE: "de_DE.utf8", LANG: "C" })).toBe(true);
   });
   test("ASCII glyphs draw whole columns of # and plain dashes", () => {
-    const lines = drawHistogram([{ label: "1–2 days", count: 4 }, { label: "2 days–1 week", count: 1 }], 8, glyphsFor({ LANG: "C" }));
+    const lines = drawHistogram(
+      [
+        { label: "1–2 days", count: 4 },
+        { label: "2 days–1 week", count: 1 },
+      ],
+      8,
+      glyphsFor({ LANG: "C" }),
+    );
     expect(lines).toEqual(["     1-2 days |######## 4", "2 days-1 week |##       1"]);
     for (const line of lines) expect(line).toMatch(/^[\x20-\x7e]*$/);
   });
@@ -66,15 +73,16 @@ describe("drawHistogram", () => {
       ],
       8,
     );
-    expect(lines).toEqual([
-      "  0–7 days │████████ 8",
-      " 7–14 days │███      3",
-      "14–21 days │         0",
-      "21–28 days │█        1",
-    ]);
+    expect(lines).toEqual(["  0–7 days │████████ 8", " 7–14 days │███      3", "14–21 days │         0", "21–28 days │█        1"]);
   });
   test("a tiny non-zero bucket still shows a sliver", () => {
-    const [, small] = drawHistogram([{ label: "a", count: 1000 }, { label: "b", count: 1 }], 10);
+    const [, small] = drawHistogram(
+      [
+        { label: "a", count: 1000 },
+        { label: "b", count: 1 },
+      ],
+      10,
+    );
     expect(small).toBe("b │▏          1");
   });
 });

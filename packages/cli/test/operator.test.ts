@@ -32,7 +32,12 @@ describe("evict --dry-run and --protect", () => {
     expect(stderr).toMatch(/^would evict 6 sections \(.*oldest first/);
     expect(stderr).toMatch(/\nwould keep 0 sections/);
     expect(stderr).toMatch(/\ndry run: nothing was changed\n$/);
-    expect(stdout.trimEnd().split("\n").map((l) => l.split("\t")[0])).toEqual(ids);
+    expect(
+      stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(ids);
     expect(readFileSync(join(dir, "index.json"))).toEqual(index);
   });
 
@@ -89,23 +94,17 @@ describe("replaykit remove", () => {
 });
 
 describe("reads never create; empty results say so", () => {
-  test.each([
-    ["stats"],
-    ["verify"],
-    ["export"],
-    ["compact"],
-    ["recover"],
-    ["upgrade"],
-    ["evict", "--max-bytes", "1"],
-    ["sample", "--k", "1"],
-  ])("%s on a missing store: one line, exit 1, nothing created", async (command, ...flags) => {
-    const dir = join(tempDir(), "typo-dir");
-    const { code, stdout, stderr } = await cli([command, dir, ...flags]);
-    expect(code).toBe(1);
-    expect(stdout).toBe("");
-    expect(stderr).toBe(`replaykit: no store at ${dir} (the directory does not exist)\n`);
-    expect(existsSync(dir)).toBe(false);
-  });
+  test.each([["stats"], ["verify"], ["export"], ["compact"], ["recover"], ["upgrade"], ["evict", "--max-bytes", "1"], ["sample", "--k", "1"]])(
+    "%s on a missing store: one line, exit 1, nothing created",
+    async (command, ...flags) => {
+      const dir = join(tempDir(), "typo-dir");
+      const { code, stdout, stderr } = await cli([command, dir, ...flags]);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(`replaykit: no store at ${dir} (the directory does not exist)\n`);
+      expect(existsSync(dir)).toBe(false);
+    },
+  );
 
   test("a store whose corpus.zst is gone is one clear error, not a problem per entry", async () => {
     const { dir } = await storeOf6();
@@ -114,7 +113,9 @@ describe("reads never create; empty results say so", () => {
     for (const command of ["stats", "export", "sample", "verify", "recover", "compact"]) {
       const { code, stderr } = await cli([command, dir, ...(command === "sample" ? ["--k", "1"] : [])]);
       expect(code, command).toBe(1);
-      expect(stderr, command).toBe(`replaykit: ${dir}: corpus.zst is missing but the index lists 6 sections; restore corpus.zst from a backup (nothing was changed)\n`);
+      expect(stderr, command).toBe(
+        `replaykit: ${dir}: corpus.zst is missing but the index lists 6 sections; restore corpus.zst from a backup (nothing was changed)\n`,
+      );
     }
   });
 
@@ -143,7 +144,11 @@ describe("stats looks", () => {
   test("an outlier date does not squash the histogram; ASCII when the locale is not UTF-8", async () => {
     const dir = join(tempDir(), "store");
     const sections = [
-      ...Array.from({ length: 20 }, (_, i) => ({ section_type: "prose", content: `Recent ${i}`, last_seen_at: `2026-03-${String(i + 1).padStart(2, "0")}T00:00:00Z` })),
+      ...Array.from({ length: 20 }, (_, i) => ({
+        section_type: "prose",
+        content: `Recent ${i}`,
+        last_seen_at: `2026-03-${String(i + 1).padStart(2, "0")}T00:00:00Z`,
+      })),
       { section_type: "prose", content: "Ancient", last_seen_at: "1970-01-01T00:00:00Z" },
     ];
     expect((await cli(["add", dir, "-"], { stdin: jsonl(sections), now: NOW })).code).toBe(0);
@@ -182,7 +187,10 @@ describe("--wait", () => {
     const native = fromStore.resolve("fs-native-extensions");
     const holder = spawn(
       process.execPath,
-      ["-e", `const fs = require("fs"); const { tryLock } = require(${JSON.stringify(native)}); const fd = fs.openSync(${JSON.stringify(store.lockPath)}, fs.constants.O_RDWR | fs.constants.O_CREAT); if (!tryLock(fd)) process.exit(3); process.stdout.write("locked\\n"); setTimeout(() => {}, 120000);`],
+      [
+        "-e",
+        `const fs = require("fs"); const { tryLock } = require(${JSON.stringify(native)}); const fd = fs.openSync(${JSON.stringify(store.lockPath)}, fs.constants.O_RDWR | fs.constants.O_CREAT); if (!tryLock(fd)) process.exit(3); process.stdout.write("locked\\n"); setTimeout(() => {}, 120000);`,
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     try {

@@ -35,9 +35,12 @@ describe("parseIsoDate", () => {
       expect(parsed.wholeSeconds).toBe(whole);
     }
   });
-  test.each(["", "yesterday", "2026-02-30T00:00:00Z", "2026-13-01", "2026-03-01T24:00:00", "1700000000", "2026-03-01T12:00:00+25:00"])("%j is not a date", (text) => {
-    expect(parseIsoDate(text).ok).toBe(false);
-  });
+  test.each(["", "yesterday", "2026-02-30T00:00:00Z", "2026-13-01", "2026-03-01T24:00:00", "1700000000", "2026-03-01T12:00:00+25:00"])(
+    "%j is not a date",
+    (text) => {
+      expect(parseIsoDate(text).ok).toBe(false);
+    },
+  );
 });
 
 describe("parseSectionLine", () => {
@@ -70,15 +73,31 @@ describe("parseSectionLine", () => {
     ["an unknown key", { section_type: "prose", content: "x", sectionType: "prose" }, /^line 7: sectionType: unknown key \(allowed: section_id,/],
     ["a missing content", { section_type: "prose" }, /^line 7: content: missing \(it is required\)$/],
     ["a missing type", { content: "x" }, /^line 7: section_type: missing \(it is required\)$/],
-    ["a null", { section_type: "prose", content: "x", section_id: null }, /^line 7: section_id: must be a string, got null \(leave the key out to use its default\)$/],
+    [
+      "a null",
+      { section_type: "prose", content: "x", section_id: null },
+      /^line 7: section_id: must be a string, got null \(leave the key out to use its default\)$/,
+    ],
     ["a bad id", { section_type: "prose", content: "x", section_id: "ABC" }, /^line 7: section_id: must be 16 lowercase hex/],
-    ["a bad type", { section_type: "Prose", content: "x" }, /^line 7: section_type: must be a section type \(a lowercase letter, then lowercase letters, digits, _ or -\), got "Prose"$/],
+    [
+      "a bad type",
+      { section_type: "Prose", content: "x" },
+      /^line 7: section_type: must be a section type \(a lowercase letter, then lowercase letters, digits, _ or -\), got "Prose"$/,
+    ],
     ["a non-string content", { section_type: "prose", content: 5 }, /^line 7: content: must be a string/],
     ["a non-boolean auto_mined", { section_type: "prose", content: "x", auto_mined: "yes" }, /^line 7: auto_mined: must be true or false, got "yes"$/],
     ["a date number", { section_type: "prose", content: "x", last_seen_at: 1700000000 }, /^line 7: last_seen_at: must be an ISO 8601 string, got 1700000000$/],
     ["a bad date", { section_type: "prose", content: "x", first_seen_at: "soon" }, /^line 7: first_seen_at: "soon" is not an ISO 8601/],
-    ["fractional seconds", { section_type: "prose", content: "x", last_seen_at: "2026-01-01T00:00:00.5Z" }, /^line 7: last_seen_at: must be whole seconds, got "2026-01-01T00:00:00.5Z"$/],
-    ["first after last", { section_type: "prose", content: "x", first_seen_at: "2026-03-01", last_seen_at: "2026-02-01" }, /^line 7: first_seen_at: is after last_seen_at/],
+    [
+      "fractional seconds",
+      { section_type: "prose", content: "x", last_seen_at: "2026-01-01T00:00:00.5Z" },
+      /^line 7: last_seen_at: must be whole seconds, got "2026-01-01T00:00:00.5Z"$/,
+    ],
+    [
+      "first after last",
+      { section_type: "prose", content: "x", first_seen_at: "2026-03-01", last_seen_at: "2026-02-01" },
+      /^line 7: first_seen_at: is after last_seen_at/,
+    ],
     ["runs not an array", { section_type: "prose", content: "x", training_runs_seen: 3 }, /^line 7: training_runs_seen: must be an array/],
     ["a negative run", { section_type: "prose", content: "x", training_runs_seen: [1, -2] }, /^line 7: training_runs_seen\.1: must be non-negative, got -2$/],
   ])("%s is an error naming the line and key", (_, input, message) => {
@@ -112,7 +131,14 @@ describe("parseSectionLine", () => {
 
 describe("sectionToJson", () => {
   test("all seven keys, dates as YYYY-MM-DDTHH:MM:SSZ, and it parses back to the same snapshot", () => {
-    const s = parse({ section_type: "preference", content: "### Prompt\np\n### Chosen\nc\n### Rejected\nr", auto_mined: true, first_seen_at: "2026-01-01T00:00:00", last_seen_at: "2026-01-02T00:00:00", training_runs_seen: [3] });
+    const s = parse({
+      section_type: "preference",
+      content: "### Prompt\np\n### Chosen\nc\n### Rejected\nr",
+      auto_mined: true,
+      first_seen_at: "2026-01-01T00:00:00",
+      last_seen_at: "2026-01-02T00:00:00",
+      training_runs_seen: [3],
+    });
     const line = sectionToJson(s);
     expect(JSON.parse(line)).toEqual({
       section_id: s.sectionId,

@@ -37,12 +37,18 @@ describe("replaykit stats", () => {
       oldest: "2026-01-01T00:00:00.000Z",
       newest: "2026-03-20T07:00:00.000Z",
     });
-    for (const key of ["entries", "liveBytes", "fileBytes", "byType", "oldest", "newest", "deadBytes", "autoMined", "format"]) expect(stats).toHaveProperty(key);
+    for (const key of ["entries", "liveBytes", "fileBytes", "byType", "oldest", "newest", "deadBytes", "autoMined", "format"])
+      expect(stats).toHaveProperty(key);
   });
 
   test("a replaykit store with dead space says so and points at compact", async () => {
     const dir = join(tempDir(), "store");
-    await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "prose", content: "a", last_seen_at: "2026-01-01" }, { section_type: "prose", content: "b" }]) });
+    await cli(["add", dir, "-"], {
+      stdin: jsonl([
+        { section_type: "prose", content: "a", last_seen_at: "2026-01-01" },
+        { section_type: "prose", content: "b" },
+      ]),
+    });
     await cli(["evict", dir, "--max-bytes", "0"]);
     const { stdout } = await cli(["stats", dir]);
     expect(stdout).toContain("(replaykit format)");

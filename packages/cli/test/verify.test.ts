@@ -19,7 +19,7 @@ describe("replaykit verify", () => {
     expect(stderr).toBe("");
     expect(stdout).toContain("(replaykit format)");
     expect(stdout).toContain("entries     5");
-    expect(stdout).toMatch(/^integrity   crc32 /m);
+    expect(stdout).toMatch(/^integrity {3}crc32 /m);
     expect(stdout).toContain("reclaimable 0 B");
     expect(stdout).toContain("ok: all 5 entries are intact");
   });
@@ -28,7 +28,7 @@ describe("replaykit verify", () => {
     const { code, stdout } = await cli(["verify", referenceStoreCopy()]);
     expect(code).toBe(0);
     expect(stdout).toContain("(dlm format)");
-    expect(stdout).toMatch(/^integrity   decode-only /m);
+    expect(stdout).toMatch(/^integrity {3}decode-only /m);
   });
 
   test("reclaimable bytes after an eviction", async () => {
@@ -60,7 +60,12 @@ describe("replaykit verify", () => {
     // --json: the same report as one object, the same exit code.
     const json = await cli(["verify", dir, "--json"]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, entries: 5, problems: [{ sectionId: victim.sectionId, byteOffset: victim.byteOffset }], indexLooksLost: false });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      entries: 5,
+      problems: [{ sectionId: victim.sectionId, byteOffset: victim.byteOffset }],
+      indexLooksLost: false,
+    });
 
     // --repair sets the entry aside: verify, sample and export work again; nothing left the corpus.
     const size = readFileSync(join(dir, "corpus.zst")).length;
@@ -97,8 +102,8 @@ describe("replaykit verify", () => {
     const { code, stdout } = await cli(["verify", dir]);
     expect(code).toBe(1);
     expect(stdout).toContain("2 problems:");
-    expect(stdout).toMatch(/^  section d5c79a46bf6fa7d6 at byte 2351: .*past the end/m);
-    expect(stdout).toMatch(/^  section bd329994e8a868b8 at byte 2536: /m);
+    expect(stdout).toMatch(/^ {2}section d5c79a46bf6fa7d6 at byte 2351: .*past the end/m);
+    expect(stdout).toMatch(/^ {2}section bd329994e8a868b8 at byte 2536: /m);
   });
 
   test("a missing store: exit 1, nothing created", async () => {

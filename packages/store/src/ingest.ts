@@ -61,7 +61,10 @@ export function appendOptionsOf(options: unknown): { validate: boolean; onDuplic
   if (onProgress !== undefined && typeof onProgress !== "function") throw new StoreArgumentError("options.onProgress", "must be a function");
   if (typeof validate !== "boolean") throw new StoreArgumentError("options.validate", "must be a boolean");
   if (onDuplicate !== undefined && !POLICIES.includes(onDuplicate)) {
-    throw new StoreArgumentError("options.onDuplicate", `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(onDuplicate)}`);
+    throw new StoreArgumentError(
+      "options.onDuplicate",
+      `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(onDuplicate)}`,
+    );
   }
   return { validate, onDuplicate, onProgress };
 }
@@ -121,7 +124,7 @@ export interface AppendPlan {
 export function planAppend(live: readonly IndexEntry[], snapshots: readonly SectionSnapshot[], policy: DuplicatePolicy): AppendPlan {
   const plan: AppendPlan = { write: [], target: [], skipped: [], superseded: new Set() };
   if (policy === "keep") {
-    snapshots.forEach((_, i) => plan.target.push({ added: plan.write.push(i) - 1 }));
+    for (let i = 0; i < snapshots.length; i++) plan.target.push({ added: plan.write.push(i) - 1 });
     return plan;
   }
   const keyOf = (id: string, t: Date) => `${id}@${t.getTime()}`;
@@ -186,7 +189,8 @@ export function removeIdsOf(ids: unknown): Set<string> {
   const out = new Set<string>();
   let i = 0;
   for (const id of ids as Iterable<unknown>) {
-    if (!isSectionId(id)) throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${JSON.stringify(id) ?? String(id)}`);
+    if (!isSectionId(id))
+      throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${JSON.stringify(id) ?? String(id)}`);
     out.add(id);
     i++;
   }

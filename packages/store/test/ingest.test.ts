@@ -188,7 +188,10 @@ describe("remove", () => {
     const store = await fresh();
     const all = [prose("one"), prose("two"), goodQa];
     await store.appendMany(all);
-    const { removed } = await store.remove(all.map((s) => s.sectionId), { purge: true });
+    const { removed } = await store.remove(
+      all.map((s) => s.sectionId),
+      { purge: true },
+    );
     expect(removed).toHaveLength(3);
     expect(readFileSync(store.corpusPath).length).toBe(0);
     expect(await store.verify()).toMatchObject({ ok: true, entries: 0, indexLooksLost: false });

@@ -77,7 +77,8 @@ interface BadLine {
 
 async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Promise<void> {
   const { io } = ctx;
-  if (flags.rejects !== undefined && flags.skipInvalid !== true) throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
+  if (flags.rejects !== undefined && flags.skipInvalid !== true)
+    throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
   if (flags.supersede === true && flags.keepDuplicates === true) throw new UsageError("--supersede and --keep-duplicates contradict each other: choose one");
   const name = file === "-" ? "stdin" : file;
   const now = toWholeSeconds(nowOf(io));
@@ -140,7 +141,8 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
   // 3. Report bad lines: all of them count, the first few are shown.
   if (bad.length > 0) {
     const shown = bad.slice(0, SHOWN_BAD_LINES).map((b) => `${name} ${oneLine(b.message)}\n`);
-    if (bad.length > SHOWN_BAD_LINES) shown.push(`… and ${plural(bad.length - SHOWN_BAD_LINES, "more bad line")} (${bad.length.toLocaleString("en-US")} in all)\n`);
+    if (bad.length > SHOWN_BAD_LINES)
+      shown.push(`… and ${plural(bad.length - SHOWN_BAD_LINES, "more bad line")} (${bad.length.toLocaleString("en-US")} in all)\n`);
     await write(io.stderr, shown.join(""));
     if (flags.skipInvalid !== true) {
       const hint = good.length > 0 ? ` (--skip-invalid adds the ${plural(good.length, "good one")})` : "";

@@ -31,7 +31,7 @@ Example:
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
       const progress = startBar(io.stderr, "compacting", size, "frames");
-      let result;
+      let result: { bytesBefore: number; bytesAfter: number };
       try {
         result = await store.compact({ force: flags.force === true, onProgress: (done) => progress.update(done) });
       } catch (error) {

@@ -1,3 +1,4 @@
+import type { RecoverReport } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { openStore } from "../open-store.js";
@@ -27,7 +28,7 @@ Example:
       const { io } = ctx;
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const working = startActivity(io.stderr, "recovering");
-      let report;
+      let report: RecoverReport;
       try {
         report = await store.recover();
       } finally {

@@ -1,3 +1,4 @@
+import type { IndexEntry } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { listIds, readIdsFile } from "../ids-file.js";
@@ -35,7 +36,7 @@ Example:
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const before = await corpusBytes(store);
       const working = startActivity(io.stderr, flags.purge === true ? "removing and purging" : "removing");
-      let removed;
+      let removed: IndexEntry[];
       try {
         ({ removed } = await store.remove(ids, { purge: flags.purge === true }));
       } finally {
@@ -48,7 +49,9 @@ Example:
       io.stderr.write(`removed ${plural(found.size, "section")}${entries} from ${dir}\n`);
       if (flags.purge === true) {
         const sizes = `corpus ${formatBytes(before)} → ${formatBytes(await corpusBytes(store))}`;
-        io.stderr.write(removed.length > 0 ? `purged: ${sizes}; the removed content is in none of the store's files\n` : `purged: ${sizes} (dead space reclaimed)\n`);
+        io.stderr.write(
+          removed.length > 0 ? `purged: ${sizes}; the removed content is in none of the store's files\n` : `purged: ${sizes} (dead space reclaimed)\n`,
+        );
       } else if (removed.length > 0) {
         io.stderr.write(`their bytes stay in corpus.zst as dead space until \`replaykit compact ${dir}\` (or remove --purge)\n`);
       }

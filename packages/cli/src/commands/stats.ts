@@ -42,14 +42,20 @@ Example:
         row("store", `${dir} (${stats.format} format)`),
         row("sections", stats.entries === 0 ? "0 (empty store)" : `${stats.entries.toLocaleString("en-US")}: ${types.join(", ")}`),
         row("auto-mined", plural(stats.autoMined, "section")),
-        row("corpus", `${formatBytes(stats.fileBytes)} on disk: ${formatBytes(stats.liveBytes)} live, ${formatBytes(stats.deadBytes)} dead (${dead.toFixed(1)}%)`),
+        row(
+          "corpus",
+          `${formatBytes(stats.fileBytes)} on disk: ${formatBytes(stats.liveBytes)} live, ${formatBytes(stats.deadBytes)} dead (${dead.toFixed(1)}%)`,
+        ),
       ];
       if (stats.oldest !== undefined && stats.newest !== undefined) {
         lines.push(row("oldest", `${showDate(stats.oldest)} (${relativeTime(stats.oldest, now)})`));
         lines.push(row("newest", `${showDate(stats.newest)} (${relativeTime(stats.newest, now)})`));
       }
       if (stats.deadBytes > 0) lines.push(row("", "`replaykit compact` reclaims the dead bytes"));
-      const buckets = ageBuckets(entries.map((e) => e.addedAt), now);
+      const buckets = ageBuckets(
+        entries.map((e) => e.addedAt),
+        now,
+      );
       if (buckets.length > 0) {
         const width = Math.max(10, Math.min(40, (ctx.io.stdout.columns ?? 80) - 36));
         const glyphs = glyphsFor(ctx.io.env);

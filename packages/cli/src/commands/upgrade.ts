@@ -38,7 +38,7 @@ Example:
         throw new CliFailure(`cannot back up ${store.indexPath} to ${backup} (${(error as Error).message}); nothing was changed`, { cause: error });
       }
       const progress = startActivity(io.stderr, `upgrading ${plural(size, "entry", "entries")}`);
-      let result;
+      let result: { converted: number };
       try {
         result = await store.upgrade();
       } finally {
@@ -51,6 +51,8 @@ Example:
       }
       io.stderr.write(`upgraded ${dir}: ${plural(result.converted, "entry", "entries")} now record section_type, auto_mined and crc32\n`);
       io.stderr.write(`note: dlm can no longer open this store; the old index is kept as ${backup}\n`);
-      io.stderr.write(`to go back: cp ${backup} ${store.indexPath} (valid until the store is next compacted; sections added after the upgrade would leave the index)\n`);
+      io.stderr.write(
+        `to go back: cp ${backup} ${store.indexPath} (valid until the store is next compacted; sections added after the upgrade would leave the index)\n`,
+      );
     });
 }

@@ -1,3 +1,4 @@
+import type { VerifyReport } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { CliFailure, oneLine } from "../errors.js";
@@ -8,7 +9,8 @@ import { formatBytes } from "../size.js";
 
 const INTEGRITY: Readonly<Record<string, string>> = {
   crc32: "crc32 (every frame checked against its CRC-32, decoded, and its section id compared)",
-  "decode-only": "decode-only (the index records no checksums, as dlm writes it: frames are decoded and their section ids compared; `replaykit upgrade` adds CRC-32s)",
+  "decode-only":
+    "decode-only (the index records no checksums, as dlm writes it: frames are decoded and their section ids compared; `replaykit upgrade` adds CRC-32s)",
   mixed: "mixed (CRC-32 where the index records one, decoding alone elsewhere)",
 };
 
@@ -25,7 +27,10 @@ export function registerVerify(program: Command, ctx: Context): void {
     .description("check every frame of a store; exit 0 when intact, 1 with a report of each problem")
     .argument("<store-dir>", "the store directory")
     .option("--json", "print the report as one JSON object on stdout (same exit codes)")
-    .option("--repair", "move damaged entries out of the live index into the store's quarantine record, so sample and export work again (nothing is deleted from the corpus)")
+    .option(
+      "--repair",
+      "move damaged entries out of the live index into the store's quarantine record, so sample and export work again (nothing is deleted from the corpus)",
+    )
     .option(WAIT_FLAGS, `with --repair: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -46,7 +51,7 @@ Examples:
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
       const progress = startBar(io.stderr, "verifying", size, "frames");
-      let report;
+      let report: VerifyReport;
       try {
         report = await store.verify({ repair: flags.repair === true, onProgress: (done) => progress.update(done) });
       } finally {
@@ -54,7 +59,9 @@ Examples:
       }
       const problems = report.problems.length;
       const failure = report.indexLooksLost
-        ? new CliFailure(`the index of ${dir} looks lost (no entries, but the corpus holds intact frames): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`)
+        ? new CliFailure(
+            `the index of ${dir} looks lost (no entries, but the corpus holds intact frames): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`,
+          )
         : problems > 0 && report.quarantined.length < problems
           ? new CliFailure(`verify found ${plural(problems, "problem")} in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside`)
           : undefined;
@@ -67,7 +74,9 @@ Examples:
       await out.line(`store       ${dir} (${report.format} format)`);
       await out.line(`entries     ${report.entries.toLocaleString("en-US")}`);
       await out.line(`integrity   ${INTEGRITY[report.integrity] ?? report.integrity}`);
-      await out.line(`reclaimable ${formatBytes(report.reclaimableBytes)}${report.reclaimableBytes > 0 && !report.indexLooksLost ? " (run `replaykit compact`)" : ""}`);
+      await out.line(
+        `reclaimable ${formatBytes(report.reclaimableBytes)}${report.reclaimableBytes > 0 && !report.indexLooksLost ? " (run `replaykit compact`)" : ""}`,
+      );
       if (report.ok && !report.indexLooksLost) {
         await out.line(`ok: ${report.entries === 1 ? "the entry is" : `all ${report.entries.toLocaleString("en-US")} entries are`} intact`);
       } else if (problems > 0) {
@@ -78,7 +87,9 @@ Examples:
         }
       }
       if (report.quarantined.length > 0) {
-        await out.line(`repaired: ${plural(report.quarantined.length, "damaged entry", "damaged entries")} moved to the quarantine record; the live index is intact`);
+        await out.line(
+          `repaired: ${plural(report.quarantined.length, "damaged entry", "damaged entries")} moved to the quarantine record; the live index is intact`,
+        );
       }
       await out.flush();
       if (failure !== undefined) throw failure;
