@@ -202,6 +202,10 @@ describe("--wait", () => {
         ["compact", dir, "--wait", "0.2"],
         ["add", dir, "-", "--wait", "0"],
         ["remove", dir, "--ids", "-", "--wait", "0.1"],
+        ["evict", dir, "--max-bytes", "0", "--wait", "0"],
+        ["recover", dir, "--wait", "0"],
+        ["upgrade", dir, "--wait", "0"],
+        ["verify", dir, "--repair", "--wait", "0"],
       ]) {
         const { code, stderr } = await cli(argv, { stdin: argv[0] === "add" ? jsonl([{ section_type: "prose", content: "new" }]) : `${UNKNOWN}\n` });
         expect(code, argv[0]).toBe(1);
