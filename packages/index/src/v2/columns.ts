@@ -155,16 +155,19 @@ export class Columns implements IndexView, EntryArrays {
     return true;
   }
 
-  /** Makes the arrays owned and complete (every row up to `size`), with room to grow; a no-op unless borrowed. */
+  /** Makes the arrays complete (every row up to `size`): owned, with room to grow, when records wait; else a no-op. */
   settle(): void {
-    if (!this.borrowed) return;
+    // Borrowed arrays with nothing waiting are complete: reading them needs no copy.
+    if (!this.borrowed || this.pending.length === 0) return;
     this.borrowed = false;
+    let stored = this.size;
+    for (const { count } of this.pending) stored -= count;
     const n = Math.max(Math.ceil(this.size * 1.25), this.size + 1024);
     for (const [name] of ENTRY_COLUMNS) {
       const column = this[name];
       const owned = new (column.constructor as new (n: number) => Column)(n);
-      owned.set(column as never);
-      let at = column.length;
+      owned.set(column.subarray(0, stored) as never);
+      let at = stored;
       for (const { src, count } of this.pending) {
         owned.set(src[name] as never, at);
         at += count;
@@ -173,8 +176,8 @@ export class Columns implements IndexView, EntryArrays {
     }
     if (this.ord !== undefined) {
       const ord = new Uint32Array(n);
-      ord.set(this.ord);
-      let at = this.ord.length;
+      ord.set(this.ord.subarray(0, stored));
+      let at = stored;
       for (const { count, ordinal } of this.pending) for (let k = 0; k < count; k++) ord[at++] = ordinal + k;
       this.ord = ord;
     }
@@ -246,6 +249,7 @@ export class Columns implements IndexView, EntryArrays {
     for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = grow(this[name]) as never;
     if (this.ord !== undefined) this.ord = grow(this.ord);
     this.capacity = n;
+    this.borrowed = false; // the arrays are ours now, with room
   }
 
   /** Appends one row (the caller has checked the values); it gets the next ordinal. */

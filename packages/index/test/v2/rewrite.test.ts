@@ -60,6 +60,26 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
     await again.close();
   });
 
+  it("a compacted index read as is: removals in place, then appends set aside until the view is read", async () => {
+    const entries = Array.from({ length: 40 }, (_, i) => entry(i));
+    const path = join(await tempDir(), "borrowed.rkx");
+    await writeIndexV2(path, entries);
+    const journal = await IndexJournal.open(path);
+    await journal.commit({ remove: [entries[3]!, entries[30]!] });
+    await journal.commit({ append: [entry(100)] });
+    await journal.commit({ append: [entry(101), entry(102)] });
+    expect(journal.view.size).toBe(41);
+    const expected = [...entries.filter((_, i) => i !== 3 && i !== 30), entry(100), entry(101), entry(102)];
+    expect(journal.view.toEntries()).toEqual(expected);
+    await journal.commit({ remove: [entry(101)], append: [entry(103)] });
+    expected.splice(expected.indexOf(expected.find((e) => e.sectionId === entry(101).sectionId)!), 1);
+    expected.push(entry(103));
+    expect(journal.view.toEntries()).toEqual(expected);
+    const again = await IndexJournal.open(path);
+    expect(again.view.toEntries()).toEqual(expected);
+    await Promise.all([journal.close(), again.close()]);
+  });
+
   it("a rewritten index holds only the types still used, in name order", async () => {
     const journal = await journalOf([entry(0, { sectionType: "zeta" }), entry(1, { sectionType: "alpha" })], 2, 7);
     await journal.rewrite();
