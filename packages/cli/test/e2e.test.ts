@@ -99,4 +99,16 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
       expect(result.stderr, command).toMatch(expected);
     }
   });
+
+  test.skipIf(!existsSync("/usr/bin/script"))("on a real terminal a phase longer than a second shows a line that is cleared before the summary", () => {
+    const dir = join(tempDir(), "store");
+    const line = JSON.stringify({ section_type: "prose", content: "Arrives late." });
+    // stdin is a pipe that stays open for 4 s; stderr is the pseudo-terminal `script` gives.
+    const inner = `(sleep 4; echo '${line}') | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} add ${JSON.stringify(dir)} -`;
+    const result = spawnSync("script", ["-qec", inner, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("reading stdin…");
+    // The bar's line is cleared, so the summary starts a clean line and nothing follows it.
+    expect(result.stdout).toMatch(/\x1B\[2K\s*added 1 section to [^\n]*\r?\n$/);
+  });
 });
