@@ -13,8 +13,8 @@ import type { IndexEntry } from "./entry.js";
 // or any value it does not accept, it returns undefined and loadIndex falls back to
 // parseIndex (JSON.parse plus the full validator), which accepts any JSON layout and
 // names the problem. So for every input it accepts it must return what parseIndex
-// returns; test/fast-parse.test.ts checks this differentially. All state lives in one
-// Reader per call: nothing is shared between calls.
+// returns; test/fast-parse.test.ts checks this differentially. All state lives in
+// values made per call: nothing is shared between calls.
 
 /** A fixed run of bytes to match, also as big-endian 32-bit words (4 bytes per compare). */
 class Literal {
@@ -75,33 +75,24 @@ interface MutableEntry {
   crc32?: number;
 }
 
-/**
- * One parse: the bytes, the position reached, and the section types seen so far. Made as
- * an object literal in fastParseIndex, not a class instance: the literal's shape is held
- * by the function's allocation site, whereas a class instance's shape is dropped by the GC
- * once the last instance dies, and every optimized reader below was deoptimized with it
- * at each collection (seen with node --trace-deopt).
- */
-interface Reader {
-  readonly b: Buffer;
-  readonly view: DataView;
-  /** Where the last successful read ended. */
-  pos: number;
-  /** Section types seen so far, so 100,000 entries share a handful of strings. */
-  readonly types: string[];
-}
+// The readers below take the bytes, a DataView of them, and `at`, a one-element cursor:
+// at[0] is where the last successful read ended. Only values whose shape V8 never drops
+// (typed arrays, a plain array) carry the state of a parse: a per-call object's shape (a
+// class instance's or an object literal's) is collected with the object, and every
+// optimized reader that had seen it was deoptimized at each garbage collection (seen with
+// node --trace-deopt; a 1,000,000-entry load took several times as long).
 
 /** Does `lit` occur at the current position? If so, move past it. */
-function skip(r: Reader, lit: Literal): boolean {
-  const pos = r.pos;
+function skip(b: Buffer, view: DataView, at: Int32Array, lit: Literal): boolean {
+  const pos = at[0]!;
   const n = lit.length;
-  if (pos + n > r.b.length) return false;
+  if (pos + n > b.length) return false;
   const words = lit.words;
   const w = words.length;
-  for (let i = 0; i < w; i++) if (r.view.getUint32(pos + i * 4) !== words[i]) return false;
+  for (let i = 0; i < w; i++) if (view.getUint32(pos + i * 4) !== words[i]) return false;
   const bytes = lit.bytes;
-  for (let i = w * 4; i < n; i++) if (r.b[pos + i] !== bytes[i]) return false;
-  r.pos = pos + n;
+  for (let i = w * 4; i < n; i++) if (b[pos + i] !== bytes[i]) return false;
+  at[0] = pos + n;
   return true;
 }
 
@@ -109,9 +100,8 @@ function skip(r: Reader, lit: Literal): boolean {
  * A JSON integer ≥ 0 (no sign, no leading zero, no fraction or exponent), as long as it
  * is a safe integer; -1 otherwise.
  */
-function readUint(r: Reader): number {
-  const b = r.b;
-  const pos = r.pos;
+function readUint(b: Buffer, at: Int32Array): number {
+  const pos = at[0]!;
   const first = b[pos]! - 48;
   if (!(first >= 0 && first <= 9)) return -1;
   let value = first;
@@ -128,17 +118,16 @@ function readUint(r: Reader): number {
   // A fraction or exponent makes it a float: leave it to the general path.
   if (c === 46 || c === 101 || c === 69) return -1;
   if (!Number.isSafeInteger(value)) return -1;
-  r.pos = i;
+  at[0] = i;
   return value;
 }
 
 /** A JSON number ≥ 0, -1 if there is none or it is not finite. */
-function readWeight(r: Reader): number {
-  const b = r.b;
-  const pos = r.pos;
+function readWeight(b: Buffer, at: Int32Array): number {
+  const pos = at[0]!;
   // The case that matters: dlm writes every weight as 1.0.
   if (b[pos] === 49 && b[pos + 1] === 46 && b[pos + 2] === 48 && b[pos + 3] === 10) {
-    r.pos = pos + 3;
+    at[0] = pos + 3;
     return 1;
   }
   // JSON number grammar without the minus sign: (0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -164,23 +153,21 @@ function readWeight(r: Reader): number {
   }
   const value = Number(b.toString("latin1", pos, i)); // the same correctly rounded conversion JSON.parse does
   if (!(value < Infinity)) return -1;
-  r.pos = i;
+  at[0] = i;
   return value;
 }
 
 /** The end of the text before the next `"`, at most `max` bytes on; -1 if there is none. */
-function quoteAfter(r: Reader, max: number): number {
-  const b = r.b;
-  const limit = Math.min(b.length, r.pos + max + 1);
-  let q = r.pos;
+function quoteAfter(b: Buffer, at: Int32Array, max: number): number {
+  const limit = Math.min(b.length, at[0]! + max + 1);
+  let q = at[0]!;
   while (q < limit && b[q] !== 34) q++;
   return q === limit ? -1 : q;
 }
 
 /** A section type /[a-z][a-z0-9_-]*​/, ended by `"`; undefined otherwise. */
-function readSectionType(r: Reader): string | undefined {
-  const b = r.b;
-  const pos = r.pos;
+function readSectionType(b: Buffer, at: Int32Array, types: string[]): string | undefined {
+  const pos = at[0]!;
   const first = b[pos];
   if (first === undefined || first < 97 || first > 122) return undefined;
   let i = pos + 1;
@@ -191,9 +178,9 @@ function readSectionType(r: Reader): string | undefined {
     if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return undefined;
     i++;
   }
-  r.pos = i;
+  at[0] = i;
   const n = i - pos;
-  for (const cached of r.types) {
+  for (const cached of types) {
     if (cached.length !== n) continue;
     let same = true;
     for (let k = 0; k < n; k++) {
@@ -205,22 +192,20 @@ function readSectionType(r: Reader): string | undefined {
     if (same) return cached;
   }
   const text = b.toString("latin1", pos, i);
-  if (r.types.length < 32) r.types.push(text);
+  if (types.length < 32) types.push(text);
   return text;
 }
 
 /** 16 lowercase hex characters, followed by `"`; undefined otherwise. */
-function readSectionId(r: Reader): string | undefined {
-  const b = r.b;
-  const pos = r.pos;
+function readSectionId(b: Buffer, at: Int32Array): string | undefined {
+  const pos = at[0]!;
   if (pos + 16 >= b.length || b[pos + 16] !== 34) return undefined;
   for (let k = pos; k < pos + 16; k++) {
     const c = b[k]!;
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
   }
-  r.pos = pos + 16;
-  // fromCharCode of the 16 codes makes a flat string; Buffer#toString costs a native
-  // call per field, which at 100,000 entries cost as much as the rest of the parse.
+  at[0] = pos + 16;
+  // fromCharCode of the 16 codes: a flat string, without a native call per id.
   return String.fromCharCode(
     b[pos]!,
     b[pos + 1]!,
@@ -242,51 +227,51 @@ function readSectionId(r: Reader): string | undefined {
 }
 
 /** One entry whose `"added_at": "` has just been matched; the position ends after its `}`. */
-function readEntry(r: Reader): MutableEntry | undefined {
-  const q = quoteAfter(r, MAX_DATE_LENGTH);
+function readEntry(b: Buffer, view: DataView, at: Int32Array, types: string[]): MutableEntry | undefined {
+  const q = quoteAfter(b, at, MAX_DATE_LENGTH);
   if (q < 0) return undefined;
-  const ms = parseDateBytes(r.b, r.pos, q);
+  const ms = parseDateBytes(b, at[0]!, q);
   if (ms === undefined) return undefined;
-  r.pos = q;
+  at[0] = q;
 
   let autoMined: boolean | undefined;
-  if (skip(r, KEY_AUTO_MINED)) {
-    if (skip(r, TRUE)) autoMined = true;
-    else if (skip(r, FALSE)) autoMined = false;
+  if (skip(b, view, at, KEY_AUTO_MINED)) {
+    if (skip(b, view, at, TRUE)) autoMined = true;
+    else if (skip(b, view, at, FALSE)) autoMined = false;
     else return undefined;
-    if (!skip(r, KEY_BYTE_OFFSET_AFTER_FLAG)) return undefined;
-  } else if (!skip(r, KEY_BYTE_OFFSET_AFTER_DATE)) {
+    if (!skip(b, view, at, KEY_BYTE_OFFSET_AFTER_FLAG)) return undefined;
+  } else if (!skip(b, view, at, KEY_BYTE_OFFSET_AFTER_DATE)) {
     return undefined;
   }
 
-  const byteOffset = readUint(r);
+  const byteOffset = readUint(b, at);
   if (byteOffset < 0) return undefined;
 
   let crc32: number | undefined;
-  if (skip(r, KEY_CRC32)) {
-    crc32 = readUint(r);
+  if (skip(b, view, at, KEY_CRC32)) {
+    crc32 = readUint(b, at);
     if (crc32 < 0 || crc32 > 0xffff_ffff) return undefined;
   }
 
-  if (!skip(r, KEY_LENGTH)) return undefined;
-  const length = readUint(r);
+  if (!skip(b, view, at, KEY_LENGTH)) return undefined;
+  const length = readUint(b, at);
   if (length <= 0) return undefined;
 
-  if (!skip(r, KEY_SECTION_ID)) return undefined;
-  const sectionId = readSectionId(r);
+  if (!skip(b, view, at, KEY_SECTION_ID)) return undefined;
+  const sectionId = readSectionId(b, at);
   if (sectionId === undefined) return undefined;
 
   let sectionType: string | undefined;
-  if (skip(r, KEY_SECTION_TYPE)) {
-    sectionType = readSectionType(r);
+  if (skip(b, view, at, KEY_SECTION_TYPE)) {
+    sectionType = readSectionType(b, at, types);
     if (sectionType === undefined) return undefined;
   }
 
-  if (!skip(r, KEY_WEIGHT)) return undefined;
-  const weight = readWeight(r);
+  if (!skip(b, view, at, KEY_WEIGHT)) return undefined;
+  const weight = readWeight(b, at);
   if (weight < 0) return undefined;
 
-  if (!skip(r, END_ENTRY)) return undefined;
+  if (!skip(b, view, at, END_ENTRY)) return undefined;
 
   // Same property order (and so the same object shape) as parseIndex builds.
   const entry: MutableEntry = { sectionId, byteOffset, length, addedAt: new Date(ms), weight };
@@ -297,23 +282,22 @@ function readEntry(r: Reader): MutableEntry | undefined {
 }
 
 /** The whole index, or undefined at the first byte out of the canonical layout. */
-function readIndex(r: Reader): IndexEntry[] | undefined {
-  const b = r.b;
+function readIndex(b: Buffer, view: DataView, at: Int32Array, types: string[]): IndexEntry[] | undefined {
   const n = b.length;
   // "[]" — Python's json.dumps([], indent=2) — with an optional newline.
   if (n <= 3 && b[0] === 91 && b[1] === 93 && (n === 2 || b[2] === 10)) return [];
-  if (!skip(r, FIRST_ENTRY)) return undefined;
+  if (!skip(b, view, at, FIRST_ENTRY)) return undefined;
   // Sized up front (an entry takes more than MIN_ENTRY_BYTES) and trimmed at the end:
   // growing a 100,000-element array by push costs more than the slack.
   const entries = new Array<IndexEntry>(Math.ceil(n / MIN_ENTRY_BYTES));
   let count = 0;
   for (;;) {
-    const entry = readEntry(r);
+    const entry = readEntry(b, view, at, types);
     if (entry === undefined) return undefined;
     entries[count++] = entry;
-    if (skip(r, NEXT_ENTRY)) continue;
+    if (skip(b, view, at, NEXT_ENTRY)) continue;
     // "\n]" and an optional final newline, then the end.
-    let pos = r.pos;
+    let pos = at[0]!;
     if (b[pos] !== 10 || b[pos + 1] !== 93) return undefined;
     pos += 2;
     if (pos < n && b[pos] === 10) pos++;
@@ -329,6 +313,7 @@ function readIndex(r: Reader): IndexEntry[] | undefined {
  * or not: the caller then takes `parseIndex`.
  */
 export function fastParseIndex(b: Buffer): IndexEntry[] | undefined {
-  const reader: Reader = { b, view: new DataView(b.buffer, b.byteOffset, b.byteLength), pos: 0, types: [] };
-  return readIndex(reader);
+  // Positions are int32s; a longer file could not be a JSON string for parseIndex either.
+  if (b.length > 0x7fff_ffff) return undefined;
+  return readIndex(b, new DataView(b.buffer, b.byteOffset, b.byteLength), new Int32Array(1), []);
 }
