@@ -18,7 +18,8 @@ export interface Exposure {
  * order the journal appended them. Read a whole column for passes over every entry (a
  * weight pass reads `addedAt` and `weight` only); call {@link IndexView.entry} to get one
  * entry as an `IndexEntry`. Every array is a view of the first `size` slots and is only
- * valid until the index changes (a commit or catch-up may reallocate).
+ * valid until the index changes (a commit or catch-up may move the rows or reallocate).
+ * A rewritten index is in canonical order (frame offset, then section id).
  */
 export interface IndexView {
   /** Number of live entries. */
@@ -47,11 +48,20 @@ export interface IndexView {
   readonly lastReplayAt: Float64Array;
   /** The section type names; a type code is a position in this list. */
   readonly types: readonly string[];
-  /** The section id of entry `i`. */
+  /**
+   * The section id of entry `i`.
+   * @throws {IndexArgumentError} `i` is not a row number (an integer in 0..size-1).
+   */
   sectionId(i: number): string;
-  /** Entry `i` as an `IndexEntry` (a new object each call). */
+  /**
+   * Entry `i` as an `IndexEntry` (a new object each call).
+   * @throws {IndexArgumentError} `i` is not a row number.
+   */
   entry(i: number): IndexEntry;
-  /** The exposure of entry `i`. */
+  /**
+   * The exposure of entry `i`.
+   * @throws {IndexArgumentError} `i` is not a row number.
+   */
   exposure(i: number): Exposure;
   /** Every live entry as `IndexEntry` objects, in journal order (O(n) objects: for small indexes and migration). */
   toEntries(): IndexEntry[];
