@@ -128,6 +128,8 @@ export function planAppend(live: readonly IndexEntry[], snapshots: readonly Sect
     return plan;
   }
   const keyOf = (id: string, t: Date) => `${id}@${t.getTime()}`;
+  // A malformed snapshot matches nothing: it is planned as a write, where encoding rejects it with a typed error.
+  const keyable = (s: SectionSnapshot) => typeof s.sectionId === "string" && s.lastSeenAt instanceof Date;
   const seen = new Map<string, { live: IndexEntry } | { added: number }>();
   for (const e of live) if (!seen.has(keyOf(e.sectionId, e.addedAt))) seen.set(keyOf(e.sectionId, e.addedAt), { live: e });
   // Under "supersede" only the newest time of each section survives, live or incoming.
@@ -135,10 +137,14 @@ export function planAppend(live: readonly IndexEntry[], snapshots: readonly Sect
   if (policy === "supersede") {
     const note = (id: string, t: number) => newest.set(id, Math.max(newest.get(id) ?? -Infinity, t));
     for (const e of live) note(e.sectionId, e.addedAt.getTime());
-    for (const s of snapshots) note(s.sectionId, s.lastSeenAt.getTime());
+    for (const s of snapshots) if (keyable(s)) note(s.sectionId, s.lastSeenAt.getTime());
   }
   const stale: number[] = [];
   snapshots.forEach((s, i) => {
+    if (!keyable(s)) {
+      plan.target.push({ added: plan.write.push(i) - 1 });
+      return;
+    }
     const key = keyOf(s.sectionId, s.lastSeenAt);
     const existing = seen.get(key);
     if (existing !== undefined) {

@@ -466,7 +466,6 @@ export class ReplayStore {
     snapshots.forEach((s, i) => {
       if (typeof s !== "object" || s === null) throw new StoreArgumentError(`snapshots[${i}]`, "must be a snapshot (see createSnapshot)");
     });
-    if (validate) assertBodies(snapshots, this.#expanders);
     // Compress, outside the lock, only what the index does not hold already, so re-ingesting
     // a file compresses nothing. The plan made under the lock decides; what it needs beyond
     // this guess (the index changed in between) is compressed there. encodeFrames validates
@@ -490,6 +489,8 @@ export class ReplayStore {
       }
     };
     await encode(guess);
+    // After encoding: every snapshot is then known to be well-formed (or was matched to a live entry).
+    if (validate) assertBodies(snapshots, this.#expanders);
     return this.#mutate(async () => {
       const entries = await loadEntries(this.indexPath);
       const dlm = (await this.#formatOf(entries)) === "dlm";

@@ -6,6 +6,7 @@ import {
   StoreArgumentError,
   UnknownSectionTypeError,
   bodyProblems,
+  isReplaykitError,
   defaultExpanders,
   type SectionSnapshot,
 } from "@replaykit/store";
@@ -73,6 +74,25 @@ describe("appendMany validates bodies", () => {
     const result = await store.ingest(batch, { onProgress: (done, total) => again.push([done, total]) });
     expect(result.skipped).toHaveLength(5000);
     expect(again).toEqual([]);
+  });
+
+  test("malformed snapshots are typed errors (never a TypeError), under every duplicate policy; nothing is written", async () => {
+    const store = await fresh();
+    await store.appendMany([prose("kept")]);
+    const before = readFileSync(store.corpusPath);
+    const nullError = await store.appendMany([prose("a"), null as never]).catch((e: unknown) => e);
+    expect(StoreArgumentError.isInstance(nullError)).toBe(true);
+    expect(nullError).toMatchObject({ argument: "snapshots[1]" });
+    for (const onDuplicate of ["skip", "supersede", "keep"] as const) {
+      for (const bad of [{}, { ...prose("b"), lastSeenAt: "yesterday" }, { ...prose("c"), sectionId: 5 }, { ...prose("d"), content: 7 }]) {
+        const error = await store.appendMany([prose("e"), bad as never], { onDuplicate }).catch((e: unknown) => e);
+        expect(error, JSON.stringify(bad)).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(TypeError);
+        expect(isReplaykitError(error), `${onDuplicate} ${JSON.stringify(bad)}: ${String(error)}`).toBe(true);
+      }
+    }
+    expect(readFileSync(store.corpusPath)).toEqual(before);
+    expect(await store.load()).toHaveLength(1);
   });
 
   test("bad options are StoreArgumentError naming the option", async () => {
