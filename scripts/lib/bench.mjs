@@ -70,7 +70,9 @@ export async function runCases(title, cases) {
 /** One timed call (ms), through tinybench so timer overhead is handled the same everywhere. */
 async function timeOnce(fn) {
   const bench = new Bench({ iterations: 1, warmup: false, time: 0 });
-  bench.add("x", fn);
+  // `async: true` stops tinybench from calling a plain function once more, unawaited, to find
+  // out whether it returns a promise (a subject with side effects would run twice, overlapping).
+  bench.add("x", fn, { async: true });
   await bench.run();
   const result = bench.tasks[0].result;
   if (result.state === "errored") throw result.error;
