@@ -26,6 +26,9 @@ export interface IndexEntry {
   readonly crc32?: number;
 }
 
+/** An `IndexEntry` being built (the parsers add the optional keys one by one). Internal. */
+export type MutableIndexEntry = { -readonly [K in keyof IndexEntry]: IndexEntry[K] };
+
 /**
  * The shape of an index file: `"dlm"` when no entry carries a replaykit-only key (the
  * reference can read and write it), `"replaykit"` when at least one does.

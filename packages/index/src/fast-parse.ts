@@ -1,6 +1,6 @@
 import type { Buffer } from "node:buffer";
 import { MAX_DATE_LENGTH, parseDateBytes } from "./date.js";
-import type { IndexEntry } from "./entry.js";
+import type { IndexEntry, MutableIndexEntry } from "./entry.js";
 
 // loadIndex's fast path for the one layout that matters: the exact bytes
 // json.dumps(indent=2, sort_keys=True) writes, which is also what serializeIndex writes.
@@ -62,17 +62,6 @@ const MIN_ENTRY_BYTES =
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 48 && c <= 57;
-}
-
-interface MutableEntry {
-  sectionId: string;
-  byteOffset: number;
-  length: number;
-  addedAt: Date;
-  weight: number;
-  sectionType?: string;
-  autoMined?: boolean;
-  crc32?: number;
 }
 
 // The readers below take the bytes, a DataView of them, and `at`, a one-element cursor:
@@ -227,7 +216,7 @@ function readSectionId(b: Buffer, at: Int32Array): string | undefined {
 }
 
 /** One entry whose `"added_at": "` has just been matched; the position ends after its `}`. */
-function readEntry(b: Buffer, view: DataView, at: Int32Array, types: string[]): MutableEntry | undefined {
+function readEntry(b: Buffer, view: DataView, at: Int32Array, types: string[]): MutableIndexEntry | undefined {
   const q = quoteAfter(b, at, MAX_DATE_LENGTH);
   if (q < 0) return undefined;
   const ms = parseDateBytes(b, at[0]!, q);
@@ -274,7 +263,7 @@ function readEntry(b: Buffer, view: DataView, at: Int32Array, types: string[]): 
   if (!skip(b, view, at, END_ENTRY)) return undefined;
 
   // Same property order (and so the same object shape) as parseIndex builds.
-  const entry: MutableEntry = { sectionId, byteOffset, length, addedAt: new Date(ms), weight };
+  const entry: MutableIndexEntry = { sectionId, byteOffset, length, addedAt: new Date(ms), weight };
   if (sectionType !== undefined) entry.sectionType = sectionType;
   if (autoMined !== undefined) entry.autoMined = autoMined;
   if (crc32 !== undefined) entry.crc32 = crc32;

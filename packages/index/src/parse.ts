@@ -1,6 +1,6 @@
 import { parseIndexDateMs } from "./date.js";
 import { isSectionId, isSectionType } from "@replaykit/corpus";
-import type { IndexEntry } from "./entry.js";
+import type { IndexEntry, MutableIndexEntry } from "./entry.js";
 import { IndexArgumentError, IndexCorruptError } from "./errors.js";
 
 // JSON.parse, then a hand-written validator. (A valibot schema for the same checks cost
@@ -129,16 +129,7 @@ function toEntry(raw: unknown, i: number, source: string | undefined): IndexEntr
   }
 
   // One object shape for dlm entries, so the loop stays monomorphic.
-  const entry: {
-    sectionId: string;
-    byteOffset: number;
-    length: number;
-    addedAt: Date;
-    weight: number;
-    sectionType?: string;
-    autoMined?: boolean;
-    crc32?: number;
-  } = { sectionId, byteOffset, length, addedAt: new Date(addedAtMs), weight: weight as number };
+  const entry: MutableIndexEntry = { sectionId, byteOffset, length, addedAt: new Date(addedAtMs), weight: weight as number };
   if (sectionType !== undefined) entry.sectionType = sectionType;
   if (autoMined !== undefined) entry.autoMined = autoMined;
   if (crc32 !== undefined) entry.crc32 = crc32;
