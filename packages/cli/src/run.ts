@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { readFileSync } from "node:fs";
 import { registerAdd } from "./commands/add.js";
 import { registerCompact } from "./commands/compact.js";
+import { registerDowngrade } from "./commands/downgrade.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
 import { registerRecover } from "./commands/recover.js";
@@ -15,7 +16,7 @@ import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "export", "upgrade"] as const;
+const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "export", "upgrade", "downgrade"] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -104,6 +105,7 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerRecover(program, ctx);
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
+  registerDowngrade(program, ctx);
   return program;
 }
 
