@@ -14,7 +14,7 @@ import {
   type FramePointer,
   type SectionSnapshot,
 } from "@replaykit/corpus";
-import type { IndexEntry } from "@replaykit/index";
+import type { IndexEntry, IndexView } from "@replaykit/index";
 import { statSync } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { StoreChangedError, StoreIOError } from "./errors.js";
@@ -47,6 +47,14 @@ export class View {
     this.#path = corpusFile;
     this.pending = pending;
     this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * The live entries as columns (a replaykit store's v2 index), undefined while the store's
+   * index is an index.json (a dlm store). Unchanged while the view is open.
+   */
+  get columns(): IndexView | undefined {
+    return undefined;
   }
 
   /** The corpus file this view reads frames from (its descriptor's name when pinned). */
