@@ -19,6 +19,8 @@
  * @packageDocumentation
  */
 
+export { sampleIndices } from "./columns.js";
+export type { ColumnSource } from "./columns.js";
 export { isReplaykitError, SamplerError } from "./errors.js";
 export type { SamplerErrorWhere } from "./errors.js";
 export { sample } from "./sample.js";

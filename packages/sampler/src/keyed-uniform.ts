@@ -27,9 +27,8 @@
  * @module
  */
 
-import { timeOf } from "./entry-fields.js";
-import type { Sampleable } from "./types.js";
-import { xxh32 } from "./xxh32.js";
+import type { Rows } from "./rows.js";
+import { xxh32, xxh32Hex } from "./xxh32.js";
 
 const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_M32 = 1 / TWO_POW_32;
@@ -62,6 +61,12 @@ export function entryHash(sectionId: string, t: number, key: number): number {
   return xxh32(ms >>> 0, Math.floor(ms / TWO_POW_32) | 0, sectionId, key);
 }
 
+/** {@link entryHash} of an id given as 16 lowercase hex digits in two words (digits 0–7 in `hi`). */
+export function entryHashHex(hi: number, lo: number, t: number, key: number): number {
+  const ms = Math.floor(t);
+  return xxh32Hex(ms >>> 0, Math.floor(ms / TWO_POW_32) | 0, hi, lo, key);
+}
+
 /** u from an entry's hash h (a 32-bit integer, signed or not). */
 export function uniformOf(h: number): number {
   return ((h >>> 0) + 0.5) * TWO_POW_M32;
@@ -83,7 +88,7 @@ export const BUCKETS = 256;
  * @param weights entry i's weight; only entries with weight > 0 take part
  * @param counts `counts[b + 1]` = how many entries with weight > 0 have hash bucket b
  */
-export function numberDuplicates(entries: readonly Sampleable[], weights: Float64Array, hashes: Int32Array, counts: Int32Array, keys: RankKeys): void {
+export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int32Array, counts: Int32Array, keys: RankKeys): void {
   const n = weights.length;
   const starts = counts;
   for (let b = 0; b < BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
@@ -139,26 +144,18 @@ export function numberDuplicates(entries: readonly Sampleable[], weights: Float6
     // Equal hashes nearly always mean the same id and time; split off the rare collisions.
     const groups: number[][] = [];
     for (const i of [first, ...later]) {
-      const e = entries[i] as Sampleable;
-      const ms = Math.floor(timeOf(e.addedAt));
-      const group = groups.find((g) => {
-        const o = entries[g[0] as number] as Sampleable;
-        return o.sectionId === e.sectionId && Math.floor(timeOf(o.addedAt)) === ms;
-      });
+      const id = rows.id(i);
+      const ms = Math.floor(rows.time(i));
+      const group = groups.find((g) => rows.id(g[0] as number) === id && Math.floor(rows.time(g[0] as number)) === ms);
       if (group === undefined) groups.push([i]);
       else group.push(i);
     }
     for (const group of groups) {
       if (group.length < 2) continue;
-      group.sort((a, b) => {
-        const ta = timeOf((entries[a] as Sampleable).addedAt);
-        const tb = timeOf((entries[b] as Sampleable).addedAt);
-        return ta - tb || (weights[a] as number) - (weights[b] as number) || a - b;
-      });
+      group.sort((a, b) => rows.time(a) - rows.time(b) || (weights[a] as number) - (weights[b] as number) || a - b);
       for (let r = 1; r < group.length; r++) {
         const i = group[r] as number;
-        const e = entries[i] as Sampleable;
-        hashes[i] = entryHash(e.sectionId, timeOf(e.addedAt), keys.of(r));
+        hashes[i] = entryHash(rows.id(i), rows.time(i), keys.of(r));
       }
     }
   }

@@ -1,10 +1,10 @@
-import { drawFromSource } from "./draw-from-source.js";
-import { checkedTime, describe, nowMsOf } from "./entry-fields.js";
+import { checkedTime, describe, timeOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
-import { BUCKETS, entryHash, numberDuplicates, RankKeys, uniformOf } from "./keyed-uniform.js";
-import { TopK } from "./top-k.js";
-import type { Sampleable, SampleOptions, SchemeFn } from "./types.js";
-import { CUSTOM, type Plan, RECENCY, UNIFORM, weightOf } from "./weight.js";
+import { BUCKETS, entryHash } from "./keyed-uniform.js";
+import { checkOptions, pick, rankKeysFor } from "./pick.js";
+import type { Rows } from "./rows.js";
+import type { Sampleable, SampleOptions } from "./types.js";
+import { type Plan, weightOf } from "./weight.js";
 
 /**
  * Draws `k` of `entries` without replacement, each with probability proportional to its
@@ -40,51 +40,32 @@ import { CUSTOM, type Plan, RECENCY, UNIFORM, weightOf } from "./weight.js";
  */
 export function sample<T extends Sampleable>(entries: readonly T[], options: SampleOptions<T>): T[] {
   if (!Array.isArray(entries)) throw new SamplerError(`entries must be an array, got ${describe(entries)}`);
-  if (typeof options !== "object" || options === null) {
-    throw new SamplerError(`options must be an object, got ${describe(options)}`);
-  }
-  const { k, seed, random } = options;
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 0) {
-    throw new SamplerError(`k must be a non-negative integer, got ${describe(k)}`);
-  }
-  const now = options.now;
-  const nowMs = nowMsOf(now);
-  if ((seed === undefined) === (random === undefined)) {
-    throw new SamplerError(seed === undefined ? "give a seed or a random source, got neither" : "give a seed or a random source, not both");
-  }
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    throw new SamplerError(`seed must be a safe integer, got ${describe(seed)}`);
-  }
-  if (random !== undefined && typeof random !== "function") {
-    throw new SamplerError(`random must be a function returning numbers in [0, 1), got ${describe(random)}`);
-  }
-  const scheme = options.scheme ?? "recency";
-  let mode: Plan["mode"];
-  if (scheme === "recency") mode = RECENCY;
-  else if (scheme === "uniform") mode = UNIFORM;
-  else if (typeof scheme === "function") mode = CUSTOM;
-  else throw new SamplerError(`scheme must be "recency", "uniform" or a function, got ${describe(scheme)}`);
-  if (k === 0) return [];
-
-  const plan: Plan = { now, nowMs, mode, fn: mode === CUSTOM ? (scheme as SchemeFn<never>) : undefined };
+  const checked = checkOptions(options);
+  if (checked.k === 0) return [];
   const n = entries.length;
   const weights = new Float64Array(n);
-  // Hash only when a draw is possible: k < n (k ≥ n means every entry with weight > 0).
-  const keys = random === undefined && k < n ? new RankKeys(seed as number) : undefined;
+  const keys = rankKeysFor(checked, n);
   const hashes = keys === undefined ? undefined : new Int32Array(n);
   const counts = new Int32Array(BUCKETS + 1);
-  const positives = weigh(entries, plan, weights, hashes, keys === undefined ? 0 : keys.of(0), counts);
-
-  let picked: number[];
-  if (k >= positives) picked = stableOrder(entries, positiveIndices(weights, positives));
-  else if (random !== undefined) picked = drawFromSource(entries, weights, stableOrder(entries, positiveIndices(weights, positives)), k, random);
-  else {
-    numberDuplicates(entries, weights, hashes as Int32Array, counts, keys as RankKeys);
-    picked = select(entries, weights, hashes as Int32Array, k);
-  }
+  const positives = weigh(entries, checked, weights, hashes, keys === undefined ? 0 : keys.of(0), counts);
+  const picked = pick(objectRows(entries), weights, hashes, counts, keys, positives, checked);
   const out = new Array<T>(picked.length);
   for (let i = 0; i < picked.length; i++) out[i] = entries[picked[i] as number] as T;
   return out;
+}
+
+/** The caller's objects as the shared steps read them (after `weigh` checked every entry). */
+function objectRows(entries: readonly Sampleable[]): Rows {
+  return {
+    length: entries.length,
+    id: (i) => (entries[i] as Sampleable).sectionId,
+    time: (i) => timeOf((entries[i] as Sampleable).addedAt),
+    before: (a, b) => {
+      const x = (entries[a] as Sampleable).sectionId;
+      const y = (entries[b] as Sampleable).sectionId;
+      return x < y || (x === y && a < b);
+    },
+  };
 }
 
 /**
@@ -112,37 +93,4 @@ function weigh(entries: readonly Sampleable[], plan: Plan, weights: Float64Array
     }
   }
   return positives;
-}
-
-/**
- * The seeded selection: every entry with weight > 0 is offered to a heap of `k` with its key
- * ln(u) / w. A pass over typed arrays; most entries are turned away without a logarithm.
- */
-function select(entries: readonly Sampleable[], weights: Float64Array, hashes: Int32Array, k: number): number[] {
-  const heap = new TopK(k, (a, b) => isBefore(entries, a, b));
-  for (let i = 0; i < weights.length; i++) {
-    const w = weights[i] as number;
-    if (w > 0) heap.consider(uniformOf(hashes[i] as number), w, i);
-  }
-  return heap.drain();
-}
-
-/** Indices of the entries with weight > 0, in input order. */
-function positiveIndices(weights: Float64Array, positives: number): number[] {
-  const out = new Array<number>(positives);
-  let at = 0;
-  for (let i = 0; i < weights.length; i++) if ((weights[i] as number) > 0) out[at++] = i;
-  return out;
-}
-
-/** Sorts `indices` in place into the stable order: section id (UTF-16 code units), then input order. */
-function stableOrder(entries: readonly Sampleable[], indices: number[]): number[] {
-  return indices.sort((a, b) => (isBefore(entries, a, b) ? -1 : 1));
-}
-
-/** Whether entry `a` goes before entry `b` in the stable order. */
-function isBefore(entries: readonly Sampleable[], a: number, b: number): boolean {
-  const x = (entries[a] as Sampleable).sectionId;
-  const y = (entries[b] as Sampleable).sectionId;
-  return x < y || (x === y && a < b);
 }

@@ -41,10 +41,7 @@ export function weightOf(entry: Sampleable, index: number | undefined, t: number
   const mode = plan.mode;
   let w: number;
   if (mode === RECENCY) {
-    const age = plan.nowMs - t;
-    // Written as the reference computes it (1 / (1 + days)) so the values agree to the bit;
-    // future-dated entries count as age 0.
-    w = Math.max(age > 0 ? 1 / (1 + age / DAY_MS) : 1, RECENCY_FLOOR);
+    w = recencyFactor(plan.nowMs, t);
   } else {
     w = mode === UNIFORM ? 1 : customWeight(entry, index, plan);
   }
@@ -59,8 +56,16 @@ export function weightOf(entry: Sampleable, index: number | undefined, t: number
   });
 }
 
+/** The recency factor `max(1 / (1 + age_days), 0.01)` of an entry added at `t` epoch ms, at `nowMs`. */
+export function recencyFactor(nowMs: number, t: number): number {
+  const age = nowMs - t;
+  // Written as the reference computes it (1 / (1 + days)) so the values agree to the bit;
+  // future-dated entries count as age 0.
+  return Math.max(age > 0 ? 1 / (1 + age / DAY_MS) : 1, RECENCY_FLOOR);
+}
+
 /** The caller's scheme weight of `entry`, checked; a `SamplerError` naming the entry otherwise. */
-function customWeight(entry: Sampleable, index: number | undefined, plan: Plan): number {
+export function customWeight(entry: Sampleable, index: number | undefined, plan: Plan): number {
   let w: unknown;
   try {
     w = (plan.fn as SchemeFn<Sampleable>)(entry, plan.now);
