@@ -24,6 +24,13 @@ export interface IndexEntry {
   readonly autoMined?: boolean;
   /** CRC-32 of the frame's bytes (unsigned 32-bit); absent in indexes written by the reference. */
   readonly crc32?: number;
+  /**
+   * Draws that recorded this entry as replayed (a v2 index's exposure). Not stored in
+   * index.json; set on the entries a store hands to a draw's scheme function.
+   */
+  readonly replayCount?: number;
+  /** The last such draw's time (with `replayCount` > 0). Not stored in index.json. */
+  readonly lastReplayAt?: Date;
 }
 
 /** An `IndexEntry` being built (the parsers add the optional keys one by one). Internal. */

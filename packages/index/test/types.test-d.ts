@@ -24,6 +24,8 @@ describe("public types (API.md contract)", () => {
       readonly sectionType?: string;
       readonly autoMined?: boolean;
       readonly crc32?: number;
+      readonly replayCount?: number;
+      readonly lastReplayAt?: Date;
     }>();
   });
 
