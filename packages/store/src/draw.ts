@@ -9,11 +9,11 @@
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
-import type { IndexEntry } from "@replaykit/index";
+import type { IndexEntry, IndexView } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
-import { recencyWeight, sample, type Scheme, type SchemeFn } from "@replaykit/sampler";
+import { type ColumnSource, sampleIndices, type Scheme, type SchemeFn } from "@replaykit/sampler";
 import { StoreArgumentError } from "./errors.js";
-import { DrawReceiptError, pickKey, receiptPicks, storeDigest, type DrawPick, type DrawReceipt } from "./receipt.js";
+import { DrawReceiptError, pickKey, receiptPicks, storeDigest, storeDigestOfColumns, type DrawPick, type DrawReceipt } from "./receipt.js";
 
 /** Options of `ReplayStore.draw`. Give exactly one of `k`, `rows` and `maxTokens`. */
 export interface DrawOptions {
@@ -41,9 +41,16 @@ export interface DrawOptions {
   recordExposure?: boolean;
 }
 
-/** What a draw needs from the store: the live entries of one consistent view and ways to read them. */
+/**
+ * What a draw needs from the store: the live entries of one consistent view and ways to
+ * read them. With `columns` (a replaykit store's v2 index) draws read the columns and make
+ * `IndexEntry` objects only for the sections they pick; `entries` is then only read by
+ * `redraw`, so a store may pass it as a getter that makes the objects on first use.
+ */
 export interface DrawSource {
   readonly entries: readonly IndexEntry[];
+  /** The same live entries as columns, in the same order (replaykit stores); undefined for a dlm store. */
+  readonly columns?: IndexView | undefined;
   /** Reads and checks the frames of `entries`, in that order. */
   read(entries: readonly IndexEntry[]): Promise<SectionSnapshot[]>;
   /** The rows of one section (its type's expander). */
@@ -93,19 +100,19 @@ const READ_BATCH = 256;
  */
 export async function drawRows(source: DrawSource, options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
   const plan = planOf(options);
-  // One pass sorts the entries into the pool and, for a mix, into one pool per type (index order kept).
-  let pool: readonly IndexEntry[] = source.entries;
-  const byType = new Map<string, IndexEntry[]>(plan.mix?.map(([type]) => [type, []]));
+  const rowsOfView = source.columns?.size ?? source.entries.length;
+  // One pass sorts the view's rows into the pool and, for a mix, into one pool per type (index order kept).
+  let pool = poolOf(source, undefined);
+  const byType = new Map<string, number[]>(plan.mix?.map(([type]) => [type, []]));
   if (plan.mix !== undefined || !plan.includeAutoMined) {
-    const kinds = await source.classify(source.entries);
-    const kept: IndexEntry[] = [];
-    for (const [i, entry] of source.entries.entries()) {
-      const { sectionType, autoMined } = kinds[i]!;
-      if (!plan.includeAutoMined && autoMined) continue;
-      kept.push(entry);
-      byType.get(sectionType)?.push(entry);
+    const kinds = await kindsOf(source);
+    const kept: number[] = [];
+    for (let r = 0; r < rowsOfView; r++) {
+      if (!plan.includeAutoMined && kinds.autoMined[r] === 1) continue;
+      kept.push(r);
+      byType.get(kinds.types[r]!)?.push(r);
     }
-    pool = kept;
+    pool = poolOf(source, kept);
   }
   const picked: Picked[] = [];
   const shortfall: Record<string, number> = {};
@@ -117,7 +124,7 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
       plan.mix.map(([, share]) => share),
     );
     for (const [i, [type]] of plan.mix.entries()) {
-      const got = await take(source, byType.get(type)!, plan, quotas[i]!);
+      const got = await take(source, poolOf(source, byType.get(type)!), plan, quotas[i]!);
       picked.push(...got.picked);
       if (got.short > 0) shortfall[type] = got.short;
     }
@@ -128,7 +135,10 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
     now: plan.now.toISOString(),
     scheme: typeof plan.scheme === "function" ? "custom" : plan.scheme,
     options: plan.recorded,
-    store: { digest: storeDigest(source.entries), entries: source.entries.length },
+    store:
+      source.columns === undefined
+        ? { digest: storeDigest(source.entries), entries: source.entries.length }
+        : { digest: storeDigestOfColumns(source.columns), entries: source.columns.size },
     picks: picked.map(
       ({ entry, snapshot }): DrawPick => ({
         sectionId: entry.sectionId,
@@ -226,12 +236,12 @@ export function largestRemainder(total: number, shares: readonly number[]): numb
 }
 
 /** Takes sections from `pool` in key order until `quota` (in the plan's unit) is met. */
-async function take(source: DrawSource, pool: readonly IndexEntry[], plan: Plan, quota: number): Promise<{ picked: Picked[]; short: number }> {
+async function take(source: DrawSource, pool: Pool, plan: Plan, quota: number): Promise<{ picked: Picked[]; short: number }> {
   const base = { now: plan.now, seed: plan.seed, scheme: plan.scheme };
   const picked: Picked[] = [];
   if (plan.kind === "k") {
     // Exactly `sample`: the same sections (and order) as sampleRows for the same options.
-    const chosen = quota === 0 ? [] : sample(pool, { ...base, k: quota });
+    const chosen = quota === 0 ? [] : Array.from(sampleIndices(pool.columns, { ...base, k: quota }), (j) => pool.entry(j));
     for (let i = 0; i < chosen.length; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, i + READ_BATCH))));
     return { picked, short: quota - chosen.length };
   }
@@ -243,7 +253,7 @@ async function take(source: DrawSource, pool: readonly IndexEntry[], plan: Plan,
     while (batch.length < READ_BATCH) {
       const next = order.next();
       if (next.done) break;
-      batch.push(next.value);
+      batch.push(pool.entry(next.value));
     }
     if (batch.length === 0) return { picked, short: quota - used };
     for (const p of await expand(source, batch)) {
@@ -259,6 +269,122 @@ async function take(source: DrawSource, pool: readonly IndexEntry[], plan: Plan,
       }
     }
   }
+}
+
+/**
+ * Candidates of a draw: some rows of the view (all, or those a filter kept) as the sampler
+ * reads them — the v2 index's columns (ids as hex words, no object per entry) or columns
+ * made from a dlm store's entries — and the way back to an `IndexEntry` for a picked one.
+ */
+interface Pool {
+  readonly columns: ColumnSource<IndexEntry>;
+  /** The entry at pool position `j` (for a v2 view a new object, with its exposure). */
+  entry(j: number): IndexEntry;
+}
+
+/**
+ * The pool of `rows` (view row numbers; undefined = every row). The sampler picks from it
+ * exactly what `sample` picks from the same rows as `IndexEntry` objects: addedAt in epoch
+ * ms (the index's seconds rounded back to the millisecond written, as its `entry()` does),
+ * the index weight, the section id.
+ */
+export function poolOf(source: DrawSource, rows: readonly number[] | undefined): Pool {
+  const cols = source.columns;
+  const all = rows === undefined;
+  const n = rows?.length ?? cols?.size ?? source.entries.length;
+  const rowOf = (j: number): number => (all ? j : rows[j]!);
+  if (cols === undefined) {
+    const entries = source.entries;
+    // Plain arrays: a malformed value reaches the sampler as it is and is reported there.
+    const addedAtMs = new Array<number>(n);
+    const weight = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      const e = entries[rowOf(j)]!;
+      addedAtMs[j] = e.addedAt instanceof Date ? e.addedAt.getTime() : Number.NaN;
+      weight[j] = e.weight ?? 1;
+    }
+    const entry = (j: number): IndexEntry => entries[rowOf(j)]!;
+    return { columns: { length: n, addedAtMs, weight, sectionId: (j) => entry(j).sectionId, entry }, entry };
+  }
+  const at = cols.addedAt;
+  const w = cols.weight;
+  const addedAtMs = new Float64Array(n);
+  let weight: Float64Array;
+  let hi: Uint32Array;
+  let lo: Uint32Array;
+  if (all) {
+    for (let r = 0; r < n; r++) addedAtMs[r] = Math.round(at[r]! * 1000);
+    weight = w.subarray(0, n);
+    hi = cols.idHi.subarray(0, n);
+    lo = cols.idLo.subarray(0, n);
+  } else {
+    weight = new Float64Array(n);
+    hi = new Uint32Array(n);
+    lo = new Uint32Array(n);
+    for (let j = 0; j < n; j++) {
+      const r = rows[j]!;
+      addedAtMs[j] = Math.round(at[r]! * 1000);
+      weight[j] = w[r]!;
+      hi[j] = cols.idHi[r]!;
+      lo[j] = cols.idLo[r]!;
+    }
+  }
+  const entry = (j: number): IndexEntry => entryWithExposure(cols, rowOf(j));
+  return { columns: { length: n, addedAtMs, weight, hexIds: { hi, lo }, sectionId: (j) => cols.sectionId(rowOf(j)), entry }, entry };
+}
+
+/** Row `r` of the columns as an `IndexEntry` carrying its exposure (for scheme functions). */
+function entryWithExposure(cols: IndexView, r: number): IndexEntry {
+  return { ...cols.entry(r), ...cols.exposure(r) };
+}
+
+/**
+ * Each row's section type and auto-mined flag (1 = auto-mined): from the columns where the
+ * index has them, else (dlm stores, rows without them) by `classify`, which decodes frames.
+ */
+async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined: Uint8Array }> {
+  const cols = source.columns;
+  if (cols === undefined) {
+    const kinds = await source.classify(source.entries);
+    return { types: kinds.map((k) => k.sectionType), autoMined: Uint8Array.from(kinds, (k) => (k.autoMined ? 1 : 0)) };
+  }
+  const n = cols.size;
+  const types = new Array<string>(n);
+  const autoMined = new Uint8Array(n);
+  const unknown: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const code = cols.typeCode[r]!;
+    const flags = cols.flags[r]!;
+    // Flag bits (FORMAT.md): 0 auto-mined, 1 auto-mined known.
+    if (code === 0xffff || (flags & 2) === 0) unknown.push(r);
+    else {
+      types[r] = cols.types[code]!;
+      autoMined[r] = flags & 1;
+    }
+  }
+  if (unknown.length > 0) {
+    const kinds = await source.classify(unknown.map((r) => cols.entry(r)));
+    unknown.forEach((r, i) => {
+      types[r] = kinds[i]!.sectionType;
+      autoMined[r] = kinds[i]!.autoMined ? 1 : 0;
+    });
+  }
+  return { types, autoMined };
+}
+
+/**
+ * Picks `k` sections among all the view's rows (or `rows` of them), as `sample` picks among
+ * the same entries: `sampleRows` and `samplePreferenceRows` draw through this, so they
+ * read a v2 index's columns too.
+ * @throws {SamplerError} for bad options, weights or a failing scheme.
+ */
+export function pickEntries(
+  source: DrawSource,
+  rows: readonly number[] | undefined,
+  options: { k: number; now: Date; seed?: number | undefined; random?: (() => number) | undefined; scheme?: Scheme<IndexEntry> | undefined },
+): IndexEntry[] {
+  const pool = poolOf(source, rows);
+  return Array.from(sampleIndices(pool.columns, options), (j) => pool.entry(j));
 }
 
 async function expand(source: DrawSource, entries: readonly IndexEntry[]): Promise<Picked[]> {
@@ -279,43 +405,43 @@ function sectionTokens(p: Picked, countTokens: (row: Row) => number): number {
 }
 
 /**
- * The pool's entries with weight > 0 in key order, largest first, produced lazily.
- * `sample` returns the k largest keys in key order, except that a k reaching the number
+ * The pool's positions with weight > 0 in key order, largest first, produced lazily.
+ * The sampler returns the k largest keys in key order, except that a k reaching the number
  * of positive-weight entries returns them all in stable (id) order; so k grows by
  * doubling up to that number minus one, and the one entry left over comes last (it has
  * the smallest key).
  */
-function* keyOrder(
-  pool: readonly IndexEntry[],
-  base: { now: Date; seed: number; scheme: Scheme<IndexEntry> },
-  firstK: number,
-): Generator<IndexEntry, void, undefined> {
+function* keyOrder(pool: Pool, base: { now: Date; seed: number; scheme: Scheme<IndexEntry> }, firstK: number): Generator<number, void, undefined> {
   let k = Math.max(1, firstK);
   let given = 0;
-  let first: IndexEntry[] | undefined = sample(pool, { ...base, k }); // validates the entries and the scheme first
-  const positives = pool.filter(positiveUnder(base));
+  let first: Uint32Array | undefined = sampleIndices(pool.columns, { ...base, k }); // validates the entries and the scheme first
+  const positives = positivePositions(pool, base);
   for (;;) {
     if (k >= positives.length - 1) {
-      const top = positives.length > 1 ? sample(pool, { ...base, k: positives.length - 1 }) : [];
+      const top = positives.length > 1 ? sampleIndices(pool.columns, { ...base, k: positives.length - 1 }) : new Uint32Array(0);
       const inTop = new Set(top);
-      yield* top.slice(given);
-      yield* positives.filter((e) => !inTop.has(e));
+      yield* top.subarray(given);
+      yield* positives.filter((j) => !inTop.has(j));
       return;
     }
-    const picked: IndexEntry[] = first ?? sample(pool, { ...base, k });
+    const picked: Uint32Array = first ?? sampleIndices(pool.columns, { ...base, k });
     first = undefined;
-    yield* picked.slice(given);
+    yield* picked.subarray(given);
     given = picked.length;
     k *= 2;
   }
 }
 
-/** Whether an entry has weight > 0 under the scheme, as `sample` decides it. */
-function positiveUnder({ now, scheme }: { now: Date; scheme: Scheme<IndexEntry> }): (e: IndexEntry) => boolean {
-  if (scheme === "recency") return (e) => recencyWeight(e, now) > 0;
-  if (scheme === "uniform") return (e) => (e.weight ?? 1) > 0;
-  const fn = scheme as SchemeFn<IndexEntry>;
-  return (e) => fn(e, now) * (e.weight ?? 1) > 0;
+/** The pool positions with weight > 0 under the scheme, as the sampler decides it (the recency factor is never 0). */
+function positivePositions(pool: Pool, { now, scheme }: { now: Date; scheme: Scheme<IndexEntry> }): number[] {
+  const { length, weight } = pool.columns;
+  const out: number[] = [];
+  const fn = typeof scheme === "function" ? (scheme as SchemeFn<IndexEntry>) : undefined;
+  for (let j = 0; j < length; j++) {
+    const w = weight === undefined ? 1 : weight[j]!;
+    if (fn === undefined ? w > 0 : fn(pool.entry(j), now) * w > 0) out.push(j);
+  }
+  return out;
 }
 
 function planOf(options: DrawOptions): Plan {

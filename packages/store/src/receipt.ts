@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { IndexEntry } from "@replaykit/index";
+import type { IndexEntry, IndexView } from "@replaykit/index";
 import { isReplaykitError, StoreError } from "./errors.js";
 
 /** One section a draw picked, found again by `redraw` through (sectionId, addedAt). */
@@ -71,11 +71,33 @@ export class DrawReceiptError extends StoreError {
  * removal, re-weighting or compaction changes it.
  */
 export function storeDigest(entries: readonly IndexEntry[]): string {
+  return digestOf(entries.length, (i) => {
+    const e = entries[i]!;
+    return digestLine(e.sectionId, e.byteOffset, e.length, e.addedAt.getTime(), e.weight);
+  });
+}
+
+/**
+ * {@link storeDigest} of the same entries held as a v2 index's columns (the same lines:
+ * addedAt is the index's seconds rounded back to the millisecond, as `entry()` gives it).
+ */
+export function storeDigestOfColumns(columns: IndexView): string {
+  return digestOf(columns.size, (i) =>
+    digestLine(columns.sectionId(i), columns.byteOffset[i]!, columns.frameLength[i]!, Math.round(columns.addedAt[i]! * 1000), columns.weight[i]!),
+  );
+}
+
+function digestLine(sectionId: string, byteOffset: number, length: number, addedAtMs: number, weight: number): string {
+  return `${sectionId}\t${byteOffset}\t${length}\t${addedAtMs}\t${weight}\n`;
+}
+
+function digestOf(count: number, line: (i: number) => string): string {
   const hash = createHash("sha256");
   const BATCH = 4096; // one update per batch of lines: far fewer calls into the hash
-  for (let i = 0; i < entries.length; i += BATCH) {
+  for (let i = 0; i < count; i += BATCH) {
     let text = "";
-    for (const e of entries.slice(i, i + BATCH)) text += `${e.sectionId}\t${e.byteOffset}\t${e.length}\t${e.addedAt.getTime()}\t${e.weight}\n`;
+    const end = Math.min(count, i + BATCH);
+    for (let j = i; j < end; j++) text += line(j);
     hash.update(text);
   }
   return `sha256:${hash.digest("hex")}`;
