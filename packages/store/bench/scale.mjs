@@ -1,0 +1,310 @@
+// The scale benchmark of @replaykit/store (issue 14 item 7): stores of 10k, 100k and 1M
+// entries, each operation a user calls beside its same-run limit, on the workspace harness.
+//
+//   node bench/scale.mjs [--sizes 10k,100k,1M] [--10m] [--quick]      (build first: npx tsc -b)
+//
+// Per size it prints: the build (time, peak RSS), file sizes (corpus, index), then
+//   open + draw k=1000     limit: reading the index files' bytes + one weight pass over the entries (factor 3)
+//   peak RSS of open + draw k=1000 in a fresh process   limit: 400 MiB
+//   append one             limit: one fsync (factor 2), and beside append one into a 1k-entry store (factor 2)
+//   append 1,000           limit: compressing the same payloads
+//   evict 1 %              limit: sorting addedAt in a Float64Array + one fsync
+//   verify                 limit: one corpus decompress sweep
+//   compact (after evict 1 %)   limit: copying the corpus file
+// Every operation runs in its own child process, so each peak RSS is that operation's own and
+// one size's garbage never slows the next. `--10m` adds a 10,000,000-entry store: build, open +
+// draw (time and peak RSS), append one. The stores live in a temp dir, removed at the end.
+import { encodeFrames, readSnapshots } from "@replaykit/corpus";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
+import { ReplayStore, createSnapshot } from "../dist/index.js";
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const NOW = new Date("2026-06-01T00:00:00Z");
+const FIRST = Date.UTC(2024, 5, 1) / 1000; // lastSeenAt of entry 0, in seconds
+const SPAN = 2 * 365 * 86_400; // entries spread over two years, oldest first
+const RSS_LIMIT_MIB = 400;
+const CORPUS = "corpus.zst";
+
+const label = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Entry i of a store of n: a small prose section, distinct content, lastSeenAt rising with i. */
+const snapshot = (i, n) =>
+  createSnapshot({
+    sectionType: "prose",
+    content: `Section ${i}. Replay mixes old material back into training so the model does not forget it.`,
+    lastSeenAt: new Date((FIRST + Math.floor((i * SPAN) / n)) * 1000),
+    trainingRunsSeen: [i % 40],
+  });
+
+/** The index files of a store: every file of its directory but the corpus and the lock. */
+function indexFiles(dir) {
+  return readdirSync(dir)
+    .filter((f) => f !== CORPUS && !f.endsWith(".lock") && statSync(join(dir, f)).isFile())
+    .map((f) => join(dir, f));
+}
+
+/** One fsync of a small write, in the store's directory (same file system). */
+async function fsyncOnce(dir) {
+  const fh = await open(join(dir, "fsync-probe"), "a");
+  try {
+    await fh.write("x".repeat(64));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+if (argv[0] === "--child") await child(argv[1], argv[2], Number(argv[3]));
+else await parent();
+
+async function parent() {
+  const sizesAt = argv.indexOf("--sizes");
+  const sizes = (sizesAt >= 0 ? argv[sizesAt + 1] : "10k,100k,1M").split(",").map(parseSize);
+  const root = mkdtempSync(join(tmpdir(), "replaykit-scale-"));
+  const pass = quick ? ["--quick"] : [];
+  const runChild = (op, dir, n, node = []) => {
+    const r = spawnSync(process.execPath, [...node, fileURLToPath(import.meta.url), "--child", op, dir, String(n), ...pass], { stdio: "inherit" });
+    if (r.status !== 0) console.log(`scale ${label(n)} | ${op}: child process failed (${r.signal ?? `exit ${r.status}`})`);
+    return r.status === 0;
+  };
+  console.log(`scale: node ${process.version}, ${new Date().toISOString()}, stores in ${root}`);
+  try {
+    for (const n of sizes) {
+      const dir = join(root, `store-${label(n)}`);
+      if (!runChild("build", dir, n, ["--max-old-space-size=16384"])) continue;
+      printSizes(dir, n);
+      for (const op of ["draw", "rss", "append", "append1000", "evict", "verify", "compact"]) runChild(op, dir, n);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (argv.includes("--10m")) {
+      const n = 10_000_000;
+      const dir = join(root, "store-10M");
+      if (runChild("build", dir, n, ["--max-old-space-size=16384"])) {
+        printSizes(dir, n);
+        for (const op of ["draw", "rss", "append"]) runChild(op, dir, n);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function parseSize(text) {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!m) throw new Error(`scale: --sizes: "${text}" is not a size like 10k, 100k or 1M`);
+  return Math.round(Number(m[1]) * { "": 1, k: 1e3, m: 1e6 }[m[2].toLowerCase()]);
+}
+
+function printSizes(dir, n) {
+  const corpus = statSync(join(dir, CORPUS)).size;
+  const files = indexFiles(dir).map((f) => [f.slice(dir.length + 1), statSync(f).size]);
+  const index = files.reduce((s, [, b]) => s + b, 0);
+  console.log(
+    `scale ${label(n)} | files: corpus ${mib(corpus)} (${(corpus / n).toFixed(0)} B/entry), index ${mib(index)} (${(index / n).toFixed(0)} B/entry: ${files.map(([f, b]) => `${f} ${mib(b)}`).join(", ")})`,
+  );
+}
+
+/** One operation of one size, in this (child) process. */
+async function child(op, dir, n) {
+  const title = `scale ${label(n)}`;
+  const big = n >= 1_000_000;
+  const rounds = (small, large) => (quick ? 3 : big ? large : small);
+
+  if (op === "build") {
+    // appendMany in big batches: one index commit and one corpus append per batch.
+    const batch = Math.min(n, 100_000);
+    const started = performance.now();
+    const store = await ReplayStore.open(dir);
+    for (let i = 0; i < n; i += batch) {
+      const snaps = [];
+      for (let j = i; j < Math.min(n, i + batch); j++) snaps.push(snapshot(j, n));
+      await store.appendMany(snaps);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${title} | build ${n.toLocaleString("en")} entries (appendMany, batches of ${batch.toLocaleString("en")}): ${seconds.toFixed(1)} s (${((seconds * 1e6) / n).toFixed(1)} µs/entry), peak RSS ${peakRssMiB().toFixed(0)} MiB`,
+    );
+    return;
+  }
+
+  const corpusPath = join(dir, CORPUS);
+  if (op === "rss") {
+    // Nothing else in this process: its peak RSS is open + draw's.
+    const store = await ReplayStore.open(dir);
+    const { rows } = await store.draw({ k: 1000, now: NOW, seed: 1 });
+    if (rows.length === 0) throw new Error("draw returned no rows");
+    const peak = peakRssMiB();
+    const ok = peak <= RSS_LIMIT_MIB;
+    console.log(
+      `${title} | peak RSS of a process doing open + draw k=1000: ${peak.toFixed(0)} MiB  limit ${RSS_LIMIT_MIB} MiB  ratio ${(peak / RSS_LIMIT_MIB).toFixed(2)}×  ${ok ? "≤ 1× ok" : "> 1× OVER"}`,
+    );
+    return;
+  }
+
+  const count = label(n);
+  if (op === "draw") {
+    // The limit's inputs, prepared untimed: the entries' addedAt and weight as columns.
+    const entries = await (await ReplayStore.open(dir)).load();
+    const addedAt = Float64Array.from(entries, (e) => e.addedAt.getTime());
+    const weight = Float64Array.from(entries, (e) => e.weight);
+    const files = indexFiles(dir);
+    const now = NOW.getTime();
+    await runCases(title, [
+      {
+        name: `open + draw k=1000 of ${count}`,
+        subject: async () => (await ReplayStore.open(dir)).draw({ k: 1000, now: NOW, seed: 1 }),
+        limit: async () => {
+          for (const f of files) await readFile(f);
+          let sum = 0; // recencyWeight: max(1 / (1 + age in days), 0.01) × weight
+          for (let i = 0; i < addedAt.length; i++) sum += Math.max(1 / (1 + (now - addedAt[i]) / 86_400_000), 0.01) * weight[i];
+          return sum;
+        },
+        limitName: "reading the index files + one weight pass",
+        factor: 3,
+        rounds: rounds(7, 3),
+      },
+    ]);
+    return;
+  }
+
+  if (op === "append") {
+    // One section at a time into an open store (what a long-running writer does), beside one
+    // fsync and beside the same call on a 1k-entry store, both in this run.
+    const store = await ReplayStore.open(dir);
+    const smallDir = `${dir}-1k`;
+    const small = await ReplayStore.open(smallDir);
+    await small.appendMany(Array.from({ length: 1000 }, (_, i) => snapshot(i, 1000)));
+    let next = n;
+    let nextSmall = 1000;
+    const later = (i) => createSnapshot({ sectionType: "prose", content: `Appended ${i}: one more section.`, lastSeenAt: NOW });
+    try {
+      await runCases(title, [
+        {
+          name: `append one into ${count}`,
+          subject: () => store.append(later(next++)),
+          limit: () => fsyncOnce(dir),
+          limitName: "one fsync",
+          factor: 2,
+          rounds: rounds(15, 7),
+        },
+        {
+          name: `append one into ${count} vs into 1k`,
+          subject: () => store.append(later(next++)),
+          limit: () => small.append(later(nextSmall++)),
+          limitName: "append one into a 1k store",
+          factor: 2,
+          rounds: rounds(15, 7),
+        },
+      ]);
+    } finally {
+      rmSync(smallDir, { recursive: true, force: true });
+      rmSync(join(dir, "fsync-probe"), { force: true });
+    }
+    return;
+  }
+
+  if (op === "append1000") {
+    const store = await ReplayStore.open(dir);
+    let next = n;
+    let batch = [];
+    await runCases(title, [
+      {
+        name: `append 1,000 into ${count}`,
+        setup: () => {
+          batch = Array.from({ length: 1000 }, () =>
+            createSnapshot({ sectionType: "prose", content: `Appended ${next++}: one more section.`, lastSeenAt: NOW }),
+          );
+        },
+        subject: () => store.appendMany(batch),
+        limit: () => encodeFrames(batch),
+        limitName: "compressing the same payloads",
+        factor: 3,
+        rounds: rounds(7, 5),
+      },
+    ]);
+    return;
+  }
+
+  // evict, verify, compact: evict and compact work on fresh copies, so every round starts alike.
+  const copyDir = `${dir}-copy`;
+  const fresh = (from) => () => {
+    rmSync(copyDir, { recursive: true, force: true });
+    cpSync(from, copyDir, { recursive: true });
+  };
+  const { liveBytes } = await (await ReplayStore.open(dir)).stats();
+  const maxBytes = liveBytes - Math.floor(liveBytes / 100);
+  try {
+    if (op === "evict") {
+      const entries = await (await ReplayStore.open(dir)).load();
+      const addedAt = Float64Array.from(entries, (e) => e.addedAt.getTime());
+      await runCases(title, [
+        {
+          name: `evict 1 % of ${count}`,
+          setup: fresh(dir),
+          subject: async () => (await ReplayStore.open(copyDir)).evict({ maxBytes }),
+          limit: async () => {
+            addedAt.slice().sort();
+            await fsyncOnce(copyDir);
+          },
+          limitName: "sorting addedAt (Float64Array) + one fsync",
+          factor: 3,
+          rounds: rounds(7, 3),
+        },
+      ]);
+    } else if (op === "verify") {
+      const store = await ReplayStore.open(dir);
+      const entries = await store.load();
+      await runCases(title, [
+        {
+          name: `verify ${count}`,
+          subject: () => store.verify(),
+          limit: async () => {
+            let k = 0;
+            for await (const _ of readSnapshots(corpusPath, entries)) k++;
+            return k;
+          },
+          limitName: "one corpus decompress sweep",
+          factor: 3.5,
+          rounds: rounds(5, 3),
+        },
+      ]);
+    } else if (op === "compact") {
+      // A template with 1 % evicted (not compacted), so compaction has dead frames to drop.
+      const template = `${dir}-evicted`;
+      fresh(dir)();
+      rmSync(template, { recursive: true, force: true });
+      await (await ReplayStore.open(copyDir)).evict({ maxBytes });
+      cpSync(copyDir, template, { recursive: true });
+      const copyOut = join(template, "..", `corpus-copy-${label(n)}`);
+      try {
+        await runCases(title, [
+          {
+            name: `compact ${count} (1 % evicted)`,
+            setup: fresh(template),
+            subject: async () => (await ReplayStore.open(copyDir)).compact(),
+            limit: () => cpSync(join(template, CORPUS), copyOut),
+            limitName: "copying the corpus file",
+            factor: 10,
+            rounds: rounds(5, 3),
+          },
+        ]);
+      } finally {
+        rmSync(template, { recursive: true, force: true });
+        rmSync(copyOut, { force: true });
+      }
+    } else {
+      throw new Error(`scale: unknown child operation ${op}`);
+    }
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+  }
+}
