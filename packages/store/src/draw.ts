@@ -37,7 +37,12 @@ export interface DrawOptions {
   mix?: Record<string, number>;
   /** Default true; false leaves out sections mined automatically. */
   includeAutoMined?: boolean;
-  /** Not supported yet (needs room for exposure counts in the v2 index): true is a `StoreArgumentError`. */
+  /**
+   * Default false. True: count each pick as replayed — its entry's `replayCount` + 1 and
+   * `lastReplayAt` = `now` — in one commit of the index after the picks are made (the draw
+   * then takes the writer lock). Scheme functions of later draws read both fields. Needs a
+   * replaykit store (v2 index): a dlm store's index.json has no room for them.
+   */
   recordExposure?: boolean;
 }
 
@@ -57,6 +62,11 @@ export interface DrawSource {
   rowsOf(entry: IndexEntry, snapshot: SectionSnapshot): Row[];
   /** Each entry's section type and auto-mined flag (decoding frames where the index lacks them). */
   classify(entries: readonly IndexEntry[]): Promise<ReadonlyArray<{ sectionType: string; autoMined: boolean }>>;
+  /**
+   * Records the picks as replayed at `now` (one commit, under the writer lock); absent when
+   * the store cannot (a dlm store), which makes `recordExposure: true` a `StoreArgumentError`.
+   */
+  recordExposure?(picks: readonly IndexEntry[], now: Date): Promise<void>;
 }
 
 type BudgetKind = "k" | "rows" | "maxTokens";
@@ -71,6 +81,7 @@ interface Plan {
   includeAutoMined: boolean;
   countTokens: (row: Row) => number;
   recorded: Record<string, unknown>;
+  recordExposure: boolean;
 }
 
 interface Picked {
@@ -100,6 +111,9 @@ const READ_BATCH = 256;
  */
 export async function drawRows(source: DrawSource, options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
   const plan = planOf(options);
+  if (plan.recordExposure && source.recordExposure === undefined) {
+    throw new StoreArgumentError("options.recordExposure", "needs a replaykit store (v2 index): this store's index.json (dlm format) has no room for replay counts");
+  }
   const rowsOfView = source.columns?.size ?? source.entries.length;
   // One pass sorts the view's rows into the pool and, for a mix, into one pool per type (index order kept).
   let pool = poolOf(source, undefined);
@@ -149,6 +163,8 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
     ),
   };
   if (Object.keys(shortfall).length > 0) receipt.shortfall = shortfall;
+  // After every frame was read and expanded: a draw that fails records nothing.
+  if (plan.recordExposure && picked.length > 0) await source.recordExposure!(picked.map((p) => p.entry), plan.now);
   return { rows: picked.flatMap((p) => p.rows), receipt };
 }
 
@@ -464,8 +480,8 @@ function planOf(options: DrawOptions): Plan {
   if (options.countTokens !== undefined && typeof options.countTokens !== "function") throw new StoreArgumentError("options.countTokens", "must be a function");
   const includeAutoMined = options.includeAutoMined ?? true;
   if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("options.includeAutoMined", "must be a boolean");
-  if (recordExposure !== undefined && recordExposure !== false) {
-    throw new StoreArgumentError("options.recordExposure", "is not supported yet: the store's index has no room for exposure counts");
+  if (recordExposure !== undefined && typeof recordExposure !== "boolean") {
+    throw new StoreArgumentError("options.recordExposure", `must be a boolean, got ${String(recordExposure)}`);
   }
   const mix = mixOf(options.mix);
   const recorded: Record<string, unknown> = { [kind]: amount };
@@ -473,6 +489,7 @@ function planOf(options: DrawOptions): Plan {
   recorded.includeAutoMined = includeAutoMined;
   if (kind === "maxTokens") recorded.countTokens = options.countTokens === undefined ? "bytes/4" : "custom";
   if (random !== undefined) recorded.seedFrom = "random";
+  if (recordExposure === true) recorded.recordExposure = true;
   return {
     now,
     seed: seedOf(seed, random),
@@ -483,6 +500,7 @@ function planOf(options: DrawOptions): Plan {
     includeAutoMined,
     countTokens: options.countTokens ?? estimateRowTokens,
     recorded,
+    recordExposure: recordExposure === true,
   };
 }
 

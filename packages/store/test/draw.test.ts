@@ -360,7 +360,7 @@ describe("bad options", () => {
       [{ now: NOW, seed: 1, k: 1, mix: { prose: Number.POSITIVE_INFINITY } }, "options.mix.prose"],
       [{ now: NOW, seed: 1, k: 1, includeAutoMined: "no" }, "options.includeAutoMined"],
       [{ now: NOW, seed: 1, maxTokens: 1, countTokens: 4 }, "options.countTokens"],
-      [{ now: NOW, seed: 1, k: 1, recordExposure: true }, "options.recordExposure"],
+      [{ now: NOW, seed: 1, k: 1, recordExposure: "yes" }, "options.recordExposure"],
     ];
     for (const [options, argument] of cases) {
       const error = await store.draw(options as never).catch((e: unknown) => e);
