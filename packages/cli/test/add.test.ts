@@ -68,7 +68,7 @@ describe("replaykit add", () => {
     const dir = join(tempDir(), "store");
     // A store with one section already.
     expect((await cli(["add", dir, "-"], { stdin: jsonl([SECTIONS[0]!]), now: NOW })).code).toBe(0);
-    const indexBefore = readFileSync(join(dir, "index.json"));
+    const indexBefore = readFileSync(join(dir, "index.rkx"));
     const corpusBefore = readFileSync(join(dir, "corpus.zst"));
     const lines = [
       JSON.stringify(SECTIONS[1]),
@@ -83,7 +83,7 @@ describe("replaykit add", () => {
       `stdin line 3: colour: unknown key (allowed: section_id, section_type, content, auto_mined, first_seen_at, last_seen_at, training_runs_seen)\n` +
         `replaykit: 1 bad line in stdin; nothing was added (--skip-invalid adds the 3 good ones)\n`,
     );
-    expect(readFileSync(join(dir, "index.json"))).toEqual(indexBefore);
+    expect(readFileSync(join(dir, "index.rkx"))).toEqual(indexBefore);
     expect(readFileSync(join(dir, "corpus.zst"))).toEqual(corpusBefore);
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cli, jsonl, NOW, parseJsonl, referenceStoreCopy, REPO, tempDir, VECTORS } from "./helpers.js";
@@ -81,13 +81,13 @@ describe("replaykit upgrade", () => {
     expect(stderr).toBe(
       `upgraded ${dir}: 13 entries now record section_type, auto_mined and crc32\n` +
         `note: dlm can no longer open this store; the old index is kept as ${backup}\n` +
-        `to go back: cp ${backup} ${join(dir, "index.json")} (valid until the store is next compacted; sections added after the upgrade would leave the index)\n`,
+        `to go back: replaykit downgrade ${dir}\n`,
     );
     // The backup is the dlm index as it was, byte for byte.
     expect(JSON.parse(readFileSync(backup, "utf8"))).toEqual(before);
-    const after = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<Record<string, unknown>>;
-    expect(after[0]).toHaveProperty("crc32");
-    expect(after[0]).toHaveProperty("section_type");
+    // A replaykit store now: its index is the v2 journal (index.json is gone).
+    expect(existsSync(join(dir, "index.json"))).toBe(false);
+    expect(existsSync(join(dir, "index.rkx"))).toBe(true);
     expect((await cli(["verify", dir])).stdout).toMatch(/^integrity {3}crc32 /m);
     expect((await cli(["stats", dir, "--json"])).stdout).toContain('"format": "replaykit"');
 
@@ -99,9 +99,9 @@ describe("replaykit upgrade", () => {
   test("a store replaykit created is left alone; a missing store is a failure", async () => {
     const dir = join(tempDir(), "store");
     await cli(["add", dir, "-"], { stdin: jsonl([{ section_type: "prose", content: "x" }]) });
-    const index = readFileSync(join(dir, "index.json"));
+    const index = readFileSync(join(dir, "index.rkx"));
     expect((await cli(["upgrade", dir])).stderr).toMatch(/already in replaykit format: nothing to do/);
-    expect(readFileSync(join(dir, "index.json"))).toEqual(index);
+    expect(readFileSync(join(dir, "index.rkx"))).toEqual(index);
     expect((await cli(["upgrade", join(tempDir(), "missing")])).code).toBe(1);
   });
 });

@@ -26,7 +26,7 @@ const UNKNOWN = "0123456789abcdef";
 describe("evict --dry-run and --protect", () => {
   test("--dry-run changes nothing and says what would go; --list prints it", async () => {
     const { dir, ids } = await storeOf6();
-    const index = readFileSync(join(dir, "index.json"));
+    const index = readFileSync(join(dir, "index.rkx"));
     const { code, stdout, stderr } = await cli(["evict", dir, "--max-bytes", "0", "--dry-run", "--list", "--compact"]);
     expect(code).toBe(0);
     expect(stderr).toMatch(/^would evict 6 sections \(.*oldest first/);
@@ -38,7 +38,7 @@ describe("evict --dry-run and --protect", () => {
         .split("\n")
         .map((l) => l.split("\t")[0]),
     ).toEqual(ids);
-    expect(readFileSync(join(dir, "index.json"))).toEqual(index);
+    expect(readFileSync(join(dir, "index.rkx"))).toEqual(index);
   });
 
   test("protect-file ids that name no section are a warning (a typo protects nothing)", async () => {

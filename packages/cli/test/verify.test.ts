@@ -79,7 +79,8 @@ describe("replaykit verify", () => {
 
   test("a lost index: verify exits 1 naming recover; compact refuses without --force; recover brings the sections back", async () => {
     const dir = await storeOf(4);
-    writeFileSync(join(dir, "index.json"), "[]\n");
+    const journal = join(dir, "index.rkx");
+    writeFileSync(journal, readFileSync(journal).subarray(0, 16)); // the journal's header alone: an index with no entries
     const verify = await cli(["verify", dir]);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/^replaykit: the index of .* looks lost .*run `replaykit recover .*`/);
@@ -92,7 +93,7 @@ describe("replaykit verify", () => {
     expect(recover.stderr).toBe(`recovered 4 sections into a new index of ${dir}\n`);
     expect((await cli(["verify", dir])).code).toBe(0);
     // An index removed outright: the same answer.
-    rmSync(join(dir, "index.json"));
+    rmSync(journal);
     expect((await cli(["recover", dir])).stderr).toMatch(/^recovered 4 sections/);
   });
 
@@ -116,10 +117,10 @@ describe("replaykit verify", () => {
 
   test("a corrupt index is a failure (exit 1) with one line", async () => {
     const dir = await storeOf(1);
-    writeFileSync(join(dir, "index.json"), "[{not json");
+    writeFileSync(join(dir, "index.rkx"), "[{not json");
     const { code, stderr } = await cli(["verify", dir]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^replaykit: .*index\.json/);
+    expect(stderr).toMatch(/^replaykit: .*index\.rkx/);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { StoreArgumentError, StoreIOError } from "./errors.js";
 import { writeGeneration, type StorePaths } from "./generation.js";
-import { emptiedOnPurpose, writeIndexFile } from "./index-io.js";
+import { compactIndexBase, emptiedOnPurpose, indexOf, writeIndexFile } from "./index-io.js";
 import { COMPACT_INFIX, crashPoint, hasIntactFrame, removeAbandonedTemps, rollForward } from "./recover.js";
 import { sizeOf, writerView } from "./view.js";
 
@@ -43,10 +43,12 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
         "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) if the store was emptied on purpose",
     );
   }
+  // A replaykit store's new index is a fresh, canonical journal: the same live entries give the same bytes.
+  const format = await indexOf(p).format(entries);
   const tag = `${process.pid}-${randomBytes(6).toString("hex")}`;
   const temps = {
     corpus: join(dirname(p.corpusPath), `.${basename(p.corpusPath)}${COMPACT_INFIX}${tag}`),
-    index: join(dirname(p.indexPath), `.${basename(p.indexPath)}${COMPACT_INFIX}${tag}`),
+    index: join(dirname(p.indexPath), compactIndexBase(p.indexPath, format, COMPACT_INFIX, tag)),
   };
   // Copy each distinct frame once, in file order, so the new file keeps append order.
   const byOffset = [...new Map(entries.map((e) => [`${e.byteOffset}:${e.length}`, e])).values()].sort((a, b) => a.byteOffset - b.byteOffset);
@@ -79,7 +81,7 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
     }
     if (byOffset.length === 0) await createEmpty(temps.corpus);
     const repointed: IndexEntry[] = entries.map((e) => ({ ...e, byteOffset: moved.get(`${e.byteOffset}:${e.length}`)! }));
-    await writeIndexFile(temps.index, repointed);
+    await writeIndexFile(temps.index, repointed, format);
     crashPoint("compact:temps-written");
   } catch (error) {
     await removeAbandonedTemps(p).catch(() => undefined);

@@ -1,88 +1,485 @@
-// Every read and write of a store's index files goes through this module, so the index
-// format can change (the v2 index, issue 14) by changing this file alone. Its interface:
+// Every read and write of a store's index files goes through this module. Its interface:
 //
-//   loadEntries(file)                      the live entries of one index file ([] if missing)
-//   storeFormat(indexPath, entries)        "dlm" or "replaykit"
-//   commitAppend(indexPath, live, added)   make `added` live (durable when it resolves)
-//   rewriteIndex(indexPath, entries, fmt)  replace the whole live index (atomic)
-//   writeIndexFile(path, entries)          a fresh index at another path (a compaction's new index)
-//   isIndexTemp(name, indexPath)           names an interrupted index write leaves behind
-//   emptiedOnPurpose(indexPath)            true when a writer emptied the index (not lost)
+//   indexOf(p)                   the StoreIndex of a store object (one per object: it keeps
+//                                the open journals, so commits and catch-ups cost what changed)
+//   StoreIndex#read()            a reader's index: v2 columns, or index.json's entries
+//   StoreIndex#migrate()         writers, first thing: a legacy replaykit index.json → journal
+//   StoreIndex#load()/format()   a writer's live entries and the store's format
+//   StoreIndex#append/replace    commits (durable when they resolve)
+//   StoreIndex#replaceFresh      recover: a new index without reading the old one
+//   StoreIndex#downgrade()       replaykit store → dlm store
+//   readIndexAt(path)            a compaction's new index (by its temp name)
+//   writeIndexFile(path, e, fmt) a fresh index at another path (a compaction's new index)
+//   compactIndexTarget(p, name)  the live path a compaction's index temp is renamed to
+//   isIndexTemp(name, indexPath) names an interrupted index write leaves behind
+//   emptiedOnPurpose(indexPath)  true when a writer emptied the index (not lost)
 //
-// Today the index is one `index.json` (dlm's format, or replaykit's with extra keys),
-// replaced atomically on every commit, plus the `<index>.format` sidecar, present exactly
-// while the index is empty because a writer emptied it: it says which format the store
-// has (an empty array looks the same in both) and that the emptiness is deliberate (an
-// empty index without it, beside a corpus of intact frames, looks lost).
-import { writeFileAtomic } from "@replaykit/corpus";
-import { indexFormatOf, loadIndex, saveIndex, type IndexEntry, type IndexFormat } from "@replaykit/index";
+// Two formats (see the store README, "Files"):
+// - dlm stores keep `index.json` exactly as the reference writes it, rewritten atomically on
+//   every commit, plus the `<index>.format` sidecar, present exactly while the index is
+//   empty because a writer emptied it (an empty array looks the same in both formats, and
+//   an empty index without it, beside a corpus of intact frames, looks lost).
+// - replaykit stores keep the v2 journal of @replaykit/index (FORMAT.md there) at
+//   `journalPathOf(indexPath)`: `index.json` → `index.rkx` beside it. A commit appends one
+//   checksummed record group and fsyncs once.
+//
+// Which one a store has: the journal exists → replaykit (v2), whatever else is there; else
+// index.json decides (its keys, or the sidecar). Every change between the two is ordered so
+// that this rule reads a consistent store after a crash at any step:
+// - migration (a legacy replaykit index.json, first write): the journal is written whole
+//   (atomic rename: its commit point), then index.json is removed. Both present = migrated.
+// - downgrade: index.json is written whole first (ignored while the journal exists), then
+//   the journal is unlinked (its commit point). Both present = not downgraded yet.
+// A writer finding both finishes the migration (removes index.json).
+import { fsyncDir, writeFileAtomic } from "@replaykit/corpus";
+import {
+  downgradeToIndexJson,
+  IndexJournal,
+  IndexReadError,
+  indexFormatOf,
+  loadIndex,
+  saveIndex,
+  toDlmEntry,
+  writeIndexV2,
+  type IndexEntry,
+  type IndexFormat,
+  type IndexView,
+  type RemoveReasonName,
+} from "@replaykit/index";
 import { lstat, readFile, unlink } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { StoreIOError } from "./errors.js";
 
-/** The live entries of the index file at `file`; `[]` when it does not exist. */
-export async function loadEntries(file: string): Promise<IndexEntry[]> {
-  return loadIndex(file);
+/** The two files of a store (the corpus and the index path it was opened with). */
+interface IndexPaths {
+  readonly corpusPath: string;
+  readonly indexPath: string;
+}
+
+/** The v2 journal's path for a store whose index path is `indexPath`: `x.json` → `x.rkx`, else `<indexPath>.rkx`. */
+export function journalPathOf(indexPath: string): string {
+  return indexPath.endsWith(".json") ? `${indexPath.slice(0, -".json".length)}.rkx` : `${indexPath}.rkx`;
 }
 
 const formatPath = (indexPath: string): string => `${indexPath}.format`;
 
-/**
- * The store's format: from the entries' keys, or — for an empty index — from the sidecar
- * that remembers an emptied store's format. No index and no sidecar: replaykit.
- */
-export async function storeFormat(indexPath: string, entries: readonly IndexEntry[]): Promise<IndexFormat> {
-  const fromKeys = indexFormatOf(entries);
-  if (fromKeys !== undefined) return fromKeys;
+/** Commits since the last rewrite beyond which a writer rewrites the journal (each costs a few µs at every open). */
+const REWRITE_AFTER_COMMITS = 1000;
+/** Bytes one entry takes in a journal (FORMAT.md, kind 2). */
+const ENTRY_BYTES = 55;
+
+/** A reader's index: columns of a journal, or the entries of an index.json. `release` when done. */
+export interface IndexRead {
+  readonly columns?: IndexView;
+  readonly entries?: IndexEntry[];
+  release(): Promise<void>;
+}
+
+const isMissing = (error: unknown): boolean =>
+  (IndexReadError.isInstance(error) && error.systemCode === "ENOENT") || (error as { code?: unknown } | null)?.code === "ENOENT";
+
+async function exists(path: string): Promise<boolean> {
   try {
-    return (await readFile(formatPath(indexPath), "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
-  } catch {
-    return "replaykit";
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return false;
+    throw new StoreIOError(path, "stat", error);
   }
 }
 
-/**
- * Makes `added` live after `live` (the entries the caller loaded under the writer lock).
- * Durable when it resolves; on failure the previous index stays in force.
- */
-export async function commitAppend(indexPath: string, live: readonly IndexEntry[], added: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-  await rewriteIndex(indexPath, [...live, ...added], format);
+/** Opens a journal for reading; undefined when the file does not exist. */
+async function openJournal(path: string): Promise<IndexJournal | undefined> {
+  try {
+    return await IndexJournal.open(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
 }
 
-/**
- * Replaces the live index with `entries` atomically, keeping the format sidecar in step
- * (present only while the index is empty). Call with the writer lock held.
- */
-export async function rewriteIndex(indexPath: string, entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-  const sidecar = formatPath(indexPath);
-  if (entries.length === 0) {
-    // Written before the empty index, so no crash leaves a deliberately emptied index unmarked.
+const stores = new WeakMap<object, StoreIndex>();
+
+// The journals a store object keeps open are closed when the object is collected (a
+// FileHandle left to the collector is a warning, and a future error, in Node).
+const closer = new FinalizationRegistry<IndexJournal>((journal) => {
+  void journal.close().catch(() => undefined);
+});
+
+/** The index of a store object (created on first use; one per object, so its journals stay open). */
+export function indexOf(p: IndexPaths): StoreIndex {
+  let index = stores.get(p);
+  if (index === undefined) {
+    index = new StoreIndex(p.indexPath, p);
+    stores.set(p, index);
+  }
+  return index;
+}
+
+/** The index files of one store, with the journals a store object keeps open. */
+export class StoreIndex {
+  readonly indexPath: string;
+  readonly journalPath: string;
+  /** The readers' journal, kept open and caught up between reads while no view holds it. */
+  #reader: IndexJournal | undefined;
+  #readerHeld = false;
+  /** The writers' journal (used with the writer lock held only). */
+  #writer: IndexJournal | undefined;
+
+  /** The store object whose collection closes the kept journals. */
+  readonly #owner: object;
+
+  constructor(indexPath: string, owner: object) {
+    this.indexPath = indexPath;
+    this.journalPath = journalPathOf(indexPath);
+    this.#owner = owner;
+  }
+
+  #keep(journal: IndexJournal): IndexJournal {
+    closer.register(this.#owner, journal, journal);
+    return journal;
+  }
+
+  async #let(journal: IndexJournal | undefined): Promise<void> {
+    if (journal === undefined) return;
+    closer.unregister(journal);
+    await journal.close().catch(() => undefined);
+  }
+
+  /** Closes the journals this store object keeps open (they reopen on next use). */
+  async close(): Promise<void> {
+    const reader = this.#readerHeld ? undefined : this.#reader;
+    if (reader !== undefined) this.#reader = undefined;
+    await this.#let(reader);
+    await this.#dropWriter();
+  }
+
+  // ------------------------------------------------------------------ readers
+
+  /**
+   * The live index for a reader. A journal is read from the kept-open reader journal (only
+   * the commits since the last read are read) when no other view holds it, else from a
+   * journal opened for this view alone; the columns cannot change until `release`.
+   */
+  async read(): Promise<IndexRead> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const journal = await this.#readerJournal();
+      if (journal !== undefined) return journal;
+      // No journal: index.json, unless a migration moved it into a journal meanwhile.
+      if (!(await exists(this.indexPath)) && (await exists(this.journalPath))) continue;
+      const entries = await loadIndex(this.indexPath);
+      return { entries, release: async () => undefined };
+    }
+    return { entries: [], release: async () => undefined };
+  }
+
+  async #readerJournal(): Promise<IndexRead | undefined> {
+    if (this.#reader !== undefined && !this.#readerHeld) {
+      const journal = this.#reader;
+      try {
+        await journal.catchUp();
+        this.#readerHeld = true;
+        return {
+          columns: journal.view,
+          release: async () => {
+            this.#readerHeld = false;
+          },
+        };
+      } catch (error) {
+        this.#reader = undefined;
+        await this.#let(journal);
+        if (!isMissing(error)) throw error;
+        // Gone (a downgrade): look at the files afresh.
+      }
+    }
+    const journal = await openJournal(this.journalPath);
+    if (journal === undefined) return undefined;
+    if (this.#reader === undefined) {
+      // Kept for the next reads.
+      this.#reader = this.#keep(journal);
+      this.#readerHeld = true;
+      return {
+        columns: journal.view,
+        release: async () => {
+          this.#readerHeld = false;
+        },
+      };
+    }
+    return { columns: journal.view, release: () => journal.close().catch(() => undefined) };
+  }
+
+  // ------------------------------------------------------------------ writers (lock held)
+
+  /** True when the store keeps a v2 journal. */
+  async isJournal(): Promise<boolean> {
+    return exists(this.journalPath);
+  }
+
+  /** The writer journal, opened (or created, empty) on first use; dropped if the file went away. */
+  async #writerJournal(create: boolean): Promise<IndexJournal> {
+    this.#writer ??= this.#keep(await IndexJournal.open(this.journalPath, { create }));
+    return this.#writer;
+  }
+
+  async #dropWriter(): Promise<void> {
+    const w = this.#writer;
+    this.#writer = undefined;
+    await this.#let(w);
+  }
+
+  /**
+   * Migrates a replaykit store written before the v2 index (one `index.json` with
+   * replaykit's keys) to a journal, or finishes a migration a crash interrupted. dlm stores
+   * and new stores are left alone; an unreadable index.json too (recover handles it).
+   */
+  async migrate(): Promise<void> {
+    const journal = await exists(this.journalPath);
+    if (!journal) {
+      await this.#dropWriter();
+      if (!(await exists(this.indexPath))) return;
+      let entries: IndexEntry[];
+      try {
+        entries = await loadIndex(this.indexPath);
+      } catch {
+        return; // unreadable: reads say why; recover rebuilds it
+      }
+      if ((await this.format(entries)) !== "replaykit") return;
+      await writeIndexV2(this.journalPath, entries);
+      crashPoint("migrate:journal-written");
+    } else if (!(await exists(this.indexPath))) {
+      return;
+    }
+    await this.#removeJson();
+  }
+
+  /** Removes index.json (the journal is the store's index now; the sidecar stays while the index is empty). */
+  async #removeJson(): Promise<void> {
+    try {
+      await unlink(this.indexPath);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") throw new StoreIOError(this.indexPath, "remove the migrated", error);
+    }
+    await syncDir(this.indexPath);
+  }
+
+  /** Keeps the sidecar in step with a journal that now holds `size` entries (present only while emptied). */
+  async #sidecarAfter(size: number): Promise<void> {
+    if (size > 0 && (await exists(formatPath(this.indexPath)))) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+  }
+
+  /** The live entries, for a writer (objects: a writer plans on them). */
+  async load(): Promise<IndexEntry[]> {
+    if (await exists(this.journalPath)) {
+      const journal = await this.#writerJournal(false);
+      await journal.catchUp();
+      return journal.view.toEntries();
+    }
+    await this.#dropWriter();
+    return loadIndex(this.indexPath);
+  }
+
+  /**
+   * The store's format: a journal is replaykit; else from index.json's entries' keys, or —
+   * for an empty index — the sidecar that remembers an emptied store's format. Nothing at
+   * all: replaykit.
+   */
+  async format(entries: readonly IndexEntry[]): Promise<IndexFormat> {
+    if (await exists(this.journalPath)) return "replaykit";
+    const fromKeys = indexFormatOf(entries);
+    if (fromKeys !== undefined) return fromKeys;
+    try {
+      return (await readFile(formatPath(this.indexPath), "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
+    } catch {
+      return "replaykit";
+    }
+  }
+
+  /** Makes `added` live after `live` (what `load` gave). Durable when it resolves; on failure the previous index stays in force. */
+  async append(live: readonly IndexEntry[], added: readonly IndexEntry[], format: IndexFormat): Promise<void> {
+    return this.#dropOnError(() => this.#append(live, added, format));
+  }
+
+  /** On a failed write, the writer journal is reopened next time (it may have been opened read-only, or be behind). */
+  async #dropOnError<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      await this.#dropWriter();
+      throw error;
+    }
+  }
+
+  async #append(live: readonly IndexEntry[], added: readonly IndexEntry[], format: IndexFormat): Promise<void> {
+    if (format === "dlm") return this.#writeJson([...live, ...added]);
+    if (!(await exists(this.journalPath))) return this.#createJournal([...live, ...added]);
+    const journal = await this.#writerJournal(false);
+    await journal.commit({ append: added });
+    await this.#maybeRewrite(journal);
+    await this.#sidecarAfter(journal.view.size);
+  }
+
+  /**
+   * Replaces the live index with `entries`: a journal commits the difference (removal
+   * records naming `reason`, and the entries not yet live); index.json is replaced whole.
+   * Changing format converts the store (see the header comment for the order).
+   */
+  async replace(entries: readonly IndexEntry[], format: IndexFormat, reason: RemoveReasonName = "removed"): Promise<void> {
+    return this.#dropOnError(() => this.#replace(entries, format, reason));
+  }
+
+  async #replace(entries: readonly IndexEntry[], format: IndexFormat, reason: RemoveReasonName): Promise<void> {
+    if (format === "dlm") {
+      await this.#writeJson(entries);
+      if (await exists(this.journalPath)) await this.#unlinkJournal();
+      return;
+    }
+    if (!(await exists(this.journalPath))) return this.#createJournal(entries);
+    // The sidecar first, so no crash leaves a deliberately emptied index unmarked (it would look lost).
+    if (entries.length === 0) await this.#writeSidecar("replaykit");
+    const journal = await this.#writerJournal(false);
+    await journal.replaceWith(entries, { reason });
+    await this.#maybeRewrite(journal);
+    await this.#sidecarAfter(journal.view.size);
+  }
+
+  /** Replaces the index without reading it (it may be unreadable): `recover`. */
+  async replaceFresh(entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
+    await this.#dropWriter();
+    if (format === "dlm") return this.replace(entries, format);
+    await this.#dropOnError(() => this.#createJournal(entries));
+  }
+
+  /** A new journal holding `entries`, written whole (atomic: no torn first commit), then index.json goes. */
+  async #createJournal(entries: readonly IndexEntry[]): Promise<void> {
+    await this.#dropWriter();
+    if (entries.length === 0) await this.#writeSidecar("replaykit");
+    await writeIndexV2(this.journalPath, entries);
+    if (await exists(this.indexPath)) await this.#removeJson();
+    await this.#sidecarAfter(entries.length);
+  }
+
+  /**
+   * Turns a replaykit store into a dlm store: index.json as the reference writes it (only
+   * dlm's keys, sorted by section id), then the journal is unlinked (the commit point).
+   * @returns the number of entries converted (0 for a dlm store).
+   */
+  async downgrade(): Promise<number> {
+    if (!(await exists(this.journalPath))) {
+      // No journal: index.json in dlm's shape already, or a legacy one migration could not read.
+      const entries = await loadIndex(this.indexPath);
+      if ((await this.format(entries)) === "dlm") return 0;
+      await this.#writeJson(entries.map(toDlmEntry));
+      return entries.length;
+    }
+    const journal = await this.#writerJournal(false);
+    await journal.catchUp();
+    const view = journal.view;
+    const converted = view.size;
+    if (converted === 0) await this.#writeSidecar("dlm");
+    await writeText(this.indexPath, downgradeToIndexJson(view));
+    crashPoint("downgrade:json-written");
+    await this.#unlinkJournal();
+    await this.#sidecarAfter(converted);
+    return converted;
+  }
+
+  async #unlinkJournal(): Promise<void> {
+    await this.#dropWriter();
+    try {
+      await unlink(this.journalPath);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") throw new StoreIOError(this.journalPath, "remove", error);
+    }
+    await syncDir(this.journalPath);
+  }
+
+  /** A rewrite when the journal holds many commits or more dead rows than live ones (FORMAT.md, "When to rewrite"). */
+  async #maybeRewrite(journal: IndexJournal): Promise<void> {
+    const liveBytes = 16 + ENTRY_BYTES * journal.view.size;
+    if (journal.commits > REWRITE_AFTER_COMMITS || journal.end > 2 * liveBytes + 64 * 1024) {
+      await journal.rewrite();
+      crashPoint("journal:rewritten");
+    }
+  }
+
+  async #writeSidecar(format: IndexFormat): Promise<void> {
+    const sidecar = formatPath(this.indexPath);
     try {
       await writeFileAtomic(sidecar, new TextEncoder().encode(`${format}\n`));
     } catch (error) {
       throw new StoreIOError(sidecar, "write", error);
     }
   }
-  await saveIndex(indexPath, entries);
-  if (entries.length > 0) await unlink(sidecar).catch(() => undefined);
+
+  /** index.json replaced atomically, the sidecar kept in step (present only while the index is empty). */
+  async #writeJson(entries: readonly IndexEntry[]): Promise<void> {
+    // Written before the empty index, so no crash leaves a deliberately emptied index unmarked.
+    if (entries.length === 0) await this.#writeSidecar("dlm");
+    await saveIndex(this.indexPath, entries);
+    if (entries.length > 0) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+  }
+}
+
+async function writeText(path: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, new TextEncoder().encode(text));
+  } catch (error) {
+    throw new StoreIOError(path, "write", error);
+  }
+}
+
+async function syncDir(path: string): Promise<void> {
+  try {
+    await fsyncDir(dirname(path));
+  } catch (error) {
+    throw new StoreIOError(dirname(path), "sync the directory", error);
+  }
+}
+
+/** Test seam (as recover.ts's crashPoint, which imports this module). */
+function crashPoint(name: string): void {
+  if (process.env.REPLAYKIT_TEST_CRASH_AT === name) process.kill(process.pid, "SIGKILL");
 }
 
 /** True when a writer emptied the index on purpose (the sidecar is there): an empty index is then not a lost one. */
 export async function emptiedOnPurpose(indexPath: string): Promise<boolean> {
-  try {
-    await lstat(formatPath(indexPath));
-    return true;
-  } catch {
-    return false;
+  return exists(formatPath(indexPath));
+}
+
+/** True for a compaction's journal temp (its name starts with the journal's base name). */
+const isJournalName = (name: string, indexPath: string): boolean => name.startsWith(`.${basename(journalPathOf(indexPath))}.`);
+
+/** The base name of a compaction's index temp for a store of `format` (`tag` makes it unique). */
+export function compactIndexBase(indexPath: string, format: IndexFormat, infix: string, tag: string): string {
+  return `.${basename(format === "replaykit" ? journalPathOf(indexPath) : indexPath)}${infix}${tag}`;
+}
+
+/** The live path a compaction's index temp (`name`, a base name) is renamed to. */
+export function compactIndexTarget(indexPath: string, name: string): string {
+  return isJournalName(name, indexPath) ? journalPathOf(indexPath) : indexPath;
+}
+
+/**
+ * A compaction's new index, read by its temp path (journal or index.json, by its name).
+ * Undefined when the file is not there (already renamed into place).
+ */
+export async function readIndexAt(path: string, indexPath: string): Promise<IndexRead | undefined> {
+  if (isJournalName(basename(path), indexPath)) {
+    const journal = await openJournal(path);
+    return journal === undefined ? undefined : { columns: journal.view, release: () => journal.close().catch(() => undefined) };
   }
+  if (!(await exists(path))) return undefined;
+  const entries = await loadIndex(path);
+  return { entries, release: async () => undefined };
 }
 
-/** Writes a fresh index file at `path` (a compaction's new index, renamed in later). */
-export async function writeIndexFile(path: string, entries: readonly IndexEntry[]): Promise<void> {
-  await saveIndex(path, entries);
+/** Writes a fresh index file at `path` (a compaction's new index, renamed in later) in `format`'s file format. */
+export async function writeIndexFile(path: string, entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
+  if (format === "replaykit") await writeIndexV2(path, entries);
+  else await saveIndex(path, entries);
 }
 
-/** True for the temp files an interrupted index or sidecar write leaves beside `indexPath`. */
+/** True for the temp files an interrupted index, journal or sidecar write leaves beside `indexPath`. */
 export function isIndexTemp(name: string, indexPath: string): boolean {
-  return name.startsWith(`.${basename(indexPath)}.`) && name.endsWith(".tmp");
+  return (name.startsWith(`.${basename(indexPath)}.`) || name.startsWith(`.${basename(journalPathOf(indexPath))}.`)) && name.endsWith(".tmp");
 }

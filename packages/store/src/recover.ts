@@ -6,7 +6,7 @@ import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:f
 import { basename, dirname, join } from "node:path";
 import { StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, writeGeneration, type StorePaths } from "./generation.js";
-import { isIndexTemp } from "./index-io.js";
+import { compactIndexTarget, isIndexTemp, journalPathOf } from "./index-io.js";
 
 /** The infix of a compaction's temp files: `.<corpus>.compact-<tag>`, `.<index>.compact-<tag>`. */
 export const COMPACT_INFIX = ".compact-";
@@ -40,7 +40,7 @@ export async function rollForward(p: StorePaths): Promise<void> {
   if (state.pending === undefined) return;
   const temps = pendingPaths(p, state.pending);
   if (await renameIfPresent(temps.corpus, p.corpusPath)) crashPoint("compact:corpus-swapped");
-  await renameIfPresent(temps.index, p.indexPath);
+  await renameIfPresent(temps.index, compactIndexTarget(p.indexPath, state.pending.index));
   await syncDirs(p);
   await writeGeneration(p, { generation: state.generation });
 }
@@ -82,9 +82,13 @@ async function syncDirs(p: StorePaths): Promise<void> {
 export async function removeAbandonedTemps(p: StorePaths): Promise<void> {
   const corpusBase = basename(p.corpusPath);
   const indexBase = basename(p.indexPath);
+  const journalBase = basename(journalPathOf(p.indexPath));
   const abandoned = (name: string): boolean =>
     // a compaction's temps, and the temp files of their own atomic writes ("..<index>.compact-….tmp")
-    name.includes(`.${corpusBase}${COMPACT_INFIX}`) || name.includes(`.${indexBase}${COMPACT_INFIX}`) || isIndexTemp(name, p.indexPath);
+    name.includes(`.${corpusBase}${COMPACT_INFIX}`) ||
+    name.includes(`.${indexBase}${COMPACT_INFIX}`) ||
+    name.includes(`.${journalBase}${COMPACT_INFIX}`) ||
+    isIndexTemp(name, p.indexPath);
   for (const dir of new Set([dirname(p.corpusPath), dirname(p.indexPath)])) {
     let names: string[];
     try {

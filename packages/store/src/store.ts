@@ -1,6 +1,6 @@
 import { appendFrames, CorpusCorruptError, crc32, encodeFrames, type FramePointer, type SectionSnapshot } from "@replaykit/corpus";
 import { evictUntil } from "@replaykit/eviction";
-import { entryFor, indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
+import { entryFor, indexFormatOf, type IndexEntry, type IndexFormat, type RemoveReasonName } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
 import { sample, type Scheme } from "@replaykit/sampler";
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -22,7 +22,7 @@ import {
   type DuplicatePolicy,
   type IngestResult,
 } from "./ingest.js";
-import { commitAppend, loadEntries, rewriteIndex, storeFormat } from "./index-io.js";
+import { indexOf, journalPathOf } from "./index-io.js";
 import { withLock } from "./lock.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
@@ -176,6 +176,15 @@ export class ReplayStore {
   static async open(dir: string, options: StoreOptions = {}): Promise<ReplayStore> {
     if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty path");
     return ReplayStore.at(join(dir, "corpus.zst"), join(dir, "index.json"), options);
+  }
+
+  /**
+   * Where a replaykit store keeps its index (the v2 journal, format in @replaykit/index's
+   * FORMAT.md): `indexPath` with `.json` replaced by `.rkx` (`<dir>/index.rkx`). A dlm store
+   * has none: its index is `indexPath`.
+   */
+  get journalPath(): string {
+    return journalPathOf(this.indexPath);
   }
 
   /** The lock file writers hold: `<index>.lock`. */
@@ -396,6 +405,7 @@ export class ReplayStore {
       await this.#saveIndex(
         view.entries.filter((e) => !bad.has(e)),
         format,
+        "quarantined",
       );
       return { ...report, quarantined: damaged.map((d) => d.problem) };
     });
@@ -418,10 +428,12 @@ export class ReplayStore {
     await this.#assertExists();
     return this.#mutate(async () => {
       // An index that cannot even be read is a reason to recover, not an obstacle.
-      const current = await loadEntries(this.indexPath).catch(() => [] as IndexEntry[]);
+      const current = await indexOf(this)
+        .load()
+        .catch(() => [] as IndexEntry[]);
       const format = await this.#formatOf(current);
       const { entries, skipped } = await entriesFromCorpus(this.corpusPath, format, this.#maxFrameBytes);
-      await this.#saveIndex(entries, format);
+      await indexOf(this).replaceFresh(entries, format);
       return { recovered: entries.length, skipped };
     });
   }
@@ -492,7 +504,7 @@ export class ReplayStore {
     // After encoding: every snapshot is then known to be well-formed (or was matched to a live entry).
     if (validate) assertBodies(snapshots, this.#expanders);
     return this.#mutate(async () => {
-      const entries = await loadEntries(this.indexPath);
+      const entries = await indexOf(this).load();
       const dlm = (await this.#formatOf(entries)) === "dlm";
       const plan = planAppend(entries, snapshots, policyOf(dlm ? "dlm" : "replaykit"));
       await encode(plan.write.filter((i) => !frames.has(i)));
@@ -520,8 +532,8 @@ export class ReplayStore {
       });
       const { index, result } = applyAppend(entries, plan, added);
       // A plain append commits only what it adds; a supersede rewrites the index.
-      if (plan.superseded.size === 0) await commitAppend(this.indexPath, entries, added, dlm ? "dlm" : "replaykit");
-      else await this.#saveIndex(index, dlm ? "dlm" : "replaykit");
+      if (plan.superseded.size === 0) await indexOf(this).append(entries, added, dlm ? "dlm" : "replaykit");
+      else await this.#saveIndex(index, dlm ? "dlm" : "replaykit", "superseded");
       return result;
     });
   }
@@ -538,7 +550,7 @@ export class ReplayStore {
     const wanted = removeIdsOf(ids);
     const { purge } = removeOptionsOf(options);
     return this.#mutate(async () => {
-      const entries = await loadEntries(this.indexPath);
+      const entries = await indexOf(this).load();
       const { kept, removed } = planRemove(entries, wanted);
       if (removed.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
       if (purge) await this.#compactLocked();
@@ -549,7 +561,7 @@ export class ReplayStore {
   /** Replaces the index with `entries` (atomically, under the lock). */
   async save(entries: readonly IndexEntry[]): Promise<void> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of index entries");
-    await this.#mutate(async () => this.#saveIndex(entries, indexFormatOf(entries) ?? (await this.#formatOf(await loadEntries(this.indexPath)))));
+    await this.#mutate(async () => this.#saveIndex(entries, indexFormatOf(entries) ?? (await this.#formatOf(await indexOf(this).load()))));
   }
 
   /**
@@ -558,10 +570,10 @@ export class ReplayStore {
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<{ evicted: IndexEntry[]; kept: IndexEntry[] }> {
     return this.#mutate(async () => {
-      const entries = await loadEntries(this.indexPath);
+      const entries = await indexOf(this).load();
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
       const { kept, evicted } = evictUntil(entries, evictOptions);
-      if (evicted.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
+      if (evicted.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries), "evicted");
       crashPoint("evict:index-saved");
       if (options.compact === true) await this.#compactLocked();
       return { evicted, kept };
@@ -586,7 +598,7 @@ export class ReplayStore {
    */
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
     return this.#mutate(async () => {
-      const entries = await loadEntries(this.indexPath);
+      const entries = await indexOf(this).load();
       if ((await this.#formatOf(entries)) !== "dlm") return { converted: 0, format: "replaykit" as const };
       const upgraded: IndexEntry[] = [];
       const view = await writerView(this, this.#maxFrameBytes);
@@ -601,16 +613,29 @@ export class ReplayStore {
     });
   }
 
+  /**
+   * Converts a replaykit store into a dlm store: `index.json` as the reference writes it
+   * (only dlm's keys, sorted by section id), which dlm's `load_index` and `loadIndex`
+   * accept; section types, auto-mined flags, CRC-32s and exposure counts are dropped (dlm
+   * has no place for them). A crash before it returns leaves the replaykit store as it was.
+   * Returns the number of entries converted (0 when the store already is a dlm store).
+   * @throws {StoreLockedError} when another writer holds the lock past `lockTimeoutMs`.
+   */
+  async downgrade(): Promise<{ converted: number }> {
+    await this.#assertExists();
+    return this.#mutate(async () => ({ converted: await indexOf(this).downgrade() }));
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** The store's format (see index-io.ts: from the entries' keys, or the dlm sidecar). */
   async #formatOf(entries: readonly IndexEntry[]): Promise<IndexFormat> {
-    return storeFormat(this.indexPath, entries);
+    return indexOf(this).format(entries);
   }
 
   /** Replaces the live index (writers only). */
-  async #saveIndex(entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-    await rewriteIndex(this.indexPath, entries, format);
+  async #saveIndex(entries: readonly IndexEntry[], format: IndexFormat, reason?: RemoveReasonName): Promise<void> {
+    await indexOf(this).replace(entries, format, reason);
   }
 
   /**
@@ -622,6 +647,7 @@ export class ReplayStore {
     const run = async () => {
       await rollForward(this);
       await removeAbandonedTemps(this);
+      await indexOf(this).migrate();
       return fn();
     };
     return this.#lock ? withLock(this.lockPath, this.#lockTimeoutMs, run) : run();

@@ -19,7 +19,7 @@ import { statSync } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { StoreChangedError, StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, type GenerationState, type StorePaths } from "./generation.js";
-import { loadEntries } from "./index-io.js";
+import { indexOf, readIndexAt, type IndexRead } from "./index-io.js";
 
 /** Attempts before a reader gives up on a store that keeps changing under it. */
 const MAX_ATTEMPTS = 100;
@@ -31,30 +31,47 @@ export interface ViewBatch<E> {
   frames: Array<Uint8Array | CorpusCorruptError>;
 }
 
-/** One generation's live entries and the files they point into. */
+/**
+ * One generation's live entries and the files they point into. A replaykit store's view
+ * holds the journal's columns (`columns`) and makes `IndexEntry` objects only when asked
+ * (`entries`, made once per view); a dlm store's view holds index.json's entries.
+ */
 export class View {
   readonly generation: number;
-  readonly entries: IndexEntry[];
   /** True when a committed compaction was not rolled forward yet (the view reads its new files). */
   readonly pending: boolean;
   readonly maxFrameBytes: number;
   #handle: FileHandle | undefined;
   #path: string;
+  #index: IndexRead;
+  #entries: IndexEntry[] | undefined;
 
-  constructor(generation: number, entries: IndexEntry[], corpusFile: string, pending: boolean, maxFrameBytes: number) {
+  constructor(generation: number, index: IndexRead, corpusFile: string, pending: boolean, maxFrameBytes: number) {
     this.generation = generation;
-    this.entries = entries;
+    this.#index = index;
+    this.#entries = index.entries;
     this.#path = corpusFile;
     this.pending = pending;
     this.maxFrameBytes = maxFrameBytes;
   }
 
   /**
-   * The live entries as columns (a replaykit store's v2 index), undefined while the store's
-   * index is an index.json (a dlm store). Unchanged while the view is open.
+   * The live entries as columns (a replaykit store's v2 index), undefined for a dlm store.
+   * Unchanged while the view is open (until `close`); hot paths read these, not `entries`.
    */
   get columns(): IndexView | undefined {
-    return undefined;
+    return this.#index.columns;
+  }
+
+  /** The live entries as objects, in index order (made from the columns on first use). */
+  get entries(): IndexEntry[] {
+    this.#entries ??= this.#index.columns?.toEntries() ?? [];
+    return this.#entries;
+  }
+
+  /** Number of live entries (without making objects). */
+  get size(): number {
+    return this.#index.columns?.size ?? this.entries.length;
   }
 
   /** The corpus file this view reads frames from (its descriptor's name when pinned). */
@@ -82,11 +99,14 @@ export class View {
     return this;
   }
 
-  /** Closes the pinned descriptor. */
+  /** Closes the pinned descriptor and lets go of the index (its columns may change after this). */
   async close(): Promise<void> {
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close().catch(() => undefined);
+    const index = this.#index;
+    this.#index = { release: async () => undefined };
+    await index.release();
   }
 
   /** Size of the corpus file in bytes (0 when it does not exist). */
@@ -234,15 +254,14 @@ export async function openConsistentView(p: StorePaths, maxFrameBytes: number): 
 
 async function openView(p: StorePaths, state: GenerationState, maxFrameBytes: number): Promise<View> {
   if (state.pending === undefined) {
-    const entries = await loadEntries(p.indexPath);
-    return pin(new View(state.generation, entries, p.corpusPath, false, maxFrameBytes), [p.corpusPath]);
+    const index = await indexOf(p).read();
+    return pin(new View(state.generation, index, p.corpusPath, false, maxFrameBytes), [p.corpusPath]);
   }
   // Committed, maybe partly rolled forward: each new file is under its temp name or, once
   // renamed (renames are atomic and a temp name is never reused), under the live name.
   const temps = pendingPaths(p, state.pending);
-  let entries = await loadEntries(temps.index);
-  if (entries.length === 0 && !(await exists(temps.index))) entries = await loadEntries(p.indexPath);
-  return pin(new View(state.generation, entries, temps.corpus, true, maxFrameBytes), [temps.corpus, p.corpusPath]);
+  const index = (await readIndexAt(temps.index, p.indexPath)) ?? (await indexOf(p).read());
+  return pin(new View(state.generation, index, temps.corpus, true, maxFrameBytes), [temps.corpus, p.corpusPath]);
 }
 
 /** Opens the first of `candidates` that exists and pins the view to it. */
@@ -253,6 +272,7 @@ async function pin(view: View, candidates: string[]): Promise<View> {
       handle = await open(path, "r");
     } catch (error) {
       if ((error as { code?: string }).code === "ENOENT") continue;
+      await view.close();
       throw new StoreIOError(path, "open", error);
     }
     return view.pinTo(path, handle, FD_DIR);
@@ -264,16 +284,6 @@ async function pin(view: View, candidates: string[]): Promise<View> {
 /** Checks that entries handed back by a caller come from the view's generation. */
 export function assertGeneration(p: StorePaths, view: View, generations: Iterable<number>): void {
   for (const g of generations) if (g !== view.generation) throw new StoreChangedError(p.indexPath, g, view.generation);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return false;
-    throw new StoreIOError(path, "stat", error);
-  }
 }
 
 export async function sizeOf(path: string): Promise<number> {
@@ -291,5 +301,6 @@ export async function sizeOf(path: string): Promise<number> {
  */
 export async function writerView(p: StorePaths, maxFrameBytes: number): Promise<View> {
   const { state } = await readGeneration(p);
-  return new View(state.generation, await loadEntries(p.indexPath), p.corpusPath, false, maxFrameBytes);
+  const entries = await indexOf(p).load();
+  return new View(state.generation, { entries, release: async () => undefined }, p.corpusPath, false, maxFrameBytes);
 }

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { CorpusCorruptError, type IndexEntry } from "../src/index.js";
-import { mixedStore } from "./helpers.js";
+import { journalOf, mixedStore } from "./helpers.js";
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -65,13 +65,20 @@ describe("bit and byte flips", () => {
     const cut = entries.filter((e) => e.byteOffset + e.length > pristine.length - 100);
     expect(report.problems.map((p) => p.sectionId).sort()).toEqual(cut.map((e) => e.sectionId).sort());
     writeFileSync(store.corpusPath, pristine);
-    const index = readFileSync(store.indexPath, "utf8");
-    for (const cutAt of [0, 1, 10, Math.floor(index.length / 2), index.length - 2]) {
-      writeFileSync(store.indexPath, index.slice(0, cutAt));
-      await expect(store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT", path: store.indexPath });
+    const journal = journalOf(store);
+    const index = readFileSync(journal);
+    // A header cut short is damage (a typed error); a cut after it is a torn tail: the
+    // commits before it are the index (here: none whole, as the store was built by one commit).
+    for (const cutAt of [0, 1, 10, 15]) {
+      writeFileSync(journal, index.subarray(0, cutAt));
+      await expect(store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT", path: journal });
       await expect(store.verify()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
     }
-    writeFileSync(store.indexPath, index);
+    for (const cutAt of [16, 17, Math.floor(index.length / 2), index.length - 2]) {
+      writeFileSync(journal, index.subarray(0, cutAt));
+      expect(await store.load()).toEqual([]);
+    }
+    writeFileSync(journal, index);
     const all = await store.load();
     await store.save([{ ...all[0]!, byteOffset: pristine.length }]);
     await expect(store.read((await store.load())[0]!)).rejects.toMatchObject({ code: "CORPUS_CORRUPT", reason: "short-read" });

@@ -1,10 +1,11 @@
 // Crash safety: writers killed with SIGKILL at random moments and at chosen points never
 // lose an acknowledged append and never leave a store that fails to open or verify.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { loadIndex, saveIndex } from "@replaykit/index";
 import { ReplayStore, createSnapshot } from "../src/index.js";
-import { storeFiles, tempDir } from "./helpers.js";
+import { journalOf, storeFiles, tempDir, toLegacy } from "./helpers.js";
 import { acked, run } from "./proc.js";
 
 // A small seeded generator for the kill delays, so a failure can be replayed.
@@ -96,24 +97,27 @@ describe("SIGKILL at chosen points", () => {
       await after.compact();
       expect((await after.verify()).problems).toEqual([]);
       expect((await after.stats()).deadBytes).toBe(0);
-      expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+      expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
     },
     30_000,
   );
 
   test("a compaction committed by an earlier replaykit (an <index>.compacting marker) is rolled forward by the next writer", async () => {
-    const { dir, store, before } = await seeded();
+    const { dir, store: current, before } = await seeded();
+    await toLegacy(current);
+    const store = await ReplayStore.open(dir);
     // What the previous release left when killed after its commit point: the compacted
     // pair under temp names, and a marker naming them by full path.
     const compacted = join(dir, "..", "compacted");
     const scratch = await ReplayStore.open(compacted);
     await scratch.save([]); // directory and files exist
     copyFileSync(store.corpusPath, join(compacted, "corpus.zst"));
-    copyFileSync(store.indexPath, join(compacted, "index.json"));
+    await saveIndex(join(compacted, "index.json"), await loadIndex(store.indexPath));
+    rmSync(journalOf(scratch), { force: true });
     await scratch.compact();
     const temps = { corpus: join(dir, ".corpus.zst.compact-1-aa"), index: join(dir, ".index.json.compact-1-aa") };
     copyFileSync(join(compacted, "corpus.zst"), temps.corpus);
-    copyFileSync(join(compacted, "index.json"), temps.index);
+    await saveIndex(temps.index, await scratch.load());
     writeFileSync(join(dir, "index.json.compacting"), JSON.stringify(temps));
     const sizeBefore = (await store.stats()).fileBytes;
 
@@ -126,18 +130,76 @@ describe("SIGKILL at chosen points", () => {
     expect((await after.verify()).problems).toEqual([]);
     expect(sizeBefore).toBeGreaterThan(0);
     expect((await after.stats()).deadBytes).toBe(0); // the compacted pair is the store now (the old one had dead space)
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]); // and migrated to the journal by that write
   });
 
   test("killed in the middle of an index write: the torn temp index is ignored, the old index rules, the next writer removes it", async () => {
     const { dir, store, before } = await seeded();
-    const index = readFileSync(store.indexPath, "utf8");
-    // What saveIndex leaves when killed between writing its temp file and the rename.
-    const torn = join(dir, `.index.json.999999.0123456789ab.tmp`);
-    writeFileSync(torn, index.slice(0, Math.floor(index.length / 3)));
+    const index = readFileSync(journalOf(store));
+    // What a journal rewrite leaves when killed between writing its temp file and the rename.
+    const torn = join(dir, `.index.rkx.999999.0123456789ab.tmp`);
+    writeFileSync(torn, index.subarray(0, Math.floor(index.length / 3)));
     const after = await ReplayStore.open(dir);
     expect((await after.load()).map((e) => e.sectionId).sort()).toEqual(before);
     expect((await after.verify()).problems).toEqual([]);
     await after.append(createSnapshot({ sectionType: "prose", content: "after a torn index write" }));
     expect(existsSync(torn)).toBe(false);
   });
+
+  test("killed during the migration of a legacy index.json (journal written, index.json not yet removed): the journal rules, the next writer finishes", async () => {
+    const { dir, store, before } = await seeded();
+    await toLegacy(store);
+    const child = run("once.mjs", [dir, "append"], { REPLAYKIT_TEST_CRASH_AT: "migrate:journal-written" });
+    expect(await child.exited).toBe("SIGKILL");
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json", "index.rkx"]);
+    const after = await ReplayStore.open(dir);
+    expect((await after.load()).map((e) => e.sectionId).sort()).toEqual(before);
+    expect((await after.verify()).problems).toEqual([]);
+    const added = await after.append(createSnapshot({ sectionType: "prose", content: "after a migration kill" }));
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    expect((await after.load()).map((e) => e.sectionId).sort()).toEqual([...before, added.sectionId].sort());
+  });
+
+  test("killed during a downgrade (index.json written, journal not yet removed): still the replaykit store; a second downgrade finishes", async () => {
+    const { dir, before } = await seeded();
+    const child = run("once.mjs", [dir, "downgrade"], { REPLAYKIT_TEST_CRASH_AT: "downgrade:json-written" });
+    expect(await child.exited).toBe("SIGKILL");
+    const after = await ReplayStore.open(dir);
+    expect((await after.stats()).format).toBe("replaykit");
+    expect((await after.load()).map((e) => e.sectionId).sort()).toEqual(before);
+    expect(await after.downgrade()).toEqual({ converted: before.length });
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+    expect((await loadIndex(after.indexPath)).map((e) => e.sectionId).sort()).toEqual(before);
+    expect((await after.stats()).format).toBe("dlm");
+  });
+
+  test("a journal commit torn at every byte: nothing after the last whole commit is believed, nothing acknowledged is lost, the next commit cuts the tail", async () => {
+    const { dir, store, before } = await seeded();
+    const journal = journalOf(store);
+    const base = readFileSync(journal);
+    const extra = await store.append(createSnapshot({ sectionType: "instruction", content: "### Q\nTorn?\n### A\nNo." }));
+    const whole = readFileSync(journal);
+    const commit = whole.subarray(base.length);
+    expect(commit.length).toBeGreaterThan(0);
+    for (let cut = 0; cut <= commit.length; cut++) {
+      writeFileSync(journal, base);
+      appendFileSync(journal, commit.subarray(0, cut));
+      const reader = await ReplayStore.open(dir);
+      const ids = (await reader.load()).map((e) => e.sectionId).sort();
+      expect(ids).toEqual(cut === commit.length ? [...before, extra.sectionId].sort() : before);
+    }
+    // A damaged (not just short) tail: flipped bytes in the last commit are ignored the same way.
+    writeFileSync(journal, whole);
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 3]! ^= 0xff;
+    writeFileSync(journal, flipped);
+    const writer = await ReplayStore.open(dir);
+    expect((await writer.load()).map((e) => e.sectionId).sort()).toEqual(before);
+    const next = await writer.append(createSnapshot({ sectionType: "prose", content: "after a torn commit" }));
+    expect((await (await ReplayStore.open(dir)).load()).map((e) => e.sectionId).sort()).toEqual([...before, next.sectionId].sort());
+    expect((await writer.verify()).problems).toEqual([]);
+    truncateSync(journal, 10); // a header cut short is damage, not a torn tail: a typed error
+    await expect((await ReplayStore.open(dir)).load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    rmSync(journal);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { saveIndex } from "@replaykit/index";
 import { ReplayStore, createSnapshot } from "../src/index.js";
 
 /** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
@@ -30,6 +31,20 @@ afterEach(() => {
  * generation, and the sidecar of an emptied index.
  */
 export const SIDE_FILES = new Set(["index.json.lock", "index.json.generation", "index.json.format"]);
+
+/**
+ * Turns a replaykit store into what the release before the v2 index wrote: one index.json
+ * with replaykit's keys, no journal. Open a new store object afterwards (objects keep their journal open).
+ */
+export async function toLegacy(store: ReplayStore): Promise<void> {
+  await saveIndex(store.indexPath, await store.load());
+  rmSync(journalOf(store));
+}
+
+/** The v2 journal of a replaykit store opened with index path `indexPath` (`index.json` → `index.rkx`). */
+export function journalOf(store: { indexPath: string }): string {
+  return store.indexPath.replace(/\.json$/, ".rkx");
+}
 /** The files of a store directory other than the side files, sorted. */
 export function storeFiles(dir: string): string[] {
   return readdirSync(dir)

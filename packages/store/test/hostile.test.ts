@@ -20,7 +20,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 });
 
 const { ReplayStore, createSnapshot, StoreNotFoundError } = await import("../src/index.js");
-const { tempDir } = await import("./helpers.js");
+const { journalOf, tempDir } = await import("./helpers.js");
 
 const snapshot = (i: number) => createSnapshot({ sectionType: "prose", content: `hostile ${i}`, lastSeenAt: new Date(Date.UTC(2026, 0, 1 + i)) });
 
@@ -28,10 +28,10 @@ async function seeded() {
   const dir = join(tempDir(), "store");
   const store = await ReplayStore.open(dir);
   await store.appendMany([snapshot(1), snapshot(2)]);
-  return { dir, store, corpus: readFileSync(store.corpusPath), index: readFileSync(store.indexPath, "utf8") };
+  return { dir, store, corpus: readFileSync(store.corpusPath), index: readFileSync(journalOf(store)) };
 }
-const unchanged = (s: { store: import("../src/index.js").ReplayStore; corpus: Buffer; index: string }) => {
-  expect(readFileSync(s.store.indexPath, "utf8")).toBe(s.index);
+const unchanged = (s: { store: import("../src/index.js").ReplayStore; corpus: Buffer; index: Buffer }) => {
+  expect(readFileSync(journalOf(s.store)).equals(s.index)).toBe(true);
   expect(readFileSync(s.store.corpusPath).equals(s.corpus)).toBe(true);
 };
 
@@ -57,18 +57,21 @@ describe("hostile environment", () => {
     expect(await s.store.load()).toHaveLength(2);
   });
 
-  test("an index that cannot be written (EACCES on its temp file): typed error naming the index, frames become dead space, store readable", async () => {
+  test("an index that cannot be written (EACCES on the journal): typed error naming the index, frames become dead space, store readable", async () => {
     const s = await seeded();
-    faults.open = { match: /index\.json\..*\.tmp$/, code: "EACCES" };
+    faults.open = { match: /index\.rkx$/, code: "EACCES" };
     const error = await s.store.append(snapshot(3)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "INDEX_WRITE" });
-    expect(String((error as Error).message)).toContain(s.store.indexPath);
+    expect(String((error as Error).message)).toContain(journalOf(s.store));
     faults.open = undefined;
-    expect(readFileSync(s.store.indexPath, "utf8")).toBe(s.index);
+    expect(readFileSync(journalOf(s.store)).equals(s.index)).toBe(true);
     expect(await s.store.load()).toHaveLength(2);
     const report = await s.store.verify();
     expect(report.ok).toBe(true);
     expect(report.reclaimableBytes).toBeGreaterThan(0);
+    // The same store object writes again once the journal is writable.
+    await s.store.append(snapshot(4));
+    expect(await s.store.load()).toHaveLength(3);
   });
 
   test("a lock file that cannot be created: StoreIOError naming the lock", async () => {
@@ -95,13 +98,16 @@ describe("hostile environment", () => {
 
   test("corrupt, truncated or emptied files give typed errors, never a crash", async () => {
     const s = await seeded();
-    writeFileSync(s.store.indexPath, s.index.slice(0, s.index.length / 2));
+    const journal = journalOf(s.store);
+    writeFileSync(journal, s.index.subarray(0, 12)); // a header cut short
     await expect(s.store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
     await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
     expect(readFileSync(s.store.corpusPath).equals(s.corpus)).toBe(true); // nothing appended
-    writeFileSync(s.store.indexPath, "");
+    writeFileSync(journal, "");
     await expect(s.store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
-    writeFileSync(s.store.indexPath, s.index);
+    writeFileSync(journal, s.index.subarray(0, s.index.length - 8)); // a torn tail: the commit before it rules
+    expect(await s.store.load()).toEqual([]);
+    writeFileSync(journal, s.index);
     writeFileSync(s.store.corpusPath, s.corpus.subarray(0, s.corpus.length - 5));
     expect((await s.store.verify()).problems).toHaveLength(1);
     await expect(s.store.sampleRows({ k: 5, now: new Date("2026-02-01T00:00:00Z"), seed: 1 })).rejects.toMatchObject({ code: "CORPUS_CORRUPT" });

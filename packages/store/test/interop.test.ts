@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { IndexJournal, loadIndex } from "@replaykit/index";
 import { ReplayStore, createSnapshot } from "../src/index.js";
-import { referenceStoreCopy, storeFiles, VECTORS } from "./helpers.js";
+import { journalOf, mixedStore, referenceStoreCopy, storeFiles, toLegacy, VECTORS } from "./helpers.js";
 
 const REFERENCE_KEYS = ["added_at", "byte_offset", "length", "section_id", "weight"];
 const NOW = new Date("2026-04-01T00:00:00Z");
@@ -80,8 +81,12 @@ describe("a dlm store stays a dlm store", () => {
     const store = await ReplayStore.open(dir);
     expect((await store.stats()).format).toBe("dlm");
     expect(await store.upgrade()).toEqual({ converted: 13, format: "replaykit" });
-    const json = JSON.parse(readFileSync(store.indexPath, "utf8")) as Array<Record<string, unknown>>;
-    for (const e of json) expect(Object.keys(e).sort()).toEqual([...REFERENCE_KEYS, "auto_mined", "crc32", "section_type"].sort());
+    // Upgraded means a replaykit store: the v2 journal, every entry with type, flag and CRC-32.
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    const journal = await IndexJournal.open(journalOf(store));
+    for (const e of journal.view.toEntries())
+      expect(Object.keys(e).sort()).toEqual(["addedAt", "autoMined", "byteOffset", "crc32", "length", "sectionId", "sectionType", "weight"]);
+    await journal.close();
     expect(await store.verify()).toMatchObject({ ok: true, format: "replaykit", integrity: "crc32" });
     expect((await store.stats()).byType).toEqual({ prose: 6, instruction: 4, preference: 3 });
     expect(await store.upgrade()).toEqual({ converted: 0, format: "replaykit" });
@@ -109,5 +114,73 @@ describe("a dlm store stays a dlm store", () => {
     await own.evict({ maxBytes: 0 });
     await own.append(createSnapshot({ sectionType: "prose", content: "mine again" }));
     expect((await own.load())[0]!.crc32).toEqual(expect.any(Number));
+  });
+});
+
+describe("v2 index: migration and downgrade", () => {
+  test("a replaykit store of the previous release (index.json with replaykit's keys) reads as is and migrates on its first write", async () => {
+    const { dir, store, entries } = await mixedStore(9, { autoMined: true });
+    await toLegacy(store);
+    const legacy = readFileSync(store.indexPath);
+    const old = await ReplayStore.open(dir);
+    const byOffset = (a: { byteOffset: number }, b: { byteOffset: number }) => a.byteOffset - b.byteOffset;
+    expect((await old.load()).sort(byOffset)).toEqual(entries); // index.json is kept sorted by id
+    expect((await old.verify()).ok).toBe(true);
+    expect((await old.stats()).format).toBe("replaykit");
+    expect(readFileSync(old.indexPath).equals(legacy)).toBe(true); // reads write nothing
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+    const added = await old.append(createSnapshot({ sectionType: "prose", content: "first write after the upgrade" }));
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    expect((await (await ReplayStore.open(dir)).load()).sort(byOffset)).toEqual([...entries, added]);
+  });
+
+  test("downgrade() turns a replaykit store into a dlm store: index.json as the reference writes it; upgrade() turns it back", async () => {
+    const { dir, store, entries } = await mixedStore(7);
+    expect(await store.downgrade()).toEqual({ converted: 7 });
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+    expectDlmShaped(store.indexPath);
+    const loaded = await loadIndex(store.indexPath);
+    expect(loaded.map((e) => e.sectionId).sort()).toEqual(entries.map((e) => e.sectionId).sort());
+    expect((await store.stats()).format).toBe("dlm");
+    expect(await store.downgrade()).toEqual({ converted: 0 });
+    expect(await store.upgrade()).toEqual({ converted: 7, format: "replaykit" });
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    expect((await store.verify()).ok).toBe(true);
+  });
+
+  test("dlm's reference store: upgrade() then downgrade() gives back its index.json byte for byte", async () => {
+    const dir = referenceStoreCopy();
+    const store = await ReplayStore.open(dir);
+    await store.upgrade();
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    expect(await store.downgrade()).toEqual({ converted: 13 });
+    expect(readFileSync(join(dir, "index.json"), "utf8")).toBe(readFileSync(join(VECTORS, "store/index.json"), "utf8"));
+  });
+
+  test("an emptied replaykit store downgrades to dlm's empty index and stays a dlm store", async () => {
+    const { dir, store } = await mixedStore(3);
+    await store.evict({ maxBytes: 0 });
+    expect(await store.downgrade()).toEqual({ converted: 0 });
+    expect(readFileSync(store.indexPath, "utf8")).toBe("[]\n");
+    expect(readFileSync(`${store.indexPath}.format`, "utf8")).toBe("dlm\n");
+    expect((await (await ReplayStore.open(dir)).stats()).format).toBe("dlm");
+  });
+
+  test("a store object kept open sees other writers' commits, evictions and compactions", async () => {
+    const { dir, store, entries } = await mixedStore(6);
+    expect(await store.load()).toHaveLength(6); // the reader journal is open now
+    const other = await ReplayStore.open(dir);
+    const added = await other.append(createSnapshot({ sectionType: "prose", content: "from another writer" }));
+    expect((await store.load()).map((e) => e.sectionId)).toEqual([...entries, added].map((e) => e.sectionId));
+    await other.remove([entries[0]!.sectionId]);
+    expect(await store.load()).toHaveLength(6);
+    await other.compact();
+    const after = await store.load();
+    expect(after.map((e) => e.sectionId).sort()).toEqual([...entries.slice(1), added].map((e) => e.sectionId).sort());
+    expect(await store.readMany(after)).toHaveLength(6);
+    // The same live entries give the same journal bytes after compaction, whoever compacts.
+    const first = readFileSync(journalOf(store));
+    await store.compact();
+    expect(readFileSync(journalOf(store)).equals(first)).toBe(true);
   });
 });

@@ -7,7 +7,8 @@ import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore, StoreArgumentError, isReplaykitError, type IndexEntry } from "../src/index.js";
-import { mixedStore, referenceStoreCopy, tempDir } from "./helpers.js";
+import { encodeIndexV2 } from "@replaykit/index";
+import { journalOf, mixedStore, referenceStoreCopy, tempDir } from "./helpers.js";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 
@@ -26,11 +27,11 @@ const strip = (e: IndexEntry) => ({
 
 describe("a lost index", () => {
   test.each(["deleted", "emptied by hand"] as const)(
-    "index.json %s: verify flags it and names recover; compact refuses; recover brings every section back",
+    "the index %s: verify flags it and names recover; compact refuses; recover brings every section back",
     async (how) => {
       const { store, entries, corpus } = await build();
-      if (how === "deleted") rmSync(store.indexPath);
-      else writeFileSync(store.indexPath, "[]\n");
+      if (how === "deleted") rmSync(journalOf(store));
+      else writeFileSync(journalOf(store), encodeIndexV2([])); // a journal with no entries, no sidecar saying why
 
       const report = await store.verify();
       expect(report.ok).toBe(false);
@@ -56,7 +57,7 @@ describe("a lost index", () => {
 
   test("compact({ force: true }) discards on request; an index emptied by eviction is not 'lost'", async () => {
     const a = await build(10);
-    rmSync(a.store.indexPath);
+    rmSync(journalOf(a.store));
     const { bytesAfter } = await a.store.compact({ force: true });
     expect(bytesAfter).toBe(0);
 
@@ -74,7 +75,7 @@ describe("a lost index", () => {
     const damaged = Buffer.from(corpus);
     for (let k = 6; k < 20; k++) damaged[victim.byteOffset + k]! ^= 0x5a;
     writeFileSync(store.corpusPath, damaged);
-    writeFileSync(store.indexPath, "this is not an index");
+    writeFileSync(journalOf(store), "this is not an index");
 
     const { recovered, skipped } = await store.recover();
     expect(recovered).toBe(entries.length - 1);

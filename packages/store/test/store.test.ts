@@ -10,7 +10,8 @@ import {
   type RowExpander,
   type SectionSnapshot,
 } from "../src/index.js";
-import { storeFiles, tempDir } from "./helpers.js";
+import { IndexJournal } from "@replaykit/index";
+import { journalOf, storeFiles, tempDir } from "./helpers.js";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
 const prose = (i: number, at = day(i)) =>
@@ -31,9 +32,12 @@ describe("append and read", () => {
     expect(one.byteOffset).toBe(added[2]!.byteOffset + added[2]!.length);
     const entries = await store.load();
     expect(entries).toHaveLength(4);
-    const json = JSON.parse(readFileSync(store.indexPath, "utf8")) as Array<Record<string, unknown>>;
-    for (const e of json)
-      expect(Object.keys(e).sort()).toEqual(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
+    // A replaykit store keeps its index in the v2 journal, every key of replaykit's kept.
+    expect(existsSync(store.indexPath)).toBe(false);
+    const journal = await IndexJournal.open(journalOf(store));
+    for (const e of journal.view.toEntries())
+      expect(Object.keys(e).sort()).toEqual(["addedAt", "autoMined", "byteOffset", "crc32", "length", "sectionId", "sectionType", "weight"]);
+    await journal.close();
     const s = await store.read(one);
     expect(s.content).toBe(prose(4).content);
     const many = await store.readMany([one, added[0]!, one]);
@@ -151,7 +155,7 @@ describe("evict, compact, verify", () => {
     expect(rows.map((r) => ("text" in r ? r.text : undefined)).sort()).toEqual(
       kept.map((e) => prose(Number(entries.findIndex((x) => x.sectionId === e.sectionId))).content.trim()).sort(),
     );
-    expect(storeFiles(join(store.corpusPath, ".."))).toEqual(["corpus.zst", "index.json"]);
+    expect(storeFiles(join(store.corpusPath, ".."))).toEqual(["corpus.zst", "index.rkx"]);
   });
 
   test("verify and compact report progress per batch, ending at the total", async () => {

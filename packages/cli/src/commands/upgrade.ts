@@ -33,9 +33,11 @@ Example:
       const stamp = nowOf(io).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
       const backup = `${store.indexPath}.dlm-backup-${stamp}`;
       try {
+        // A replaykit store keeps its index in the journal: there is no dlm index to back up.
         await copyFile(store.indexPath, backup);
       } catch (error) {
-        throw new CliFailure(`cannot back up ${store.indexPath} to ${backup} (${(error as Error).message}); nothing was changed`, { cause: error });
+        if ((error as { code?: string }).code !== "ENOENT")
+          throw new CliFailure(`cannot back up ${store.indexPath} to ${backup} (${(error as Error).message}); nothing was changed`, { cause: error });
       }
       const progress = startActivity(io.stderr, `upgrading ${plural(size, "entry", "entries")}`);
       let result: { converted: number };
@@ -51,8 +53,6 @@ Example:
       }
       io.stderr.write(`upgraded ${dir}: ${plural(result.converted, "entry", "entries")} now record section_type, auto_mined and crc32\n`);
       io.stderr.write(`note: dlm can no longer open this store; the old index is kept as ${backup}\n`);
-      io.stderr.write(
-        `to go back: cp ${backup} ${store.indexPath} (valid until the store is next compacted; sections added after the upgrade would leave the index)\n`,
-      );
+      io.stderr.write(`to go back: replaykit downgrade ${dir}\n`);
     });
 }
