@@ -1,11 +1,18 @@
+import { IndexArgumentError } from "./errors.js";
+
 /**
  * Format a finite number as Python's `repr(float)` (and so `json.dumps`) writes it: the
  * shortest round-tripping digits, like JavaScript, but `1.0` for integral values,
  * positional notation for decimal exponents -5 < e < 16, and otherwise `1e-05`,
  * `1.5e+16` (a sign and at least two exponent digits, no `.0` on the mantissa).
+ *
+ * @throws {IndexArgumentError} `x` is not a finite number (JSON has no NaN or Infinity).
  */
 export function formatPythonFloat(x: number): string {
   if (x === 1) return "1.0"; // the only weight dlm writes
+  if (typeof x !== "number" || !Number.isFinite(x)) {
+    throw new IndexArgumentError("formatPythonFloat", "x", "a finite number", x);
+  }
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
   const sign = x < 0 ? "-" : "";
   const abs = x < 0 ? -x : x;

@@ -3,6 +3,7 @@ import { isSectionId as corpusIsSectionId } from "@replaykit/corpus";
 import {
   entryFor,
   formatIndexDate,
+  formatPythonFloat,
   hasReplaykitKeys,
   indexFormatOf,
   isSectionId,
@@ -135,6 +136,9 @@ describe("bad arguments", () => {
       expect(() => formatIndexDate(bad as unknown as Date)).toThrow(arg("date"));
     }
     for (const bad of [null, undefined, 5, new Date(0)]) expect(() => parseIndexDate(bad as unknown as string)).toThrow(arg("text"));
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, "1", null, undefined]) {
+      expect(() => formatPythonFloat(bad as unknown as number)).toThrow(arg("x"));
+    }
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, expectTypeOf, test } from "vitest";
 import {
+  entryFor,
+  type EntryFields,
+  type IndexArgumentError,
   IndexCorruptError,
   type IndexEntryInvalidError,
   type IndexReadError,
@@ -51,5 +54,12 @@ describe("public types (API.md contract)", () => {
     expectTypeOf(IndexCorruptError.isInstance).guards.toEqualTypeOf<IndexCorruptError>();
     expectTypeOf(IndexWriteError.isInstance).guards.toEqualTypeOf<IndexWriteError>();
     expectTypeOf<IndexCorruptError>().toMatchTypeOf<Error>();
+  });
+
+  test("entryFor and IndexArgumentError", () => {
+    expectTypeOf(entryFor).parameters.toEqualTypeOf<[IndexFormat, EntryFields]>();
+    expectTypeOf(entryFor).returns.toEqualTypeOf<IndexEntry>();
+    expectTypeOf<IndexArgumentError["code"]>().toEqualTypeOf<"INDEX_ARGUMENT">();
+    expectTypeOf<IndexArgumentError["argument"]>().toEqualTypeOf<string>();
   });
 });
