@@ -98,6 +98,31 @@ async function openJournal(path: string): Promise<IndexJournal | undefined> {
   }
 }
 
+/**
+ * The live entries whose section id is in `ids`, in index order: one pass over the id
+ * columns, objects made only for the matches (a plan for k snapshots costs O(n) integer
+ * compares, not n objects).
+ */
+export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): IndexEntry[] {
+  const wanted = new Map<number, number[]>();
+  for (const id of ids) {
+    if (typeof id !== "string" || !/^[0-9a-f]{16}$/.test(id)) continue;
+    const hi = Number.parseInt(id.slice(0, 8), 16);
+    const lo = Number.parseInt(id.slice(8), 16);
+    const los = wanted.get(hi);
+    if (los === undefined) wanted.set(hi, [lo]);
+    else los.push(lo);
+  }
+  const out: IndexEntry[] = [];
+  if (wanted.size === 0) return out;
+  const { idHi, idLo, size } = columns;
+  for (let i = 0; i < size; i++) {
+    const los = wanted.get(idHi[i]!);
+    if (los !== undefined && los.includes(idLo[i]!)) out.push(columns.entry(i));
+  }
+  return out;
+}
+
 const stores = new WeakMap<object, StoreIndex>();
 
 // The journals a store object keeps open are closed when the object is collected (a
@@ -279,6 +304,29 @@ export class StoreIndex {
   }
 
   /**
+   * For a writer planning an append: the live entries of the section ids `ids` (`all`
+   * false) from a journal, or every entry of an index.json (`all` true).
+   */
+  async loadOf(ids: ReadonlySet<unknown>): Promise<{ entries: IndexEntry[]; all: boolean }> {
+    if (await exists(this.journalPath)) {
+      const journal = await this.#writerJournal(false);
+      await journal.catchUp();
+      return { entries: entriesWithIds(journal.view, ids), all: false };
+    }
+    await this.#dropWriter();
+    return { entries: await loadIndex(this.indexPath), all: true };
+  }
+
+  /** One journal commit: `removed` leave the index (reason superseded), `added` join it. */
+  async supersede(removed: readonly IndexEntry[], added: readonly IndexEntry[]): Promise<void> {
+    await this.#dropOnError(async () => {
+      const journal = await this.#writerJournal(false);
+      await journal.commit({ append: added, remove: removed.map((e) => ({ sectionId: e.sectionId, byteOffset: e.byteOffset })), reason: "superseded" });
+      await this.#maybeRewrite(journal);
+    });
+  }
+
+  /**
    * The store's format: a journal is replaykit; else from index.json's entries' keys, or —
    * for an empty index — the sidecar that remembers an emptied store's format. Nothing at
    * all: replaykit.
@@ -316,6 +364,45 @@ export class StoreIndex {
     await journal.commit({ append: added });
     await this.#maybeRewrite(journal);
     await this.#sidecarAfter(journal.view.size);
+  }
+
+  /**
+   * Records a draw's picks as replayed at `now` (issue 15): one journal commit of exposure
+   * records setting, per picked (section id, offset), `replayCount` = its current count +
+   * the times it was picked, and `lastReplayAt` = `now`. The current counts are read from
+   * the writer's journal after it caught up, under the writer lock the caller holds, so
+   * concurrent draws add up. Picks no longer live (evicted, or moved by a compaction since
+   * the draw's view) are skipped. Returns how many entries it updated. A store without a
+   * journal (dlm: index.json has no room for it) records nothing and returns 0.
+   */
+  async commitExposure(picks: ReadonlyArray<{ readonly sectionId: string; readonly byteOffset: number }>, now: Date): Promise<number> {
+    if (picks.length === 0 || !(await exists(this.journalPath))) return 0;
+    return this.#dropOnError(async () => {
+      const journal = await this.#writerJournal(false);
+      await journal.catchUp();
+      const times = new Map<string, { sectionId: string; byteOffset: number; times: number; count: number }>();
+      for (const { sectionId, byteOffset } of picks) {
+        const key = `${sectionId}@${byteOffset}`;
+        const seen = times.get(key);
+        if (seen === undefined) times.set(key, { sectionId, byteOffset, times: 1, count: -1 });
+        else seen.times++;
+      }
+      // One pass over the offsets column finds the current counts (ids compared only where an offset matches).
+      const view = journal.view;
+      const byOffset = new Map<number, Array<{ sectionId: string; byteOffset: number; times: number; count: number }>>();
+      for (const item of times.values()) byOffset.set(item.byteOffset, [...(byOffset.get(item.byteOffset) ?? []), item]);
+      for (let r = 0; r < view.size; r++) {
+        const items = byOffset.get(view.byteOffset[r]!);
+        if (items === undefined) continue;
+        const id = view.sectionId(r);
+        for (const item of items) if (item.sectionId === id) item.count = Math.max(item.count, view.replayCount[r]!);
+      }
+      const exposure = [...times.values()]
+        .filter((item) => item.count >= 0)
+        .map(({ sectionId, byteOffset, times: n, count }) => ({ sectionId, byteOffset, replayCount: Math.min(count + n, 0xffff_ffff), lastReplayAt: now }));
+      if (exposure.length === 0) return 0;
+      return (await journal.commit({ exposure })).exposed;
+    });
   }
 
   /**

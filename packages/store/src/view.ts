@@ -19,7 +19,7 @@ import { statSync } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { StoreChangedError, StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, type GenerationState, type StorePaths } from "./generation.js";
-import { indexOf, readIndexAt, type IndexRead } from "./index-io.js";
+import { entriesWithIds, indexOf, readIndexAt, type IndexRead } from "./index-io.js";
 
 /** Attempts before a reader gives up on a store that keeps changing under it. */
 const MAX_ATTEMPTS = 100;
@@ -67,6 +67,12 @@ export class View {
   get entries(): IndexEntry[] {
     this.#entries ??= this.#index.columns?.toEntries() ?? [];
     return this.#entries;
+  }
+
+  /** The live entries whose section id is in `ids` (from the columns: objects only for the matches). */
+  entriesOf(ids: ReadonlySet<unknown>): IndexEntry[] {
+    const columns = this.#index.columns;
+    return columns !== undefined ? entriesWithIds(columns, ids) : this.entries.filter((e) => ids.has(e.sectionId));
   }
 
   /** Number of live entries (without making objects). */
