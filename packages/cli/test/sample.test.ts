@@ -66,6 +66,29 @@ describe("replaykit sample", () => {
     expect(withNow.stdout).toBe(explicit.stdout);
   });
 
+  test("--record-exposure counts the picks as replayed: stats shows them; the rows are the same", async () => {
+    const dir = await exampleStore();
+    const args = ["sample", dir, "--k", "4", "--seed", "9", "--now", "2026-03-01T00:00:00Z"];
+    const plain = await cli(args);
+    const recorded = await cli([...args, "--record-exposure"]);
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toBe(plain.stdout);
+    await cli([...args, "--record-exposure"]);
+    const stats = JSON.parse((await cli(["stats", dir, "--json"])).stdout) as { replayed: { sections: number; total: number } };
+    expect(stats.replayed).toEqual({ sections: 4, total: 8 });
+    expect((await cli(["stats", dir])).stdout).toMatch(/replayed\s+4 sections, 8 replays in all/);
+    const again = await cli(["sample", dir, "--from-receipt", join(dir, "none.json"), "--record-exposure"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("--record-exposure");
+  });
+
+  test("--record-exposure on a dlm store is refused, naming the option", async () => {
+    const dir = referenceStoreCopy();
+    const { code, stderr } = await cli(["sample", dir, "--k", "2", "--seed", "1", "--record-exposure"]);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/recordExposure/);
+  });
+
   test("--k 0 prints nothing; a k larger than the store prints every section", async () => {
     const dir = await exampleStore();
     expect((await cli(["sample", dir, "--k", "0", "--seed", "1"])).stdout).toBe("");

@@ -112,7 +112,10 @@ const READ_BATCH = 256;
 export async function drawRows(source: DrawSource, options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
   const plan = planOf(options);
   if (plan.recordExposure && source.recordExposure === undefined) {
-    throw new StoreArgumentError("options.recordExposure", "needs a replaykit store (v2 index): this store's index.json (dlm format) has no room for replay counts");
+    throw new StoreArgumentError(
+      "options.recordExposure",
+      "needs a replaykit store (v2 index): this store's index.json (dlm format) has no room for replay counts",
+    );
   }
   const rowsOfView = source.columns?.size ?? source.entries.length;
   // One pass sorts the view's rows into the pool and, for a mix, into one pool per type (index order kept).
@@ -164,7 +167,11 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
   };
   if (Object.keys(shortfall).length > 0) receipt.shortfall = shortfall;
   // After every frame was read and expanded: a draw that fails records nothing.
-  if (plan.recordExposure && picked.length > 0) await source.recordExposure!(picked.map((p) => p.entry), plan.now);
+  if (plan.recordExposure && picked.length > 0)
+    await source.recordExposure!(
+      picked.map((p) => p.entry),
+      plan.now,
+    );
   return { rows: picked.flatMap((p) => p.rows), receipt };
 }
 
@@ -386,6 +393,23 @@ async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined
     });
   }
   return { types, autoMined };
+}
+
+/**
+ * {@link pickEntries} among the sections of one type (and, with `includeAutoMined` false,
+ * not mined automatically), read from the columns where the index has types and flags.
+ * @throws {SamplerError} for bad options, weights or a failing scheme.
+ */
+export async function pickOfType(
+  source: DrawSource,
+  sectionType: string,
+  includeAutoMined: boolean,
+  options: { k: number; now: Date; seed?: number | undefined; random?: (() => number) | undefined; scheme?: Scheme<IndexEntry> | undefined },
+): Promise<IndexEntry[]> {
+  const kinds = await kindsOf(source);
+  const rows: number[] = [];
+  for (let r = 0; r < kinds.types.length; r++) if (kinds.types[r] === sectionType && (includeAutoMined || kinds.autoMined[r] === 0)) rows.push(r);
+  return pickEntries(source, rows, options);
 }
 
 /**

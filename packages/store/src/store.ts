@@ -2,13 +2,13 @@ import { appendFrames, CorpusCorruptError, crc32, encodeFrames, type FramePointe
 import { evictUntil } from "@replaykit/eviction";
 import { entryFor, indexFormatOf, type IndexEntry, type IndexFormat, type RemoveReasonName } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
-import { sample, type Scheme } from "@replaykit/sampler";
+import type { Scheme } from "@replaykit/sampler";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { compactLocked } from "./compact.js";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
-import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
+import { drawRows, pickEntries, pickOfType, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
 import type { DrawReceipt } from "./receipt.js";
 import {
   appendOptionsOf,
@@ -104,6 +104,8 @@ export interface StoreStats {
   deadBytes: number;
   autoMined: number;
   format: IndexFormat;
+  /** Exposure recorded by draws with `recordExposure`: sections replayed at least once, and the sum of their replay counts (0s for a dlm store). */
+  replayed: { sections: number; total: number };
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -282,8 +284,9 @@ export class ReplayStore {
    * @throws {UnknownSectionTypeError} when a picked section's type has no expander.
    */
   async sampleRows(options: SampleRowsOptions): Promise<Row[]> {
-    return this.#view(async (entries) => {
-      const picked = sample(entries, sampleOptions(options));
+    return this.#columnsView(async (view) => {
+      // Over a v2 index's columns (objects only for the picks), else over the entries: the same picks as `sample`.
+      const picked = pickEntries(this.#drawSource(view), undefined, sampleOptions(options));
       return this.#expand(picked, await this.#readChecked(picked));
     });
   }
@@ -297,9 +300,14 @@ export class ReplayStore {
     const drawOptions = sampleOptions(options); // also checks that options is an object
     const includeAutoMined = options.includeAutoMined ?? true;
     if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("includeAutoMined", "must be a boolean");
-    return this.#view(async (entries) => {
+    return this.#columnsView(async (view) => {
+      if (view.columns !== undefined) {
+        // Types and flags are in the columns: pick among them, read the picks only.
+        const picked = await pickOfType(this.#drawSource(view), "preference", includeAutoMined, drawOptions);
+        return this.#expand(picked, await this.#readChecked(picked));
+      }
       // Keep the decoded snapshots (dlm stores) of the eligible sections only.
-      const known = await this.#withTypes(entries, (s) => s.sectionType === "preference");
+      const known = await this.#withTypes(view.entries, (s) => s.sectionType === "preference");
       const eligible: IndexEntry[] = [];
       const snapshotOf = new Map<IndexEntry, SectionSnapshot>();
       for (const { entry, sectionType, autoMined, snapshot } of known) {
@@ -307,7 +315,7 @@ export class ReplayStore {
         eligible.push(entry);
         if (snapshot !== undefined) snapshotOf.set(entry, snapshot);
       }
-      const picked = sample(eligible, drawOptions);
+      const picked = pickEntries({ ...this.#drawSource(view), entries: eligible, columns: undefined }, undefined, drawOptions);
       const missing = picked.filter((e) => !snapshotOf.has(e));
       const read = await this.#readChecked(missing);
       missing.forEach((e, i) => {
@@ -328,7 +336,22 @@ export class ReplayStore {
    * @throws {UnknownSectionTypeError} when a picked section's type has no expander.
    */
   async draw(options: DrawOptions): Promise<{ rows: Row[]; receipt: DrawReceipt }> {
-    return this.#view((entries) => drawRows(this.#drawSource(entries), options));
+    let exposed: readonly IndexEntry[] | undefined;
+    const drawn = await this.#columnsView(async (view) => {
+      exposed = undefined; // a view that starts over draws again
+      // A replaykit store can record exposure (a legacy index.json migrates to the journal on the write).
+      const canRecord = options?.recordExposure === true && (view.columns !== undefined || (await this.#formatOf(view.entries)) === "replaykit");
+      const record = canRecord
+        ? (picks: readonly IndexEntry[]) => {
+            exposed = picks;
+          }
+        : undefined;
+      return drawRows(this.#drawSource(view, record), options);
+    });
+    // Outside the read: the one write of a draw, under the writer lock.
+    const picks = exposed;
+    if (picks !== undefined) await this.#mutate(() => indexOf(this).commitExposure(picks, options.now));
+    return drawn;
   }
 
   /**
@@ -337,11 +360,21 @@ export class ReplayStore {
    * @throws {DrawReceiptError} for a malformed receipt or picks that are gone (named).
    */
   async redraw(receipt: DrawReceipt): Promise<{ rows: Row[] }> {
-    return this.#view((entries) => redrawRows(this.#drawSource(entries), receipt));
+    return this.#columnsView((view) => redrawRows(this.#drawSource(view), receipt));
   }
 
-  #drawSource(entries: readonly IndexEntry[]): DrawSource {
-    return { entries, read: (es) => this.#readChecked(es), rowsOf: (e, s) => this.#expand([e], [s]), classify: (es) => this.#withTypes(es) };
+  /** What draw.ts reads of `view`: its columns (v2), its entries only when asked, frames; `record` notes the picks to count as replayed. */
+  #drawSource(view: View, record?: (picks: readonly IndexEntry[]) => void): DrawSource {
+    const source: DrawSource = {
+      get entries() {
+        return view.entries;
+      },
+      columns: view.columns,
+      read: (es) => this.#readChecked(es),
+      rowsOf: (e, s) => this.#expand([e], [s]),
+      classify: (es) => this.#withTypes(es),
+    };
+    return record === undefined ? source : { ...source, entries: view.entries, recordExposure: async (picks) => record(picks) };
   }
 
   /** Counts, sizes, types and dates of the live entries. */
@@ -369,6 +402,7 @@ export class ReplayStore {
         deadBytes,
         autoMined,
         format: await this.#formatOf(entries),
+        replayed: replayedIn(view),
       };
       if (oldest !== undefined) stats.oldest = new Date(oldest);
       if (newest !== undefined) stats.newest = new Date(newest);
@@ -677,8 +711,13 @@ export class ReplayStore {
    * view.ts). A compaction by another process in the middle makes the read start over.
    */
   async #view<T>(fn: (entries: IndexEntry[], view: View) => Promise<T>): Promise<T> {
+    return this.#columnsView((view) => fn(view.entries, view));
+  }
+
+  /** `#view` for reads that work on the view's columns: entry objects are made only if `fn` asks `view.entries`. */
+  async #columnsView<T>(fn: (view: View) => Promise<T>): Promise<T> {
     await this.#assertExists();
-    return inView(this, this.#maxFrameBytes, (view) => activeView.run({ store: this, view }, () => fn(view.entries, view)));
+    return inView(this, this.#maxFrameBytes, (view) => activeView.run({ store: this, view }, () => fn(view)));
   }
 
   /** Reads and decodes frames in the active view (or a new one), checking CRC-32, ids, types and flags when known. */
@@ -736,6 +775,23 @@ function progressCallback(options: ProgressOptions): ((done: number, total: numb
   const { onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new StoreArgumentError("options.onProgress", "must be a function");
   return onProgress;
+}
+
+/** The exposure recorded in a view: sections with a replay count > 0 and the counts' sum (none without columns). */
+function replayedIn(view: View): { sections: number; total: number } {
+  const counts = view.columns?.replayCount;
+  let sections = 0;
+  let total = 0;
+  if (counts !== undefined) {
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i]!;
+      if (c > 0) {
+        sections++;
+        total += c;
+      }
+    }
+  }
+  return { sections, total };
 }
 
 function sampleOptions(o: SampleRowsOptions) {

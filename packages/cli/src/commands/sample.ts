@@ -28,6 +28,7 @@ interface SampleFlags {
   now?: Date;
   preference?: boolean;
   autoMined: boolean;
+  recordExposure?: boolean;
 }
 
 /** `replaykit sample <store-dir> (--k N | --rows N | --tokens N) [--mix …] [--shape …] [--out DIR] [--receipt FILE] [--from-receipt FILE] …`. */
@@ -50,6 +51,7 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--now <iso>", "the time ages are measured from, ISO 8601, no offset = UTC (default: now)", isoDate)
     .option("--preference", "draw among preference sections only (the same as --mix preference=1)")
     .option("--no-auto-mined", "leave out sections that were mined automatically")
+    .option("--record-exposure", "count each picked section as replayed in the index (replay count + 1, last replay = --now); takes the store's lock")
     .addHelpText(
       "after",
       `
@@ -78,8 +80,8 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   const { io } = ctx;
   const budgets = (["k", "rows", "tokens"] as const).filter((b) => flags[b] !== undefined);
   if (flags.fromReceipt !== undefined) {
-    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt"] as const;
-    const clash: string[] = drawFlags.filter((f) => flags[f] !== undefined).map((f) => `--${f}`);
+    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure"] as const;
+    const clash: string[] = drawFlags.filter((f) => flags[f] !== undefined).map((f) => (f === "recordExposure" ? "--record-exposure" : `--${f}`));
     if (flags.scheme !== "recency") clash.push("--scheme");
     if (!flags.autoMined) clash.push("--no-auto-mined");
     if (clash.length > 0) throw new UsageError(`--from-receipt repeats a recorded draw; it takes no ${clash.join(", ")}`);
@@ -112,6 +114,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     }
     if (flags.mix !== undefined) options.mix = flags.mix;
     if (flags.preference === true) options.mix = { preference: 1 };
+    if (flags.recordExposure === true) options.recordExposure = true;
     const drawn = await store.draw(options);
     rows = drawn.rows;
     for (const [type, short] of Object.entries(drawn.receipt.shortfall ?? {})) {

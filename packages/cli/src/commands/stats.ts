@@ -18,7 +18,8 @@ export function registerStats(program: Command, ctx: Context): void {
       "after",
       `
 --json keys: entries, liveBytes, fileBytes, deadBytes, byType, autoMined, format ("dlm" or
-"replaykit"), and oldest/newest when the store is not empty.
+"replaykit"), replayed ({ sections, total }: what sample --record-exposure counted), and
+oldest/newest when the store is not empty.
 
 Example:
   $ replaykit stats ./replay
@@ -47,6 +48,9 @@ Example:
           `${formatBytes(stats.fileBytes)} on disk: ${formatBytes(stats.liveBytes)} live, ${formatBytes(stats.deadBytes)} dead (${dead.toFixed(1)}%)`,
         ),
       ];
+      // Only once a draw recorded exposure (sample --record-exposure), so other stores print as before.
+      if (stats.replayed.sections > 0)
+        lines.push(row("replayed", `${plural(stats.replayed.sections, "section")}, ${plural(stats.replayed.total, "replay")} in all`));
       if (stats.oldest !== undefined && stats.newest !== undefined) {
         lines.push(row("oldest", `${showDate(stats.oldest)} (${relativeTime(stats.oldest, now)})`));
         lines.push(row("newest", `${showDate(stats.newest)} (${relativeTime(stats.newest, now)})`));
