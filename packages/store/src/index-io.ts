@@ -115,8 +115,13 @@ export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): I
   }
   const out: IndexEntry[] = [];
   if (wanted.size === 0) return out;
+  // A byte per low 16 bits of the wanted `hi`s rejects almost every row with one load (a
+  // Map lookup per row costs ~15 ms per million rows, the filter ~1 ms).
+  const filter = new Uint8Array(1 << 16);
+  for (const hi of wanted.keys()) filter[hi & 0xffff] = 1;
   const { idHi, idLo, size } = columns;
   for (let i = 0; i < size; i++) {
+    if (filter[idHi[i]! & 0xffff] === 0) continue;
     const los = wanted.get(idHi[i]!);
     if (los !== undefined && los.includes(idLo[i]!)) out.push(columns.entry(i));
   }
