@@ -518,7 +518,13 @@ export class ReplayStore {
     // every snapshot it is given before any write; a snapshot never compressed is one equal
     // to a live entry, which is not written.
     const policyOf = (format: IndexFormat): DuplicatePolicy => onDuplicate ?? (format === "dlm" ? "keep" : "skip");
-    const guess = await this.#view(async (entries) => planAppend(entries, snapshots, policyOf(await this.#formatOf(entries))).write).catch((error: unknown) => {
+    // Only the live entries of the snapshots' section ids matter to the plan: found in the
+    // index's columns without making an object per entry.
+    const ids = new Set(snapshots.map((s) => s.sectionId));
+    const guess = await this.#columnsView(async (view) => {
+      const format = view.columns !== undefined ? "replaykit" : await this.#formatOf(view.entries);
+      return planAppend(view.entriesOf(ids), snapshots, policyOf(format)).write;
+    }).catch((error: unknown) => {
       if (StoreNotFoundError.isInstance(error)) return snapshots.map((_, i) => i);
       throw error;
     });
@@ -538,7 +544,8 @@ export class ReplayStore {
     // After encoding: every snapshot is then known to be well-formed (or was matched to a live entry).
     if (validate) assertBodies(snapshots, this.#expanders);
     return this.#mutate(async () => {
-      const entries = await indexOf(this).load();
+      // A journal gives the live entries of these ids only (all of index.json's otherwise).
+      const { entries, all } = await indexOf(this).loadOf(ids);
       const dlm = (await this.#formatOf(entries)) === "dlm";
       const plan = planAppend(entries, snapshots, policyOf(dlm ? "dlm" : "replaykit"));
       await encode(plan.write.filter((i) => !frames.has(i)));
@@ -567,6 +574,7 @@ export class ReplayStore {
       const { index, result } = applyAppend(entries, plan, added);
       // A plain append commits only what it adds; a supersede rewrites the index.
       if (plan.superseded.size === 0) await indexOf(this).append(entries, added, dlm ? "dlm" : "replaykit");
+      else if (!all) await indexOf(this).supersede([...plan.superseded], added);
       else await this.#saveIndex(index, dlm ? "dlm" : "replaykit", "superseded");
       return result;
     });
