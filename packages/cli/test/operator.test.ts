@@ -206,6 +206,7 @@ describe("--wait", () => {
         ["recover", dir, "--wait", "0"],
         ["upgrade", dir, "--wait", "0"],
         ["verify", dir, "--repair", "--wait", "0"],
+        ["sample", dir, "--k", "1", "--seed", "1", "--record-exposure", "--wait", "0"],
       ]) {
         const { code, stderr } = await cli(argv, { stdin: argv[0] === "add" ? jsonl([{ section_type: "prose", content: "new" }]) : `${UNKNOWN}\n` });
         expect(code, argv[0]).toBe(1);

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { randomInt } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Context, integer, isoDate, nonNegativeInteger } from "../context.js";
+import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
 import { openStore } from "../open-store.js";
@@ -29,6 +29,7 @@ interface SampleFlags {
   preference?: boolean;
   autoMined: boolean;
   recordExposure?: boolean;
+  wait?: number;
 }
 
 /** `replaykit sample <store-dir> (--k N | --rows N | --tokens N) [--mix …] [--shape …] [--out DIR] [--receipt FILE] [--from-receipt FILE] …`. */
@@ -52,6 +53,7 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--preference", "draw among preference sections only (the same as --mix preference=1)")
     .option("--no-auto-mined", "leave out sections that were mined automatically")
     .option("--record-exposure", "count each picked section as replayed in the index (replay count + 1, last replay = --now); takes the store's lock")
+    .option(WAIT_FLAGS, `with --record-exposure: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
       `
@@ -90,7 +92,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   }
   if (flags.tokenizer !== undefined && flags.tokens === undefined) throw new UsageError("--tokenizer counts tokens for --tokens; give --tokens N too");
   if (flags.preference === true && flags.mix !== undefined) throw new UsageError("--preference is --mix preference=1; give one of them");
-  const store = await openStore(dir, { create: false });
+  const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
 
   let rows: Row[];
   let budget = "sections";
