@@ -1,4 +1,3 @@
-import { ReplayStore } from "@replaykit/store";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -6,8 +5,6 @@ import { describe, expect, test } from "vitest";
 import { cli, jsonl, REPO, referenceStoreCopy, tempDir } from "./helpers.js";
 
 const NOW = new Date("2026-04-01T00:00:00Z");
-/** `store.downgrade()` arrives with the v2 index (API.md v2); until then the command fails cleanly. */
-const hasDowngrade = typeof (ReplayStore.prototype as { downgrade?: unknown }).downgrade === "function";
 /** The keys of every entry of an index.json as dlm writes it (the reference store's). */
 const DLM_KEYS = ["added_at", "byte_offset", "length", "section_id", "weight"];
 
@@ -48,36 +45,23 @@ describe("replaykit downgrade", () => {
     expect(missing.stderr).toMatch(/^replaykit: no store at /);
   });
 
-  test.skipIf(hasDowngrade)("without store.downgrade() (before the v2 index) it fails and changes nothing", async () => {
-    const dir = await replaykitStore();
-    const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]);
-    const { code, stderr } = await cli(["downgrade", dir], { now: NOW });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/has no downgrade\(\).*nothing was changed/);
-    expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))])).toEqual(before);
-  });
-});
-
-// Skipped, with this reason, until @replaykit/store has downgrade() (the v2 index integration).
-describe.skipIf(!hasDowngrade)("replaykit downgrade against store.downgrade() (skipped: @replaykit/store has no downgrade() yet)", () => {
   test("a replaykit store becomes a dlm store loadIndex reads, with the same sections and the same draw; upgrade goes back", async () => {
     const dir = await replaykitStore();
     const sample = ["sample", dir, "--k", "2", "--seed", "7", "--now", "2026-04-01T00:00:00Z"];
     const exported = (await cli(["export", dir])).stdout;
     const drawn = (await cli(sample)).stdout;
-    const indexPath = join(dir, "index.json");
-    const oldIndex = existsSync(indexPath) ? readFileSync(indexPath) : undefined;
-    const backup = `${indexPath}.replaykit-backup-20260401-000000`;
+    const journal = join(dir, "index.rkx");
+    const oldIndex = readFileSync(journal);
+    const backup = `${journal}.replaykit-backup-20260401-000000`;
 
     const { code, stdout, stderr } = await cli(["downgrade", dir], { now: NOW });
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(stderr.startsWith(`downgraded ${dir}: 3 entries now in dlm's index.json format; dlm can open this store\n`)).toBe(true);
-    // The old index (when the store kept one in index.json) is kept byte for byte.
-    if (oldIndex !== undefined) {
-      expect(stderr).toContain(`the old index is kept as ${backup}`);
-      expect(readFileSync(backup)).toEqual(oldIndex);
-    }
+    // The journal is gone (downgrade deletes it); its copy is kept byte for byte.
+    expect(existsSync(journal)).toBe(false);
+    expect(stderr).toContain(`the old index is kept as ${backup}`);
+    expect(readFileSync(backup)).toEqual(oldIndex);
     expect(stderr.endsWith(`\nto go back: replaykit upgrade ${dir}\n`)).toBe(true);
 
     // index.json as the reference writes it: dlm's keys only, loadable by the index package.
