@@ -28,6 +28,8 @@ export interface CompactRun {
  */
 export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ bytesBefore: number; bytesAfter: number }> {
   const view = await writerView(p, run.maxFrameBytes);
+  // A writer view's entries carry their replay counts (StoreIndex#load), which writeIndexFile
+  // carries into the new index: exposure survives the compaction.
   const { generation, entries } = view;
   const bytesBefore = await sizeOf(p.corpusPath);
   if (

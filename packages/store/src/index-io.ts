@@ -128,6 +128,14 @@ export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): I
   return out;
 }
 
+/** True when an entry of `kept` has the (section id, offset) key of one of `removed`. */
+function sharesKey(kept: readonly IndexEntry[], removed: readonly IndexEntry[]): boolean {
+  const idsAt = new Map<number, string[]>();
+  for (const e of removed) idsAt.set(e.byteOffset, [...(idsAt.get(e.byteOffset) ?? []), e.sectionId]);
+  for (const e of kept) if (idsAt.get(e.byteOffset)?.includes(e.sectionId)) return true;
+  return false;
+}
+
 const stores = new WeakMap<object, StoreIndex>();
 
 // The journals a store object keeps open are closed when the object is collected (a
@@ -302,7 +310,12 @@ export class StoreIndex {
     if (await exists(this.journalPath)) {
       const journal = await this.#writerJournal(false);
       await journal.catchUp();
-      return journal.view.toEntries();
+      const view = journal.view;
+      const entries = view.toEntries();
+      // Replayed entries carry their exposure, so a writer that rewrites the index
+      // (compaction, through writeIndexFile) keeps it.
+      for (let i = 0; i < entries.length; i++) if (view.replayCount[i]! > 0) entries[i] = { ...entries[i]!, ...view.exposure(i) };
+      return entries;
     }
     await this.#dropWriter();
     return loadIndex(this.indexPath);
@@ -320,6 +333,25 @@ export class StoreIndex {
     }
     await this.#dropWriter();
     return { entries: await loadIndex(this.indexPath), all: true };
+  }
+
+  /**
+   * Makes the live index `kept` by taking `removed` out (`kept` + `removed` = what `load`
+   * gave): on a journal one commit of removal records — its size is what leaves, not what
+   * stays — unless a kept entry shares a removed one's key (the same frame indexed twice),
+   * where the whole-index `replace` is exact; index.json is replaced whole.
+   */
+  async removeFrom(kept: readonly IndexEntry[], removed: readonly IndexEntry[], format: IndexFormat, reason: RemoveReasonName): Promise<void> {
+    if (removed.length === 0) return;
+    if (format === "dlm" || !(await exists(this.journalPath)) || sharesKey(kept, removed)) return this.replace(kept, format, reason);
+    await this.#dropOnError(async () => {
+      // The sidecar first, so no crash leaves a deliberately emptied index unmarked.
+      if (kept.length === 0) await this.#writeSidecar("replaykit");
+      const journal = await this.#writerJournal(false);
+      await journal.commit({ remove: removed.map((e) => ({ sectionId: e.sectionId, byteOffset: e.byteOffset })), reason });
+      await this.#maybeRewrite(journal);
+      await this.#sidecarAfter(journal.view.size);
+    });
   }
 
   /** One journal commit: `removed` leave the index (reason superseded), `added` join it. */
@@ -567,8 +599,20 @@ export async function readIndexAt(path: string, indexPath: string): Promise<Inde
 
 /** Writes a fresh index file at `path` (a compaction's new index, renamed in later) in `format`'s file format. */
 export async function writeIndexFile(path: string, entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-  if (format === "replaykit") await writeIndexV2(path, entries);
-  else await saveIndex(path, entries);
+  if (format !== "replaykit") return saveIndex(path, entries);
+  await writeIndexV2(path, entries);
+  // Exposure is not part of an entry record: entries that carry it (a compaction's, see
+  // compact.ts) get it back in one commit of exposure records, before the file is renamed in.
+  const exposure = entries
+    .filter((e) => (e.replayCount ?? 0) > 0)
+    .map((e) => ({ sectionId: e.sectionId, byteOffset: e.byteOffset, replayCount: e.replayCount!, lastReplayAt: e.lastReplayAt ?? new Date(0) }));
+  if (exposure.length === 0) return;
+  const journal = await IndexJournal.open(path);
+  try {
+    await journal.commit({ exposure });
+  } finally {
+    await journal.close();
+  }
 }
 
 /** True for the temp files an interrupted index, journal or sidecar write leaves beside `indexPath`. */

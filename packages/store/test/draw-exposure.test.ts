@@ -81,6 +81,29 @@ describe("recordExposure", () => {
     expect(stats.replayed.total).toBe(stats.replayed.sections);
   });
 
+  test("replay counts survive a compaction (and the removal before it)", async () => {
+    const store = await storeWith(corpus());
+    const first = await store.draw({ k: 6, now: NOW, seed: 4, recordExposure: true });
+    await store.draw({ k: 6, now: NOW, seed: 4, recordExposure: true });
+    const picked = idsOf(first.receipt.picks);
+    const gone = (await store.load()).find((e) => !picked.includes(e.sectionId))!.sectionId;
+    await store.remove([gone], { purge: true }); // purge compacts
+    await store.compact();
+    expect((await store.stats()).replayed).toEqual({ sections: 6, total: 12 });
+    const counts = new Map<string, number>();
+    await store.draw({
+      k: 1,
+      now: NOW,
+      seed: 1,
+      scheme: (e) => {
+        counts.set(e.sectionId, e.replayCount ?? -1);
+        return 1;
+      },
+    });
+    for (const id of picked) expect(counts.get(id)).toBe(2);
+    expect([...counts.values()].filter((c) => c === 0)).toHaveLength(80 - 1 - 6);
+  });
+
   test("a draw that fails records nothing; a draw of nothing records nothing", async () => {
     const store = await storeWith(corpus());
     const scheme = () => {
