@@ -436,8 +436,9 @@ export class ReplayStore {
       // Recorded first: a crash in between leaves an entry both live and recorded, never neither.
       await addToQuarantine(this.indexPath, damaged, new Date());
       const bad = new Set(damaged.map((d) => d.entry));
-      await this.#saveIndex(
+      await indexOf(this).removeFrom(
         view.entries.filter((e) => !bad.has(e)),
+        [...bad],
         format,
         "quarantined",
       );
@@ -594,7 +595,7 @@ export class ReplayStore {
     return this.#mutate(async () => {
       const entries = await indexOf(this).load();
       const { kept, removed } = planRemove(entries, wanted);
-      if (removed.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries));
+      if (removed.length > 0) await indexOf(this).removeFrom(kept, removed, await this.#formatOf(entries), "removed");
       if (purge) await this.#compactLocked();
       return { removed };
     });
@@ -615,7 +616,7 @@ export class ReplayStore {
       const entries = await indexOf(this).load();
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
       const { kept, evicted } = evictUntil(entries, evictOptions);
-      if (evicted.length > 0) await this.#saveIndex(kept, await this.#formatOf(entries), "evicted");
+      if (evicted.length > 0) await indexOf(this).removeFrom(kept, evicted, await this.#formatOf(entries), "evicted");
       crashPoint("evict:index-saved");
       if (options.compact === true) await this.#compactLocked();
       return { evicted, kept };

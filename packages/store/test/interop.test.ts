@@ -1,6 +1,6 @@
 // dlm interoperability: a store written by dlm stays a store dlm can read after replaykit
 // works on it, byte for byte in the shape dlm writes; upgrade() converts it on request.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { IndexJournal, loadIndex } from "@replaykit/index";
@@ -164,6 +164,27 @@ describe("v2 index: migration and downgrade", () => {
     expect(readFileSync(store.indexPath, "utf8")).toBe("[]\n");
     expect(readFileSync(`${store.indexPath}.format`, "utf8")).toBe("dlm\n");
     expect((await (await ReplayStore.open(dir)).stats()).format).toBe("dlm");
+  });
+
+  test("evict, remove and repair write removal records: the journal grows by what leaves, not by what stays", async () => {
+    const { dir, store, entries } = await mixedStore(60);
+    const journal = journalOf(store);
+    const before = statSync(journal).size;
+    const { evicted } = await store.evict({ maxBytes: entries.slice(2).reduce((n, e) => n + e.length, 0) });
+    expect(evicted).toHaveLength(2);
+    expect(statSync(journal).size - before).toBeLessThanOrEqual(8 + 8 + 8); // commit head, record head, two ordinals
+    await store.remove([entries[10]!.sectionId]);
+    const live = await (await ReplayStore.open(dir)).load();
+    expect(live.map((e) => e.sectionId)).toEqual(entries.filter((_, i) => i >= 2 && i !== 10).map((e) => e.sectionId));
+    expect((await store.verify()).ok).toBe(true);
+    // The same frame indexed twice, one copy evicted (eviction counts each entry's bytes): a
+    // removal record would drop both copies; the whole-index replacement keeps one exactly.
+    await store.save([...live, live[0]!]);
+    const { evicted: one } = await store.evict({ maxBytes: live.reduce((n, e) => n + e.length, 0) });
+    expect(one.map((e) => e.sectionId)).toEqual([live[0]!.sectionId]);
+    const after = await store.load();
+    expect(after).toHaveLength(live.length);
+    expect(after.filter((e) => e.sectionId === live[0]!.sectionId)).toHaveLength(1);
   });
 
   test("a store object kept open sees other writers' commits, evictions and compactions", async () => {
