@@ -1,5 +1,16 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { isReplaykitError, recencyWeight, sample, SamplerError, type Sampleable, type SampleOptions, type Scheme, type SchemeFn } from "../src/index.js";
+import {
+  type ColumnSource,
+  isReplaykitError,
+  recencyWeight,
+  sample,
+  sampleIndices,
+  SamplerError,
+  type Sampleable,
+  type SampleOptions,
+  type Scheme,
+  type SchemeFn,
+} from "../src/index.js";
 
 describe("public types (API.md contract)", () => {
   test("sample returns the caller's own type", () => {
@@ -60,5 +71,17 @@ describe("public types (API.md contract)", () => {
     expectTypeOf(isReplaykitError).guards.toEqualTypeOf<Error & { readonly code: string }>();
     // @ts-expect-error k is required
     sample([], { now: new Date(), seed: 1 });
+  });
+  test("sampleIndices: columns in, indices out; a scheme reads the source's entry type", () => {
+    interface Doc extends Sampleable {
+      readonly timesReplayed: number;
+    }
+    const docs: Doc[] = [];
+    const source: ColumnSource<Doc> = { length: 0, addedAtMs: new Float64Array(0), sectionId: (i) => docs[i]!.sectionId, entry: (i) => docs[i]! };
+    expectTypeOf(sampleIndices(source, { k: 1, now: new Date(), seed: 1, scheme: (d) => 1 / (1 + d.timesReplayed) })).toEqualTypeOf<Uint32Array>();
+    // @ts-expect-error a scheme cannot read fields the entries lack
+    sampleIndices(source, { k: 1, now: new Date(), seed: 1, scheme: (d) => d.missing });
+    // @ts-expect-error sectionId is required
+    sampleIndices({ length: 0, addedAtMs: [] }, { k: 1, now: new Date(), seed: 1 });
   });
 });
