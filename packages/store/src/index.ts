@@ -53,6 +53,7 @@ export {
 export {
   CorpusArgumentError,
   CorpusCorruptError,
+  CorpusError,
   CorpusIOError,
   SnapshotInvalidError,
   createSnapshot,
@@ -64,8 +65,10 @@ export {
   type SnapshotInit,
 } from "@replaykit/corpus";
 export {
+  IndexArgumentError,
   IndexCorruptError,
   IndexEntryInvalidError,
+  IndexError,
   IndexReadError,
   IndexWriteError,
   isSectionId,
@@ -77,7 +80,10 @@ export { SamplerError, recencyWeight, type Sampleable, type Scheme, type SchemeF
 export { EvictionError, evictUntil, type Evictable } from "@replaykit/eviction";
 export {
   InstructionParseError,
+  ParsersArgumentError,
+  ParsersError,
   PreferenceParseError,
+  RowSourceInvalidError,
   SectionParseError,
   defaultExpanders,
   replayRowId,
