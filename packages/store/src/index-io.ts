@@ -130,9 +130,13 @@ export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): I
 
 /** True when an entry of `kept` has the (section id, offset) key of one of `removed`. */
 function sharesKey(kept: readonly IndexEntry[], removed: readonly IndexEntry[]): boolean {
-  const idsAt = new Map<number, string[]>();
-  for (const e of removed) idsAt.set(e.byteOffset, [...(idsAt.get(e.byteOffset) ?? []), e.sectionId]);
-  for (const e of kept) if (idsAt.get(e.byteOffset)?.includes(e.sectionId)) return true;
+  const idsAt = new Map<number, Set<string>>();
+  for (const e of removed) {
+    const ids = idsAt.get(e.byteOffset);
+    if (ids === undefined) idsAt.set(e.byteOffset, new Set([e.sectionId]));
+    else ids.add(e.sectionId);
+  }
+  for (const e of kept) if (idsAt.get(e.byteOffset)?.has(e.sectionId) === true) return true;
   return false;
 }
 
