@@ -24,6 +24,7 @@ import {
 } from "./ingest.js";
 import { indexOf, journalPathOf } from "./index-io.js";
 import { withLock } from "./lock.js";
+import { resolveStoreOptions } from "./options.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
@@ -108,8 +109,6 @@ export interface StoreStats {
   replayed: { sections: number; total: number };
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_FRAME_BYTES = 64 << 20;
 
 // The view a read runs in, so helpers called inside it (e.g. by draw.ts) read the same pair.
 const activeView = new AsyncLocalStorage<{ store: ReplayStore; view: View }>();
@@ -140,23 +139,17 @@ export class ReplayStore {
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions) {
     this.corpusPath = corpusPath;
     this.indexPath = indexPath;
+    const o = resolveStoreOptions(options);
     const merged: Record<string, RowExpander> = { ...defaultExpanders };
-    for (const [type, expander] of Object.entries(options.expanders ?? {})) {
+    for (const [type, expander] of Object.entries(o.expanders)) {
       if (expander === undefined) delete merged[type];
-      else if (typeof expander !== "function") throw new StoreArgumentError(`options.expanders.${type}`, "must be a function");
       else merged[type] = expander;
     }
     this.#expanders = Object.freeze(merged);
-    this.#lock = options.lock ?? true;
-    const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout < 0) throw new StoreArgumentError("options.lockTimeoutMs", "must be a non-negative number");
-    this.#lockTimeoutMs = timeout;
-    const create = options.create ?? true;
-    if (typeof create !== "boolean") throw new StoreArgumentError("options.create", "must be a boolean");
-    this.#create = create;
-    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (!Number.isSafeInteger(max) || max <= 0) throw new StoreArgumentError("options.maxFrameBytes", "must be a positive integer (bytes)");
-    this.#maxFrameBytes = max;
+    this.#lock = o.lock;
+    this.#lockTimeoutMs = o.lockTimeoutMs;
+    this.#create = o.create;
+    this.#maxFrameBytes = o.maxFrameBytes;
   }
 
   /**
@@ -168,7 +161,6 @@ export class ReplayStore {
   static async at(corpusPath: string, indexPath: string, options: StoreOptions = {}): Promise<ReplayStore> {
     if (typeof corpusPath !== "string" || corpusPath === "") throw new StoreArgumentError("corpusPath", "must be a non-empty path");
     if (typeof indexPath !== "string" || indexPath === "") throw new StoreArgumentError("indexPath", "must be a non-empty path");
-    if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object");
     const store = new ReplayStore(resolve(corpusPath), resolve(indexPath), options);
     if (options.create === false) await store.#assertExists();
     return store;
