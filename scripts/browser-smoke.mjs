@@ -90,7 +90,10 @@ export async function browserSmoke() {
       copyFileSync(p.tarball, join(project, "tarballs", basename(p.tarball)));
       deps[p.name] = `file:tarballs/${basename(p.tarball)}`;
     }
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "replaykit-browser-smoke", private: true, type: "module", dependencies: deps }, null, 2));
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "replaykit-browser-smoke", private: true, type: "module", dependencies: deps }, null, 2),
+    );
     await step("npm install", () => run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project }));
 
     // Node: the expected results.
@@ -116,7 +119,12 @@ export async function browserSmoke() {
 
     const userDataDir = join(project, "chromium-profile");
     context = await step("launch chromium", () =>
-      chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS.filter((f) => f !== "--headless"), timeout: 60_000 }),
+      chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_FLAGS.filter((f) => f !== "--headless"),
+        timeout: 60_000,
+      }),
     );
     const rows = [];
     let failed = false;
@@ -135,9 +143,17 @@ export async function browserSmoke() {
         await page.close();
         const same = got.ok && got.json === expected.get(s.pkg);
         if (!same || errors.length > 0) failed = true;
-        rows.push([s.pkg, `${(bundles.get(s.pkg).length / 1024).toFixed(1)} KiB`, got.ok ? "ran" : "threw", `${expected.get(s.pkg).length} B of JSON`, same ? "equal" : "DIFFERENT", errors.length]);
+        rows.push([
+          s.pkg,
+          `${(bundles.get(s.pkg).length / 1024).toFixed(1)} KiB`,
+          got.ok ? "ran" : "threw",
+          `${expected.get(s.pkg).length} B of JSON`,
+          same ? "equal" : "DIFFERENT",
+          errors.length,
+        ]);
         if (!got.ok) console.log(`${s.pkg} threw in Chromium:\n${got.error}`);
-        else if (!same) console.log(`${s.pkg}: Chromium and Node differ\n  node:     ${expected.get(s.pkg).slice(0, 2000)}\n  chromium: ${got.json.slice(0, 2000)}`);
+        else if (!same)
+          console.log(`${s.pkg}: Chromium and Node differ\n  node:     ${expected.get(s.pkg).slice(0, 2000)}\n  chromium: ${got.json.slice(0, 2000)}`);
         for (const e of errors) console.log(`${s.pkg}: ${e}`);
       }
     });

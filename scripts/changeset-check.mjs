@@ -26,7 +26,7 @@ const arg = (flag, fallback) => {
 function dependentsOf(name, packages) {
   const out = new Set();
   const visit = (n) => {
-    for (const p of packages) if (p.internalDeps.includes(n) && !out.has(p.name)) (out.add(p.name), visit(p.name));
+    for (const p of packages) if (p.internalDeps.includes(n) && !out.has(p.name)) out.add(p.name), visit(p.name);
   };
   visit(name);
   return out;
@@ -56,8 +56,7 @@ function copyWorkspace(to) {
   symlinkSync(join(ROOT, "node_modules"), join(to, "node_modules"), "dir");
 }
 
-const manifests = (dir, packages) =>
-  new Map(packages.map((p) => [p.name, readFileSync(join(dir, p.rel, "package.json"), "utf8")]));
+const manifests = (dir, packages) => new Map(packages.map((p) => [p.name, readFileSync(join(dir, p.rel, "package.json"), "utf8")]));
 const changelog = (dir, p) => (existsSync(join(dir, p.rel, "CHANGELOG.md")) ? readFileSync(join(dir, p.rel, "CHANGELOG.md"), "utf8") : undefined);
 
 export async function changesetCheck({ target = "@replaykit/sampler", bump = "minor" } = {}) {
@@ -71,7 +70,8 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
   try {
     const dir = tmp.dir;
     copyWorkspace(dir);
-    const git = (...args) => run("git", ["-c", "user.name=changeset-check", "-c", "user.email=changeset-check@localhost", "-c", "commit.gpgsign=false", ...args], { cwd: dir });
+    const git = (...args) =>
+      run("git", ["-c", "user.name=changeset-check", "-c", "user.email=changeset-check@localhost", "-c", "commit.gpgsign=false", ...args], { cwd: dir });
     const changeset = (...args) => run(BIN.changeset, args, { cwd: dir });
     await git("init", "-q", "-b", "main");
     writeFileSync(join(dir, ".gitignore"), "node_modules\n");
@@ -80,7 +80,9 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
     await git("checkout", "-q", "-b", "change");
 
     const summary = `changeset-check: a ${bump} change to ${target} alone`;
-    const entry = JSON.parse(readFileSync(join(dir, pkg.rel, "package.json"), "utf8")).exports?.["."]?.default?.replace(/^\.\/dist\/(.*)\.js$/, "src/$1.ts") ?? "src/index.ts";
+    const entry =
+      JSON.parse(readFileSync(join(dir, pkg.rel, "package.json"), "utf8")).exports?.["."]?.default?.replace(/^\.\/dist\/(.*)\.js$/, "src/$1.ts") ??
+      "src/index.ts";
     appendFileSync(join(dir, pkg.rel, entry), `\n// ${summary}\n`);
     writeFileSync(join(dir, ".changeset", "check-change.md"), `---\n"${target}": ${bump}\n---\n\n${summary}.\n`);
     await git("add", "-A");
@@ -119,7 +121,10 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
         if (role === "changed") expect(log?.includes(summary), `${p.name}'s CHANGELOG.md lacks the changeset's text`);
         else {
           const moved = p.internalDeps.filter((d) => d === target || dependents.has(d)).map((d) => `${d}@${JSON.parse(after.get(d)).version}`);
-          expect(moved.some((m) => log?.includes(m)), `${p.name}'s CHANGELOG.md does not name the dependency that moved (${moved.join(", ")})`);
+          expect(
+            moved.some((m) => log?.includes(m)),
+            `${p.name}'s CHANGELOG.md does not name the dependency that moved (${moved.join(", ")})`,
+          );
         }
       }
     }
@@ -132,10 +137,15 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
     expect(!existsSync(join(dir, ".changeset", "check-change.md")), "changeset version left the changeset in place");
 
     table(["package", "role", "before", "after", "planned bump", "CHANGELOG.md"], rows);
-    const storeDep = packages.filter((p) => dependents.has(p.name)).map((p) => {
-      const deps = JSON.parse(after.get(p.name)).dependencies ?? {};
-      return `${p.name} → ${Object.entries(deps).filter(([n]) => n === target || dependents.has(n)).map(([n, r]) => `${n}@${r}`).join(", ")}`;
-    });
+    const storeDep = packages
+      .filter((p) => dependents.has(p.name))
+      .map((p) => {
+        const deps = JSON.parse(after.get(p.name)).dependencies ?? {};
+        return `${p.name} → ${Object.entries(deps)
+          .filter(([n]) => n === target || dependents.has(n))
+          .map(([n, r]) => `${n}@${r}`)
+          .join(", ")}`;
+      });
     if (storeDep.length > 0) console.log(`dependent ranges after version: ${storeDep.join("; ")}`);
   } finally {
     tmp.cleanup();
@@ -145,7 +155,9 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
     for (const p of problems) console.log(`  - ${p}`);
     return false;
   }
-  console.log(`\n${target} (${bump}) bumped itself and its ${dependents.size} dependent(s) only; ${packages.length - 1 - dependents.size} other package(s) untouched`);
+  console.log(
+    `\n${target} (${bump}) bumped itself and its ${dependents.size} dependent(s) only; ${packages.length - 1 - dependents.size} other package(s) untouched`,
+  );
   return true;
 }
 

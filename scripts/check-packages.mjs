@@ -188,7 +188,16 @@ export async function checkPackages() {
   const cell = (list) => (list.length === 0 ? "ok" : `${list.length} problem${list.length > 1 ? "s" : ""}`);
   table(
     ["package", "files", "publint", "attw esm-only", "contents", "metadata", "readme", "time (2 at a time)"],
-    results.map((r) => [r.p.name, r.p.files.length, cell(r.publint), cell(r.attw), cell(r.contents), cell(r.metadata), cell(r.readme), `${(r.ms / 1000).toFixed(1)} s`]),
+    results.map((r) => [
+      r.p.name,
+      r.p.files.length,
+      cell(r.publint),
+      cell(r.attw),
+      cell(r.contents),
+      cell(r.metadata),
+      cell(r.readme),
+      `${(r.ms / 1000).toFixed(1)} s`,
+    ]),
   );
   let failed = false;
   for (const r of results) {

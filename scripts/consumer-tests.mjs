@@ -64,7 +64,12 @@ async function runScenario(scenario, packed) {
       return `file:${file}`;
     };
     const direct = Object.fromEntries(scenario.install.map((n) => [n, spec(n)]));
-    const overrides = Object.fromEntries([...closure].filter((n) => !(n in direct)).sort().map((n) => [n, spec(n)]));
+    const overrides = Object.fromEntries(
+      [...closure]
+        .filter((n) => !(n in direct))
+        .sort()
+        .map((n) => [n, spec(n)]),
+    );
     writeFileSync(
       join(project, "package.json"),
       `${JSON.stringify({ name: `replaykit-consumer-${scenario.name}`, private: true, type: "module", dependencies: direct, overrides }, null, 2)}\n`,
@@ -126,7 +131,15 @@ export async function consumerTests(names = []) {
   const t = (ms) => (ms === undefined ? "-" : seconds(ms));
   table(
     ["scenario", "installs", "replaykit packages installed", "npm install", "tsc", "run", "result"],
-    results.map((r) => [r.scenario.name, r.scenario.install.join(" + "), r.closure.size, t(r.times.install), t(r.times.types), t(r.times.run), r.ok ? "ok" : "FAILED"]),
+    results.map((r) => [
+      r.scenario.name,
+      r.scenario.install.join(" + "),
+      r.closure.size,
+      t(r.times.install),
+      t(r.times.types),
+      t(r.times.run),
+      r.ok ? "ok" : "FAILED",
+    ]),
   );
   for (const r of results) {
     console.log(`\n${r.scenario.name} (${r.scenario.user}):`);

@@ -30,7 +30,10 @@ function choose(xs, n) {
     const j = Math.floor(rand() * (i + 1));
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
-  return idx.slice(0, n).sort((a, b) => a - b).map((i) => xs[i]);
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => xs[i]);
 }
 
 // ---------------------------------------------------------------- prose facts by topic
@@ -213,63 +216,141 @@ const PROSE = {
 
 const QA = {
   astronomy: [
-    ["Why does the Moon always show the same face to Earth?", "It is tidally locked: it rotates once on its axis in exactly the time it takes to orbit Earth, so the same hemisphere always faces us."],
+    [
+      "Why does the Moon always show the same face to Earth?",
+      "It is tidally locked: it rotates once on its axis in exactly the time it takes to orbit Earth, so the same hemisphere always faces us.",
+    ],
     ["What is a light-year?", "The distance light travels in one year, about 9.46 trillion kilometres. It is a unit of distance, not of time."],
     ["Which planet has the shortest year?", "Mercury, which orbits the Sun in about 88 Earth days."],
-    ["What causes the seasons on Earth?", "The tilt of Earth's axis, about 23.4 degrees. For part of the year one hemisphere leans towards the Sun and gets more direct sunlight and longer days; the distance to the Sun matters very little."],
+    [
+      "What causes the seasons on Earth?",
+      "The tilt of Earth's axis, about 23.4 degrees. For part of the year one hemisphere leans towards the Sun and gets more direct sunlight and longer days; the distance to the Sun matters very little.",
+    ],
   ],
   biology: [
     ["What is the function of mitochondria?", "They produce most of the cell's ATP, its energy currency, through cellular respiration."],
-    ["How is DNA different from RNA?", "DNA is double-stranded and uses the sugar deoxyribose and the base thymine; RNA is usually single-stranded and uses ribose and uracil instead."],
+    [
+      "How is DNA different from RNA?",
+      "DNA is double-stranded and uses the sugar deoxyribose and the base thymine; RNA is usually single-stranded and uses ribose and uracil instead.",
+    ],
     ["What do enzymes do?", "They speed up chemical reactions by lowering the activation energy, and they are not used up in the process."],
-    ["Why do plant cells have a cell wall?", "The cellulose wall gives the cell structural support and lets it withstand the pressure of water taken up by osmosis."],
+    [
+      "Why do plant cells have a cell wall?",
+      "The cellulose wall gives the cell structural support and lets it withstand the pressure of water taken up by osmosis.",
+    ],
   ],
   chemistry: [
     ["Why does ice float on water?", "Water expands as it freezes into a hexagonal crystal lattice, so ice is less dense than liquid water."],
     ["What does a pH of 7 mean?", "The solution is neutral: its concentrations of hydrogen and hydroxide ions are equal. Below 7 is acidic, above 7 is basic."],
-    ["What is the difference between an element and a compound?", "An element contains only one kind of atom; a compound is made of two or more elements chemically bonded in fixed proportions."],
+    [
+      "What is the difference between an element and a compound?",
+      "An element contains only one kind of atom; a compound is made of two or more elements chemically bonded in fixed proportions.",
+    ],
     ["Why are noble gases unreactive?", "Their outer electron shells are full, so they gain nothing by sharing or exchanging electrons."],
   ],
   history: [
     ["When did the Western Roman Empire fall?", "Conventionally in 476 AD, when Odoacer deposed the last western emperor, Romulus Augustulus."],
-    ["What was the Silk Road?", "A network of overland and maritime trade routes that linked China with Central Asia, the Middle East and Europe for more than a millennium."],
-    ["Why was the printing press so important?", "It made books cheap and fast to produce, which spread literacy and let new ideas, such as those of the Reformation and the Scientific Revolution, travel quickly."],
-    ["What started the Industrial Revolution in Britain?", "A combination of factors: abundant coal, improved steam engines, capital from trade, new textile machinery and a growing market for manufactured goods."],
+    [
+      "What was the Silk Road?",
+      "A network of overland and maritime trade routes that linked China with Central Asia, the Middle East and Europe for more than a millennium.",
+    ],
+    [
+      "Why was the printing press so important?",
+      "It made books cheap and fast to produce, which spread literacy and let new ideas, such as those of the Reformation and the Scientific Revolution, travel quickly.",
+    ],
+    [
+      "What started the Industrial Revolution in Britain?",
+      "A combination of factors: abundant coal, improved steam engines, capital from trade, new textile machinery and a growing market for manufactured goods.",
+    ],
   ],
   programming: [
     ["How do I reverse a list in Python?", "Use `my_list.reverse()` to reverse it in place, or `my_list[::-1]` to get a reversed copy."],
-    ["What is the difference between `==` and `===` in JavaScript?", "`==` compares after type coercion, so `0 == \"\"` is true; `===` compares without coercion and is almost always what you want."],
-    ["How do I read a file line by line in Node.js?", "Use the `readline` module with a file stream:\n\n```js\nimport { createReadStream } from \"node:fs\";\nimport { createInterface } from \"node:readline\";\n\nfor await (const line of createInterface({ input: createReadStream(\"data.txt\") })) {\n  console.log(line);\n}\n```"],
-    ["What is a race condition?", "A bug where the result depends on the timing of concurrent operations, for example two threads reading and updating the same counter without a lock."],
+    [
+      "What is the difference between `==` and `===` in JavaScript?",
+      '`==` compares after type coercion, so `0 == ""` is true; `===` compares without coercion and is almost always what you want.',
+    ],
+    [
+      "How do I read a file line by line in Node.js?",
+      'Use the `readline` module with a file stream:\n\n```js\nimport { createReadStream } from "node:fs";\nimport { createInterface } from "node:readline";\n\nfor await (const line of createInterface({ input: createReadStream("data.txt") })) {\n  console.log(line);\n}\n```',
+    ],
+    [
+      "What is a race condition?",
+      "A bug where the result depends on the timing of concurrent operations, for example two threads reading and updating the same counter without a lock.",
+    ],
     ["How do I undo the last Git commit but keep the changes?", "Run `git reset --soft HEAD~1`. The commit is removed and its changes stay staged."],
     ["What is the time complexity of binary search?", "O(log n): each comparison halves the part of the sorted array that can still contain the item."],
-    ["When should I use a hash map instead of a list?", "When you look items up by key. A hash map finds a key in constant time on average, while searching a list takes time proportional to its length."],
-    ["How do I create a virtual environment in Python?", "Run `python -m venv .venv`, then activate it with `source .venv/bin/activate` on Linux and macOS or `.venv\\Scripts\\activate` on Windows."],
-    ["What does `async`/`await` do in JavaScript?", "An `async` function returns a promise, and `await` pauses that function until a promise settles, so asynchronous code can be written in a sequential style without blocking the event loop."],
-    ["How do I find which process is listening on a port on Linux?", "Run `ss -ltnp | grep :8080` (or `lsof -i :8080`). The output names the process and its PID."],
+    [
+      "When should I use a hash map instead of a list?",
+      "When you look items up by key. A hash map finds a key in constant time on average, while searching a list takes time proportional to its length.",
+    ],
+    [
+      "How do I create a virtual environment in Python?",
+      "Run `python -m venv .venv`, then activate it with `source .venv/bin/activate` on Linux and macOS or `.venv\\Scripts\\activate` on Windows.",
+    ],
+    [
+      "What does `async`/`await` do in JavaScript?",
+      "An `async` function returns a promise, and `await` pauses that function until a promise settles, so asynchronous code can be written in a sequential style without blocking the event loop.",
+    ],
+    [
+      "How do I find which process is listening on a port on Linux?",
+      "Run `ss -ltnp | grep :8080` (or `lsof -i :8080`). The output names the process and its PID.",
+    ],
   ],
   databases: [
     ["What is a primary key?", "A column, or set of columns, whose value uniquely identifies each row of a table. It cannot be null."],
-    ["What does an index do in a database?", "It lets the database find rows matching a condition without scanning the whole table, at the cost of extra storage and slower writes."],
-    ["How do I count rows per group in SQL?", "Use `GROUP BY` with `COUNT`:\n\n```sql\nSELECT country, COUNT(*) AS customers\nFROM customers\nGROUP BY country\nORDER BY customers DESC;\n```"],
-    ["What is the difference between an inner join and a left join?", "An inner join returns only rows with a match in both tables; a left join returns every row of the left table and fills the right side with nulls where there is no match."],
+    [
+      "What does an index do in a database?",
+      "It lets the database find rows matching a condition without scanning the whole table, at the cost of extra storage and slower writes.",
+    ],
+    [
+      "How do I count rows per group in SQL?",
+      "Use `GROUP BY` with `COUNT`:\n\n```sql\nSELECT country, COUNT(*) AS customers\nFROM customers\nGROUP BY country\nORDER BY customers DESC;\n```",
+    ],
+    [
+      "What is the difference between an inner join and a left join?",
+      "An inner join returns only rows with a match in both tables; a left join returns every row of the left table and fills the right side with nulls where there is no match.",
+    ],
   ],
   networking: [
-    ["What is the difference between TCP and UDP?", "TCP is connection-oriented and guarantees ordered, reliable delivery; UDP sends independent datagrams with no guarantees but lower overhead and latency."],
+    [
+      "What is the difference between TCP and UDP?",
+      "TCP is connection-oriented and guarantees ordered, reliable delivery; UDP sends independent datagrams with no guarantees but lower overhead and latency.",
+    ],
     ["What does DNS do?", "It resolves domain names such as example.org to the IP addresses computers use to reach each other."],
     ["What port does HTTPS use by default?", "Port 443."],
-    ["What is a subnet mask?", "It marks which bits of an IP address identify the network and which identify the host; 255.255.255.0, or /24, leaves 8 bits for hosts."],
+    [
+      "What is a subnet mask?",
+      "It marks which bits of an IP address identify the network and which identify the host; 255.255.255.0, or /24, leaves 8 bits for hosts.",
+    ],
   ],
   cooking: [
-    ["How long should I boil an egg for a runny yolk?", "About six minutes from the moment a large egg goes into boiling water, then cool it in cold water to stop the cooking."],
-    ["Why should I rest a steak after cooking?", "Resting for five to ten minutes lets the juices settle back into the meat, so less of them runs out when you cut it."],
-    ["How do I keep pasta from sticking?", "Use plenty of boiling water, stir during the first minute or two, and do not rinse it after draining if you are serving it with sauce."],
+    [
+      "How long should I boil an egg for a runny yolk?",
+      "About six minutes from the moment a large egg goes into boiling water, then cool it in cold water to stop the cooking.",
+    ],
+    [
+      "Why should I rest a steak after cooking?",
+      "Resting for five to ten minutes lets the juices settle back into the meat, so less of them runs out when you cut it.",
+    ],
+    [
+      "How do I keep pasta from sticking?",
+      "Use plenty of boiling water, stir during the first minute or two, and do not rinse it after draining if you are serving it with sauce.",
+    ],
     ["What is the ratio for a basic vinaigrette?", "Roughly three parts oil to one part vinegar, with salt, pepper and a little mustard to help it emulsify."],
-    ["How do I know when bread is fully baked?", "The centre should reach about 96 °C on a thermometer, or the loaf should sound hollow when you tap its base."],
-    ["Can I substitute baking soda for baking powder?", "Only with an added acid. Baking powder already contains one; for one teaspoon of baking powder use about a quarter teaspoon of soda plus half a teaspoon of cream of tartar."],
+    [
+      "How do I know when bread is fully baked?",
+      "The centre should reach about 96 °C on a thermometer, or the loaf should sound hollow when you tap its base.",
+    ],
+    [
+      "Can I substitute baking soda for baking powder?",
+      "Only with an added acid. Baking powder already contains one; for one teaspoon of baking powder use about a quarter teaspoon of soda plus half a teaspoon of cream of tartar.",
+    ],
   ],
   geography: [
-    ["What is the longest river in the world?", "The Nile and the Amazon are both about 6,400 to 7,000 kilometres long; which one is longer depends on where the source is measured from."],
+    [
+      "What is the longest river in the world?",
+      "The Nile and the Amazon are both about 6,400 to 7,000 kilometres long; which one is longer depends on where the source is measured from.",
+    ],
     ["What is the capital of Australia?", "Canberra, not Sydney. It was purpose-built as a compromise between Sydney and Melbourne."],
     ["Why is the Dead Sea so salty?", "Water flows in but leaves only by evaporation in a hot, dry climate, so the dissolved salts keep concentrating."],
     ["What is the largest ocean?", "The Pacific, which covers about a third of Earth's surface."],
@@ -283,53 +364,180 @@ const QA = {
   ],
   machine_learning: [
     ["What is catastrophic forgetting?", "The tendency of a neural network fine-tuned on new data to lose performance on what it learned earlier."],
-    ["How does replay reduce forgetting?", "By mixing a sample of earlier training examples into each new training run, so the old material keeps contributing to the gradients."],
-    ["What is the difference between a training set and a validation set?", "The model learns from the training set; the validation set is held out to measure how well it generalises and to choose hyperparameters."],
+    [
+      "How does replay reduce forgetting?",
+      "By mixing a sample of earlier training examples into each new training run, so the old material keeps contributing to the gradients.",
+    ],
+    [
+      "What is the difference between a training set and a validation set?",
+      "The model learns from the training set; the validation set is held out to measure how well it generalises and to choose hyperparameters.",
+    ],
     ["What is a learning rate schedule?", "A rule for changing the learning rate during training, such as a warm-up followed by cosine decay."],
     ["What does LoRA stand for?", "Low-Rank Adaptation: fine-tuning a model by training small low-rank matrices added to frozen weight matrices."],
   ],
   health: [
-    ["How much water should an adult drink a day?", "Needs vary with body size, climate and activity; a common guideline is around two to three litres of fluids a day from all sources, including food."],
-    ["Why is sleep important?", "During sleep the body repairs tissue and the brain consolidates memories; chronic lack of sleep impairs attention, mood and immunity."],
-    ["What do vaccines do?", "They expose the immune system to a harmless form or part of a pathogen so that it can respond quickly to the real infection later."],
+    [
+      "How much water should an adult drink a day?",
+      "Needs vary with body size, climate and activity; a common guideline is around two to three litres of fluids a day from all sources, including food.",
+    ],
+    [
+      "Why is sleep important?",
+      "During sleep the body repairs tissue and the brain consolidates memories; chronic lack of sleep impairs attention, mood and immunity.",
+    ],
+    [
+      "What do vaccines do?",
+      "They expose the immune system to a harmless form or part of a pathogen so that it can respond quickly to the real infection later.",
+    ],
   ],
 };
 
 // ---------------------------------------------------------------- preference triples
 
 const PREFERENCES = [
-  ["Explain recursion to a beginner.", "Recursion is when a function solves a problem by calling itself on a smaller version of the same problem, until it reaches a case simple enough to answer directly, called the base case.", "Recursion is recursion."],
-  ["Summarise the causes of the First World War in two sentences.", "Rivalries between the great powers, an arms race and a web of alliances turned Europe into two armed camps. The assassination of Archduke Franz Ferdinand in June 1914 triggered a chain of mobilisations that drew them all into war.", "It started because an archduke was shot, and that's really all there was to it."],
-  ["How do I center a div with CSS?", "Make the parent a flex container and center on both axes:\n\n```css\n.parent {\n  display: flex;\n  justify-content: center;\n  align-items: center;\n}\n```", "Use the <center> tag, it always works."],
-  ["Is it safe to eat raw cookie dough?", "It carries some risk: raw flour can carry E. coli and raw eggs can carry Salmonella. Doughs made with heat-treated flour and no eggs are sold as safe to eat raw.", "Yes, it's completely safe, people eat it all the time."],
-  ["What is the boiling point of water?", "100 °C (212 °F) at sea-level pressure. At higher altitudes it boils at lower temperatures, about 90 °C at 3,000 metres.", "Water boils at 90 degrees."],
-  ["Write a haiku about autumn.", "Maple leaves let go,\nthe river carries their red\nfar past the cold hills.", "Autumn is a season that comes after summer and before winter, with leaves."],
-  ["How can I speed up a slow SQL query?", "Start with `EXPLAIN` to see the plan. Add an index on the columns used in `WHERE` and `JOIN` conditions, select only the columns you need, and check that the table statistics are up to date.", "Buy a faster server."],
-  ["Translate \"good morning\" into Spanish.", "\"Buenos días.\"", "\"Buenas noches.\""],
+  [
+    "Explain recursion to a beginner.",
+    "Recursion is when a function solves a problem by calling itself on a smaller version of the same problem, until it reaches a case simple enough to answer directly, called the base case.",
+    "Recursion is recursion.",
+  ],
+  [
+    "Summarise the causes of the First World War in two sentences.",
+    "Rivalries between the great powers, an arms race and a web of alliances turned Europe into two armed camps. The assassination of Archduke Franz Ferdinand in June 1914 triggered a chain of mobilisations that drew them all into war.",
+    "It started because an archduke was shot, and that's really all there was to it.",
+  ],
+  [
+    "How do I center a div with CSS?",
+    "Make the parent a flex container and center on both axes:\n\n```css\n.parent {\n  display: flex;\n  justify-content: center;\n  align-items: center;\n}\n```",
+    "Use the <center> tag, it always works.",
+  ],
+  [
+    "Is it safe to eat raw cookie dough?",
+    "It carries some risk: raw flour can carry E. coli and raw eggs can carry Salmonella. Doughs made with heat-treated flour and no eggs are sold as safe to eat raw.",
+    "Yes, it's completely safe, people eat it all the time.",
+  ],
+  [
+    "What is the boiling point of water?",
+    "100 °C (212 °F) at sea-level pressure. At higher altitudes it boils at lower temperatures, about 90 °C at 3,000 metres.",
+    "Water boils at 90 degrees.",
+  ],
+  [
+    "Write a haiku about autumn.",
+    "Maple leaves let go,\nthe river carries their red\nfar past the cold hills.",
+    "Autumn is a season that comes after summer and before winter, with leaves.",
+  ],
+  [
+    "How can I speed up a slow SQL query?",
+    "Start with `EXPLAIN` to see the plan. Add an index on the columns used in `WHERE` and `JOIN` conditions, select only the columns you need, and check that the table statistics are up to date.",
+    "Buy a faster server.",
+  ],
+  ['Translate "good morning" into Spanish.', '"Buenos días."', '"Buenas noches."'],
   ["What is the capital of Canada?", "Ottawa.", "Toronto, since it is the largest city."],
-  ["Give me a tip for learning a new language.", "Practise a little every day rather than a lot once a week, and get to real conversations early, even short ones; spaced repetition works well for vocabulary.", "Just move to the country, you'll pick it up eventually."],
-  ["Explain what an API is.", "An API (application programming interface) is a defined set of requests one program can make to another, with their inputs and outputs, so the two can work together without knowing each other's internals.", "API means Advanced Program Internet."],
-  ["How should I store passwords in a database?", "Never store them in plain text. Hash each password with a slow, salted algorithm designed for passwords, such as Argon2id, scrypt or bcrypt, and store only the hash.", "Encrypt them with a key you keep in the same database so you can read them back if users forget them."],
-  ["Why is the sky blue?", "Air molecules scatter short wavelengths of sunlight much more strongly than long ones (Rayleigh scattering), so blue light reaches our eyes from every direction of the sky.", "Because it reflects the colour of the oceans."],
-  ["Suggest a name for a bakery.", "\"Rise & Crumb\" suggests both bread and a warm, friendly shop.", "Bakery."],
+  [
+    "Give me a tip for learning a new language.",
+    "Practise a little every day rather than a lot once a week, and get to real conversations early, even short ones; spaced repetition works well for vocabulary.",
+    "Just move to the country, you'll pick it up eventually.",
+  ],
+  [
+    "Explain what an API is.",
+    "An API (application programming interface) is a defined set of requests one program can make to another, with their inputs and outputs, so the two can work together without knowing each other's internals.",
+    "API means Advanced Program Internet.",
+  ],
+  [
+    "How should I store passwords in a database?",
+    "Never store them in plain text. Hash each password with a slow, salted algorithm designed for passwords, such as Argon2id, scrypt or bcrypt, and store only the hash.",
+    "Encrypt them with a key you keep in the same database so you can read them back if users forget them.",
+  ],
+  [
+    "Why is the sky blue?",
+    "Air molecules scatter short wavelengths of sunlight much more strongly than long ones (Rayleigh scattering), so blue light reaches our eyes from every direction of the sky.",
+    "Because it reflects the colour of the oceans.",
+  ],
+  ["Suggest a name for a bakery.", '"Rise & Crumb" suggests both bread and a warm, friendly shop.', "Bakery."],
   ["How many bones are in the adult human body?", "206.", "About 300, the same as in a newborn."],
-  ["What does `git pull` do?", "It fetches new commits from the remote branch your branch tracks and merges them into your current branch (or rebases onto them with `--rebase`).", "It uploads your commits to the server."],
-  ["Explain compound interest with an example.", "Interest is added to the balance, and later interest is earned on that larger balance. For example, 1,000 at 5% a year becomes 1,050 after one year and 1,102.50 after two, not 1,100.", "It's when the bank pays you interest."],
-  ["Recommend a way to reduce food waste at home.", "Plan meals before shopping, store older items at the front of the fridge, and freeze leftovers or bread you will not eat within a couple of days.", "Eat everything in the fridge at once."],
-  ["What is overfitting?", "When a model fits its training data so closely, noise included, that it performs worse on new data; a rising validation loss while the training loss keeps falling is the typical sign.", "Overfitting is when the model is too big for the GPU."],
-  ["How do I make a cup of pour-over coffee?", "Use about 15 grams of medium-fine ground coffee for 250 millilitres of water just off the boil. Wet the grounds and let them bloom for 30 seconds, then pour slowly in circles, finishing in about three minutes.", "Put coffee in a cup and add water."],
-  ["Write a polite email declining a meeting.", "Hi Sam,\n\nThank you for the invitation. Unfortunately I can't join on Thursday because of an earlier commitment. Could you send me the notes afterwards? I'm happy to follow up on anything that needs my input.\n\nBest regards,\nAlex", "No, I'm not coming."],
-  ["What causes tides?", "Mainly the Moon's gravity, which pulls on the ocean unevenly across Earth and raises two bulges; the Sun adds a smaller effect, giving stronger spring tides when the two line up.", "Wind blowing the water towards the beach."],
-  ["What is the difference between weather and climate?", "Weather is the state of the atmosphere at a given time and place; climate is the pattern of weather averaged over decades.", "They are the same thing."],
-  ["How do I handle errors in a Promise chain?", "Attach a `.catch()` at the end of the chain, or use `try`/`catch` around `await` in an `async` function, so a rejection anywhere in the chain is handled in one place.", "Promises can't fail, so there is nothing to handle."],
-  ["Why do we need sleep?", "Sleep lets the brain consolidate memories and clear metabolic waste, and it supports immune function and mood; adults generally need seven to nine hours.", "We don't, it's just a habit."],
-  ["What is photosynthesis?", "The process by which plants, algae and some bacteria use light energy to turn carbon dioxide and water into glucose, releasing oxygen as a by-product.", "When plants eat sunlight and make carbon dioxide."],
-  ["Give a one-line definition of entropy.", "A measure of the number of microscopic arrangements consistent with a system's macroscopic state, often described as its disorder.", "Entropy is energy."],
-  ["Should I use tabs or spaces for indentation?", "Either is fine; what matters is consistency within a project. Follow the project's formatter or style guide (Python's PEP 8, for example, recommends four spaces).", "Tabs, and anyone who uses spaces is wrong."],
-  ["How does a bill become law in the United States?", "A bill must pass both the House and the Senate in identical form and then be signed by the President; a veto can be overridden by a two-thirds vote in both chambers.", "The President writes it and it becomes law."],
-  ["What is a good way to start running?", "Begin with run-walk intervals, for example one minute running and two walking for twenty minutes, three times a week, and increase the running share gradually over several weeks.", "Run as far as you can on the first day to find your limit."],
-  ["Explain what a hash function is.", "A function that maps data of any size to a fixed-size value; the same input always gives the same output, and a good hash spreads different inputs evenly over its range.", "A function that encrypts data so nobody can read it."],
-  ["Why is replay used in continual fine-tuning?", "Mixing earlier training examples back into each new run keeps the old material in the gradient signal, which reduces catastrophic forgetting without training from scratch.", "Replay makes training faster by skipping new data."],
+  [
+    "What does `git pull` do?",
+    "It fetches new commits from the remote branch your branch tracks and merges them into your current branch (or rebases onto them with `--rebase`).",
+    "It uploads your commits to the server.",
+  ],
+  [
+    "Explain compound interest with an example.",
+    "Interest is added to the balance, and later interest is earned on that larger balance. For example, 1,000 at 5% a year becomes 1,050 after one year and 1,102.50 after two, not 1,100.",
+    "It's when the bank pays you interest.",
+  ],
+  [
+    "Recommend a way to reduce food waste at home.",
+    "Plan meals before shopping, store older items at the front of the fridge, and freeze leftovers or bread you will not eat within a couple of days.",
+    "Eat everything in the fridge at once.",
+  ],
+  [
+    "What is overfitting?",
+    "When a model fits its training data so closely, noise included, that it performs worse on new data; a rising validation loss while the training loss keeps falling is the typical sign.",
+    "Overfitting is when the model is too big for the GPU.",
+  ],
+  [
+    "How do I make a cup of pour-over coffee?",
+    "Use about 15 grams of medium-fine ground coffee for 250 millilitres of water just off the boil. Wet the grounds and let them bloom for 30 seconds, then pour slowly in circles, finishing in about three minutes.",
+    "Put coffee in a cup and add water.",
+  ],
+  [
+    "Write a polite email declining a meeting.",
+    "Hi Sam,\n\nThank you for the invitation. Unfortunately I can't join on Thursday because of an earlier commitment. Could you send me the notes afterwards? I'm happy to follow up on anything that needs my input.\n\nBest regards,\nAlex",
+    "No, I'm not coming.",
+  ],
+  [
+    "What causes tides?",
+    "Mainly the Moon's gravity, which pulls on the ocean unevenly across Earth and raises two bulges; the Sun adds a smaller effect, giving stronger spring tides when the two line up.",
+    "Wind blowing the water towards the beach.",
+  ],
+  [
+    "What is the difference between weather and climate?",
+    "Weather is the state of the atmosphere at a given time and place; climate is the pattern of weather averaged over decades.",
+    "They are the same thing.",
+  ],
+  [
+    "How do I handle errors in a Promise chain?",
+    "Attach a `.catch()` at the end of the chain, or use `try`/`catch` around `await` in an `async` function, so a rejection anywhere in the chain is handled in one place.",
+    "Promises can't fail, so there is nothing to handle.",
+  ],
+  [
+    "Why do we need sleep?",
+    "Sleep lets the brain consolidate memories and clear metabolic waste, and it supports immune function and mood; adults generally need seven to nine hours.",
+    "We don't, it's just a habit.",
+  ],
+  [
+    "What is photosynthesis?",
+    "The process by which plants, algae and some bacteria use light energy to turn carbon dioxide and water into glucose, releasing oxygen as a by-product.",
+    "When plants eat sunlight and make carbon dioxide.",
+  ],
+  [
+    "Give a one-line definition of entropy.",
+    "A measure of the number of microscopic arrangements consistent with a system's macroscopic state, often described as its disorder.",
+    "Entropy is energy.",
+  ],
+  [
+    "Should I use tabs or spaces for indentation?",
+    "Either is fine; what matters is consistency within a project. Follow the project's formatter or style guide (Python's PEP 8, for example, recommends four spaces).",
+    "Tabs, and anyone who uses spaces is wrong.",
+  ],
+  [
+    "How does a bill become law in the United States?",
+    "A bill must pass both the House and the Senate in identical form and then be signed by the President; a veto can be overridden by a two-thirds vote in both chambers.",
+    "The President writes it and it becomes law.",
+  ],
+  [
+    "What is a good way to start running?",
+    "Begin with run-walk intervals, for example one minute running and two walking for twenty minutes, three times a week, and increase the running share gradually over several weeks.",
+    "Run as far as you can on the first day to find your limit.",
+  ],
+  [
+    "Explain what a hash function is.",
+    "A function that maps data of any size to a fixed-size value; the same input always gives the same output, and a good hash spreads different inputs evenly over its range.",
+    "A function that encrypts data so nobody can read it.",
+  ],
+  [
+    "Why is replay used in continual fine-tuning?",
+    "Mixing earlier training examples back into each new run keeps the old material in the gradient signal, which reduces catastrophic forgetting without training from scratch.",
+    "Replay makes training faster by skipping new data.",
+  ],
 ];
 
 // ---------------------------------------------------------------- dates and training runs

@@ -26,7 +26,11 @@ function exportedFiles(pkg) {
 
 export async function packAll({ outDir = DEFAULT_OUT, quiet = false } = {}) {
   const packages = publicPackages();
-  const missing = packages.flatMap((p) => exportedFiles(p.pkg).filter((f) => !existsSync(join(p.dir, f))).map((f) => `${p.rel}/${f}`));
+  const missing = packages.flatMap((p) =>
+    exportedFiles(p.pkg)
+      .filter((f) => !existsSync(join(p.dir, f)))
+      .map((f) => `${p.rel}/${f}`),
+  );
   if (missing.length > 0) {
     throw new Error(`not built: ${missing.join(", ")}\nrun \`npx turbo run build\` (or \`npx pnpm build\`) first; pack.mjs builds nothing itself`);
   }

@@ -101,4 +101,3 @@ export function peakRssMiB() {
   } catch {}
   return process.memoryUsage().rss / 1024 / 1024;
 }
-

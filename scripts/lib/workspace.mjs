@@ -97,7 +97,11 @@ export function run(cmd, args, { cwd = ROOT, env = CHILD_ENV, allowFail = false,
       if (result.code === 0 || allowFail) return resolve(result);
       const shown = [cmd, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ");
       const tail = (s) => s.trim().split("\n").slice(-40).join("\n");
-      reject(new Error(`command failed (exit ${result.code}${signal ? `, ${signal}` : ""}) in ${cwd}:\n  ${shown}\n--- stdout\n${tail(stdout)}\n--- stderr\n${tail(stderr)}`));
+      reject(
+        new Error(
+          `command failed (exit ${result.code}${signal ? `, ${signal}` : ""}) in ${cwd}:\n  ${shown}\n--- stdout\n${tail(stdout)}\n--- stderr\n${tail(stderr)}`,
+        ),
+      );
     });
   });
 }
@@ -132,7 +136,11 @@ export const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** Prints rows as an aligned plain-text table. */
 export function table(header, rows) {
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));

@@ -20,7 +20,9 @@ const storeOptionsSchema = v.strictObject({
   lock: v.optional(v.boolean("must be a boolean")),
   lockTimeoutMs: v.optional(v.pipe(v.number("must be a number of milliseconds"), v.minValue(0, "must not be negative"), v.finite("must be finite"))),
   create: v.optional(v.boolean("must be a boolean")),
-  maxFrameBytes: v.optional(v.pipe(v.number("must be a number of bytes"), v.safeInteger("must be a whole number of bytes"), v.minValue(1, "must be at least 1"))),
+  maxFrameBytes: v.optional(
+    v.pipe(v.number("must be a number of bytes"), v.safeInteger("must be a whole number of bytes"), v.minValue(1, "must be at least 1")),
+  ),
 });
 
 /** The options of `ReplayStore.open` / `ReplayStore.at`, checked, with their defaults. */

@@ -109,7 +109,6 @@ export interface StoreStats {
   replayed: { sections: number; total: number };
 }
 
-
 // The view a read runs in, so helpers called inside it (e.g. by draw.ts) read the same pair.
 const activeView = new AsyncLocalStorage<{ store: ReplayStore; view: View }>();
 // The generation each entry returned by `load()` came from (readMany checks it).

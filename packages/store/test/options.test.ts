@@ -38,7 +38,13 @@ describe("StoreOptions", () => {
   });
 
   test("valid options open the store; an expander set to undefined removes a type", async () => {
-    const store = await ReplayStore.open(join(root, "ok"), { lock: true, lockTimeoutMs: 0, create: true, maxFrameBytes: 1 << 20, expanders: { prose: undefined } });
+    const store = await ReplayStore.open(join(root, "ok"), {
+      lock: true,
+      lockTimeoutMs: 0,
+      create: true,
+      maxFrameBytes: 1 << 20,
+      expanders: { prose: undefined },
+    });
     expect(store.corpusPath).toBe(join(root, "ok", "corpus.zst"));
   });
 });

@@ -61,7 +61,10 @@ try {
   const { evicted, kept } = await store.evict({ maxBytes: Math.floor(stats.liveBytes / 2), compact: true });
   assert.ok(evicted.length > 0 && kept.length > 0 && evicted.length + kept.length === 90);
   const oldestKept = Math.min(...kept.map((e) => new Date(e.addedAt).getTime()));
-  assert.ok(evicted.every((e) => new Date(e.addedAt).getTime() <= oldestKept), "oldest first");
+  assert.ok(
+    evicted.every((e) => new Date(e.addedAt).getTime() <= oldestKept),
+    "oldest first",
+  );
   report = await store.verify();
   assert.equal(report.ok, true);
   assert.equal(report.reclaimableBytes, 0, "compacted");
@@ -78,7 +81,10 @@ try {
   closeSync(fd);
   report = await store.verify();
   assert.equal(report.ok, false);
-  assert.ok(report.problems.some((p) => p.sectionId === first.sectionId), JSON.stringify(report.problems));
+  assert.ok(
+    report.problems.some((p) => p.sectionId === first.sectionId),
+    JSON.stringify(report.problems),
+  );
 
   console.log(`full-facade: ok (90 sections appended, ${rows.length} rows sampled, ${evicted.length} evicted, damage found in ${first.sectionId})`);
 } finally {

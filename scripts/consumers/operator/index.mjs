@@ -18,7 +18,11 @@ try {
   const sections = [
     { section_type: "prose", content: "Replay keeps old material in the mix.", last_seen_at: "2026-01-10T00:00:00Z" },
     { section_type: "instruction", content: "### Q\nWhat is replay?\n### A\nMixing old data back in.", last_seen_at: "2026-02-10T00:00:00Z" },
-    { section_type: "preference", content: "### Prompt\nBe brief.\n### Chosen\nOK.\n### Rejected\nWell, let me explain at length…", last_seen_at: "2026-03-10T00:00:00Z" },
+    {
+      section_type: "preference",
+      content: "### Prompt\nBe brief.\n### Chosen\nOK.\n### Rejected\nWell, let me explain at length…",
+      last_seen_at: "2026-03-10T00:00:00Z",
+    },
   ];
   const input = join(dir, "sections.jsonl");
   writeFileSync(input, sections.map((s) => JSON.stringify(s)).join("\n") + "\n");
@@ -26,7 +30,10 @@ try {
 
   assert.match(cli("--version").out, /^\d+\.\d+\.\d+/);
   assert.match(cli("add", store, input).all, /added 3 sections/);
-  const rows = cli("sample", store, "--k", "3", "--seed", "1", "--now", "2026-04-01T00:00:00Z").out.trim().split("\n").map((l) => JSON.parse(l));
+  const rows = cli("sample", store, "--k", "3", "--seed", "1", "--now", "2026-04-01T00:00:00Z")
+    .out.trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(rows.length, 3);
   assert.ok(rows.every((r) => r._dlm_section_id.startsWith("replay:")));
   const stats = JSON.parse(cli("stats", store, "--json").out);

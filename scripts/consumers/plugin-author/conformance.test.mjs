@@ -21,10 +21,16 @@ expanderConformance("built-in instruction", defaultExpanders.instruction, {
 
 test("the suite catches a broken expander", () => {
   const leaksDates = (source, rowId) => [{ text: source.content, when: new Date(0), _dlm_section_id: rowId }];
-  assert.throws(() => assertExpanderConforms(leaksDates, { samples: ["x"] }), (e) => ConformanceError.isInstance(e) && e.property === "plain-rows");
+  assert.throws(
+    () => assertExpanderConforms(leaksDates, { samples: ["x"] }),
+    (e) => ConformanceError.isInstance(e) && e.property === "plain-rows",
+  );
   const throwsUntyped = (source, rowId) => {
     if (source.content.includes("#")) throw new Error("no code on this error");
     return [{ text: source.content, _dlm_section_id: rowId }];
   };
-  assert.throws(() => assertExpanderConforms(throwsUntyped, { samples: ["x"], badInputs: ["#"] }), (e) => ConformanceError.isInstance(e) && e.property === "typed-errors");
+  assert.throws(
+    () => assertExpanderConforms(throwsUntyped, { samples: ["x"], badInputs: ["#"] }),
+    (e) => ConformanceError.isInstance(e) && e.property === "typed-errors",
+  );
 });

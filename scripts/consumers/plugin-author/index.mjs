@@ -28,14 +28,29 @@ try {
   await assert.rejects(plain.appendMany([glossary, prose]), (e) => UnknownSectionTypeError.isInstance(e));
   // … unless the caller opts out of validation; sampling it then needs the plugin.
   await plain.appendMany([glossary, prose], { validate: false });
-  await assert.rejects(plain.sampleRows({ k: 2, now: new Date("2026-03-10T00:00:00Z"), seed: 1 }), (e) => UnknownSectionTypeError.isInstance?.(e) ?? e instanceof UnknownSectionTypeError);
+  await assert.rejects(
+    plain.sampleRows({ k: 2, now: new Date("2026-03-10T00:00:00Z"), seed: 1 }),
+    (e) => UnknownSectionTypeError.isInstance?.(e) ?? e instanceof UnknownSectionTypeError,
+  );
 
   const store = await ReplayStore.open(join(dir, "replay"), { expanders: { glossary: glossaryExpander } });
   const rows = await store.sampleRows({ k: 2, now: new Date("2026-03-10T00:00:00Z"), seed: 1 });
   const glossaryRows = rows.filter((r) => Array.isArray(r.messages));
   assert.deepEqual(glossaryRows, [
-    { messages: [{ role: "user", content: 'What does "LoRA" mean?' }, { role: "assistant", content: "low-rank adaptation" }], _dlm_section_id: `replay:${glossary.sectionId}:2026-03-01T12:00:00+00:00` },
-    { messages: [{ role: "user", content: 'What does "DPO" mean?' }, { role: "assistant", content: "direct preference optimisation" }], _dlm_section_id: `replay:${glossary.sectionId}:2026-03-01T12:00:00+00:00` },
+    {
+      messages: [
+        { role: "user", content: 'What does "LoRA" mean?' },
+        { role: "assistant", content: "low-rank adaptation" },
+      ],
+      _dlm_section_id: `replay:${glossary.sectionId}:2026-03-01T12:00:00+00:00`,
+    },
+    {
+      messages: [
+        { role: "user", content: 'What does "DPO" mean?' },
+        { role: "assistant", content: "direct preference optimisation" },
+      ],
+      _dlm_section_id: `replay:${glossary.sectionId}:2026-03-01T12:00:00+00:00`,
+    },
   ]);
   assert.equal(rows.filter((r) => typeof r.text === "string").length, 1, "the built-in prose expander still applies");
 

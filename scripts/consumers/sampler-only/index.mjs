@@ -19,13 +19,21 @@ const everything = walk(nm);
 const natives = everything.filter((f) => /\.node$|binding\.gyp$|\.(so|dylib|dll)$/.test(f));
 assert.deepEqual(natives, [], "no native addon or native build files under node_modules");
 assert.equal(existsSync(join(nm, "@mongodb-js")), false, "no @mongodb-js (zstd) under node_modules");
-assert.equal(everything.some((f) => /zstd/i.test(f)), false, "nothing named zstd under node_modules");
+assert.equal(
+  everything.some((f) => /zstd/i.test(f)),
+  false,
+  "nothing named zstd under node_modules",
+);
 const replaykit = readdirSync(join(nm, "@replaykit"));
 assert.deepEqual(replaykit, ["sampler"], "only @replaykit/sampler is installed");
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
-const installed = Object.keys(lock.packages).filter((k) => k !== "").map((k) => k.replace(/^node_modules\//, ""));
+const installed = Object.keys(lock.packages)
+  .filter((k) => k !== "")
+  .map((k) => k.replace(/^node_modules\//, ""));
 assert.deepEqual(installed.sort(), ["@replaykit/sampler"], "the whole install is the sampler alone");
-const scripts = Object.entries(lock.packages).filter(([, v]) => v.hasInstallScript).map(([k]) => k);
+const scripts = Object.entries(lock.packages)
+  .filter(([, v]) => v.hasInstallScript)
+  .map(([k]) => k);
 assert.deepEqual(scripts, [], "no package runs an install script");
 
 // --- Sampling the team's own objects --------------------------------------------------------
@@ -39,20 +47,37 @@ class Article {
 }
 const now = new Date("2026-06-01T00:00:00Z");
 const DAY = 86_400_000;
-const articles = Array.from({ length: 200 }, (_, i) => new Article(`post-${String(i).padStart(3, "0")}`, new Date(now.getTime() - i * DAY), i % 17 === 0 ? 0 : undefined));
+const articles = Array.from(
+  { length: 200 },
+  (_, i) => new Article(`post-${String(i).padStart(3, "0")}`, new Date(now.getTime() - i * DAY), i % 17 === 0 ? 0 : undefined),
+);
 const retired = new Set(articles.filter((a) => a.weight === 0).map((a) => a.sectionId));
 
 const picked = sample(articles, { k: 10, now, seed: 42 });
 assert.equal(picked.length, 10);
-assert.ok(picked.every((a) => a instanceof Article && articles.includes(a)), "returns the caller's own objects");
+assert.ok(
+  picked.every((a) => a instanceof Article && articles.includes(a)),
+  "returns the caller's own objects",
+);
 assert.equal(new Set(picked).size, 10, "without replacement");
-assert.ok(picked.every((a) => !retired.has(a.sectionId)), "weight 0 is never drawn");
+assert.ok(
+  picked.every((a) => !retired.has(a.sectionId)),
+  "weight 0 is never drawn",
+);
 
 // Deterministic: same seed, same entries in any order → same picks; another seed → others.
 const again = sample(articles.slice().reverse(), { k: 10, now, seed: 42 });
-assert.deepEqual(again.map((a) => a.sectionId), picked.map((a) => a.sectionId), "input order does not matter");
+assert.deepEqual(
+  again.map((a) => a.sectionId),
+  picked.map((a) => a.sectionId),
+  "input order does not matter",
+);
 const other = sample(articles, { k: 10, now, seed: 43 });
-assert.notDeepEqual(other.map((a) => a.sectionId), picked.map((a) => a.sectionId), "another seed, another sample");
+assert.notDeepEqual(
+  other.map((a) => a.sectionId),
+  picked.map((a) => a.sectionId),
+  "another seed, another sample",
+);
 
 // Recency: over many seeds the newest posts are drawn far more often than the oldest.
 let newest = 0;
@@ -71,11 +96,17 @@ assert.equal(recencyWeight({ sectionId: "x", addedAt: new Date(now.getTime() - 1
 const uniform = sample(articles, { k: 5, now, seed: 1, scheme: "uniform" });
 assert.equal(uniform.length, 5);
 const onlyEven = sample(articles, { k: 5, now, seed: 1, scheme: (a) => (Number(a.sectionId.slice(5)) % 2 === 0 ? 1 : 0) });
-assert.ok(onlyEven.every((a) => Number(a.sectionId.slice(5)) % 2 === 0), "a caller's scheme");
+assert.ok(
+  onlyEven.every((a) => Number(a.sectionId.slice(5)) % 2 === 0),
+  "a caller's scheme",
+);
 assert.deepEqual(sample(articles, { k: 0, now, seed: 1 }), []);
 const all = sample(articles, { k: 1000, now, seed: 1 });
 assert.equal(all.length, articles.length - retired.size, "k ≥ n returns every drawable entry");
-assert.throws(() => sample(articles, { k: -1, now, seed: 1 }), (e) => SamplerError.isInstance(e) && e.code === "SAMPLER");
+assert.throws(
+  () => sample(articles, { k: -1, now, seed: 1 }),
+  (e) => SamplerError.isInstance(e) && e.code === "SAMPLER",
+);
 assert.throws(
   () => sample([{ sectionId: "bad", addedAt: "yesterday" }], { k: 1, now, seed: 1 }),
   (e) => e instanceof SamplerError && e.index === 0 && e.sectionId === "bad",
