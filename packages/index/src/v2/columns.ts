@@ -65,6 +65,21 @@ export interface IndexView {
   exposure(i: number): Exposure;
   /** Every live entry as `IndexEntry` objects, in journal order (O(n) objects: for small indexes and migration). */
   toEntries(): IndexEntry[];
+  /**
+   * The rows holding entries of section id `sectionId` (16 lowercase hex digits), ascending;
+   * [] for none or for anything that is not a section id. The first call builds a hash of
+   * the id columns (4 bytes per slot, twice the rows); later calls cost what they find,
+   * and rows added since are hashed as they are first looked for.
+   */
+  rowsWithId(sectionId: string): number[];
+}
+
+const SECTION_ID = /^[0-9a-f]{16}$/;
+
+/** A slot hash of a section id's two halves (ids are hashes already; the mix guards against chosen ones). */
+function idSlot(hi: number, lo: number): number {
+  const h = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
@@ -133,6 +148,12 @@ export class Columns implements IndexView, EntryArrays {
    */
   private borrowed = false;
   private pending: Array<{ src: EntryArrays; count: number; ordinal: number }> = [];
+  /**
+   * The id hash of `rowsWithId`: open addressing, slot = row + 1 (0 empty), built on first
+   * use; rows below `hashedRows` are in it. Removals move rows, so they drop it.
+   */
+  private idTable: Int32Array | undefined;
+  private hashedRows = 0;
 
   constructor(capacity = 0) {
     if (capacity > 0) this.reserve(capacity);
@@ -144,6 +165,7 @@ export class Columns implements IndexView, EntryArrays {
    * column bytes become the columns as they were read.
    */
   adopt(src: EntryArrays, count: number): void {
+    this.idTable = undefined;
     for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = src[name] as never;
     this.ord = undefined;
     if (this.nextOrdinal !== 0) {
@@ -332,6 +354,7 @@ export class Columns implements IndexView, EntryArrays {
       this.ord = new Uint32Array(this.capacity);
       for (let i = 0; i < this.size; i++) this.ord[i] = i;
     }
+    this.idTable = undefined;
     const columns: Column[] = ENTRY_COLUMNS.map(([name]) => this[name]);
     columns.push(this.ord);
     for (const column of columns) {
@@ -372,6 +395,35 @@ export class Columns implements IndexView, EntryArrays {
     this.check(i);
     const replayCount = this.count[i]!;
     return replayCount === 0 ? { replayCount } : { replayCount, lastReplayAt: dateOfSeconds(this.last[i]!) };
+  }
+
+  rowsWithId(sectionId: string): number[] {
+    if (typeof sectionId !== "string" || !SECTION_ID.test(sectionId)) return [];
+    const hi = Number.parseInt(sectionId.slice(0, 8), 16);
+    const lo = Number.parseInt(sectionId.slice(8), 16);
+    this.settle();
+    let table = this.idTable;
+    if (table === undefined || table.length < 2 * this.size) {
+      // Room for the rows to double before the next rebuild.
+      let slots = 1024;
+      while (slots < 4 * this.size) slots *= 2;
+      table = this.idTable = new Int32Array(slots);
+      this.hashedRows = 0;
+    }
+    const mask = table.length - 1;
+    for (let row = this.hashedRows; row < this.size; row++) {
+      let slot = idSlot(this.hi[row]!, this.lo[row]!) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = row + 1;
+    }
+    this.hashedRows = this.size;
+    const rows: number[] = [];
+    for (let slot = idSlot(hi, lo) & mask; table[slot] !== 0; slot = (slot + 1) & mask) {
+      const row = table[slot]! - 1;
+      if (this.hi[row] === hi && this.lo[row] === lo) rows.push(row);
+    }
+    // Probing meets rows in insertion order except across a wrap of the table.
+    return rows.sort((a, b) => a - b);
   }
 
   toEntries(): IndexEntry[] {

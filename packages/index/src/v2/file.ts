@@ -88,9 +88,6 @@ async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-/** Slots of the offset filter of a key lookup (a power of two). */
-const FILTER_SLOTS = 1 << 20;
-
 /** Bytes per read or write call: Node refuses one call of 2 GiB or more. */
 const IO_CHUNK = 1 << 30;
 
@@ -501,39 +498,24 @@ export class IndexJournal {
     const rows = [] as unknown as number[] & { pairs: Array<[number, number]> };
     rows.pairs = [];
     if (keys.length === 0) return rows;
-    const wanted = new Map<number, Array<[number, number, number]>>(); // offset → [hi, lo, key position]
+    // Each key's rows come from the view's id hash: the cost is the keys', not the index's.
+    const cols = this.s.cols;
+    const found = new Uint8Array(keys.length);
+    const matched = new Set<number>();
     keys.forEach((key, k) => {
       const id = typeof key === "object" && key !== null ? splitSectionId(key.sectionId) : undefined;
       if (id === undefined || !Number.isSafeInteger(key.byteOffset) || key.byteOffset < 0) {
         throw new IndexArgumentError("IndexJournal.commit", `${argument}[${k}]`, "{ sectionId: 16 hex, byteOffset: integer ≥ 0 }", key);
       }
-      const list = wanted.get(key.byteOffset) ?? [];
-      list.push([id[0], id[1], k]);
-      wanted.set(key.byteOffset, list);
-    });
-    // A one-byte-per-slot filter on the offsets' low bits turns most rows away before the
-    // Map (a Map lookup of a double costs ~30× a typed-array read, and most rows are not wanted).
-    const filter = new Uint8Array(FILTER_SLOTS);
-    for (const offset of wanted.keys()) filter[(offset >>> 0) & (FILTER_SLOTS - 1)] = 1;
-    const found = new Uint8Array(keys.length);
-    const cols = this.s.cols;
-    cols.settle();
-    const offs = cols.off;
-    for (let row = 0; row < cols.size; row++) {
-      const off = offs[row]!;
-      if (filter[(off >>> 0) & (FILTER_SLOTS - 1)] === 0) continue;
-      const list = wanted.get(off);
-      if (list === undefined) continue;
-      let matched = false;
-      for (const [hi, lo, k] of list) {
-        if (cols.hi[row] === hi && cols.lo[row] === lo) {
-          if (!matched) rows.push(row);
-          matched = true;
-          found[k] = 1;
-          rows.pairs.push([row, k]);
-        }
+      for (const row of cols.rowsWithId(key.sectionId)) {
+        if (cols.off[row] !== key.byteOffset) continue;
+        matched.add(row);
+        found[k] = 1;
+        rows.pairs.push([row, k]);
       }
-    }
+    });
+    for (const row of [...matched].sort((a, b) => a - b)) rows.push(row);
+    rows.pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     keys.forEach((key, k) => {
       if (found[k] === 0) missing.push({ sectionId: key.sectionId, byteOffset: key.byteOffset });
     });
