@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDir } from "./durable.js";
 import { CorpusArgumentError, CorpusCorruptError, CorpusIOError } from "./errors.js";
@@ -63,7 +63,6 @@ export async function appendFrames(corpusPath: string, frames: readonly Uint8Arr
     if (!(f instanceof Uint8Array) || f.length === 0) throw new CorpusArgumentError("appendFrames", `frames[${i}]`, "a non-empty Uint8Array", f);
   });
   if (frames.length === 0) return [];
-  const existed = await exists(corpusPath);
   let handle: FileHandle;
   try {
     handle = await open(corpusPath, "a");
@@ -87,7 +86,9 @@ export async function appendFrames(corpusPath: string, frames: readonly Uint8Arr
     await handle.close().catch(() => undefined);
     throw new CorpusIOError(corpusPath, "append to", cause);
   }
-  if (!existed) await fsyncDir(dirname(corpusPath));
+  // A file that was empty may have just been created: its directory entry must be durable
+  // too (an fsync more on a file that existed empty, and none for a stat on every append).
+  if (start === 0) await fsyncDir(dirname(corpusPath));
   const pointers: FramePointer[] = new Array(frames.length);
   let at = start;
   for (let i = 0; i < frames.length; i++) {
@@ -340,13 +341,4 @@ async function readRanges(handle: FileHandle, pointers: FramePointer[], path: st
     }
   }
   return out;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
