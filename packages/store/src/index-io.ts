@@ -99,33 +99,14 @@ async function openJournal(path: string): Promise<IndexJournal | undefined> {
 }
 
 /**
- * The live entries whose section id is in `ids`, in index order: one pass over the id
- * columns, objects made only for the matches (a plan for k snapshots costs O(n) integer
- * compares, not n objects).
+ * The live entries whose section id is in `ids`, in index order: looked up in the view's id
+ * hash (IndexView#rowsWithId), so a plan for k snapshots costs O(k), not a pass over the
+ * index, and objects are made only for the matches.
  */
 export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): IndexEntry[] {
-  const wanted = new Map<number, number[]>();
-  for (const id of ids) {
-    if (typeof id !== "string" || !/^[0-9a-f]{16}$/.test(id)) continue;
-    const hi = Number.parseInt(id.slice(0, 8), 16);
-    const lo = Number.parseInt(id.slice(8), 16);
-    const los = wanted.get(hi);
-    if (los === undefined) wanted.set(hi, [lo]);
-    else los.push(lo);
-  }
-  const out: IndexEntry[] = [];
-  if (wanted.size === 0) return out;
-  // A byte per low 16 bits of the wanted `hi`s rejects almost every row with one load (a
-  // Map lookup per row costs ~15 ms per million rows, the filter ~1 ms).
-  const filter = new Uint8Array(1 << 16);
-  for (const hi of wanted.keys()) filter[hi & 0xffff] = 1;
-  const { idHi, idLo, size } = columns;
-  for (let i = 0; i < size; i++) {
-    if (filter[idHi[i]! & 0xffff] === 0) continue;
-    const los = wanted.get(idHi[i]!);
-    if (los !== undefined && los.includes(idLo[i]!)) out.push(columns.entry(i));
-  }
-  return out;
+  const rows: number[] = [];
+  for (const id of ids) if (typeof id === "string") rows.push(...columns.rowsWithId(id));
+  return rows.sort((a, b) => a - b).map((row) => columns.entry(row));
 }
 
 /** True when an entry of `kept` has the (section id, offset) key of one of `removed`. */
@@ -167,6 +148,12 @@ export class StoreIndex {
   #readerHeld = false;
   /** The writers' journal (used with the writer lock held only). */
   #writer: IndexJournal | undefined;
+  /**
+   * What a write under the lock knows of the index files: set by `migrate` (every write's
+   * first step), kept in step by this object's own changes, dropped by `endWrite`. Only
+   * writers change these files, so while the lock is held they need no second look.
+   */
+  #session: { journal: boolean; sidecar?: boolean } | undefined;
 
   /** The store object whose collection closes the kept journals. */
   readonly #owner: object;
@@ -254,7 +241,12 @@ export class StoreIndex {
 
   /** True when the store keeps a v2 journal. */
   async isJournal(): Promise<boolean> {
-    return exists(this.journalPath);
+    return this.#session?.journal ?? exists(this.journalPath);
+  }
+
+  /** Ends a write: the next one looks at the files again (see `#session`). */
+  endWrite(): void {
+    this.#session = undefined;
   }
 
   /** The writer journal, opened (or created, empty) on first use; dropped if the file went away. */
@@ -275,23 +267,29 @@ export class StoreIndex {
    * and new stores are left alone; an unreadable index.json too (recover handles it).
    */
   async migrate(): Promise<void> {
+    this.#session = undefined;
     const journal = await exists(this.journalPath);
     if (!journal) {
       await this.#dropWriter();
-      if (!(await exists(this.indexPath))) return;
+      if (!(await exists(this.indexPath))) return this.#begin(false);
       let entries: IndexEntry[];
       try {
         entries = await loadIndex(this.indexPath);
       } catch {
-        return; // unreadable: reads say why; recover rebuilds it
+        return this.#begin(false); // unreadable: reads say why; recover rebuilds it
       }
-      if ((await this.format(entries)) !== "replaykit") return;
+      if ((await this.format(entries)) !== "replaykit") return this.#begin(false);
       await writeIndexV2(this.journalPath, entries);
       crashPoint("migrate:journal-written");
     } else if (!(await exists(this.indexPath))) {
-      return;
+      return this.#begin(true);
     }
     await this.#removeJson();
+    this.#begin(true);
+  }
+
+  #begin(journal: boolean): void {
+    this.#session = { journal };
   }
 
   /** Removes index.json (the journal is the store's index now; the sidecar stays while the index is empty). */
@@ -306,7 +304,9 @@ export class StoreIndex {
 
   /** Keeps the sidecar in step with a journal that now holds `size` entries (present only while emptied). */
   async #sidecarAfter(size: number): Promise<void> {
-    if (size > 0 && (await exists(formatPath(this.indexPath)))) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+    if (size === 0 || this.#session?.sidecar === false) return;
+    if (await exists(formatPath(this.indexPath))) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+    if (this.#session !== undefined) this.#session.sidecar = false;
   }
 
   /** The live entries, for a writer (objects: a writer plans on them). */
@@ -330,7 +330,7 @@ export class StoreIndex {
    * false) from a journal, or every entry of an index.json (`all` true).
    */
   async loadOf(ids: ReadonlySet<unknown>): Promise<{ entries: IndexEntry[]; all: boolean }> {
-    if (await exists(this.journalPath)) {
+    if (await this.isJournal()) {
       const journal = await this.#writerJournal(false);
       await journal.catchUp();
       return { entries: entriesWithIds(journal.view, ids), all: false };
@@ -373,7 +373,7 @@ export class StoreIndex {
    * all: replaykit.
    */
   async format(entries: readonly IndexEntry[]): Promise<IndexFormat> {
-    if (await exists(this.journalPath)) return "replaykit";
+    if (await this.isJournal()) return "replaykit";
     const fromKeys = indexFormatOf(entries);
     if (fromKeys !== undefined) return fromKeys;
     try {
@@ -400,7 +400,7 @@ export class StoreIndex {
 
   async #append(live: readonly IndexEntry[], added: readonly IndexEntry[], format: IndexFormat): Promise<void> {
     if (format === "dlm") return this.#writeJson([...live, ...added]);
-    if (!(await exists(this.journalPath))) return this.#createJournal([...live, ...added]);
+    if (!(await this.isJournal())) return this.#createJournal([...live, ...added]);
     const journal = await this.#writerJournal(false);
     await journal.commit({ append: added });
     await this.#maybeRewrite(journal);
@@ -428,15 +428,10 @@ export class StoreIndex {
         if (seen === undefined) times.set(key, { sectionId, byteOffset, times: 1, count: -1 });
         else seen.times++;
       }
-      // One pass over the offsets column finds the current counts (ids compared only where an offset matches).
+      // The current counts, from the view's id hash (the cost is the picks', not the index's).
       const view = journal.view;
-      const byOffset = new Map<number, Array<{ sectionId: string; byteOffset: number; times: number; count: number }>>();
-      for (const item of times.values()) byOffset.set(item.byteOffset, [...(byOffset.get(item.byteOffset) ?? []), item]);
-      for (let r = 0; r < view.size; r++) {
-        const items = byOffset.get(view.byteOffset[r]!);
-        if (items === undefined) continue;
-        const id = view.sectionId(r);
-        for (const item of items) if (item.sectionId === id) item.count = Math.max(item.count, view.replayCount[r]!);
+      for (const item of times.values()) {
+        for (const r of view.rowsWithId(item.sectionId)) if (view.byteOffset[r] === item.byteOffset) item.count = Math.max(item.count, view.replayCount[r]!);
       }
       const exposure = [...times.values()]
         .filter((item) => item.count >= 0)
@@ -481,7 +476,10 @@ export class StoreIndex {
   async #createJournal(entries: readonly IndexEntry[]): Promise<void> {
     await this.#dropWriter();
     if (entries.length === 0) await this.#writeSidecar("replaykit");
+    const known = this.#session !== undefined;
+    this.#session = undefined; // unknown until the journal is in place
     await writeIndexV2(this.journalPath, entries);
+    if (known) this.#begin(true);
     if (await exists(this.indexPath)) await this.#removeJson();
     await this.#sidecarAfter(entries.length);
   }
@@ -513,12 +511,15 @@ export class StoreIndex {
 
   async #unlinkJournal(): Promise<void> {
     await this.#dropWriter();
+    const known = this.#session !== undefined;
+    this.#session = undefined; // unknown until the unlink is done
     try {
       await unlink(this.journalPath);
     } catch (error) {
       if ((error as { code?: string }).code !== "ENOENT") throw new StoreIOError(this.journalPath, "remove", error);
     }
     await syncDir(this.journalPath);
+    if (known) this.#begin(false);
   }
 
   /** A rewrite when the journal holds many commits or more dead rows than live ones (FORMAT.md, "When to rewrite"). */
@@ -532,11 +533,13 @@ export class StoreIndex {
 
   async #writeSidecar(format: IndexFormat): Promise<void> {
     const sidecar = formatPath(this.indexPath);
+    if (this.#session !== undefined) this.#session.sidecar = undefined; // unknown if the write fails midway
     try {
       await writeFileAtomic(sidecar, new TextEncoder().encode(`${format}\n`));
     } catch (error) {
       throw new StoreIOError(sidecar, "write", error);
     }
+    if (this.#session !== undefined) this.#session.sidecar = true;
   }
 
   /** index.json replaced atomically, the sidecar kept in step (present only while the index is empty). */
@@ -544,7 +547,10 @@ export class StoreIndex {
     // Written before the empty index, so no crash leaves a deliberately emptied index unmarked.
     if (entries.length === 0) await this.#writeSidecar("dlm");
     await saveIndex(this.indexPath, entries);
-    if (entries.length > 0) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+    if (entries.length > 0) {
+      await unlink(formatPath(this.indexPath)).catch(() => undefined);
+      if (this.#session !== undefined) this.#session.sidecar = false;
+    }
   }
 }
 

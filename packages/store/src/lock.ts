@@ -93,16 +93,20 @@ async function acquire(lockPath: string, timeoutMs: number, started: number): Pr
     await handle.close().catch(() => undefined);
     throw error;
   }
-  // Informative only (StoreLockedError names the holder); nothing ever judges it.
+  // Informative only (StoreLockedError names the holder); nothing ever judges it. One write
+  // of a fixed length, spaces after the JSON: it overwrites any earlier holder's note whole,
+  // so no truncate is needed here or at release.
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
   try {
-    await handle.truncate(0);
-    await handle.write(JSON.stringify(holder), 0);
+    await handle.write(JSON.stringify(holder).padEnd(HOLDER_NOTE_BYTES, " "), 0);
   } catch {
     // A lock file we may lock but not write (odd permissions) still excludes other writers.
   }
   return { handle, holder };
 }
+
+// The length of the holder's note (a longer note, from a very long host name, is written whole and unpadded).
+const HOLDER_NOTE_BYTES = 256;
 
 async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
   try {
@@ -119,7 +123,6 @@ async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
 }
 
 async function releaseLock(handle: FileHandle): Promise<void> {
-  await handle.truncate(0).catch(() => undefined);
   try {
     unlock(handle.fd);
   } catch {

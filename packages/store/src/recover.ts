@@ -35,7 +35,6 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
  * generation as rolled forward. Writers only, with the lock held.
  */
 export async function rollForward(p: StorePaths): Promise<void> {
-  await rollForwardLegacy(p);
   const { state } = await readGeneration(p);
   if (state.pending === undefined) return;
   const temps = pendingPaths(p, state.pending);
@@ -47,9 +46,10 @@ export async function rollForward(p: StorePaths): Promise<void> {
 
 /**
  * Stores compacted by replaykit before generations existed may hold a committed swap under
- * the marker `<index>.compacting` (JSON naming the two temp files by full path).
+ * the marker `<index>.compacting` (JSON naming the two temp files by full path). Nothing
+ * writes such a marker any more: a store object checks once, at its first write, before `rollForward`.
  */
-async function rollForwardLegacy(p: StorePaths): Promise<void> {
+export async function rollForwardLegacy(p: StorePaths): Promise<void> {
   const marker = `${p.indexPath}.compacting`;
   let text: string;
   try {

@@ -25,7 +25,7 @@ import {
 import { indexOf, journalPathOf } from "./index-io.js";
 import { withLock } from "./lock.js";
 import { resolveStoreOptions } from "./options.js";
-import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, type RecoverReport } from "./recover.js";
+import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, rollForwardLegacy, type RecoverReport } from "./recover.js";
 import { addToQuarantine, readQuarantine, unreferencedBytes, verifyView, type QuarantineRecord, type VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
 
@@ -134,6 +134,8 @@ export class ReplayStore {
   readonly #lockTimeoutMs: number;
   readonly #create: boolean;
   readonly #maxFrameBytes: number;
+  /** Set by the first write of this object: its directories exist, and leftovers of crashed writers were cleared. */
+  #started = false;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions) {
     this.corpusPath = corpusPath;
@@ -513,13 +515,18 @@ export class ReplayStore {
     // Only the live entries of the snapshots' section ids matter to the plan: found in the
     // index's columns without making an object per entry.
     const ids = new Set(snapshots.map((s) => s.sectionId));
-    const guess = await this.#columnsView(async (view) => {
-      const format = view.columns !== undefined ? "replaykit" : await this.#formatOf(view.entries);
-      return planAppend(view.entriesOf(ids), snapshots, policyOf(format)).write;
-    }).catch((error: unknown) => {
-      if (StoreNotFoundError.isInstance(error)) return snapshots.map((_, i) => i);
-      throw error;
-    });
+    // A small append compresses all of its snapshots up front instead: reading the index
+    // twice (here and under the lock) would cost more than compressing a few frames.
+    const guess =
+      snapshots.length <= PLAN_BEFORE_LOCK_ABOVE
+        ? snapshots.map((_, i) => i)
+        : await this.#columnsView(async (view) => {
+            const format = view.columns !== undefined ? "replaykit" : await this.#formatOf(view.entries);
+            return planAppend(view.entriesOf(ids), snapshots, policyOf(format)).write;
+          }).catch((error: unknown) => {
+            if (StoreNotFoundError.isInstance(error)) return snapshots.map((_, i) => i);
+            throw error;
+          });
     const frames = new Map<number, Uint8Array>();
     const encode = async (indices: number[]) => {
       // In slices, so a large append can report progress.
@@ -677,12 +684,21 @@ export class ReplayStore {
    * committed compaction a crashed writer left, and removes its uncommitted temps.
    */
   async #mutate<T>(fn: () => Promise<T>): Promise<T> {
-    for (const dir of new Set([dirname(this.corpusPath), dirname(this.indexPath)])) await ensureDir(dir, this.#create);
+    // Once per store object: a directory removed later fails the write that needs it anyway.
+    if (!this.#started) for (const dir of new Set([dirname(this.corpusPath), dirname(this.indexPath)])) await ensureDir(dir, this.#create);
     const run = async () => {
+      if (!this.#started) await rollForwardLegacy(this);
       await rollForward(this);
-      await removeAbandonedTemps(this);
-      await indexOf(this).migrate();
-      return fn();
+      // Temps are only left by a writer that died (a failing write removes its own); a
+      // long-lived store object leaves later ones to the next process, where they cost space only.
+      if (!this.#started) await removeAbandonedTemps(this);
+      this.#started = true;
+      try {
+        await indexOf(this).migrate();
+        return await fn();
+      } finally {
+        indexOf(this).endWrite();
+      }
     };
     return this.#lock ? withLock(this.lockPath, this.#lockTimeoutMs, run) : run();
   }
@@ -802,6 +818,9 @@ function sampleOptions(o: SampleRowsOptions) {
   if (o.scheme !== undefined) out.scheme = o.scheme;
   return out;
 }
+
+/** Appends of more snapshots than this plan once before taking the lock, to compress only what the index lacks outside it. */
+const PLAN_BEFORE_LOCK_ABOVE = 16;
 
 async function ensureDir(dir: string, create: boolean): Promise<void> {
   try {

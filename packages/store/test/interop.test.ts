@@ -157,6 +157,27 @@ describe("v2 index: migration and downgrade", () => {
     expect(readFileSync(join(dir, "index.json"), "utf8")).toBe(readFileSync(join(VECTORS, "store/index.json"), "utf8"));
   });
 
+  test("long-lived store objects see each other's format changes: what one object knew of the files at its last write is not trusted at its next", async () => {
+    const { dir, entries } = await mixedStore(5);
+    const a = await ReplayStore.open(dir);
+    const b = await ReplayStore.open(dir);
+    const first = await a.append(createSnapshot({ sectionType: "prose", content: "a, on the journal" }));
+    expect(await b.downgrade()).toEqual({ converted: 6 });
+    // a's next write goes to the dlm index.json, not to the journal it last wrote (now unlinked).
+    const second = await a.append(createSnapshot({ sectionType: "prose", content: "a, after b's downgrade" }));
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.json"]);
+    expectDlmShaped(a.indexPath);
+    expect((await loadIndex(a.indexPath)).map((e) => e.sectionId).sort()).toEqual([...entries, first, second].map((e) => e.sectionId).sort());
+    // And back: b upgrades; a's next write commits to the new journal.
+    await b.upgrade();
+    const third = await a.append(createSnapshot({ sectionType: "prose", content: "a, after b's upgrade" }));
+    expect(storeFiles(dir)).toEqual(["corpus.zst", "index.rkx"]);
+    expect((await (await ReplayStore.open(dir)).load()).map((e) => e.sectionId).sort()).toEqual(
+      [...entries, first, second, third].map((e) => e.sectionId).sort(),
+    );
+    expect((await a.verify()).ok).toBe(true);
+  });
+
   test("an emptied replaykit store downgrades to dlm's empty index and stays a dlm store", async () => {
     const { dir, store } = await mixedStore(3);
     await store.evict({ maxBytes: 0 });
