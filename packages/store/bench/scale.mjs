@@ -18,7 +18,7 @@
 // ingest a user gets; the 10M store is written directly (corpus frames, then the v2 journal in
 // one writeIndexV2), because appendMany's duplicate check costs O(store) per batch.
 import { appendFrames, crc32, encodeFrames, readSnapshots } from "@replaykit/corpus";
-import { entryFor, writeIndexV2 } from "@replaykit/index";
+import { entryFor, IndexJournal, writeIndexV2 } from "@replaykit/index";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
@@ -190,10 +190,12 @@ async function child(op, dir, n) {
 
   const count = label(n);
   if (op === "draw") {
-    // The limit's inputs, prepared untimed: the entries' addedAt and weight as columns.
-    const entries = await (await ReplayStore.open(dir)).load();
-    const addedAt = Float64Array.from(entries, (e) => e.addedAt.getTime());
-    const weight = Float64Array.from(entries, (e) => e.weight);
+    // The limit's inputs, prepared untimed: the entries' addedAt (ms) and weight as columns,
+    // read from the journal (no entry objects: a heap of 1M of them would slow the subject's GC).
+    const journal = await IndexJournal.open(join(dir, "index.rkx"));
+    const addedAt = Float64Array.from(journal.view.addedAt, (seconds) => Math.round(seconds * 1000));
+    const weight = Float64Array.from(journal.view.weight);
+    await journal.close();
     const files = indexFiles(dir);
     const now = NOW.getTime();
     await runCases(title, [
