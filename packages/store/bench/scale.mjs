@@ -14,13 +14,12 @@
 // Every operation runs in its own child process, so each peak RSS is that operation's own and
 // one size's garbage never slows the next. `--10m` adds a 10,000,000-entry store: build, open +
 // draw (time and peak RSS), append one. The stores live in a temp dir, removed at the end.
-// Stores up to 1M are built with appendMany (batches of 100,000), so the build time is the
-// ingest a user gets; the 10M store is written directly (corpus frames, then the v2 journal in
-// one writeIndexV2), because appendMany's duplicate check costs O(store) per batch.
-import { appendFrames, crc32, encodeFrames, readSnapshots } from "@replaykit/corpus";
-import { entryFor, IndexJournal, writeIndexV2 } from "@replaykit/index";
+// Every store is built with appendMany (batches of 100,000), so the build time is the ingest
+// a user gets.
+import { encodeFrames, readSnapshots } from "@replaykit/corpus";
+import { IndexJournal } from "@replaykit/index";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,51 +124,23 @@ function printSizes(dir, n) {
 async function child(op, dir, n) {
   const title = `scale ${label(n)}`;
   const big = n >= 1_000_000;
-  // At 10M one append costs tens of seconds today: two timed rounds keep the report under ~20 min.
+  // At 10M an open + draw takes seconds: two timed rounds keep the report short.
   const rounds = (small, large) => (n >= 10_000_000 ? 2 : quick ? 3 : big ? large : small);
 
   if (op === "build") {
+    // appendMany in big batches, at every size: one corpus append and one index commit per
+    // batch; the duplicate check finds the batch's ids through the index's id hash.
     const batch = Math.min(n, 100_000);
-    const direct = n > 1_000_000;
     const started = performance.now();
-    const batchOf = (i) => {
+    const store = await ReplayStore.open(dir);
+    for (let i = 0; i < n; i += batch) {
       const snaps = [];
       for (let j = i; j < Math.min(n, i + batch); j++) snaps.push(snapshot(j, n));
-      return snaps;
-    };
-    if (direct) {
-      // The corpus frames batch by batch, then the journal of every entry in one write.
-      mkdirSync(dir, { recursive: true });
-      const entries = [];
-      for (let i = 0; i < n; i += batch) {
-        const snaps = batchOf(i);
-        const frames = await encodeFrames(snaps);
-        const at = await appendFrames(join(dir, CORPUS), frames);
-        snaps.forEach((s, j) => {
-          const { byteOffset, length } = at[j];
-          entries.push(
-            entryFor("replaykit", {
-              sectionId: s.sectionId,
-              byteOffset,
-              length,
-              addedAt: s.lastSeenAt,
-              sectionType: s.sectionType,
-              autoMined: s.autoMined,
-              crc32: crc32(frames[j]),
-            }),
-          );
-        });
-      }
-      await writeIndexV2(join(dir, "index.rkx"), entries);
-    } else {
-      // appendMany in big batches: one index commit and one corpus append per batch.
-      const store = await ReplayStore.open(dir);
-      for (let i = 0; i < n; i += batch) await store.appendMany(batchOf(i));
+      await store.appendMany(snaps);
     }
     const seconds = (performance.now() - started) / 1000;
-    const how = direct ? "corpus appendFrames + one writeIndexV2" : "appendMany";
     console.log(
-      `${title} | build ${n.toLocaleString("en")} entries (${how}, batches of ${batch.toLocaleString("en")}): ${seconds.toFixed(1)} s (${((seconds * 1e6) / n).toFixed(1)} µs/entry), peak RSS ${peakRssMiB().toFixed(0)} MiB`,
+      `${title} | build ${n.toLocaleString("en")} entries (appendMany, batches of ${batch.toLocaleString("en")}): ${seconds.toFixed(1)} s (${((seconds * 1e6) / n).toFixed(1)} µs/entry), peak RSS ${peakRssMiB().toFixed(0)} MiB`,
     );
     return;
   }
