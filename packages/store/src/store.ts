@@ -134,7 +134,7 @@ export class ReplayStore {
   readonly #lockTimeoutMs: number;
   readonly #create: boolean;
   readonly #maxFrameBytes: number;
-  /** Set by the first write of this object: its directories exist, and leftovers of crashed writers were cleared. */
+  /** Set by the first write of this object: its directories exist, and a legacy compaction marker was rolled forward. */
   #started = false;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions) {
@@ -689,9 +689,8 @@ export class ReplayStore {
     const run = async () => {
       if (!this.#started) await rollForwardLegacy(this);
       await rollForward(this);
-      // Temps are only left by a writer that died (a failing write removes its own); a
-      // long-lived store object leaves later ones to the next process, where they cost space only.
-      if (!this.#started) await removeAbandonedTemps(this);
+      // Every write: a compaction that died leaves temps as large as the corpus.
+      await removeAbandonedTemps(this);
       this.#started = true;
       try {
         await indexOf(this).migrate();

@@ -146,6 +146,19 @@ describe("SIGKILL at chosen points", () => {
     expect(existsSync(torn)).toBe(false);
   });
 
+  test("a long-lived writer removes the temps of a compaction killed in another process after its own first write", async () => {
+    const { dir, store, before } = await seeded();
+    await store.append(createSnapshot({ sectionType: "prose", content: "the writer is warm" }));
+    const child = run("once.mjs", [dir, "compact"], { REPLAYKIT_TEST_CRASH_AT: "compact:temps-written" });
+    expect(await child.exited).toBe("SIGKILL");
+    const temps = () => readdirSync(dir).filter((f) => f.includes(".compact-"));
+    expect(temps().length).toBeGreaterThan(0);
+    await store.append(createSnapshot({ sectionType: "prose", content: "after another process died compacting" }));
+    expect(temps()).toEqual([]);
+    expect((await store.load()).length).toBe(before.length + 2);
+    expect((await store.verify()).problems).toEqual([]);
+  }, 30_000);
+
   test("killed during the migration of a legacy index.json (journal written, index.json not yet removed): the journal rules, the next writer finishes", async () => {
     const { dir, store, before } = await seeded();
     await toLegacy(store);
