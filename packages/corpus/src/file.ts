@@ -303,42 +303,68 @@ export async function* batches(corpusPath: string, pointers: readonly FramePoint
 
 const where = (p: FramePointer, path: string) => ({ byteOffset: p.byteOffset, length: p.length, path });
 
-/** Reads the pointers' bytes, merging nearby ranges into single reads. */
+/** Reads in flight at once: the reads of one chunk overlap (libuv runs 4 at a time by default). */
+const READS_IN_FLIGHT = 8;
+
+/**
+ * Reads the pointers' bytes, merging nearby ranges into single reads; the spans are read
+ * a few at a time (a draw's scattered frames cost one thread-pool round trip per span
+ * otherwise, one after the other).
+ */
 async function readRanges(handle: FileHandle, pointers: FramePointer[], path: string): Promise<Array<Uint8Array | CorpusCorruptError>> {
   const order = pointers.map((_, i) => i).sort((a, b) => pointers[a]!.byteOffset - pointers[b]!.byteOffset);
-  const out: Array<Uint8Array | CorpusCorruptError> = new Array(pointers.length);
-  let k = 0;
-  while (k < order.length) {
-    const first = pointers[order[k]!]!;
-    const spanStart = first.byteOffset;
-    let spanEnd = first.byteOffset + first.length;
+  // The spans: [first, end) of `order`, covering [start, stop) of the file.
+  const spans: Array<{ first: number; end: number; start: number; stop: number }> = [];
+  for (let k = 0; k < order.length; ) {
+    const p0 = pointers[order[k]!]!;
+    const start = p0.byteOffset;
+    let stop = p0.byteOffset + p0.length;
     let m = k + 1;
     while (m < order.length) {
       const p = pointers[order[m]!]!;
-      if (p.byteOffset - spanEnd > MERGE_GAP || p.byteOffset + p.length - spanStart > CHUNK_BYTES * 2) break;
-      spanEnd = Math.max(spanEnd, p.byteOffset + p.length);
+      if (p.byteOffset - stop > MERGE_GAP || p.byteOffset + p.length - start > CHUNK_BYTES * 2) break;
+      stop = Math.max(stop, p.byteOffset + p.length);
       m++;
     }
-    const span = Buffer.allocUnsafe(spanEnd - spanStart);
+    spans.push({ first: k, end: m, start, stop });
+    k = m;
+  }
+  const out: Array<Uint8Array | CorpusCorruptError> = new Array(pointers.length);
+  const readSpan = async ({ first, end, start, stop }: (typeof spans)[number]): Promise<void> => {
+    const span = Buffer.allocUnsafe(stop - start);
     let got = 0;
     try {
       while (got < span.length) {
-        const { bytesRead } = await handle.read(span, got, span.length - got, spanStart + got);
+        const { bytesRead } = await handle.read(span, got, span.length - got, start + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
     } catch (cause) {
       throw new CorpusIOError(path, "read", cause);
     }
-    for (; k < m; k++) {
+    for (let k = first; k < end; k++) {
       const p = pointers[order[k]!]!;
-      const from = p.byteOffset - spanStart;
+      const from = p.byteOffset - start;
       // The file shrank under us (a concurrent truncation): the same as a short read.
       out[order[k]!] =
         from + p.length > got
           ? new CorpusCorruptError("short read: the file ended early", { ...where(p, path), reason: "short-read" })
           : span.subarray(from, from + p.length);
     }
-  }
+  };
+  let next = 0;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    try {
+      while (!stop && next < spans.length) await readSpan(spans[next++]!);
+    } catch (error) {
+      stop = true; // the others finish the read they are in, and take no more
+      throw error;
+    }
+  };
+  // Every worker ends before a failure is reported: no read is left running on a handle about to close.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(READS_IN_FLIGHT, spans.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
   return out;
 }
