@@ -200,7 +200,8 @@ function idOf(source: EvictColumnSource, i: number): string {
 }
 
 function checkSource(source: EvictColumnSource): number {
-  if (typeof source !== "object" || source === null) throw new EvictionError(`source must be an object of columns, got ${describe(source)}`, { argument: "source" });
+  if (typeof source !== "object" || source === null)
+    throw new EvictionError(`source must be an object of columns, got ${describe(source)}`, { argument: "source" });
   const n = source.length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n >= 2 ** 32) {
     throw new EvictionError(`source.length must be a non-negative integer, got ${describe(n)}`, { argument: "source.length" });
@@ -212,7 +213,8 @@ function checkSource(source: EvictColumnSource): number {
   }
   const hex = source.hexIds;
   if (hex !== undefined) {
-    if (typeof hex !== "object" || hex === null) throw new EvictionError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describe(hex)}`, { argument: "source.hexIds" });
+    if (typeof hex !== "object" || hex === null)
+      throw new EvictionError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describe(hex)}`, { argument: "source.hexIds" });
     for (const key of ["hi", "lo"] as const) {
       if (!(hex[key] instanceof Uint32Array)) {
         throw new EvictionError(`source.hexIds.${key} must be a Uint32Array, got ${describe(hex[key])}`, { argument: `source.hexIds.${key}` });
@@ -261,7 +263,11 @@ function totalOf(lengths: ArrayLike<number>, n: number, idAt: (i: number) => str
   for (let i = 0; i < n; i++) {
     const length = lengths[i];
     if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-      throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, { argument: `source.lengths[${i}]`, index: i, ...named(idAt, i) });
+      throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, {
+        argument: `source.lengths[${i}]`,
+        index: i,
+        ...named(idAt, i),
+      });
     }
     total += length;
   }

@@ -54,7 +54,10 @@ describe("evictIndices", () => {
   });
 
   test("the result is the caller's own array (a second call does not change it)", () => {
-    const source = columnsOf(Array.from({ length: 50 }, (_, i) => ({ sectionId: hex(i), addedAt: 50 - i, length: 10 })), true);
+    const source = columnsOf(
+      Array.from({ length: 50 }, (_, i) => ({ sectionId: hex(i), addedAt: 50 - i, length: 10 })),
+      true,
+    );
     const a = evictIndices(source, { maxBytes: 250 });
     const copy = [...a];
     evictIndices(source, { maxBytes: 0 });
