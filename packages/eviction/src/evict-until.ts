@@ -1,4 +1,4 @@
-import { checkOptions, describe, DROPPED, dropOldest, type EvictColumnSource, protect, SCRATCH_PER_ENTRY, tieOrder } from "./evict-indices.js";
+import { checkOptions, describe, DROPPED, dropOldest, type EvictColumnSource, protect, reachable, SCRATCH_PER_ENTRY, tieOrder } from "./evict-indices.js";
 import { EvictionError } from "./errors.js";
 import { withScratch } from "./scratch.js";
 import type { Evictable, EvictOptions, EvictResult } from "./types.js";
@@ -39,7 +39,8 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
     const source: EvictColumnSource = { length: n, addedAt: times, lengths, sectionId: (i) => (entries[i] as T).sectionId };
     const state = new Uint8Array(n);
     protect(source, protectIds, state);
-    const droppedAt = dropOldest(times, lengths, state, total - maxBytes, tieOrder(source), buffer, 16 * n);
+    const excess = total - maxBytes;
+    const droppedAt = dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 16 * n, reachable(times, lengths, state, excess));
 
     // Exact-size arrays: growing them by push costs three times as much at this size.
     const dropped = droppedAt.length;

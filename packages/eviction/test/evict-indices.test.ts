@@ -94,6 +94,54 @@ describe("evictIndices", () => {
     );
   });
 
+  test("property: a small excess over spread-out times (only the oldest are sorted) drops what a plain sort does", () => {
+    // A plain model: sort every index by (time, id, index), drop unprotected ones while over budget.
+    const model = (entries: ReadonlyArray<{ sectionId: string; addedAt: number; length: number }>, maxBytes: number, protectIds: string[]) => {
+      let left = entries.reduce((n, e) => n + e.length, 0) - maxBytes;
+      const order = entries
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const x = entries[a]!;
+          const y = entries[b]!;
+          return x.addedAt - y.addedAt || (x.sectionId < y.sectionId ? -1 : x.sectionId > y.sectionId ? 1 : a - b);
+        });
+      const out: number[] = [];
+      for (const i of order) {
+        if (left <= 0) break;
+        if (protectIds.includes(entries[i]!.sectionId)) continue;
+        out.push(i);
+        left -= entries[i]!.length;
+      }
+      return out;
+    };
+    const entry = fc.record({
+      sectionId: fc.integer({ min: 0, max: 40 }).map(hex),
+      // Wide spread with clusters and extremes: -0, 0, huge and tiny values.
+      addedAt: fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.constantFrom(-0, 0, 1e15, -1e15, 0.5), fc.double({ noNaN: true, noDefaultInfinity: true })),
+      length: fc.integer({ min: 0, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 300 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.array(fc.integer({ min: 0, max: 40 }).map(hex), { maxLength: 5 }),
+        (entries, cut, protectIds) => {
+          const total = entries.reduce((n, e) => n + e.length, 0);
+          const maxBytes = Math.floor(total * (1 - cut));
+          const expected = model(entries, maxBytes, protectIds);
+          for (const withHex of [false, true]) expect([...evictIndices(columnsOf(entries, withHex), { maxBytes, protectIds })]).toEqual(expected);
+          expect(
+            evictUntil(
+              entries.map((e, i) => ({ ...e, i })),
+              { maxBytes, protectIds },
+            ).evicted.map((e) => e.i),
+          ).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   test("protectIds that are not hex ids protect nothing when hexIds are given", () => {
     const entries = [
       { sectionId: hex(0xab), addedAt: 1, length: 10 },

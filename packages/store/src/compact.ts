@@ -26,26 +26,25 @@ export interface CompactRun {
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** The live entries' frames as columns: offset, length and (where `hasCrc`) CRC-32 of entry `i`. */
+/** The live entries' frames as columns: offset, length and CRC-32 of entry `i` (recorded where `flags[i]` has FLAG_HAS_CRC). */
 interface FrameColumns {
   readonly size: number;
   readonly byteOffset: Float64Array;
   readonly length: Uint32Array;
   readonly crc32: Uint32Array;
-  readonly hasCrc: (i: number) => boolean;
+  readonly flags: Uint8Array;
 }
 
 /** Bit 2 of the v2 index's flags: the entry records its frame's CRC-32 (FORMAT.md). */
 const FLAG_HAS_CRC = 4;
 
 function framesOfColumns(view: IndexView): FrameColumns {
-  const flags = view.flags;
   return {
     size: view.size,
     byteOffset: view.byteOffset,
     length: view.frameLength,
     crc32: view.crc32,
-    hasCrc: (i) => (flags[i]! & FLAG_HAS_CRC) !== 0,
+    flags: view.flags,
   };
 }
 
@@ -55,7 +54,7 @@ function framesOfEntries(entries: readonly IndexEntry[]): FrameColumns {
     byteOffset: Float64Array.from(entries, (e) => e.byteOffset),
     length: Uint32Array.from(entries, (e) => e.length),
     crc32: Uint32Array.from(entries, (e) => e.crc32 ?? 0),
-    hasCrc: (i) => entries[i]!.crc32 !== undefined,
+    flags: Uint8Array.from(entries, (e) => (e.crc32 === undefined ? 0 : FLAG_HAS_CRC)),
   };
 }
 
@@ -107,6 +106,9 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   return { bytesBefore, bytesAfter };
 }
 
+/** Distinct frames handed to corpus's batched reader per call: their pointer objects die young. */
+const FRAMES_PER_READ = 8192;
+
 /**
  * Copies each distinct frame (offset, length) of `frames` once, in file order (so the new
  * file keeps append order), into a new file at `path`, checking every CRC-32 the index
@@ -117,47 +119,61 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
  */
 async function copyFrames(p: StorePaths, path: string, frames: FrameColumns, run: CompactRun): Promise<Float64Array> {
   const n = frames.size;
-  const { byteOffset: off, length: len } = frames;
+  const { byteOffset: off, length: len, crc32: crcs, flags } = frames;
   const order = fileOrder(off, len);
-  // The distinct frames, in file order; `first[k]` is the first entry (in `order`) of frame k.
-  const pointers: FramePointer[] = [];
-  const first: number[] = [];
+  // Frame f is entries order[starts[f]] .. order[starts[f + 1] - 1] (one frame indexed by several entries is copied once).
+  const starts = new Uint32Array(n + 1);
+  let count = 0;
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    if (k > 0) {
-      const j = order[k - 1]!;
-      if (off[i] === off[j] && len[i] === len[j]) continue;
-    }
-    pointers.push({ byteOffset: off[i]!, length: len[i]! });
-    first.push(k);
+    const j = k > 0 ? order[k - 1]! : -1;
+    if (j < 0 || off[i] !== off[j] || len[i] !== len[j]) starts[count++] = k;
   }
-  first.push(n);
+  starts[count] = n;
   const moved = new Float64Array(n);
   const out = await openNew(path);
   let at = 0;
-  let done = 0;
   try {
-    // corpus's batched reader: nearby frames merged into few reads, memory bounded by the batch.
-    for await (const batch of readFramesBatched(p.corpusPath, pointers, { maxFrameBytes: run.maxFrameBytes })) {
-      const chunk: Uint8Array[] = [];
-      batch.frames.forEach((frame, j) => {
-        const f = batch.start + j;
-        if (frame instanceof CorpusCorruptError) throw frame; // outside the file, or over maxFrameBytes
-        // Every entry of this frame that records a CRC-32 is checked against it.
-        let actual: number | undefined;
-        for (let k = first[f]!; k < first[f + 1]!; k++) {
-          const i = order[k]!;
-          moved[i] = at;
-          if (!frames.hasCrc(i)) continue;
-          actual ??= crc32(frame);
-          if (actual !== frames.crc32[i]) throw checksumError(p, pointers[f]!, frames.crc32[i]!, actual);
+    for (let from = 0; from < count; from += FRAMES_PER_READ) {
+      const to = Math.min(count, from + FRAMES_PER_READ);
+      const pointers: FramePointer[] = new Array(to - from);
+      for (let f = from; f < to; f++) {
+        const i = order[starts[f]!]!;
+        pointers[f - from] = { byteOffset: off[i]!, length: len[i]! };
+      }
+      // corpus's batched reader: nearby frames merged into few reads, each frame's declared size checked.
+      for await (const batch of readFramesBatched(p.corpusPath, pointers, { maxFrameBytes: run.maxFrameBytes })) {
+        // Frames that lie back to back in one read buffer (all of them, but where a dead frame
+        // was left out) are written as one run: no copy into a joined buffer.
+        const runs: Uint8Array[] = [];
+        let runOf: ArrayBufferLike | undefined;
+        let runStart = 0;
+        let runEnd = 0;
+        for (let j = 0; j < batch.frames.length; j++) {
+          const frame = batch.frames[j]!;
+          const f = from + batch.start + j;
+          if (frame instanceof CorpusCorruptError) throw frame; // outside the file, or over maxFrameBytes
+          // Every entry of this frame that records a CRC-32 is checked against it.
+          let actual = -1;
+          for (let k = starts[f]!; k < starts[f + 1]!; k++) {
+            const i = order[k]!;
+            moved[i] = at;
+            if ((flags[i]! & FLAG_HAS_CRC) === 0) continue;
+            if (actual < 0) actual = crc32(frame);
+            if (actual !== crcs[i]) throw checksumError(p, pointers[f - from]!, crcs[i]!, actual);
+          }
+          if (frame.buffer !== runOf || frame.byteOffset !== runEnd) {
+            if (runOf !== undefined) runs.push(new Uint8Array(runOf, runStart, runEnd - runStart));
+            runOf = frame.buffer;
+            runStart = frame.byteOffset;
+          }
+          runEnd = frame.byteOffset + frame.length;
+          at += frame.length;
         }
-        chunk.push(frame);
-        at += frame.length;
-      });
-      await writeAll(out, path, chunk.length === 1 ? chunk[0]! : Buffer.concat(chunk));
-      done += batch.frames.length;
-      run.onProgress?.(done, pointers.length);
+        if (runOf !== undefined) runs.push(new Uint8Array(runOf, runStart, runEnd - runStart));
+        await writeAll(out, path, runs);
+        run.onProgress?.(from + batch.start + batch.frames.length, count);
+      }
     }
     await out.sync();
   } catch (error) {
@@ -202,15 +218,30 @@ async function openNew(path: string): Promise<FileHandle> {
   }
 }
 
-async function writeAll(handle: FileHandle, path: string, bytes: Uint8Array): Promise<void> {
-  let written = 0;
+/** Writes `chunks` in order at the end of what was written (writev: one call for many). */
+async function writeAll(handle: FileHandle, path: string, chunks: Uint8Array[]): Promise<void> {
   try {
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-      if (bytesWritten <= 0) throw new Error("write made no progress");
-      written += bytesWritten;
+    // At most 1024 buffers a call (IOV_MAX); a short write is finished buffer by buffer.
+    for (let from = 0; from < chunks.length; from += 1024) {
+      const part = chunks.slice(from, from + 1024);
+      const want = part.reduce((n, c) => n + c.length, 0);
+      const { bytesWritten } = await handle.writev(part);
+      if (bytesWritten < want) await finish(handle, part, bytesWritten);
     }
   } catch (error) {
     throw new StoreIOError(path, "write", error);
+  }
+}
+
+async function finish(handle: FileHandle, chunks: Uint8Array[], done: number): Promise<void> {
+  let skip = done;
+  for (const chunk of chunks) {
+    let written = Math.min(skip, chunk.length);
+    skip -= written;
+    while (written < chunk.length) {
+      const { bytesWritten } = await handle.write(chunk, written, chunk.length - written);
+      if (bytesWritten <= 0) throw new Error("write made no progress");
+      written += bytesWritten;
+    }
   }
 }
