@@ -76,7 +76,7 @@ export function evictIndices(source: EvictColumnSource, options: EvictOptions): 
   const state = new Uint8Array(n);
   protect(source, checked.protectIds, state);
   const excess = total - checked.maxBytes;
-  const reach = reachable(times, lengths, state, excess);
+  const reach = reachable(times, lengths, state, excess, total);
   // Scratch for the entries the walk can reach only: 1 % of a million, when 1 % goes.
   const m = reach === undefined ? n : reach.length;
   return withScratch(SCRATCH_PER_ENTRY * m, (buffer) => dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 0, reach).slice());
@@ -150,7 +150,9 @@ const SPANS = 4096;
  * quarter of the entries (sort them all).
  * @internal
  */
-export function reachable(times: Float64Array, lengths: ArrayLike<number>, state: Uint8Array, excess: number): Uint32Array | undefined {
+export function reachable(times: Float64Array, lengths: ArrayLike<number>, state: Uint8Array, excess: number, total: number): Uint32Array | undefined {
+  // More than a quarter of the bytes go: most entries will be reached, so skip the counting.
+  if (excess * 4 > total) return undefined;
   const n = times.length;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;

@@ -40,7 +40,7 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
     const state = new Uint8Array(n);
     protect(source, protectIds, state);
     const excess = total - maxBytes;
-    const droppedAt = dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 16 * n, reachable(times, lengths, state, excess));
+    const droppedAt = dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 16 * n, reachable(times, lengths, state, excess, total));
 
     // Exact-size arrays: growing them by push costs three times as much at this size.
     const dropped = droppedAt.length;
