@@ -383,9 +383,8 @@ export class StoreIndex {
    * Takes the rows `rows` of `writerColumns()`'s view out of the live index: one journal
    * commit of removal records naming exactly those entries (by ordinal: an entry sharing a
    * removed one's key stays), whose size is what leaves. Returns the live entries after it,
-   * in their order, as columns no later write changes: when they are the writer journal's
-   * own, the store object lets go of that journal (the next write reopens it) rather than
-   * copy them.
+   * in their order: the writer journal's columns, valid until its next change (`letGo` keeps
+   * them from changing).
    */
   async removeRows(rows: ArrayLike<number>, reason: RemoveReasonName): Promise<IndexView> {
     return this.#dropOnError(async () => {
@@ -397,7 +396,6 @@ export class StoreIndex {
       const after = journal.view;
       await this.#maybeRewrite(journal);
       await this.#sidecarAfter(journal.view.size);
-      await this.letGo(after);
       return after;
     });
   }

@@ -638,9 +638,9 @@ export class ReplayStore {
         );
         const evicted = entriesOfRows(columns, rows);
         // The live entries after the commit are exactly the kept ones, in index order.
-        // (letGo: no later write changes them, so `kept` can be made from them later.)
+        // letGo: no later write changes them, so `kept` can be made from them later.
         const live = rows.length > 0 ? await index.removeRows(rows, "evicted") : columns;
-        if (rows.length === 0) await index.letGo(live);
+        await index.letGo(live);
         let kept: IndexEntry[] | undefined;
         result = {
           evicted,
