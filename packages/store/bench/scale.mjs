@@ -20,7 +20,7 @@
 import { appendFrames, crc32, encodeFrames, readSnapshots } from "@replaykit/corpus";
 import { entryFor, writeIndexV2 } from "@replaykit/index";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, cpSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -274,9 +274,14 @@ async function child(op, dir, n) {
 
   // evict, verify, compact: evict and compact work on fresh copies, so every round starts alike.
   const copyDir = `${dir}-copy`;
+  // The copy is synced before the subject runs: a real store's files are on disk, and an
+  // unsynced copy would make the subject's first fsync of the journal write the whole copied
+  // file (55 MB at 1M) instead of its one commit, which the limit's fsync of a probe does not.
   const fresh = (from) => () => {
     rmSync(copyDir, { recursive: true, force: true });
     cpSync(from, copyDir, { recursive: true });
+    for (const f of readdirSync(copyDir)) fsyncPath(join(copyDir, f));
+    fsyncPath(copyDir);
   };
   const { liveBytes } = await (await ReplayStore.open(dir)).stats();
   const maxBytes = liveBytes - Math.floor(liveBytes / 100);
@@ -352,4 +357,14 @@ async function child(op, dir, n) {
 async function addedAtOf(dir) {
   const entries = await (await ReplayStore.open(dir)).load();
   return Float64Array.from(entries, (e) => e.addedAt.getTime());
+}
+
+/** fsync of a file or directory (the bench's untimed setup). */
+function fsyncPath(path) {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
