@@ -69,14 +69,14 @@ export function evictIndices(source: EvictColumnSource, options: EvictOptions): 
   const checked = checkOptions(options);
   const { addedAt, lengths } = source;
   const idAt = (i: number) => source.sectionId(i);
-  checkTimes(addedAt, n, idAt);
+  const range = checkTimes(addedAt, n, idAt);
   const total = totalOf(lengths, n, idAt);
   if (total <= checked.maxBytes) return new Uint32Array(0);
   const times = addedAt instanceof Float64Array ? addedAt.subarray(0, n) : Float64Array.from({ length: n }, (_, i) => addedAt[i] as number);
   const state = new Uint8Array(n);
   protect(source, checked.protectIds, state);
   const excess = total - checked.maxBytes;
-  const reach = reachable(times, lengths, state, excess, total);
+  const reach = reachable(times, lengths, state, excess, total, range);
   // Scratch for the entries the walk can reach only: 1 % of a million, when 1 % goes.
   const m = reach === undefined ? n : reach.length;
   return withScratch(SCRATCH_PER_ENTRY * m, (buffer) => dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 0, reach).slice());
@@ -150,27 +150,27 @@ const SPANS = 4096;
  * quarter of the entries (sort them all).
  * @internal
  */
-export function reachable(times: Float64Array, lengths: ArrayLike<number>, state: Uint8Array, excess: number, total: number): Uint32Array | undefined {
+export function reachable(
+  times: Float64Array,
+  lengths: ArrayLike<number>,
+  state: Uint8Array,
+  excess: number,
+  total: number,
+  { min, max }: TimeRange,
+): Uint32Array | undefined {
   // More than a quarter of the bytes go: most entries will be reached, so skip the counting.
   if (excess * 4 > total) return undefined;
   const n = times.length;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const t = times[i] as number;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
   const width = max - min;
   if (!(width > 0 && width < Number.POSITIVE_INFINITY)) return undefined;
   // floor((t − min) · scale) never decreases as t grows, so equal times share a span and a
-  // span's entries are all older than the next span's.
+  // span's entries are all older than the next span's. (`| 0` is floor here: 0 ≤ value < 4096.)
   const scale = (SPANS - 1) / width;
   const spanOf = new Uint16Array(n);
   const bytes = new Float64Array(SPANS);
   const counts = new Uint32Array(SPANS);
   for (let i = 0; i < n; i++) {
-    const f = Math.floor(((times[i] as number) - min) * scale);
+    const f = (((times[i] as number) - min) * scale) | 0;
     const s = f < SPANS ? f : SPANS - 1;
     spanOf[i] = s;
     counts[s] = (counts[s] as number) + 1;
@@ -332,13 +332,28 @@ function totalOf(lengths: ArrayLike<number>, n: number, idAt: (i: number) => str
   return total;
 }
 
-function checkTimes(times: ArrayLike<number>, n: number, idAt: (i: number) => string): void {
+/** Checks that every time is finite; returns the oldest and newest (for {@link reachable}). */
+function checkTimes(times: ArrayLike<number>, n: number, idAt: (i: number) => string): TimeRange {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const t = times[i];
     if (typeof t !== "number" || t - t !== 0) {
       throw new EvictionError(`addedAt must be a finite number, got ${describe(t)}`, { argument: `source.addedAt[${i}]`, index: i, ...named(idAt, i) });
     }
+    if (t < min) min = t;
+    if (t > max) max = t;
   }
+  return { min, max };
+}
+
+/**
+ * The oldest and newest time.
+ * @internal
+ */
+export interface TimeRange {
+  min: number;
+  max: number;
 }
 
 /** The entry's id for an error message, when `sectionId` gives a string. */

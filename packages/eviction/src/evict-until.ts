@@ -1,4 +1,15 @@
-import { checkOptions, describe, DROPPED, dropOldest, type EvictColumnSource, protect, reachable, SCRATCH_PER_ENTRY, tieOrder } from "./evict-indices.js";
+import {
+  checkOptions,
+  describe,
+  DROPPED,
+  dropOldest,
+  type EvictColumnSource,
+  protect,
+  reachable,
+  SCRATCH_PER_ENTRY,
+  type TimeRange,
+  tieOrder,
+} from "./evict-indices.js";
 import { EvictionError } from "./errors.js";
 import { withScratch } from "./scratch.js";
 import type { Evictable, EvictOptions, EvictResult } from "./types.js";
@@ -33,14 +44,14 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
   return withScratch((16 + SCRATCH_PER_ENTRY) * n, (buffer) => {
     const times = new Float64Array(buffer, 0, n);
     const lengths = new Float64Array(buffer, 8 * n, n);
-    const total = measure(entries, times, lengths);
+    const { total, range } = measure(entries, times, lengths);
     if (total <= maxBytes) return { kept: entries.slice(), evicted: [] };
     // The entries as columns: the one implementation (evict-indices.ts) decides.
     const source: EvictColumnSource = { length: n, addedAt: times, lengths, sectionId: (i) => (entries[i] as T).sectionId };
     const state = new Uint8Array(n);
     protect(source, protectIds, state);
     const excess = total - maxBytes;
-    const droppedAt = dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 16 * n, reachable(times, lengths, state, excess, total));
+    const droppedAt = dropOldest(times, lengths, state, excess, tieOrder(source), buffer, 16 * n, reachable(times, lengths, state, excess, total, range));
 
     // Exact-size arrays: growing them by push costs three times as much at this size.
     const dropped = droppedAt.length;
@@ -52,9 +63,11 @@ export function evictUntil<T extends Evictable>(entries: readonly T[], options: 
   });
 }
 
-/** Checks every entry and records its time and length. Returns the total length. */
-function measure(entries: readonly Evictable[], times: Float64Array, lengths: Float64Array): number {
+/** Checks every entry and records its time and length. Returns the total length and the time range. */
+function measure(entries: readonly Evictable[], times: Float64Array, lengths: Float64Array): { total: number; range: TimeRange } {
   let total = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Evictable;
     if (typeof entry !== "object" || entry === null || typeof entry.sectionId !== "string") {
@@ -80,8 +93,10 @@ function measure(entries: readonly Evictable[], times: Float64Array, lengths: Fl
     times[i] = t;
     lengths[i] = length;
     total += length;
+    if (t < min) min = t;
+    if (t > max) max = t;
   }
-  return total;
+  return { total, range: { min, max } };
 }
 
 const dateTag = "[object Date]";
