@@ -1,7 +1,8 @@
 /**
  * Byte-budget eviction for replay corpora: drop the oldest entries until the rest fit,
  * never dropping a protected section id. Works on any objects with `sectionId`, `addedAt`
- * (a `Date` or epoch ms) and `length`; no dependencies, no I/O.
+ * (a `Date` or epoch ms) and `length` (`evictUntil`), or on the same fields held as columns
+ * (`evictIndices`, which returns indices); no dependencies, no I/O.
  *
  * @example
  * ```ts
@@ -21,5 +22,6 @@
 
 export { EvictionError, isReplaykitError } from "./errors.js";
 export type { EvictionErrorWhere } from "./errors.js";
+export { evictIndices, type EvictColumnSource } from "./evict-indices.js";
 export { evictUntil } from "./evict-until.js";
 export type { Evictable, EvictOptions, EvictResult } from "./types.js";

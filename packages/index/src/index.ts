@@ -50,6 +50,7 @@ export {
   encodeIndexV2,
   IndexJournal,
   RemoveReason,
+  withByteOffsets,
   writeIndexV2,
   type CatchUpResult,
   type CommitResult,

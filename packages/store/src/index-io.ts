@@ -48,7 +48,7 @@ import {
 } from "@replaykit/index";
 import { lstat, readFile, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { StoreIOError } from "./errors.js";
+import { StoreArgumentError, StoreIOError } from "./errors.js";
 
 /** The two files of a store (the corpus and the index path it was opened with). */
 interface IndexPaths {
@@ -99,14 +99,18 @@ async function openJournal(path: string): Promise<IndexJournal | undefined> {
 }
 
 /**
- * The live entries whose section id is in `ids`, in index order: looked up in the view's id
- * hash (IndexView#rowsWithId), so a plan for k snapshots costs O(k), not a pass over the
- * index, and objects are made only for the matches.
+ * The rows of `columns` whose section id is in `ids`, ascending: looked up in the view's id
+ * hash (IndexView#rowsWithId), so k ids cost O(k), not a pass over the index.
  */
-export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): IndexEntry[] {
+export function rowsWithIds(columns: IndexView, ids: ReadonlySet<unknown>): number[] {
   const rows: number[] = [];
-  for (const id of ids) if (typeof id === "string") rows.push(...columns.rowsWithId(id));
-  return rows.sort((a, b) => a - b).map((row) => columns.entry(row));
+  for (const id of ids) if (typeof id === "string") for (const row of columns.rowsWithId(id)) rows.push(row);
+  return rows.sort((x, y) => x - y);
+}
+
+/** The live entries whose section id is in `ids`, in index order (objects only for the matches). */
+export function entriesWithIds(columns: IndexView, ids: ReadonlySet<unknown>): IndexEntry[] {
+  return rowsWithIds(columns, ids).map((row) => columns.entry(row));
 }
 
 /** True when an entry of `kept` has the (section id, offset) key of one of `removed`. */
@@ -119,6 +123,23 @@ function sharesKey(kept: readonly IndexEntry[], removed: readonly IndexEntry[]):
   }
   for (const e of kept) if (idsAt.get(e.byteOffset)?.has(e.sectionId) === true) return true;
   return false;
+}
+
+/**
+ * Entries of a writer's view, as objects: the rows `rows` (default: every row), in that
+ * order. Replayed entries carry their exposure (`replayCount`, `lastReplayAt`), as a
+ * writer's entries always have: a writer that rewrites the index keeps it.
+ */
+export function entriesOfRows(view: IndexView, rows?: ArrayLike<number>): IndexEntry[] {
+  const n = rows === undefined ? view.size : rows.length;
+  const out = new Array<IndexEntry>(n);
+  const counts = view.replayCount;
+  for (let k = 0; k < n; k++) {
+    const i = rows === undefined ? k : rows[k]!;
+    const entry = view.entry(i);
+    out[k] = counts[i]! > 0 ? { ...entry, ...view.exposure(i) } : entry;
+  }
+  return out;
 }
 
 const stores = new WeakMap<object, StoreIndex>();
@@ -314,15 +335,55 @@ export class StoreIndex {
     if (await exists(this.journalPath)) {
       const journal = await this.#writerJournal(false);
       await journal.catchUp();
-      const view = journal.view;
-      const entries = view.toEntries();
-      // Replayed entries carry their exposure, so a writer that rewrites the index
-      // (compaction, through writeIndexFile) keeps it.
-      for (let i = 0; i < entries.length; i++) if (view.replayCount[i]! > 0) entries[i] = { ...entries[i]!, ...view.exposure(i) };
-      return entries;
+      return entriesOfRows(journal.view);
     }
     await this.#dropWriter();
     return loadIndex(this.indexPath);
+  }
+
+  /**
+   * The live entries as the writer journal's columns (caught up), for a writer that plans on
+   * columns; undefined when the store has no journal (a dlm store, or one not migrated yet:
+   * use `load`). Valid until the next write through this index.
+   */
+  async writerColumns(): Promise<IndexView | undefined> {
+    if (!(await this.isJournal())) {
+      await this.#dropWriter();
+      return undefined;
+    }
+    const journal = await this.#writerJournal(false);
+    await journal.catchUp();
+    return journal.view;
+  }
+
+  /**
+   * Takes the rows `rows` of `writerColumns()`'s view out of the live index: one journal
+   * commit of removal records naming exactly those entries (by ordinal: an entry sharing a
+   * removed one's key stays), whose size is what leaves. Returns the live entries after it,
+   * in their order: the writer journal's columns, valid until its next change (`letGo` keeps
+   * them from changing).
+   */
+  async removeRows(rows: ArrayLike<number>, reason: RemoveReasonName): Promise<IndexView> {
+    return this.#dropOnError(async () => {
+      const journal = await this.#writerJournal(false);
+      const before = journal.view;
+      // The sidecar first, so no crash leaves a deliberately emptied index unmarked.
+      if (rows.length > 0 && rows.length >= before.size) await this.#writeSidecar("replaykit");
+      await journal.commit({ removeRows: rows, reason });
+      const after = journal.view;
+      await this.#maybeRewrite(journal);
+      await this.#sidecarAfter(journal.view.size);
+      return after;
+    });
+  }
+
+  /**
+   * Makes `view` (from `writerColumns` or `removeRows`) safe to keep: if it is the writer
+   * journal's own, the store object lets go of that journal (the next write reopens it), so
+   * no later write changes it — cheaper than a copy of every column.
+   */
+  async letGo(view: IndexView): Promise<void> {
+    if (this.#writer !== undefined && this.#writer.view === view) await this.#dropWriter();
   }
 
   /**
@@ -607,22 +668,17 @@ export async function readIndexAt(path: string, indexPath: string): Promise<Inde
   return { entries, release: async () => undefined };
 }
 
-/** Writes a fresh index file at `path` (a compaction's new index, renamed in later) in `format`'s file format. */
-export async function writeIndexFile(path: string, entries: readonly IndexEntry[], format: IndexFormat): Promise<void> {
-  if (format !== "replaykit") return saveIndex(path, entries);
-  await writeIndexV2(path, entries);
-  // Exposure is not part of an entry record: entries that carry it (a compaction's, see
-  // compact.ts) get it back in one commit of exposure records, before the file is renamed in.
-  const exposure = entries
-    .filter((e) => (e.replayCount ?? 0) > 0)
-    .map((e) => ({ sectionId: e.sectionId, byteOffset: e.byteOffset, replayCount: e.replayCount!, lastReplayAt: e.lastReplayAt ?? new Date(0) }));
-  if (exposure.length === 0) return;
-  const journal = await IndexJournal.open(path);
-  try {
-    await journal.commit({ exposure });
-  } finally {
-    await journal.close();
-  }
+/**
+ * Writes a fresh index file at `path` (a compaction's new index, renamed in later) in
+ * `format`'s file format: a journal holding `entries` — objects, or a view such as
+ * `withByteOffsets(columns, moved)` — exposure included, in one write (the same live entries
+ * give the same bytes); or an index.json of entry objects.
+ */
+export async function writeIndexFile(path: string, entries: readonly IndexEntry[] | IndexView, format: IndexFormat): Promise<void> {
+  // (Entry objects carry no exposure here: they come from an index.json, which has no place for it.)
+  if (format === "replaykit") return writeIndexV2(path, entries);
+  if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be entry objects for an index.json");
+  return saveIndex(path, entries);
 }
 
 /** True for the temp files an interrupted index, journal or sidecar write leaves beside `indexPath`. */

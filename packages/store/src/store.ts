@@ -1,5 +1,5 @@
 import { appendFrames, CorpusCorruptError, crc32, encodeFrames, type FramePointer, type SectionSnapshot } from "@replaykit/corpus";
-import { evictUntil } from "@replaykit/eviction";
+import { evictIndices, evictUntil } from "@replaykit/eviction";
 import { entryFor, indexFormatOf, type IndexEntry, type IndexFormat, type RemoveReasonName } from "@replaykit/index";
 import { defaultExpanders, replayRowId, type Row, type RowExpander } from "@replaykit/parsers";
 import type { Scheme } from "@replaykit/sampler";
@@ -22,7 +22,7 @@ import {
   type DuplicatePolicy,
   type IngestResult,
 } from "./ingest.js";
-import { indexOf, journalPathOf } from "./index-io.js";
+import { entriesOfRows, indexOf, journalPathOf, rowsWithIds } from "./index-io.js";
 import { withLock } from "./lock.js";
 import { resolveStoreOptions } from "./options.js";
 import { crashPoint, entriesFromCorpus, removeAbandonedTemps, rollForward, rollForwardLegacy, type RecoverReport } from "./recover.js";
@@ -591,9 +591,20 @@ export class ReplayStore {
     const wanted = removeIdsOf(ids);
     const { purge } = removeOptionsOf(options);
     return this.#mutate(async () => {
-      const entries = await indexOf(this).load();
-      const { kept, removed } = planRemove(entries, wanted);
-      if (removed.length > 0) await indexOf(this).removeFrom(kept, removed, await this.#formatOf(entries), "removed");
+      const index = indexOf(this);
+      const columns = await index.writerColumns();
+      let removed: IndexEntry[];
+      if (columns !== undefined) {
+        // A journal: planned on its columns (objects only for the removed), committed by row.
+        const rows = rowsWithIds(columns, wanted);
+        removed = entriesOfRows(columns, rows);
+        if (rows.length > 0) await index.removeRows(rows, "removed");
+      } else {
+        const entries = await index.load();
+        const plan = planRemove(entries, wanted);
+        removed = plan.removed;
+        if (removed.length > 0) await index.removeFrom(plan.kept, removed, await this.#formatOf(entries), "removed");
+      }
       if (purge) await this.#compactLocked();
       return { removed };
     });
@@ -608,16 +619,52 @@ export class ReplayStore {
   /**
    * Drops entries oldest first until the live bytes fit `maxBytes` (protected ids are
    * never dropped), saves the index, and with `compact` rewrites the corpus.
+   *
+   * On a replaykit store the plan is made on the index's columns and committed as removal
+   * records: its cost is a sort of the times plus what leaves. `evicted` (oldest first) is
+   * made up front; `kept` (index order) is made on first access and then kept — a million
+   * entry objects cost more than the eviction itself, and most callers only count them.
+   * @throws {EvictionError} when `maxBytes` is not a non-negative integer or `protectIds` not an iterable of ids.
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<{ evicted: IndexEntry[]; kept: IndexEntry[] }> {
     return this.#mutate(async () => {
-      const entries = await indexOf(this).load();
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
-      const { kept, evicted } = evictUntil(entries, evictOptions);
-      if (evicted.length > 0) await indexOf(this).removeFrom(kept, evicted, await this.#formatOf(entries), "evicted");
+      const index = indexOf(this);
+      const columns = await index.writerColumns();
+      let result: { evicted: IndexEntry[]; kept: IndexEntry[] };
+      if (columns !== undefined) {
+        const rows = evictIndices(
+          {
+            length: columns.size,
+            addedAt: columns.addedAt,
+            lengths: columns.frameLength,
+            sectionId: (i) => columns.sectionId(i),
+            hexIds: { hi: columns.idHi, lo: columns.idLo },
+          },
+          evictOptions,
+        );
+        const evicted = entriesOfRows(columns, rows);
+        // The live entries after the commit are exactly the kept ones, in index order.
+        // letGo: no later write changes them, so `kept` can be made from them later.
+        const live = rows.length > 0 ? await index.removeRows(rows, "evicted") : columns;
+        await index.letGo(live);
+        let kept: IndexEntry[] | undefined;
+        result = {
+          evicted,
+          get kept(): IndexEntry[] {
+            kept ??= entriesOfRows(live);
+            return kept;
+          },
+        };
+      } else {
+        const entries = await index.load();
+        const { kept, evicted } = evictUntil(entries, evictOptions);
+        if (evicted.length > 0) await index.removeFrom(kept, evicted, await this.#formatOf(entries), "evicted");
+        result = { evicted, kept };
+      }
       crashPoint("evict:index-saved");
       if (options.compact === true) await this.#compactLocked();
-      return { evicted, kept };
+      return result;
     });
   }
 

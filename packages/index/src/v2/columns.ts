@@ -439,3 +439,41 @@ export class Columns implements IndexView, EntryArrays {
     }
   }
 }
+
+/**
+ * The entries of `view` with the frame offsets `byteOffset` instead of their own (entry `i`
+ * at `byteOffset[i]`): a compaction's re-pointed index, to write with `writeIndexV2` /
+ * `encodeIndexV2` — exposure included — without one object per entry. Every other column is
+ * shared with `view` (no copy), so the result is valid only as long as `view` is (until its
+ * index changes).
+ *
+ * @example
+ * ```ts
+ * await writeIndexV2(tempPath, withByteOffsets(journal.view, newOffsets));
+ * ```
+ * @throws {IndexArgumentError} `view` is not an index view, or `byteOffset` is not a
+ *   `Float64Array` of `view.size` safe integers ≥ 0.
+ */
+export function withByteOffsets(view: IndexView, byteOffset: Float64Array): IndexView {
+  const fn = "withByteOffsets";
+  if (!(view instanceof Columns)) throw new IndexArgumentError(fn, "view", "an index view", view);
+  view.settle();
+  const n = view.size;
+  if (!(byteOffset instanceof Float64Array) || byteOffset.length !== n) {
+    throw new IndexArgumentError(fn, "byteOffset", `a Float64Array of ${n} offsets`, byteOffset);
+  }
+  for (let i = 0; i < n; i++) {
+    const off = byteOffset[i]!;
+    if (!(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off)) {
+      throw new IndexArgumentError(fn, `byteOffset[${i}]`, "a safe integer ≥ 0", off);
+    }
+  }
+  const out = new Columns();
+  for (const [name] of ENTRY_COLUMNS) (out as EntryArrays)[name] = view[name].subarray(0, n) as never;
+  out.off = byteOffset;
+  out.size = n;
+  out.capacity = n; // full: a push would copy into arrays of its own, never write into view's
+  out.nextOrdinal = n;
+  for (const name of view.typeNames) out.intern(name);
+  return out;
+}

@@ -20,10 +20,24 @@ export interface IndexChange {
   readonly append?: readonly IndexEntry[];
   /** Live entries to drop (every live entry with that id and offset). */
   readonly remove?: readonly EntryKey[];
+  /**
+   * Live entries to drop by their row in {@link IndexJournal.view} as it is when `commit` is
+   * called (exactly those entries, even where another entry has the same key): what a
+   * writer planning on the columns removes, without an object per entry. Rows are pinned
+   * to their entries at the call, so commits another writer appended meanwhile do not move
+   * them; an entry such a commit removed already is skipped.
+   */
+  readonly removeRows?: ArrayLike<number>;
   /** Why they go (recorded in the file; default `"removed"`). */
   readonly reason?: RemoveReasonName;
   /** Absolute exposure values to set on live entries (every entry with that id and offset). */
   readonly exposure?: ReadonlyArray<EntryKey & { readonly replayCount: number; readonly lastReplayAt: Date }>;
+}
+
+/** `IndexChange.removeRows` pinned to entries: the file state they were read from, and their ordinals. */
+interface PinnedRows {
+  readonly loaded: object;
+  readonly ordinals: readonly number[];
 }
 
 /** One item of an exposure record. */
@@ -285,7 +299,36 @@ export class IndexJournal {
    * @throws {IndexReadError} / {IndexCorruptError} from the catch-up.
    */
   commit(change: IndexChange): Promise<CommitResult> {
-    return this.serial(() => this.commitNow(change));
+    let pinned: PinnedRows | undefined;
+    try {
+      pinned = this.pinRows(change);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.serial(() => this.commitNow(change, pinned));
+  }
+
+  /**
+   * `change.removeRows` as ordinals (which stay with their entries within one file), taken
+   * now: rows name the view as the caller saw it, before any queued call or the catch-up.
+   */
+  private pinRows(change: IndexChange): PinnedRows | undefined {
+    const rows = typeof change === "object" && change !== null ? change.removeRows : undefined;
+    if (rows === undefined) return undefined;
+    const fn = "IndexJournal.commit";
+    if (typeof rows !== "object" || rows === null || typeof rows.length !== "number") {
+      throw new IndexArgumentError(fn, "change.removeRows", "an array of row numbers", rows);
+    }
+    const cols = this.s.cols;
+    const ordinals = new Array<number>(rows.length);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      if (typeof row !== "number" || !Number.isInteger(row) || row < 0 || row >= cols.size) {
+        throw new IndexArgumentError(fn, `change.removeRows[${k}]`, `a row number in 0..${cols.size - 1}`, row);
+      }
+      ordinals[k] = cols.ordinalOf(row);
+    }
+    return { loaded: this.s, ordinals };
   }
 
   /**
@@ -351,7 +394,7 @@ export class IndexJournal {
     await old?.close().catch(() => undefined);
   }
 
-  private async commitNow(change: IndexChange): Promise<CommitResult> {
+  private async commitNow(change: IndexChange, pinned?: PinnedRows): Promise<CommitResult> {
     const fn = "IndexJournal.commit";
     if (typeof change !== "object" || change === null) throw new IndexArgumentError(fn, "change", "an object", change);
     const append = change.append ?? [];
@@ -379,8 +422,23 @@ export class IndexJournal {
 
     // Which live rows the keys name (entries appended by this commit cannot be named yet).
     const missing: EntryKey[] = [];
-    const removeRows = this.rowsOf(remove, "change.remove", missing);
-    const gone = new Set(removeRows);
+    let removeRows: number[] = this.rowsOf(remove, "change.remove", missing);
+    if (pinned !== undefined && pinned.ordinals.length > 0) {
+      if (this.s !== pinned.loaded) {
+        // Another writer replaced the file (a rewrite): ordinals of the old one mean nothing here.
+        throw new IndexArgumentError(fn, "change.removeRows", "rows of the file as it is (it was replaced since: plan again)", "rows of a replaced file");
+      }
+      // Ascending and unique (a typed-array sort is numeric), then their rows now.
+      const ordinals = Float64Array.from(pinned.ordinals).sort();
+      const pinnedRows: number[] = [];
+      for (let k = 0; k < ordinals.length; k++) {
+        if (k > 0 && ordinals[k] === ordinals[k - 1]) continue;
+        const row = cols.rowOf(ordinals[k]!);
+        if (row >= 0) pinnedRows.push(row);
+      }
+      removeRows = removeRows.length === 0 ? pinnedRows : [...new Set([...removeRows, ...pinnedRows])];
+    }
+    const gone = new Set(exposure.length > 0 ? removeRows : []);
     const exposeRows = this.rowsOf(exposure, "change.exposure", missing);
 
     const items: ExposureItem[] = [];

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { dateOfSeconds, type Exposure, type IndexView } from "./columns.js";
+export { dateOfSeconds, type Exposure, type IndexView, withByteOffsets } from "./columns.js";
 export {
   IndexJournal,
   writeIndexV2,
