@@ -355,6 +355,18 @@ export class Columns implements IndexView, EntryArrays {
       for (let i = 0; i < this.size; i++) this.ord[i] = i;
     }
     this.idTable = undefined;
+    // A leading run of rows (an eviction of the oldest, appended first) goes without moving
+    // anything: every column starts later in its buffer.
+    let lead = 0;
+    while (lead < rows.length && rows[lead] === lead) lead++;
+    if (lead > 0) {
+      for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = this[name].subarray(lead) as never;
+      this.ord = this.ord.subarray(lead);
+      this.capacity -= lead;
+      this.size -= lead;
+      if (lead === rows.length) return;
+      rows = rows.slice(lead).map((r) => r - lead);
+    }
     const columns: Column[] = ENTRY_COLUMNS.map(([name]) => this[name]);
     columns.push(this.ord);
     for (const column of columns) {

@@ -75,4 +75,28 @@ describe("IndexView#rowsWithId", () => {
       { numRuns: 25 },
     );
   }, 120_000);
+
+  it("removals of a leading run of rows (the oldest, as eviction takes them), alone or with others, keep every column and the id hash right", async () => {
+    for (const removed of [[0], [0, 1, 2, 3], [0, 1, 2, 7, 8, 20], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]]) {
+      const journal = await fresh();
+      const entries = Array.from({ length: 30 }, (_, i) => entry(i));
+      await journal.commit({ append: entries.slice(0, 10) });
+      await journal.commit({ append: entries.slice(10) }); // two records: the columns are settled (owned) before the removal
+      expect(journal.view.rowsWithId(entries[25]!.sectionId)).toEqual([25]); // the hash exists before the removal
+      await journal.commit({ remove: removed.map((i) => ({ sectionId: entries[i]!.sectionId, byteOffset: entries[i]!.byteOffset })), reason: "evicted" });
+      const kept = entries.filter((_, i) => !removed.includes(i));
+      expect(journal.view.toEntries()).toEqual(kept);
+      for (const e of kept) expect(journal.view.rowsWithId(e.sectionId)).toEqual(scan(journal.view, e.sectionId));
+      // Appends after it grow the shifted columns; a reopen reads the same.
+      const more = Array.from({ length: 40 }, (_, i) => entry(100 + i));
+      await journal.commit({ append: more });
+      expect(journal.view.toEntries()).toEqual([...kept, ...more]);
+      await journal.commit({ remove: [{ sectionId: more[0]!.sectionId, byteOffset: more[0]!.byteOffset }] });
+      const path = journal.path;
+      await journal.close();
+      const again = await IndexJournal.open(path);
+      expect(again.view.toEntries()).toEqual([...kept, ...more.slice(1)]);
+      await again.close();
+    }
+  });
 });
