@@ -40,14 +40,27 @@ function checkGrowth(old: readonly Entry[], added: readonly Entry[], k: number, 
   }
 }
 
+const growth = fc.property(oldArb, newArb, fc.nat(40), fc.integer(), schemeArb, fc.nat(), (old, added, k, seed, scheme, mixSeed) => {
+  checkGrowth(old, added, k, seed, scheme, mulberry32(mixSeed));
+});
+
 describe("adding entries changes a draw only by the new entries it picks", () => {
   test("any old and new entries (repeated ids included), any scheme, new entries anywhere in the input", { timeout: 120_000 }, () => {
-    fc.assert(
-      fc.property(oldArb, newArb, fc.nat(40), fc.integer(), schemeArb, fc.nat(), (old, added, k, seed, scheme, mixSeed) => {
-        checkGrowth(old, added, k, seed, scheme, mulberry32(mixSeed));
-      }),
-      { numRuns: 500 },
-    );
+    fc.assert(growth, { numRuns: 500 });
+  });
+
+  test("the counterexamples fast-check found (old entries alike but for weight undefined vs 1)", () => {
+    // Replays of the failing runs (the first shrunk to the example in the next test).
+    fc.assert(growth, {
+      seed: -94684117,
+      path: "2708:11:12:23:23:23:23:25:25:25:25:27:27:27:27:28:28:28:28:28:28:28:29:22:25:25:20:18:19",
+      endOnFailure: true,
+    });
+    fc.assert(growth, {
+      seed: 1836184601,
+      path: "69:2:9:13:12:13:13:13:13:16:16:16:25:27:18:3:2:2:26:26:10:12:12:14:14:14:14:15:1:0:8:7:0:6:6",
+      endOnFailure: true,
+    });
   });
 
   test("two old entries alike but for weight undefined vs 1 are interchangeable (fast-check seed -94684117)", () => {
