@@ -1,9 +1,12 @@
 // Runs the first ```js block under "## Use" of every package README, from inside that
 // package (so its imports resolve to the built workspace packages), and fails if one throws.
-// A README example that no longer runs is a bug.
+// A README example that no longer runs is a bug. The examples make their stores under
+// os.tmpdir() and, being short examples for readers, do not delete them: each runs with
+// TMPDIR set to a fresh directory that is removed afterwards, so CI leaves nothing in /tmp.
 //   node scripts/readme-examples.mjs        (build first)
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,8 +24,11 @@ for (const name of readdirSync(join(root, "packages")).sort()) {
   const file = join(dir, `.readme-example-${process.pid}.mjs`);
   writeFileSync(file, match[1]);
   const started = Date.now();
-  const run = spawnSync(process.execPath, [file], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  const tmp = mkdtempSync(join(tmpdir(), `replaykit-readme-${name}-`));
+  const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+  const run = spawnSync(process.execPath, [file], { cwd: dir, encoding: "utf8", timeout: 60_000, env });
   rmSync(file, { force: true });
+  rmSync(tmp, { recursive: true, force: true });
   const ok = run.status === 0;
   if (!ok) failed++;
   console.log(`${name.padEnd(9)} ${ok ? "ok" : "FAILED"} (${Date.now() - started} ms)`);

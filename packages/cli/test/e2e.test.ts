@@ -103,9 +103,14 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
   test.skipIf(!existsSync("/usr/bin/script"))("on a real terminal a phase longer than a second shows a line that is cleared before the summary", () => {
     const dir = join(tempDir(), "store");
     const line = JSON.stringify({ section_type: "prose", content: "Arrives late." });
-    // stdin is a pipe that stays open for 4 s; stderr is the pseudo-terminal `script` gives.
-    const inner = `(sleep 4; echo '${line}') | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} add ${JSON.stringify(dir)} -`;
-    const result = spawnSync("script", ["-qec", inner, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
+    // stderr is the pseudo-terminal `script` gives; stdin is a pipe that stays open until that
+    // terminal has shown the line (`script -f` writes its log at once), so the phase outlasts
+    // the one-second delay however long the command takes to start (a fixed `sleep 4` made it
+    // depend on the command starting within 3 s). The wait gives up after 60 s; the test then fails.
+    const log = join(tempDir(), "terminal.log");
+    const waitForLine = `for i in $(seq 600); do grep -q 'reading stdin' ${JSON.stringify(log)} 2>/dev/null && break; sleep 0.1; done`;
+    const inner = `(${waitForLine}; echo '${line}') | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} add ${JSON.stringify(dir)} -`;
+    const result = spawnSync("script", ["-qefc", inner, log], { encoding: "utf8", timeout: 120_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("reading stdin…");
     // The bar's line is cleared, so the summary starts a clean line and nothing follows it.

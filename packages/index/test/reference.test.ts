@@ -2,18 +2,21 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { indexFormatOf, loadIndex, parseIndex, saveIndex, serializeIndex } from "../src/index.js";
 import { fastParseIndex } from "../src/fast-parse.js";
 
-// Golden files written by the Python reference (dlm) and by CPython's json module.
+// Golden files written by the Python reference (dlm) and by CPython's json module. Paths go
+// through fileURLToPath, not URL#pathname, which keeps %20 and breaks in a clone whose path
+// has spaces (and loadIndex of a missing file is an empty index, so it would not say so).
 const REFERENCE = new URL("../../../vectors/dlm-reference/", import.meta.url);
-const referenceIndexPath = new URL("store/index.json", REFERENCE).pathname;
+const referenceIndexPath = fileURLToPath(new URL("store/index.json", REFERENCE));
 const expected = JSON.parse(await readFile(new URL("expected.json", REFERENCE), "utf8")) as {
   index_json_sha256: string;
   entries: Array<{ entry: { section_id: string; byte_offset: number; length: number; added_at: string; weight: number } }>;
 };
-const replaykitPythonPath = new URL("vectors/replaykit-python.json", import.meta.url).pathname;
+const replaykitPythonPath = fileURLToPath(new URL("vectors/replaykit-python.json", import.meta.url));
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -27,9 +27,11 @@ function checkGrowth(old: readonly Entry[], added: readonly Entry[], k: number, 
   const drewBefore = k < old.filter((e) => e.weight !== 0).length;
   if (drewBefore) {
     // The old entries still picked are the best of the old draw, in its order. Entries alike in
-    // every field the sampler reads (id, time, weight) are interchangeable: which of them comes
-    // first follows their input order, which the shuffle changes.
-    const seen = (e: Entry) => `${e.sectionId}|${+e.addedAt}|${e.weight}`;
+    // everything the sampler reads (id, time, weight) are interchangeable: which of them comes
+    // first follows their input order, which the shuffle changes. A missing weight is weight 1
+    // to the sampler (keyed-uniform.ts ranks duplicates by the weight it draws with), so
+    // `undefined` and `1` are the same here.
+    const seen = (e: Entry) => `${e.sectionId}|${+e.addedAt}|${e.weight ?? 1}`;
     expect(keptOld.map(seen)).toEqual(before.slice(0, keptOld.length).map(seen));
   } else {
     // The old draw was every old entry with weight > 0; the new one takes some of them.
@@ -38,14 +40,39 @@ function checkGrowth(old: readonly Entry[], added: readonly Entry[], k: number, 
   }
 }
 
+const growth = fc.property(oldArb, newArb, fc.nat(40), fc.integer(), schemeArb, fc.nat(), (old, added, k, seed, scheme, mixSeed) => {
+  checkGrowth(old, added, k, seed, scheme, mulberry32(mixSeed));
+});
+
 describe("adding entries changes a draw only by the new entries it picks", () => {
   test("any old and new entries (repeated ids included), any scheme, new entries anywhere in the input", { timeout: 120_000 }, () => {
-    fc.assert(
-      fc.property(oldArb, newArb, fc.nat(40), fc.integer(), schemeArb, fc.nat(), (old, added, k, seed, scheme, mixSeed) => {
-        checkGrowth(old, added, k, seed, scheme, mulberry32(mixSeed));
-      }),
-      { numRuns: 500 },
-    );
+    fc.assert(growth, { numRuns: 500 });
+  });
+
+  test("the counterexamples fast-check found (old entries alike but for weight undefined vs 1)", () => {
+    // Replays of the failing runs (the first shrunk to the example in the next test).
+    fc.assert(growth, {
+      seed: -94684117,
+      path: "2708:11:12:23:23:23:23:25:25:25:25:27:27:27:27:28:28:28:28:28:28:28:29:22:25:25:20:18:19",
+      endOnFailure: true,
+    });
+    fc.assert(growth, {
+      seed: 1836184601,
+      path: "69:2:9:13:12:13:13:13:13:16:16:16:25:27:18:3:2:2:26:26:10:12:12:14:14:14:14:15:1:0:8:7:0:6:6",
+      endOnFailure: true,
+    });
+  });
+
+  test("two old entries alike but for weight undefined vs 1 are interchangeable (fast-check seed -94684117)", () => {
+    // The counterexample that failed in CI-like runs: the shuffle swaps the two old entries,
+    // which differ only in `weight: undefined` vs `weight: 1` — the same weight to the sampler.
+    const x = "x".repeat(20);
+    const old = [entry(x, 41, undefined, "old0"), entry(x, 41, 1, "old1")];
+    const added = [entry("", 0.5, undefined, "new0")];
+    checkGrowth(old, added, 1, 0, (e) => 1 + (e.sectionId.length % 3), mulberry32(0));
+    for (let mixSeed = 0; mixSeed < 20; mixSeed++) {
+      for (const scheme of ["recency", "uniform"] as const) checkGrowth(old, added, 1, 0, scheme, mulberry32(mixSeed));
+    }
   });
 
   test("10,000 entries, then 1,000 older ones: k = 200 changes only where an older entry wins a place", { timeout: 120_000 }, () => {

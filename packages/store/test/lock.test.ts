@@ -43,7 +43,11 @@ describe("the writer lock", () => {
   test("kill -9 of the holder releases the lock at once; the lock file stays", async () => {
     const { store, holder } = await storeWithLockHeldByChild(20_000);
     const waiting = store.append(snapshot("waits for the holder"));
+    let settled = false;
+    const markSettled = () => (settled = true);
+    void waiting.then(markSettled, markSettled);
     await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false); // still blocked: the holder really holds the lock
     holder.child.kill("SIGKILL");
     await holder.exited;
     await waiting;

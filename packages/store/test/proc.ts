@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -13,9 +14,20 @@ export interface Running {
   stderr(): string;
 }
 
-/** Spawns `node <fixture> args…` with piped output, collecting stdout lines. */
+// Children still running when a test ends, killed then: a test that fails before its own
+// kill would otherwise leave a lock holder (which waits forever) or a writer behind.
+const live = new Set<ChildProcess>();
+afterEach(async () => {
+  const running = [...live].filter((child) => child.pid !== undefined && child.exitCode === null && child.signalCode === null);
+  const ending = running.map((child) => new Promise((resolve) => child.once("close", resolve)));
+  for (const child of running) child.kill("SIGKILL");
+  await Promise.all(ending);
+});
+
+/** Spawns `node <fixture> args…` with piped output, collecting stdout lines; killed after the test if still running. */
 export function run(name: string, args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [fixture(name), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
   const lines: string[] = [];
   let err = "";
   let partial = "";
@@ -30,7 +42,12 @@ export function run(name: string, args: string[], env: Record<string, string> = 
     }
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  const exited = new Promise<number | string>((resolve) => child.on("close", (code, signal) => resolve(signal ?? code ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on("close", (code, signal) => {
+      live.delete(child);
+      resolve(signal ?? code ?? -1);
+    }),
+  );
   return {
     child,
     lines,

@@ -1,12 +1,15 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { IndexJournal, type IndexEntry } from "../../src/index.js";
 import { tempDir } from "./helpers.js";
 
-const writer = new URL("fixtures/journal-writer.mjs", import.meta.url).pathname;
-const built = new URL("../../dist/index.js", import.meta.url).pathname;
+// fileURLToPath, not URL#pathname: a clone path with spaces would make `built` look missing
+// and skip the suite.
+const writer = fileURLToPath(new URL("fixtures/journal-writer.mjs", import.meta.url));
+const built = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
 /** The live entries after commits 0..last of the fixture writer, by offset. */
 function expected(last: number): Array<[string, number]> {

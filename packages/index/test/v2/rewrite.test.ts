@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { downgradeToIndexJson, encodeIndexV2, IndexJournal, loadIndex, parseIndex, toDlmEntry, writeIndexV2, type IndexEntry } from "../../src/index.js";
 import { byOffset, entry, tempDir } from "./helpers.js";
 
 const REFERENCE = new URL("../../../../vectors/dlm-reference/", import.meta.url);
-const replaykitPython = new URL("../vectors/replaykit-python.json", import.meta.url).pathname;
+const replaykitPython = fileURLToPath(new URL("../vectors/replaykit-python.json", import.meta.url));
 
 /** A journal holding `entries`, appended in the given batches with extra entries added and removed between. */
 async function journalOf(entries: readonly IndexEntry[], batches: number, seed: number): Promise<IndexJournal> {
@@ -140,7 +141,7 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
 
 describe("migration", () => {
   it("dlm's reference index.json → v2 → downgrade gives the reference file byte for byte", async () => {
-    const referencePath = new URL("store/index.json", REFERENCE).pathname;
+    const referencePath = fileURLToPath(new URL("store/index.json", REFERENCE));
     const expected = JSON.parse(await readFile(new URL("expected.json", REFERENCE), "utf8")) as { index_json_sha256: string };
     const entries = await loadIndex(referencePath);
     const path = join(await tempDir(), "index.rkx");
