@@ -21,8 +21,10 @@ import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
 
 // Callers in this process queue here instead of polling the kernel lock against each other.
 const queues = new Map<string, Promise<unknown>>();
-// Who in this process holds each lock now (for the error of a call queued behind it).
-const heldHere = new Map<string, LockHolder>();
+// Who in this process holds each lock now (for the error of a call queued behind it), and
+// the handle holding it: kept reachable here, so a collected FileHandle (closed by the
+// collector) can never drop a lock whose holder's work is still pending.
+const heldHere = new Map<string, { holder: LockHolder; handle: FileHandle }>();
 
 /**
  * Runs `fn` while holding the writer lock on `lockPath` (created if missing, never deleted).
@@ -50,10 +52,10 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
     ]);
     clearTimeout(timer);
     if (queuedTooLong) {
-      throw new StoreLockedError(lockPath, heldHere.get(lockPath), Date.now() - started);
+      throw new StoreLockedError(lockPath, heldHere.get(lockPath)?.holder, Date.now() - started);
     }
     const { handle, holder } = await acquire(lockPath, timeoutMs, started);
-    heldHere.set(lockPath, holder);
+    heldHere.set(lockPath, { holder, handle });
     try {
       return await fn();
     } finally {

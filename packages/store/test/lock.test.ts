@@ -40,6 +40,18 @@ describe("the writer lock", () => {
     await holder.exited;
   }, 30_000);
 
+  test("a holder whose pending work nothing references keeps the lock through a garbage collection", async () => {
+    const store = await ReplayStore.open(join(tempDir(), "store"), { lockTimeoutMs: 300 });
+    await store.append(snapshot("first"));
+    const holder = run("lock-holder.mjs", [store.lockPath, "hold-unreachable"]);
+    await holder.waitFor(/^locked$/);
+    const error = await store.append(snapshot("blocked")).catch((e: unknown) => e);
+    expect(StoreLockedError.isInstance(error)).toBe(true);
+    expect(await store.load()).toHaveLength(1);
+    holder.child.kill("SIGKILL");
+    await holder.exited;
+  }, 30_000);
+
   test("kill -9 of the holder releases the lock at once; the lock file stays", async () => {
     const { store, holder } = await storeWithLockHeldByChild(20_000);
     const waiting = store.append(snapshot("waits for the holder"));
