@@ -77,7 +77,12 @@ describe("IndexView#rowsWithId", () => {
   }, 120_000);
 
   it("removals of a leading run of rows (the oldest, as eviction takes them), alone or with others, keep every column and the id hash right", async () => {
-    for (const removed of [[0], [0, 1, 2, 3], [0, 1, 2, 7, 8, 20], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]]) {
+    for (const removed of [
+      [0],
+      [0, 1, 2, 3],
+      [0, 1, 2, 7, 8, 20],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29],
+    ]) {
       const journal = await fresh();
       const entries = Array.from({ length: 30 }, (_, i) => entry(i));
       await journal.commit({ append: entries.slice(0, 10) });
