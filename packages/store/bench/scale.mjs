@@ -4,7 +4,8 @@
 //   node bench/scale.mjs [--sizes 10k,100k,1M | --sizes none] [--10m] [--quick]      (build first: npx tsc -b)
 //
 // Per size it prints: the build (time, peak RSS), file sizes (corpus, index), then
-//   open + draw k=1000     limit: reading the index files' bytes + one weight pass over the entries (factor 3)
+//   open + sampleRows k=1000, open + draw k=1000 (rows + receipt)
+//                          limit: reading the index files' bytes + one weight pass over the entries (factor 3)
 //   peak RSS of open + draw k=1000 in a fresh process   limit: 400 MiB
 //   append one             limit: one fsync (factor 2), and beside append one into a 1k-entry store (factor 2)
 //   append 1,000           limit: compressing the same payloads
@@ -169,17 +170,29 @@ async function child(op, dir, n) {
     await journal.close();
     const files = indexFiles(dir);
     const now = NOW.getTime();
+    const limit = async () => {
+      for (const f of files) await readFile(f);
+      let sum = 0; // recencyWeight: max(1 / (1 + age in days), 0.01) × weight
+      for (let i = 0; i < addedAt.length; i++) sum += Math.max(1 / (1 + (now - addedAt[i]) / 86_400_000), 0.01) * weight[i];
+      return sum;
+    };
+    const limitName = "reading the index files + one weight pass";
     await runCases(title, [
+      // Issue 14's case: the rows alone.
+      {
+        name: `open + sampleRows k=1000 of ${count}`,
+        subject: async () => (await ReplayStore.open(dir)).sampleRows({ k: 1000, now: NOW, seed: 1 }),
+        limit,
+        limitName,
+        factor: 3,
+        rounds: rounds(7, 3),
+      },
+      // A trainer's draw: the same rows and a receipt (its store digest hashes every entry's fields).
       {
         name: `open + draw k=1000 of ${count}`,
         subject: async () => (await ReplayStore.open(dir)).draw({ k: 1000, now: NOW, seed: 1 }),
-        limit: async () => {
-          for (const f of files) await readFile(f);
-          let sum = 0; // recencyWeight: max(1 / (1 + age in days), 0.01) × weight
-          for (let i = 0; i < addedAt.length; i++) sum += Math.max(1 / (1 + (now - addedAt[i]) / 86_400_000), 0.01) * weight[i];
-          return sum;
-        },
-        limitName: "reading the index files + one weight pass",
+        limit,
+        limitName,
         factor: 3,
         rounds: rounds(7, 3),
       },
