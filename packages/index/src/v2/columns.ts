@@ -141,14 +141,6 @@ export class Columns implements IndexView, EntryArrays {
   nextOrdinal = 0;
 
   /**
-   * Whether the arrays are the bytes of a read file (adopted): exactly full, so entries
-   * records applied meanwhile wait in `pending` until `settle` copies everything into owned
-   * arrays — only when the columns are next looked at. Opening a large index, committing
-   * an append and closing it (one CLI command) then never copies the columns.
-   */
-  private borrowed = false;
-  private pending: Array<{ src: EntryArrays; count: number; ordinal: number }> = [];
-  /**
    * The id hash of `rowsWithId`: open addressing, slot = row + 1 (0 empty), built on first
    * use; rows below `hashedRows` are in it. Removals move rows, so they drop it.
    */
@@ -159,106 +151,37 @@ export class Columns implements IndexView, EntryArrays {
     if (capacity > 0) this.reserve(capacity);
   }
 
-  /**
-   * Takes `src`'s arrays (each exactly `count` long) as the columns of an empty, unallocated
-   * instance, without copying: a freshly compacted index is one entries record, whose
-   * column bytes become the columns as they were read.
-   */
-  adopt(src: EntryArrays, count: number): void {
-    this.idTable = undefined;
-    for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = src[name] as never;
-    this.ord = undefined;
-    if (this.nextOrdinal !== 0) {
-      this.ord = new Uint32Array(count);
-      for (let k = 0; k < count; k++) this.ord[k] = this.nextOrdinal + k;
-    }
-    this.capacity = count;
-    this.size = count;
-    this.nextOrdinal += count;
-    this.borrowed = true;
-  }
-
-  /** Sets an entries record aside while the arrays are borrowed (see `borrowed`); false when they are not. */
-  defer(src: EntryArrays, count: number): boolean {
-    if (!this.borrowed) return false;
-    this.pending.push({ src, count, ordinal: this.nextOrdinal });
-    this.size += count;
-    this.nextOrdinal += count;
-    return true;
-  }
-
-  /** Makes the arrays complete (every row up to `size`): owned, with room to grow, when records wait; else a no-op. */
-  settle(): void {
-    // Borrowed arrays with nothing waiting are complete: reading them needs no copy.
-    if (!this.borrowed || this.pending.length === 0) return;
-    this.borrowed = false;
-    let stored = this.size;
-    for (const { count } of this.pending) stored -= count;
-    const n = Math.max(Math.ceil(this.size * 1.25), this.size + 1024);
-    for (const [name] of ENTRY_COLUMNS) {
-      const column = this[name];
-      const owned = new (column.constructor as new (n: number) => Column)(n);
-      owned.set(column.subarray(0, stored) as never);
-      let at = stored;
-      for (const { src, count } of this.pending) {
-        owned.set(src[name] as never, at);
-        at += count;
-      }
-      (this as EntryArrays)[name] = owned as never;
-    }
-    if (this.ord !== undefined) {
-      const ord = new Uint32Array(n);
-      ord.set(this.ord.subarray(0, stored));
-      let at = stored;
-      for (const { count, ordinal } of this.pending) for (let k = 0; k < count; k++) ord[at++] = ordinal + k;
-      this.ord = ord;
-    }
-    this.pending = [];
-    this.capacity = n;
-  }
-
   get idHi(): Uint32Array {
-    this.settle();
     return this.hi.subarray(0, this.size);
   }
   get idLo(): Uint32Array {
-    this.settle();
     return this.lo.subarray(0, this.size);
   }
   get byteOffset(): Float64Array {
-    this.settle();
     return this.off.subarray(0, this.size);
   }
   get frameLength(): Uint32Array {
-    this.settle();
     return this.len.subarray(0, this.size);
   }
   get addedAt(): Float64Array {
-    this.settle();
     return this.at.subarray(0, this.size);
   }
   get weight(): Float64Array {
-    this.settle();
     return this.w.subarray(0, this.size);
   }
   get typeCode(): Uint16Array {
-    this.settle();
     return this.type.subarray(0, this.size);
   }
   get flags(): Uint8Array {
-    this.settle();
     return this.flag.subarray(0, this.size);
   }
   get crc32(): Uint32Array {
-    this.settle();
     return this.crc.subarray(0, this.size);
   }
   get replayCount(): Uint32Array {
-    this.settle();
     return this.count.subarray(0, this.size);
   }
   get lastReplayAt(): Float64Array {
-    this.settle();
     return this.last.subarray(0, this.size);
   }
   get types(): readonly string[] {
@@ -270,7 +193,6 @@ export class Columns implements IndexView, EntryArrays {
    * the memory of a 10M-entry index).
    */
   reserve(capacity: number): void {
-    this.settle();
     if (capacity <= this.capacity) return;
     const n = Math.max(capacity, Math.ceil(this.capacity * 1.5), 16);
     const grow = <T extends Column>(a: T): T => {
@@ -281,7 +203,6 @@ export class Columns implements IndexView, EntryArrays {
     for (const [name] of ENTRY_COLUMNS) (this as EntryArrays)[name] = grow(this[name]) as never;
     if (this.ord !== undefined) this.ord = grow(this.ord);
     this.capacity = n;
-    this.borrowed = false; // the arrays are ours now, with room
   }
 
   /** Appends one row (the caller has checked the values); it gets the next ordinal. */
@@ -317,7 +238,6 @@ export class Columns implements IndexView, EntryArrays {
 
   /** The ordinal of row `row`. */
   ordinalOf(row: number): number {
-    this.settle();
     return this.ord === undefined ? row : this.ord[row]!;
   }
 
@@ -330,7 +250,6 @@ export class Columns implements IndexView, EntryArrays {
 
   /** The row holding `ordinal`, or -1 (rows are in ordinal order: binary search). */
   rowOf(ordinal: number): number {
-    this.settle();
     const ord = this.ord;
     if (ord === undefined) return ordinal < this.size ? ordinal : -1;
     let lo = 0;
@@ -348,7 +267,6 @@ export class Columns implements IndexView, EntryArrays {
   /** Drops the given rows (ascending, unique): each column closes the gaps with one `copyWithin` per kept run. */
   removeRows(rows: readonly number[]): void {
     if (rows.length === 0) return;
-    this.settle();
     if (this.ord === undefined) {
       // Rows and ordinals part ways from here on: write the ordinals down.
       this.ord = new Uint32Array(this.capacity);
@@ -413,7 +331,6 @@ export class Columns implements IndexView, EntryArrays {
     if (typeof sectionId !== "string" || !SECTION_ID.test(sectionId)) return [];
     const hi = Number.parseInt(sectionId.slice(0, 8), 16);
     const lo = Number.parseInt(sectionId.slice(8), 16);
-    this.settle();
     let table = this.idTable;
     if (table === undefined || table.length < 2 * this.size) {
       // Room for the rows to double before the next rebuild.
@@ -445,7 +362,6 @@ export class Columns implements IndexView, EntryArrays {
   }
 
   private check(i: number): void {
-    this.settle();
     if (!Number.isInteger(i) || i < 0 || i >= this.size) {
       throw new IndexArgumentError("IndexView.entry", "i", `a row number in 0..${this.size - 1}`, i);
     }
@@ -469,7 +385,6 @@ export class Columns implements IndexView, EntryArrays {
 export function withByteOffsets(view: IndexView, byteOffset: Float64Array): IndexView {
   const fn = "withByteOffsets";
   if (!(view instanceof Columns)) throw new IndexArgumentError(fn, "view", "an index view", view);
-  view.settle();
   const n = view.size;
   if (!(byteOffset instanceof Float64Array) || byteOffset.length !== n) {
     throw new IndexArgumentError(fn, "byteOffset", `a Float64Array of ${n} offsets`, byteOffset);

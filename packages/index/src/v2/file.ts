@@ -5,7 +5,8 @@ import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteSte
 import { Columns, type IndexView } from "./columns.js";
 import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
 import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
-import { applyCommits, CommitScanner, checkHeader } from "./journal.js";
+import { type ApplyResult, applyCommits, checkHeader } from "./journal.js";
+import { readCommits } from "./read.js";
 import { encodeIndexV2 } from "./rewrite.js";
 
 /** Names one entry: its section id and frame offset (stable across commits and rewrites). */
@@ -105,35 +106,6 @@ async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
 /** Bytes per read or write call: Node refuses one call of 2 GiB or more. */
 const IO_CHUNK = 1 << 30;
 
-/** Bytes per read call while a file streams in: the CRC of one chunk runs while the next is being read. */
-const READ_CHUNK = 4 << 20;
-
-/**
- * Reads bytes `from`..`to` of the file and checks the commits in them (starting `skip`
- * bytes in) as the chunks arrive: each chunk's CRC-32 is computed while the next chunk is
- * read, so checking costs little beyond the read itself. Returns the bytes (fewer if the
- * file shrank) and how many of them, after `skip`, are whole checksummed commits.
- */
-async function readChecked(fd: FileHandle, path: string, from: number, to: number, skip: number): Promise<{ bytes: Uint8Array; verified: number }> {
-  const bytes = new Uint8Array(to - from);
-  const scanner = new CommitScanner(bytes.subarray(Math.min(skip, bytes.length)));
-  const readAt = (at: number) => fd.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), from + at);
-  let done = 0;
-  let next = bytes.length > 0 ? readAt(0) : undefined;
-  try {
-    while (next !== undefined) {
-      const { bytesRead } = await next;
-      done += bytesRead;
-      // A read of 0 bytes: the file shrank under us, and what we got is all there is.
-      next = bytesRead > 0 && done < bytes.length ? readAt(done) : undefined;
-      if (done > skip) scanner.advance(done - skip);
-    }
-  } catch (cause) {
-    throw new IndexReadError(path, cause);
-  }
-  return { bytes: done === bytes.length ? bytes : bytes.subarray(0, done), verified: scanner.verified };
-}
-
 interface Loaded {
   /** Undefined once closed. */
   fd: FileHandle | undefined;
@@ -172,14 +144,23 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     } catch (cause) {
       throw new IndexReadError(path, cause);
     }
-    const { bytes, verified } =
-      written !== undefined && written.length === size
-        ? { bytes: written, verified: written.length - HEADER_BYTES }
-        : await readChecked(fd, path, 0, size, HEADER_BYTES);
-    checkHeader(bytes, path);
-    // The first entries record is adopted as read; later ones wait until the columns are looked at (Columns.settle).
-    const cols = new Columns();
-    const applied = applyCommits(cols, bytes.subarray(HEADER_BYTES), HEADER_BYTES, path, verified);
+    // Room for every entry the file could hold (55 bytes each): the columns are allocated once.
+    const cols = new Columns(Math.floor(Math.max(0, size - HEADER_BYTES) / ENTRY_BYTES));
+    let applied: ApplyResult;
+    if (written !== undefined && written.length === size) {
+      checkHeader(written, path);
+      applied = applyCommits(cols, written.subarray(HEADER_BYTES), HEADER_BYTES, path, written.length - HEADER_BYTES);
+    } else {
+      const header = new Uint8Array(Math.min(size, HEADER_BYTES));
+      let got: number;
+      try {
+        got = (await fd.read(header, 0, header.length, 0)).bytesRead;
+      } catch (cause) {
+        throw new IndexReadError(path, cause);
+      }
+      checkHeader(header.subarray(0, got), path);
+      applied = await readCommits(fd, path, cols, HEADER_BYTES, size);
+    }
     return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes, commits: applied.commits };
   } catch (error) {
     await fd.close().catch(() => undefined);
@@ -379,8 +360,7 @@ export class IndexJournal {
       return { replaced: true, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
     }
     if (size === this.s.end && this.s.ignoredBytes === 0) return { replaced: false, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
-    const { bytes, verified } = await readChecked(fd, this.path, this.s.end, size, 0);
-    const applied = applyCommits(this.s.cols, bytes, this.s.end, this.path, verified);
+    const applied = await readCommits(fd, this.path, this.s.cols, this.s.end, size);
     this.s.end = applied.end;
     this.s.ignoredBytes = applied.ignoredBytes;
     this.s.commits += applied.commits;
@@ -461,7 +441,6 @@ export class IndexJournal {
     await this.catchUpNow();
     const fd = this.handle(fn); // after the catch-up: a replaced file means a new descriptor
     const cols = this.s.cols;
-    cols.settle();
     const byOffset = new Map<number, number[]>();
     for (let row = 0; row < cols.size; row++) {
       const list = byOffset.get(cols.off[row]!);

@@ -60,92 +60,46 @@ export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
 }
 
 /**
- * Finds the believed commits of a run of bytes while they arrive: `advance(n)` says the
- * first `n` bytes are there, and the scanner checks each commit's length and CRC-32 as far
- * as the bytes go — so a reader can hash one chunk while the next one is being read.
- * `verified` is the end of the whole commits with a matching checksum; at the first commit
- * that is incomplete (when the bytes end), has an impossible length or fails its checksum,
- * the scan stops for good (`stopped`): that commit and everything after it are the tail.
+ * The payload length of the commit whose head is at `p` in `view` (`available` bytes from
+ * `p` on, `room` bytes before the end of the file), or -1 when no commit can start there: fewer
+ * than 8 bytes, a length of 0, not a multiple of 8, above the limit, or running past the end
+ * of the file. Checked before anything is hashed, so a damaged length never makes a reader
+ * hash (or wait for) gigabytes.
  */
-export class CommitScanner {
-  /** End (position in `bytes`) of the last whole, checksummed commit. */
-  verified = 0;
-  /** Whole commits found. */
-  commits = 0;
-  /** A commit failed its length or checksum check: nothing after `verified` is believed. */
-  stopped = false;
-  private readonly view: DataView;
-  private hashed = 0;
-  private running = 0;
-  private commitEnd = -1;
-
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** Checks what the first `available` bytes allow. */
-  advance(available: number): void {
-    while (!this.stopped) {
-      const start = this.verified;
-      if (this.commitEnd < 0) {
-        if (start + COMMIT_HEAD_BYTES > available) return;
-        const length = this.view.getUint32(start + 4, true);
-        // Checked before anything is hashed, so a damaged length never makes us hash (or wait for) gigabytes.
-        if (length === 0 || length % 8 !== 0 || length > MAX_COMMIT_PAYLOAD || start + COMMIT_HEAD_BYTES + length > this.bytes.length) {
-          this.stopped = true;
-          return;
-        }
-        this.commitEnd = start + COMMIT_HEAD_BYTES + length;
-        this.hashed = start + 4;
-        this.running = 0;
-      }
-      const to = Math.min(this.commitEnd, available);
-      if (to > this.hashed) {
-        // node:zlib's crc32 — the CRC corpus's crc32 is — continued across chunks from its running value.
-        this.running = zlibCrc32(this.bytes.subarray(this.hashed, to), this.running);
-        this.hashed = to;
-      }
-      if (this.hashed < this.commitEnd) return;
-      if (this.running >>> 0 !== this.view.getUint32(start, true)) {
-        this.stopped = true;
-        return;
-      }
-      this.verified = this.commitEnd;
-      this.commits++;
-      this.commitEnd = -1;
-    }
-  }
+export function commitLength(view: DataView, p: number, room: number): number {
+  if (room < COMMIT_HEAD_BYTES) return -1;
+  const length = view.getUint32(p + 4, true);
+  if (length === 0 || length % 8 !== 0 || length > MAX_COMMIT_PAYLOAD || COMMIT_HEAD_BYTES + length > room) return -1;
+  return length;
 }
 
 /**
  * Applies every whole commit in `bytes` to `cols`, stopping at the first commit that is
  * incomplete or fails its checksum: that commit and everything after it are a torn tail
  * and are not believed. `bytes[0]` must be at file offset `base`, a commit boundary.
+ * (Files are read by `readCommits`, which streams them; this is for bytes already in
+ * memory: a commit this process has just written, a rewrite it has just made.)
  *
  * A commit whose checksum holds but whose records break the format is damage no crash can
  * cause (or a writer bug) and is an error, not a tail.
  *
- * `verified`: how many leading bytes a {@link CommitScanner} has already found to be whole,
- * checksummed commits (or, for bytes this process has just written, all of them); they are
- * not hashed again.
+ * `verified`: how many leading bytes are known to be whole, checksummed commits (bytes this
+ * process has just written); they are not hashed again.
  *
  * @throws {IndexCorruptError} naming the byte offset of the bad record. `cols` is then
  *   partly updated and must be discarded.
  */
-export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, path: string | undefined, verified?: number): ApplyResult {
-  let end = verified;
-  if (end === undefined) {
-    const scanner = new CommitScanner(bytes);
-    scanner.advance(bytes.length);
-    end = scanner.verified;
-  }
+export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, path: string | undefined, verified = 0): ApplyResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const result: ApplyResult = { end: base, ignoredBytes: 0, commits: 0, appended: 0, removed: 0, exposed: 0 };
   let p = 0;
-  while (p < end) {
-    const length = view.getUint32(p + 4, true);
-    applyPayload(cols, view, p + COMMIT_HEAD_BYTES, p + COMMIT_HEAD_BYTES + length, base, path, result);
-    p += COMMIT_HEAD_BYTES + length;
+  for (;;) {
+    const length = commitLength(view, p, bytes.length - p);
+    if (length < 0) break;
+    const end = p + COMMIT_HEAD_BYTES + length;
+    if (end > verified && zlibCrc32(bytes.subarray(p + 4, end)) >>> 0 !== view.getUint32(p, true)) break;
+    applyPayload(cols, view, p + COMMIT_HEAD_BYTES, end, base, path, result);
+    p = end;
     result.commits++;
   }
   result.end = base + p;
@@ -153,8 +107,25 @@ export function applyCommits(cols: Columns, bytes: Uint8Array, base: number, pat
   return result;
 }
 
-function applyPayload(cols: Columns, view: DataView, start: number, end: number, base: number, path: string | undefined, result: ApplyResult): void {
-  let q = start;
+/**
+ * Applies the records of one checksummed commit payload, `view` bytes `start`..`end` (file
+ * offset = `base` + position), to `cols` in file order.
+ *
+ * @throws {IndexCorruptError} naming the byte offset of the first record that breaks the format.
+ */
+export function applyPayload(
+  cols: Columns,
+  view: DataView,
+  start: number,
+  end: number,
+  base: number,
+  path: string | undefined,
+  result: ApplyResult,
+  padding = 0,
+): void {
+  // `padding`: the view starts inside a record (its items were read elsewhere), with this many bytes of its padding.
+  for (let k = start; k < start + padding; k++) if (view.getUint8(k) !== 0) throw corrupt(path, base + k, "record padding is not zero");
+  let q = start + padding;
   while (q < end) {
     const record = q;
     const at = (pos: number) => base + pos;
@@ -243,75 +214,76 @@ function skipPadding(view: DataView, record: number, q: number, end: number, bas
 }
 
 /**
- * The `n` values of a `width`-byte column at `pos`: a view of the bytes when they are
- * aligned and this machine is little-endian (always, in practice: the format keeps
- * columns aligned), else a copy read value by value.
+ * Reads an entries record of `count` entries whose columns start at `q` in `view`: copies
+ * each column to the end of the in-memory one with a single `set` (a view of the bytes when
+ * this machine is little-endian and the column aligned, as the format keeps it; else value
+ * by value), then checks and publishes the rows ({@link publishRows}).
  */
-function columnAt(view: DataView, pos: number, n: number, width: number): Column {
-  const at = view.byteOffset + pos;
-  if (LITTLE_ENDIAN && at % width === 0) {
-    if (width === 8) return new Float64Array(view.buffer, at, n);
-    if (width === 4) return new Uint32Array(view.buffer, at, n);
-    if (width === 2) return new Uint16Array(view.buffer, at, n);
-    return new Uint8Array(view.buffer, at, n);
+function readEntries(cols: Columns, view: DataView, q: number, count: number, base: number, path: string | undefined): void {
+  cols.reserve(cols.size + count);
+  const row = cols.size;
+  let pos = q;
+  for (const [name, width] of ENTRY_COLUMNS) {
+    const column = cols[name];
+    const at = view.byteOffset + pos;
+    if (LITTLE_ENDIAN && at % width === 0) {
+      column.set(new (column.constructor as new (b: ArrayBufferLike, o: number, n: number) => Column)(view.buffer, at, count) as never, row);
+    } else {
+      for (let k = 0; k < count; k++) {
+        const p = pos + width * k;
+        column[row + k] =
+          width === 8 ? view.getFloat64(p, true) : width === 4 ? view.getUint32(p, true) : width === 2 ? view.getUint16(p, true) : view.getUint8(p);
+      }
+    }
+    pos += count * width;
   }
-  if (width === 8) return Float64Array.from({ length: n }, (_, k) => view.getFloat64(pos + 8 * k, true));
-  if (width === 4) return Uint32Array.from({ length: n }, (_, k) => view.getUint32(pos + 4 * k, true));
-  if (width === 2) return Uint16Array.from({ length: n }, (_, k) => view.getUint16(pos + 2 * k, true));
-  return new Uint8Array(view.buffer, at, n).slice();
+  publishRows(cols, row, count, base + q, path);
 }
 
 /**
- * Reads an entries record of `count` entries whose columns start at `q`: checks every
- * value, then appends each column to the in-memory one with a single `set`.
+ * Checks the `count` entries an entries record put in rows `row`.. of `cols` (beyond the
+ * live ones) and makes them live, with the next ordinals. `where`: the file offset of the
+ * record's items, for errors.
+ *
+ * @throws {IndexCorruptError} for the first entry that breaks a rule of the format; the rows
+ *   are then not live.
  */
-function readEntries(cols: Columns, view: DataView, q: number, count: number, base: number, path: string | undefined): void {
-  const src: Partial<Record<(typeof ENTRY_COLUMNS)[number][0], Column>> = {};
-  let pos = q;
-  for (const [name, width] of ENTRY_COLUMNS) {
-    src[name] = columnAt(view, pos, count, width);
-    pos += count * width;
-  }
-  const e = src as unknown as EntryArrays;
+export function publishRows(cols: Columns, row: number, count: number, where: number, path: string | undefined): void {
   // Locals, so the loop's loads are monomorphic typed-array reads.
-  const offs = e.off;
-  const ats = e.at;
-  const ws = e.w;
-  const lens = e.len;
-  const crcs = e.crc;
-  const counts = e.count;
-  const lasts = e.last;
-  const typeCodes = e.type;
-  const flagBytes = e.flag;
+  const offs = cols.off;
+  const ats = cols.at;
+  const ws = cols.w;
+  const lens = cols.len;
+  const crcs = cols.crc;
+  const counts = cols.count;
+  const lasts = cols.last;
+  const typeCodes = cols.type;
+  const flagBytes = cols.flag;
   const types = cols.typeNames.length;
-  for (let k = 0; k < count; k++) {
-    const off = offs[k]!;
-    const at = ats[k]!;
-    const w = ws[k]!;
-    const flags = flagBytes[k]!;
-    const type = typeCodes[k]!;
+  const end = row + count;
+  for (let r = row; r < end; r++) {
+    const off = offs[r]!;
+    const at = ats[r]!;
+    const w = ws[r]!;
+    const flags = flagBytes[r]!;
+    const type = typeCodes[r]!;
     // One combined test keeps the loop short; the slow path says which field is wrong.
     if (
       !(off >= 0 && off <= Number.MAX_SAFE_INTEGER && Math.floor(off) === off) ||
       !(at >= -MAX_SECONDS && at <= MAX_SECONDS) ||
       !(w >= 0 && w < Infinity) ||
-      lens[k] === 0 ||
+      lens[r] === 0 ||
       (type !== NO_TYPE && type >= types) ||
       (flags & ~KNOWN_FLAGS) !== 0 ||
-      ((flags & FLAG_HAS_CRC) === 0 && crcs[k] !== 0) ||
+      ((flags & FLAG_HAS_CRC) === 0 && crcs[r] !== 0) ||
       ((flags & FLAG_HAS_AUTO_MINED) === 0 && (flags & FLAG_AUTO_MINED) !== 0) ||
-      (counts[k] === 0 ? lasts[k] !== 0 : !(lasts[k]! >= 0 && lasts[k]! <= MAX_SECONDS))
+      (counts[r] === 0 ? lasts[r] !== 0 : !(lasts[r]! >= 0 && lasts[r]! <= MAX_SECONDS))
     ) {
-      throw corrupt(path, base + q, `entries record, entry ${k} (ordinal ${cols.nextOrdinal + k}): ${whatIsWrong(e, k, types)}`);
+      const k = r - row;
+      throw corrupt(path, where, `entries record, entry ${k} (ordinal ${cols.nextOrdinal + k}): ${whatIsWrong(cols, r, types)}`);
     }
   }
-  if (cols.size === 0 && cols.capacity === 0) {
-    cols.adopt(e, count);
-    return;
-  }
-  if (cols.defer(e, count)) return;
-  cols.reserve(cols.size + count);
-  for (const [name] of ENTRY_COLUMNS) (cols[name] as Column).set(e[name] as never, cols.size);
+  if (row !== cols.size) throw new Error(`publishRows: rows staged at ${row}, the columns end at ${cols.size}`); // a bug, never data
   cols.appended(count);
 }
 

@@ -9,8 +9,8 @@ import { ENTRY_BYTES, encodeHeader, NO_TYPE } from "./format.js";
 
 /**
  * Entries per commit of a rewritten file: one commit up to 32 Mi entries (1.8 GB, under the
- * 2 GiB payload limit), so a compacted index is one entries record, which a reader adopts
- * as its columns without copying.
+ * 2 GiB payload limit), so a compacted index is one entries record, whose columns a reader
+ * reads straight into its own (one read per column).
  */
 const ENTRIES_PER_COMMIT = 32 << 20;
 
@@ -96,10 +96,8 @@ function gather(c: Columns, order: Uint32Array): EntryArrays {
 export function encodeIndexV2(entries: readonly IndexEntry[] | IndexView): Uint8Array {
   let cols: Columns;
   if (Array.isArray(entries)) cols = columnsOf(entries, "encodeIndexV2");
-  else if (entries instanceof Columns) {
-    cols = entries;
-    cols.settle();
-  } else throw new IndexArgumentError("encodeIndexV2", "entries", "an array of entries or an index view", entries);
+  else if (entries instanceof Columns) cols = entries;
+  else throw new IndexArgumentError("encodeIndexV2", "entries", "an array of entries or an index view", entries);
 
   const order = canonicalOrder(cols);
   // Only the types still used, renumbered in name order.

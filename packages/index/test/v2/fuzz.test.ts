@@ -1,10 +1,12 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexCorruptError, IndexJournal } from "../../src/index.js";
-import { CommitScanner } from "../../src/v2/journal.js";
+import { Columns } from "../../src/v2/columns.js";
+import { applyCommits } from "../../src/v2/journal.js";
+import { readCommits } from "../../src/v2/read.js";
 import { entry, tempDir } from "./helpers.js";
 
 /** What a reader shows: entries and exposure, for comparing states. */
@@ -160,35 +162,117 @@ describe("v2 index against a model", () => {
   }, 120_000);
 });
 
-describe("CommitScanner (checksums checked as chunks arrive)", () => {
-  it("any chunking finds the same whole commits as reading everything at once", async () => {
-    const { bytes, ends } = await build();
-    const body = new Uint8Array(bytes.subarray(16));
-    const commitEnds = ends.map((e) => e - 16);
-    await fc.assert(
-      fc.property(fc.array(fc.nat({ max: body.length }), { maxLength: 20 }), (cuts) => {
-        const scanner = new CommitScanner(body);
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          scanner.advance(cut);
-          // Never believes a commit before its last byte is there.
-          expect(scanner.verified).toBe(Math.max(...commitEnds.filter((e) => e <= cut)));
-        }
-        scanner.advance(body.length);
-        expect(scanner.verified).toBe(body.length);
-        expect(scanner.commits).toBe(commitEnds.length - 1);
-      }),
-      { numRuns: 200 },
-    );
+/**
+ * A file whose commits take every route of the reader: small ones (read from the window)
+ * and long ones (more than the small windows below: a types record, an entries record read
+ * column by column, then remove and exposure records in the same commit).
+ */
+async function buildLong(): Promise<{ bytes: Buffer; ends: number[] }> {
+  const path = join(await tempDir(), "long.rkx");
+  const journal = await IndexJournal.open(path, { create: true });
+  const ends = [journal.end];
+  const step = async (change: Parameters<IndexJournal["commit"]>[0]) => {
+    await journal.commit(change);
+    ends.push(journal.end);
+  };
+  await step({ append: Array.from({ length: 40 }, (_, i) => entry(i)) });
+  await step({ append: [entry(100)] });
+  await step({
+    append: Array.from({ length: 60 }, (_, i) => entry(200 + i, { sectionType: `kind-${i % 4}` })),
+    remove: [entry(3), entry(100)],
+    exposure: [{ ...entry(5), replayCount: 2, lastReplayAt: new Date(86_400_000 * 3) }],
   });
+  await step({ remove: [entry(7)], reason: "evicted" });
+  await step({ append: Array.from({ length: 30 }, (_, i) => entry(300 + i)), exposure: [{ ...entry(201), replayCount: 1, lastReplayAt: new Date(5_000) }] });
+  await journal.close();
+  return { bytes: await readFile(path), ends };
+}
 
-  it("stops for good at a damaged commit", async () => {
-    const { bytes, ends } = await build();
-    const body = new Uint8Array(bytes.subarray(16));
-    body[ends[2]! - 16 + 12]! ^= 1; // inside the third commit
-    const scanner = new CommitScanner(body);
-    for (let k = 0; k <= body.length; k += 7) scanner.advance(k);
-    scanner.advance(body.length);
-    expect(scanner.stopped).toBe(true);
-    expect(scanner.verified).toBe(ends[2]! - 16);
+/** `readCommits` of a file through a window of `windowBytes`: the state, end and tail, or the error. */
+async function readThrough(path: string, windowBytes: number): Promise<{ state?: unknown; end?: number; ignored?: number; error?: string }> {
+  const fd = await open(path, "r");
+  try {
+    const cols = new Columns();
+    const size = (await fd.stat()).size;
+    const applied = await readCommits(fd, path, cols, 16, size, windowBytes);
+    return {
+      state: Array.from({ length: cols.size }, (_, i) => [cols.entry(i), cols.exposure(i)]),
+      end: applied.end,
+      ignored: applied.ignoredBytes,
+    };
+  } catch (error) {
+    return { error: String(error) };
+  } finally {
+    await fd.close();
+  }
+}
+
+/** The same bytes applied from memory at once (`applyCommits`, no window): the reference. */
+function applyAtOnce(bytes: Uint8Array): { state?: unknown; end?: number; ignored?: number; error?: string } {
+  const cols = new Columns();
+  try {
+    const applied = applyCommits(cols, bytes.subarray(16), 16, "P");
+    return { state: Array.from({ length: cols.size }, (_, i) => [cols.entry(i), cols.exposure(i)]), end: applied.end, ignored: applied.ignoredBytes };
+  } catch (error) {
+    return { error: String(error) };
+  }
+}
+
+describe("reading through a window (readCommits)", () => {
+  it("any window size gives what applying the bytes at once gives, damaged, truncated or re-signed", async () => {
+    const { bytes, ends } = await buildLong();
+    expect(ends[3]! - ends[2]!).toBeGreaterThan(3000); // the long commit is longer than most windows below
+    const dir = await tempDir();
+    const path = join(dir, "window.rkx");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 64, max: 8000 }),
+        fc.array(fc.record({ at: fc.integer({ min: 16, max: bytes.length - 1 }), xor: fc.integer({ min: 1, max: 255 }) }), { maxLength: 3 }),
+        fc.option(fc.integer({ min: 16, max: bytes.length }), { nil: undefined }),
+        fc.boolean(),
+        async (windowBytes, flips, cut, resign) => {
+          const damaged = Buffer.from(bytes);
+          for (const { at, xor } of flips) damaged[at]! ^= xor;
+          if (resign) {
+            // Damage no checksum catches: every commit re-signed, so the records' own checks must.
+            for (let k = 1; k < ends.length; k++) {
+              const start = ends[k - 1]!;
+              const length = damaged.readUInt32LE(start + 4);
+              if (length !== ends[k]! - start - 8) break;
+              damaged.writeUInt32LE(crc32(damaged.subarray(start + 4, ends[k]!)) >>> 0, start);
+            }
+          }
+          const file = cut === undefined ? damaged : damaged.subarray(0, cut);
+          await writeFile(path, file);
+          const expected = applyAtOnce(file);
+          const got = await readThrough(path.replace(/window\.rkx$/, "window.rkx"), windowBytes);
+          expect(got.error ?? "", `window ${windowBytes}`).toBe((expected.error ?? "").replace(/corrupt index P/, `corrupt index ${path}`));
+          if (expected.error === undefined) {
+            expect(got.end).toBe(expected.end);
+            expect(got.ignored).toBe(expected.ignored);
+            expect(got.state).toEqual(expected.state);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 120_000);
+
+  it("a long commit is believed only once its checksum holds: a damaged column or cut makes it the tail", async () => {
+    const { bytes, ends } = await buildLong();
+    const path = join(await tempDir(), "long-tail.rkx");
+    const whole = await readThrough((await writeFile(path, bytes), path), 512);
+    expect(whole.end).toBe(bytes.length);
+    for (const at of [ends[2]! + 40, ends[2]! + 1500, ends[3]! - 3]) {
+      const damaged = Buffer.from(bytes);
+      damaged[at]! ^= 0x10;
+      await writeFile(path, damaged);
+      const got = await readThrough(path, 512);
+      expect(got.end).toBe(ends[2]);
+      expect(got.ignored).toBe(bytes.length - ends[2]!);
+      expect(got.state).toEqual(applyAtOnce(bytes.subarray(0, ends[2]!)).state);
+    }
+    await writeFile(path, bytes.subarray(0, ends[3]! - 1));
+    expect((await readThrough(path, 512)).end).toBe(ends[2]);
   });
 });
