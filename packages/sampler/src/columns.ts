@@ -7,7 +7,7 @@
 
 import { describe } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
-import { BUCKETS, entryHash, entryHashHex } from "./keyed-uniform.js";
+import { BUCKETS, entryHash, entryHashHex, timeHi, timeLo } from "./keyed-uniform.js";
 import { type Checked, checkOptions, pick, rankKeysFor } from "./pick.js";
 import type { Rows } from "./rows.js";
 import type { Sampleable, SampleOptions } from "./types.js";
@@ -16,13 +16,20 @@ import { customWeight, RECENCY, recencyFactor, UNIFORM } from "./weight.js";
 /**
  * Entries as columns: entry `i` is the object `{ sectionId: sectionId(i), addedAt:
  * addedAtMs[i], weight: weight?.[i] }`. `sampleIndices` picks exactly what `sample` picks
- * for those objects (in that order).
+ * for those objects (in that order). Give the times as `addedAtMs`, or as `addedAtSeconds`
+ * (entry `i` is then at `Math.round(addedAtSeconds[i] × 1000)` ms): exactly one of the two.
  */
 export interface ColumnSource<T extends Sampleable = Sampleable> {
   /** Number of entries. */
   readonly length: number;
   /** `addedAt` of each entry in epoch milliseconds (finite numbers). */
-  readonly addedAtMs: ArrayLike<number>;
+  readonly addedAtMs?: ArrayLike<number> | undefined;
+  /**
+   * Or `addedAt` of each entry in seconds since the epoch, to the millisecond (the v2
+   * index's `addedAt` column as it is): entry `i` is at `Math.round(addedAtSeconds[i] × 1000)`
+   * ms, worked out as the draw goes — no millisecond copy of the column.
+   */
+  readonly addedAtSeconds?: ArrayLike<number> | undefined;
   /** Each entry's weight (finite, ≥ 0); absent = 1 for every entry. */
   readonly weight?: ArrayLike<number> | undefined;
   /** The section id of entry `i`. Called only where a draw needs the text (rare without `hexIds`: it is the hash input then). */
@@ -83,7 +90,15 @@ function checkSource(source: ColumnSource<Sampleable>): void {
   if (typeof source !== "object" || source === null) throw new SamplerError(`source must be an object of columns, got ${describe(source)}`);
   const n = source.length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new SamplerError(`source.length must be a non-negative integer, got ${describe(n)}`);
-  covers("source.addedAtMs", source.addedAtMs, n);
+  if ((source.addedAtMs === undefined) === (source.addedAtSeconds === undefined)) {
+    throw new SamplerError(
+      source.addedAtMs === undefined
+        ? `source.addedAtMs must be an array-like of epoch milliseconds (or give source.addedAtSeconds), got ${describe(source.addedAtMs)}`
+        : "give source.addedAtMs or source.addedAtSeconds, not both",
+    );
+  }
+  if (source.addedAtMs !== undefined) covers("source.addedAtMs", source.addedAtMs, n);
+  else covers("source.addedAtSeconds", source.addedAtSeconds, n);
   if (source.weight !== undefined) covers("source.weight", source.weight, n);
   if (typeof source.sectionId !== "function") throw new SamplerError(`source.sectionId must be a function, got ${describe(source.sectionId)}`);
   const hex = source.hexIds;
@@ -107,7 +122,9 @@ function covers(name: string, column: unknown, n: number): void {
 
 /** The columns as the shared steps read them. With hex ids, the stable order compares the words (the same order as the hex strings). */
 function columnRows(source: ColumnSource<Sampleable>): Rows {
-  const at = source.addedAtMs;
+  const ms = source.addedAtMs;
+  const seconds = source.addedAtSeconds as ArrayLike<number>;
+  const at = (i: number): number => (ms !== undefined ? (ms[i] as number) : Math.round((seconds[i] as number) * 1000));
   const hex = source.hexIds;
   const id = (i: number): string => source.sectionId(i);
   if (hex !== undefined) {
@@ -115,7 +132,7 @@ function columnRows(source: ColumnSource<Sampleable>): Rows {
     return {
       length: source.length,
       id,
-      time: (i) => at[i] as number,
+      time: at,
       before: (a, b) => {
         const x = hi[a] as number;
         const y = hi[b] as number;
@@ -129,7 +146,7 @@ function columnRows(source: ColumnSource<Sampleable>): Rows {
   return {
     length: source.length,
     id,
-    time: (i) => at[i] as number,
+    time: at,
     before: (a, b) => {
       const x = source.sectionId(a);
       const y = source.sectionId(b);
@@ -151,7 +168,8 @@ function weighColumns(
   counts: Int32Array,
 ): number {
   const n = source.length;
-  const at = source.addedAtMs;
+  const ms = source.addedAtMs;
+  const seconds = source.addedAtSeconds as ArrayLike<number>;
   const extra = source.weight;
   const hi = source.hexIds?.hi;
   const lo = source.hexIds?.lo;
@@ -159,8 +177,15 @@ function weighColumns(
   const nowMs = plan.nowMs;
   let positives = 0;
   for (let i = 0; i < n; i++) {
-    const t = at[i] as number;
-    if (typeof t !== "number" || t - t !== 0) throw badColumn(source, i, `addedAtMs must be finite epoch milliseconds, got ${describe(t)}`);
+    const raw = ms !== undefined ? (ms[i] as number) : (seconds[i] as number);
+    const t = ms !== undefined ? raw : Math.round(raw * 1000);
+    if (typeof raw !== "number" || t - t !== 0) {
+      throw badColumn(
+        source,
+        i,
+        ms !== undefined ? `addedAtMs must be finite epoch milliseconds, got ${describe(raw)}` : `addedAtSeconds must be finite seconds, got ${describe(raw)}`,
+      );
+    }
     let w = mode === RECENCY ? recencyFactor(nowMs, t) : mode === UNIFORM ? 1 : customWeight((source.entry as (i: number) => Sampleable)(i), i, plan);
     if (extra !== undefined) {
       const x = extra[i] as number;
@@ -174,7 +199,10 @@ function weighColumns(
     if (w > 0) {
       positives++;
       if (hashes !== undefined) {
-        const h = hi === undefined ? entryHash(idAt(source, i), t, key0) : entryHashHex(hi[i] as number, (lo as Uint32Array)[i] as number, t, key0);
+        const h =
+          hi === undefined
+            ? entryHash(idAt(source, i), t, key0)
+            : entryHashHex(timeLo(t), timeHi(t), (hi[i] as number) | 0, ((lo as Uint32Array)[i] as number) | 0, key0);
         hashes[i] = h;
         const b = (h >>> 24) + 1;
         counts[b] = (counts[b] as number) + 1;

@@ -12,7 +12,7 @@ import { describe, nowMsOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import { numberDuplicates, RankKeys, uniformOf } from "./keyed-uniform.js";
 import type { Rows } from "./rows.js";
-import { TopK } from "./top-k.js";
+import { belowFloor, TopK } from "./top-k.js";
 import type { SchemeFn } from "./types.js";
 import { CUSTOM, type Plan, RECENCY, UNIFORM } from "./weight.js";
 
@@ -97,7 +97,10 @@ function select(rows: Rows, weights: Float64Array, hashes: Int32Array, k: number
   const heap = new TopK(k, (a, b) => rows.before(a, b));
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i] as number;
-    if (w > 0) heap.consider(uniformOf(hashes[i] as number), w, i);
+    if (w > 0) {
+      const u = uniformOf(hashes[i] as number);
+      if (!belowFloor(heap.floor, u, w)) heap.consider(u, w, i);
+    }
   }
   return heap.drain();
 }

@@ -7,6 +7,15 @@
  * @internal
  * @module
  */
+/**
+ * Whether a pair (u, w) has a key ln(u) / w below `floor` by the cheap test of
+ * {@link TopK.consider}. A hot loop tests it before calling `consider`: the many pairs
+ * turned away then never pass their doubles to a call (which boxes them when not inlined).
+ */
+export function belowFloor(floor: number, u: number, w: number): boolean {
+  return floor < 0 && u - 1 <= floor * w * (1 + 1e-9);
+}
+
 export class TopK {
   readonly capacity: number;
   size = 0;
@@ -35,7 +44,7 @@ export class TopK {
    */
   consider(u: number, w: number, item: number): void {
     const floor = this.floor;
-    if (floor < 0 && u - 1 <= floor * w * (1 + 1e-9)) return;
+    if (belowFloor(floor, u, w)) return;
     const key = Math.log(u) / w;
     if (key >= floor) this.offer(key, item);
   }

@@ -115,6 +115,19 @@ describe("sampleIndices picks what sample picks", () => {
     expect(Array.from(sampleIndices(source, { k: 500, now: NOW, seed: 42 }))).toEqual(expected);
   });
 
+  test("times as addedAtSeconds pick exactly what the same times in ms (Math.round(s × 1000)) pick", () => {
+    fc.assert(
+      fc.property(rowsArb, fc.nat(30), fc.integer(), fc.boolean(), schemeArb, (rows, k, seed, hex, scheme) => {
+        const seconds = Float64Array.from(rows, (r) => r.addedAt / 1000);
+        const ms = Float64Array.from(seconds, (s) => Math.round(s * 1000));
+        const { addedAtMs: _, ...rest } = columnsOf(rows, hex);
+        const bySeconds = sampleIndices({ ...rest, addedAtSeconds: seconds }, { k, now: NOW, seed, scheme });
+        expect(Array.from(bySeconds)).toEqual(Array.from(sampleIndices({ ...rest, addedAtMs: ms }, { k, now: NOW, seed, scheme })));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test("k = 0 and an empty source give an empty array", () => {
     expect(sampleIndices(columnsOf([], true), { k: 3, now: NOW, seed: 1 })).toEqual(new Uint32Array(0));
     expect(sampleIndices(columnsOf([{ sectionId: "a", addedAt: 0, weight: 1, i: 0 }], false), { k: 0, now: NOW, seed: 1 })).toEqual(new Uint32Array(0));
@@ -146,6 +159,8 @@ describe("bad sources are SamplerErrors naming what is wrong", () => {
     ["a fractional length", { ...ok, length: 1.5 }, /source\.length/],
     ["no addedAtMs", { ...ok, addedAtMs: undefined }, /source\.addedAtMs must be an array-like/],
     ["a short addedAtMs", { ...ok, addedAtMs: [1] }, /source\.addedAtMs .* of length 1/],
+    ["both addedAtMs and addedAtSeconds", { ...ok, addedAtSeconds: [1, 2] }, /give source\.addedAtMs or source\.addedAtSeconds, not both/],
+    ["a short addedAtSeconds", { ...ok, addedAtMs: undefined, addedAtSeconds: new Float64Array(1) }, /source\.addedAtSeconds .* of length 1/],
     ["a short weight column", { ...ok, weight: new Float64Array(1) }, /source\.weight/],
     ["no sectionId function", { ...ok, sectionId: "x" }, /source\.sectionId must be a function/],
     ["hexIds of the wrong type", { ...ok, hexIds: { hi: [1, 2], lo: new Uint32Array(2) } }, /source\.hexIds\.hi must be a Uint32Array/],
@@ -160,6 +175,10 @@ describe("bad sources are SamplerErrors naming what is wrong", () => {
   test("a NaN time, a negative or NaN weight, a non-string id name the entry", () => {
     const at = Float64Array.of(NOW.getTime(), Number.NaN);
     expect(() => sampleIndices({ ...ok, addedAtMs: at }, opts)).toThrow(/entry 1 \(00000000000000bb\): addedAtMs must be finite/);
+    const bySeconds = (seconds: unknown[]) => sampleIndices({ ...ok, addedAtMs: undefined, addedAtSeconds: seconds as number[] }, opts);
+    expect(() => bySeconds([1, Number.NaN])).toThrow(/entry 1 \(00000000000000bb\): addedAtSeconds must be finite seconds, got NaN/);
+    expect(() => bySeconds([1, "2"])).toThrow(/entry 1 \(00000000000000bb\): addedAtSeconds must be finite seconds, got "2"/);
+    expect(() => bySeconds([1e306, 1])).toThrow(/entry 0 \(00000000000000aa\): addedAtSeconds must be finite seconds, got 1e\+306/);
     let error: unknown;
     try {
       sampleIndices({ ...ok, weight: Float64Array.of(1, -2) }, opts);
