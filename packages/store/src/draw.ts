@@ -307,9 +307,9 @@ interface Pool {
 
 /**
  * The pool of `rows` (view row numbers; undefined = every row). The sampler picks from it
- * exactly what `sample` picks from the same rows as `IndexEntry` objects: addedAt in epoch
- * ms (the index's seconds rounded back to the millisecond written, as its `entry()` does),
- * the index weight, the section id.
+ * exactly what `sample` picks from the same rows as `IndexEntry` objects: addedAt (the
+ * index's seconds, which the sampler rounds back to the millisecond written, as `entry()`
+ * does), the index weight, the section id.
  */
 export function poolOf(source: DrawSource, rows: readonly number[] | undefined): Pool {
   const cols = source.columns;
@@ -329,31 +329,33 @@ export function poolOf(source: DrawSource, rows: readonly number[] | undefined):
     const entry = (j: number): IndexEntry => entries[rowOf(j)]!;
     return { columns: { length: n, addedAtMs, weight, sectionId: (j) => entry(j).sectionId, entry }, entry };
   }
-  const at = cols.addedAt;
-  const w = cols.weight;
-  const addedAtMs = new Float64Array(n);
+  // The index's seconds as they are: the sampler rounds them to the millisecond written, as `entry()` does.
+  let addedAtSeconds: Float64Array;
   let weight: Float64Array;
   let hi: Uint32Array;
   let lo: Uint32Array;
   if (all) {
-    for (let r = 0; r < n; r++) addedAtMs[r] = Math.round(at[r]! * 1000);
-    weight = w.subarray(0, n);
+    addedAtSeconds = cols.addedAt.subarray(0, n);
+    weight = cols.weight.subarray(0, n);
     hi = cols.idHi.subarray(0, n);
     lo = cols.idLo.subarray(0, n);
   } else {
+    const at = cols.addedAt;
+    const w = cols.weight;
+    addedAtSeconds = new Float64Array(n);
     weight = new Float64Array(n);
     hi = new Uint32Array(n);
     lo = new Uint32Array(n);
     for (let j = 0; j < n; j++) {
       const r = rows[j]!;
-      addedAtMs[j] = Math.round(at[r]! * 1000);
+      addedAtSeconds[j] = at[r]!;
       weight[j] = w[r]!;
       hi[j] = cols.idHi[r]!;
       lo[j] = cols.idLo[r]!;
     }
   }
   const entry = (j: number): IndexEntry => entryWithExposure(cols, rowOf(j));
-  return { columns: { length: n, addedAtMs, weight, hexIds: { hi, lo }, sectionId: (j) => cols.sectionId(rowOf(j)), entry }, entry };
+  return { columns: { length: n, addedAtSeconds, weight, hexIds: { hi, lo }, sectionId: (j) => cols.sectionId(rowOf(j)), entry }, entry };
 }
 
 /** Row `r` of the columns as an `IndexEntry` carrying its exposure (for scheme functions). */
