@@ -241,6 +241,22 @@ describe("reads from a corpus file", () => {
     await expect(appendSnapshots(join(dir, "adir"), [good])).rejects.toMatchObject({ code: "CORPUS_IO", errno: "EISDIR" });
   });
 
+  test("small frames (read synchronously) and a frame larger than a synchronous read come back alike, in the order asked", async () => {
+    const path = join(tempDir(), "corpus.zst");
+    // Incompressible content: the big frame's compressed bytes stay over 256 KiB.
+    let seed = 7;
+    const noise = Array.from({ length: 400_000 }, () => String.fromCharCode(33 + (((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % 90))).join(
+      "",
+    );
+    const snaps = [good, createSnapshot({ sectionType: "prose", content: noise, lastSeenAt: new Date("2026-04-02T00:00:00Z") }), { ...good, content: "tail" }];
+    const pointers = await appendSnapshots(path, snaps);
+    expect(pointers[1]!.length).toBeGreaterThan(256 << 10);
+    const order = [pointers[2]!, pointers[0]!, pointers[1]!, pointers[0]!];
+    const got: string[] = [];
+    for await (const s of readSnapshots(path, order)) got.push(s.content);
+    expect(got).toEqual(["tail", good.content, noise, good.content]);
+  });
+
   test("the reference store's corpus with a pointer shifted by one byte", async () => {
     const e = await readSnapshot(join(VECTORS, "store/corpus.zst"), { byteOffset: 1, length: 187 }).catch((x: unknown) => x);
     expect(CorpusCorruptError.isInstance(e)).toBe(true);
