@@ -10,21 +10,22 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     ...real,
     open: async (...args: Parameters<typeof real.open>) => {
       calls.opens++;
-      const handle = await real.open(...args);
-      const write = handle.write.bind(handle) as (...a: unknown[]) => unknown;
-      const datasync = handle.datasync.bind(handle);
-      return Object.assign(handle, {
-        write: (...a: unknown[]) => {
-          calls.write++;
-          return write(...a);
-        },
-        datasync: () => {
-          calls.datasync++;
-          return datasync();
-        },
-      });
+      return real.open(...args);
     },
   };
+});
+// Appends write and sync through node:fs (a synchronous write, the fdatasync callback API).
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const writeSync = ((...a: Parameters<typeof real.writeSync>) => {
+    calls.write++;
+    return real.writeSync(...(a as [number, Uint8Array]));
+  }) as typeof real.writeSync;
+  const fdatasync = ((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+    calls.datasync++;
+    real.fdatasync(fd, cb);
+  }) as typeof real.fdatasync;
+  return { ...real, writeSync, fdatasync, default: { ...real, writeSync, fdatasync } };
 });
 vi.mock("@mongodb-js/zstd", async (importOriginal) => {
   const real = await importOriginal<typeof import("@mongodb-js/zstd")>();

@@ -209,7 +209,9 @@ async function child(op, dir, n) {
     await small.appendMany(Array.from({ length: 1000 }, (_, i) => snapshot(i, 1000)));
     let next = n;
     let nextSmall = 1000;
-    const later = (i) => createSnapshot({ sectionType: "prose", content: `Appended ${i}: one more section.`, lastSeenAt: NOW });
+    // Content unique to this run: a store measured twice must not turn the appends into duplicates (no write at all).
+    const run = `${process.pid}-${Date.now()}`;
+    const later = (i) => createSnapshot({ sectionType: "prose", content: `Appended ${i} (${run}): one more section.`, lastSeenAt: NOW });
     try {
       await runCases(title, [
         {

@@ -13,7 +13,7 @@
 // The generation only grows, so "the same text twice" means "no swap in between". A store
 // without the file (every store written before it existed, and dlm's) is generation 0.
 import { writeFileAtomic } from "@replaykit/corpus";
-import { readFile } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { StoreIOError } from "./errors.js";
 
@@ -37,6 +37,26 @@ export interface GenerationRead {
 
 export const generationPath = (p: StorePaths): string => `${p.indexPath}.generation`;
 
+/** The generation file's state is one short JSON line; anything longer is not ours (and is not read whole). */
+const GENERATION_MAX_BYTES = 4096;
+
+/**
+ * The text of a file of at most GENERATION_MAX_BYTES, read synchronously (every write and
+ * every view reads it; a thread-pool round trip would cost more than the read).
+ */
+function readSmallFile(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(GENERATION_MAX_BYTES + 1);
+    let got = 0;
+    for (let n = -1; n !== 0 && got < buffer.length; got += n) n = readSync(fd, buffer, got, buffer.length - got, got);
+    if (got > GENERATION_MAX_BYTES) throw new Error(`longer than ${GENERATION_MAX_BYTES} bytes: not a generation file`);
+    return buffer.toString("utf8", 0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads the generation file. Missing: generation 0, nothing pending.
  * @throws {StoreIOError} when it cannot be read or is not ours (it is only ever replaced by rename, so never partial).
@@ -45,7 +65,7 @@ export async function readGeneration(p: StorePaths): Promise<GenerationRead> {
   const path = generationPath(p);
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readSmallFile(path);
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return { text: "", state: { generation: 0 } };
     throw new StoreIOError(path, "read the generation file", error);

@@ -13,18 +13,20 @@
 // unrelated handle on the same file does not drop the lock (a POSIX fcntl lock would).
 // macOS uses flock(2), Windows LockFileEx: the same semantics. Its `waitForLock` cannot
 // be cancelled, so waiting polls `tryLock` with a backoff, which honours `lockTimeoutMs`.
-import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+//
+// The lock file's calls (open, the lock itself, the holder's note, close) are synchronous:
+// each completes in microseconds, where a trip through libuv's thread pool costs tens, and
+// an append makes every one of them. A raw descriptor is also never closed behind our back
+// (a collected FileHandle is), so nothing but `releaseLock` can drop a held lock.
+import { closeSync, constants, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { tryLock, unlock } from "fs-native-extensions";
 import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
 
 // Callers in this process queue here instead of polling the kernel lock against each other.
 const queues = new Map<string, Promise<unknown>>();
-// Who in this process holds each lock now (for the error of a call queued behind it), and
-// the handle holding it: kept reachable here, so a collected FileHandle (closed by the
-// collector) can never drop a lock whose holder's work is still pending.
-const heldHere = new Map<string, { holder: LockHolder; handle: FileHandle }>();
+// Who in this process holds each lock now (for the error of a call queued behind it).
+const heldHere = new Map<string, LockHolder>();
 
 /**
  * Runs `fn` while holding the writer lock on `lockPath` (created if missing, never deleted).
@@ -52,15 +54,15 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
     ]);
     clearTimeout(timer);
     if (queuedTooLong) {
-      throw new StoreLockedError(lockPath, heldHere.get(lockPath)?.holder, Date.now() - started);
+      throw new StoreLockedError(lockPath, heldHere.get(lockPath), Date.now() - started);
     }
-    const { handle, holder } = await acquire(lockPath, timeoutMs, started);
-    heldHere.set(lockPath, { holder, handle });
+    const { fd, holder } = await acquire(lockPath, timeoutMs, started);
+    heldHere.set(lockPath, holder);
     try {
       return await fn();
     } finally {
       heldHere.delete(lockPath);
-      await releaseLock(handle);
+      releaseLock(fd);
     }
   } finally {
     release();
@@ -68,11 +70,11 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
   }
 }
 
-async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<{ handle: FileHandle; holder: LockHolder }> {
-  let handle: FileHandle;
+async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<{ fd: number; holder: LockHolder }> {
+  let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted at the lock path is an error, never followed.
-    handle = await open(lockPath, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+    fd = openSync(lockPath, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
   } catch (error) {
     throw new StoreIOError(lockPath, "open the lock file", error);
   }
@@ -81,18 +83,18 @@ async function acquire(lockPath: string, timeoutMs: number, started: number): Pr
     for (;;) {
       let granted: boolean;
       try {
-        granted = tryLock(handle.fd);
+        granted = tryLock(fd);
       } catch (error) {
         throw new StoreIOError(lockPath, "lock", error);
       }
       if (granted) break;
       const waited = Date.now() - started;
-      if (waited >= timeoutMs) throw new StoreLockedError(lockPath, await readHolder(handle), waited);
+      if (waited >= timeoutMs) throw new StoreLockedError(lockPath, readHolder(fd), waited);
       await new Promise((r) => setTimeout(r, Math.min(delay, timeoutMs - waited)));
       delay = Math.min(delay * 2, 50);
     }
   } catch (error) {
-    await handle.close().catch(() => undefined);
+    closeQuietly(fd);
     throw error;
   }
   // Informative only (StoreLockedError names the holder); nothing ever judges it. One write
@@ -100,20 +102,20 @@ async function acquire(lockPath: string, timeoutMs: number, started: number): Pr
   // so no truncate is needed here or at release.
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
   try {
-    await handle.write(JSON.stringify(holder).padEnd(HOLDER_NOTE_BYTES, " "), 0);
+    writeSync(fd, JSON.stringify(holder).padEnd(HOLDER_NOTE_BYTES, " "), 0);
   } catch {
     // A lock file we may lock but not write (odd permissions) still excludes other writers.
   }
-  return { handle, holder };
+  return { fd, holder };
 }
 
 // The length of the holder's note (a longer note, from a very long host name, is written whole and unpadded).
 const HOLDER_NOTE_BYTES = 256;
 
-async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
+function readHolder(fd: number): LockHolder | undefined {
   try {
     const buffer = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
     const parsed = JSON.parse(buffer.subarray(0, bytesRead).toString("utf8")) as Partial<LockHolder>;
     if (typeof parsed.pid === "number" && typeof parsed.hostname === "string" && typeof parsed.since === "string") {
       return { pid: parsed.pid, hostname: parsed.hostname, since: parsed.since };
@@ -124,11 +126,19 @@ async function readHolder(handle: FileHandle): Promise<LockHolder | undefined> {
   return undefined;
 }
 
-async function releaseLock(handle: FileHandle): Promise<void> {
+function releaseLock(fd: number): void {
   try {
-    unlock(handle.fd);
+    unlock(fd);
   } catch {
-    // Closing the handle below releases the lock anyway.
+    // Closing the descriptor below releases the lock anyway.
   }
-  await handle.close().catch(() => undefined);
+  closeQuietly(fd);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the descriptor is gone either way.
+  }
 }

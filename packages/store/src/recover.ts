@@ -2,7 +2,8 @@
 // left before its commit point, and rebuilding a lost index from the corpus alone.
 import { crc32, decodeFrameBatch, fsyncDir, type SectionSnapshot } from "@replaykit/corpus";
 import { entryFor, type IndexEntry, type IndexFormat } from "@replaykit/index";
-import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { StoreIOError } from "./errors.js";
 import { pendingPaths, readGeneration, writeGeneration, type StorePaths } from "./generation.js";
@@ -92,7 +93,7 @@ export async function removeAbandonedTemps(p: StorePaths): Promise<void> {
   for (const dir of new Set([dirname(p.corpusPath), dirname(p.indexPath)])) {
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = readdirSync(dir); // every write: a few entries, faster than a thread-pool round trip
     } catch {
       continue;
     }

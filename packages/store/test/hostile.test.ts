@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join } from "node:path";
 import { beforeEach, describe, expect, test, vi } from "vitest";
 
-// Fault injection for what root cannot be denied by permissions: EROFS / EACCES on open.
+// Fault injection for what root cannot be denied by permissions: EROFS / EACCES on open
+// (asynchronous and synchronous opens alike).
 const faults = vi.hoisted(() => ({ open: undefined as undefined | { match: RegExp; code: string } }));
 vi.mock("node:fs/promises", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs/promises")>();
@@ -17,6 +18,18 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     return real.open(path, flags, mode);
   }) as typeof real.open;
   return { ...real, open, default: { ...real, open } };
+});
+// The same faults for the synchronous opens (the lock file, the corpus opened for appending).
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const openSync = ((path: string, flags?: string | number, mode?: number) => {
+    const f = faults.open;
+    if (f?.match.test(String(path)) && flags !== undefined && flags !== "r") {
+      throw Object.assign(new Error(`${f.code}: injected, open '${path}'`), { code: f.code, path });
+    }
+    return real.openSync(path, flags, mode);
+  }) as typeof real.openSync;
+  return { ...real, openSync, default: { ...real, openSync } };
 });
 
 const { ReplayStore, createSnapshot, StoreNotFoundError } = await import("../src/index.js");

@@ -1,4 +1,5 @@
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { fstatSync, ftruncateSync, statSync, writeSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { crc32, writeFileAtomic } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
 import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
@@ -349,7 +350,9 @@ export class IndexJournal {
     try {
       // The held descriptor pins the old file's inode, so a new file at `path` cannot reuse
       // its number: comparing the two is a sound "was it replaced?" test.
-      const [named, held] = await Promise.all([stat(this.path), fd.stat()]);
+      // Synchronous: every commit catches up first, and each stat takes microseconds.
+      const named = statSync(this.path);
+      const held = fstatSync(fd.fd);
       same = named.ino === held.ino && named.dev === held.dev;
       size = held.size;
     } catch (cause) {
@@ -512,15 +515,21 @@ export class IndexJournal {
     const at = this.s.end;
     let step: IndexWriteStep = "write";
     try {
-      if (this.s.ignoredBytes > 0) await fd.truncate(at); // a crashed writer's torn tail: new commits must follow the last whole one
+      // The write goes to the page cache (synchronous: a commit is usually tens of bytes; a
+      // thread-pool round trip would cost more); the fsync waits for the disk, asynchronously.
+      if (this.s.ignoredBytes > 0) ftruncateSync(fd.fd, at); // a crashed writer's torn tail: new commits must follow the last whole one
       this.s.ignoredBytes = 0;
       let done = 0;
-      while (done < bytes.length) done += (await fd.write(bytes, done, Math.min(IO_CHUNK, bytes.length - done), at + done)).bytesWritten;
+      while (done < bytes.length) done += writeSync(fd.fd, bytes, done, Math.min(IO_CHUNK, bytes.length - done), at + done);
       step = "fsync";
       await fd.sync();
     } catch (cause) {
       // Leave the file as the view believes it; whatever part was written is a tail no reader believes anyway.
-      await fd.truncate(at).catch(() => undefined);
+      try {
+        ftruncateSync(fd.fd, at);
+      } catch {
+        // The tail is not believed either way.
+      }
       throw new IndexWriteError(this.path, step, cause);
     }
     // The view changes by decoding the very bytes a reader will decode.
