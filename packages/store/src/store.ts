@@ -222,7 +222,7 @@ export class ReplayStore {
    */
   async readMany(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of frame pointers or index entries");
-    return this.#view(async (_, view) => {
+    return this.#columnsView(async (view) => {
       const generations = new Set<number>();
       for (const e of entries) {
         const g = typeof e === "object" && e !== null ? loadedIn.get(e) : undefined;
@@ -786,7 +786,7 @@ export class ReplayStore {
   async #readChecked(entries: ReadonlyArray<FramePointer | IndexEntry>): Promise<SectionSnapshot[]> {
     const active = activeView.getStore();
     if (active?.store === this) return active.view.readChecked(entries);
-    return this.#view((_, view) => view.readChecked(entries));
+    return this.#columnsView((view) => view.readChecked(entries));
   }
 
   /**
@@ -815,7 +815,7 @@ export class ReplayStore {
       }
     };
     const active = activeView.getStore();
-    await (active?.store === this ? decodeIn(active.view) : this.#view(async (_, view) => decodeIn(view)));
+    await (active?.store === this ? decodeIn(active.view) : this.#columnsView(async (view) => decodeIn(view)));
     return out;
   }
 
