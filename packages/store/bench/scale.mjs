@@ -211,6 +211,9 @@ async function child(op, dir, n) {
     let nextSmall = 1000;
     // Content unique to this run: a store measured twice must not turn the appends into duplicates (no write at all).
     const run = `${process.pid}-${Date.now()}`;
+    // An append takes milliseconds and an fsync's latency varies from one call to the next:
+    // many rounds at every size (even --quick), so the medians hold still.
+    const appendRounds = n >= 10_000_000 ? 9 : 31;
     const later = (i) => createSnapshot({ sectionType: "prose", content: `Appended ${i} (${run}): one more section.`, lastSeenAt: NOW });
     try {
       await runCases(title, [
@@ -220,7 +223,7 @@ async function child(op, dir, n) {
           limit: () => fsyncOnce(dir),
           limitName: "one fsync",
           factor: 2,
-          rounds: rounds(15, 7),
+          rounds: appendRounds,
         },
         {
           name: `append one into ${count} vs into 1k`,
@@ -228,7 +231,7 @@ async function child(op, dir, n) {
           limit: () => small.append(later(nextSmall++)),
           limitName: "append one into a 1k store",
           factor: 2,
-          rounds: rounds(15, 7),
+          rounds: appendRounds,
         },
       ]);
     } finally {
