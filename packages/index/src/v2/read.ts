@@ -72,6 +72,22 @@ class Window {
   }
 }
 
+/** What the commit readers share: the file, the columns applied to, the window, the running result. */
+interface Reading {
+  readonly fd: FileHandle;
+  readonly path: string;
+  readonly cols: Columns;
+  readonly win: Window;
+  readonly result: ApplyResult;
+}
+
+/** A commit too long for the window: its head at `pos`, its end, its stored checksum. */
+interface LongCommit {
+  readonly pos: number;
+  readonly commitEnd: number;
+  readonly stored: number;
+}
+
 /** Where a large commit's entries record is: its head at file offset `head`, `count` entries, the items from `head` + 8. */
 interface EntriesAt {
   readonly head: number;
@@ -139,14 +155,10 @@ export async function readCommits(fd: FileHandle, path: string, cols: Columns, f
       applyPayload(cols, win.view, at + COMMIT_HEAD_BYTES, at + COMMIT_HEAD_BYTES + length, win.start, path, result);
     } else {
       await win.ensure(pos, win.buf.length);
+      const reading: Reading = { fd, path, cols, win, result };
+      const commit: LongCommit = { pos, commitEnd, stored };
       const entries = entriesRecordOf(win, pos, commitEnd);
-      if (
-        entries === undefined
-          ? !(await readWhole(fd, path, cols, win, pos, commitEnd, stored, result))
-          : !(await readLarge(fd, path, cols, win, pos, commitEnd, stored, entries, result))
-      ) {
-        break;
-      }
+      if (!(await (entries === undefined ? readWhole(reading, commit) : readLarge(reading, commit, entries)))) break;
     }
     pos = commitEnd;
     result.commits++;
@@ -157,16 +169,7 @@ export async function readCommits(fd: FileHandle, path: string, cols: Columns, f
 }
 
 /** A long commit read into a buffer of its own and applied from it; false when it is not whole or fails its checksum. */
-async function readWhole(
-  fd: FileHandle,
-  path: string,
-  cols: Columns,
-  win: Window,
-  pos: number,
-  commitEnd: number,
-  stored: number,
-  result: ApplyResult,
-): Promise<boolean> {
+async function readWhole({ fd, path, cols, win, result }: Reading, { pos, commitEnd, stored }: LongCommit): Promise<boolean> {
   const bytes = new Uint8Array(commitEnd - pos);
   const have = Math.min(win.end, commitEnd) - pos;
   bytes.set(win.buf.subarray(pos - win.start, pos - win.start + have));
@@ -184,17 +187,7 @@ async function readWhole(
  * ones (their room reserved first); false when it is not whole or fails its checksum (the
  * rows read are then not live).
  */
-async function readLarge(
-  fd: FileHandle,
-  path: string,
-  cols: Columns,
-  win: Window,
-  pos: number,
-  commitEnd: number,
-  stored: number,
-  entries: EntriesAt,
-  result: ApplyResult,
-): Promise<boolean> {
+async function readLarge({ fd, path, cols, win, result }: Reading, { pos, commitEnd, stored }: LongCommit, entries: EntriesAt): Promise<boolean> {
   const { head, count } = entries;
   const items = head + 8;
   cols.reserve(cols.size + count);
