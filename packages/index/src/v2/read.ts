@@ -18,6 +18,13 @@ import { type ApplyResult, applyCommits, applyPayload, commitLength, publishRows
 /** Bytes of the window commits are read through; a longer commit is read by its parts. */
 export const WINDOW_BYTES = 4 << 20;
 
+/**
+ * Bytes read ahead for a commit's head, and for the record heads of a commit too long for
+ * the window: a long commit's columns are read into place, so reading a whole window from
+ * its start would read megabytes twice.
+ */
+const HEAD_BYTES = 64 << 10;
+
 /** Bytes per read call: Node refuses one of 2 GiB or more. */
 const IO_CHUNK = 1 << 30;
 
@@ -57,16 +64,16 @@ class Window {
   }
 
   /**
-   * Makes file bytes `pos`..`pos + n` (n ≤ the window) available, reading as far ahead as
-   * the window holds; false when the file ends before them.
+   * Makes file bytes `pos`..`pos + n` (n ≤ the window) available, reading up to `ahead`
+   * bytes from `pos` (at most the window); false when the file ends before them.
    */
-  async ensure(pos: number, n: number): Promise<boolean> {
+  async ensure(pos: number, n: number, ahead = this.buf.length): Promise<boolean> {
     if (pos >= this.start && pos + n <= this.end) return true;
     if (pos >= this.start && pos < this.end) this.buf.copyWithin(0, pos - this.start, this.end - this.start);
     const kept = pos >= this.start && pos < this.end ? this.end - pos : 0;
     this.start = pos;
     this.end = pos + kept;
-    const want = Math.min(this.size, pos + this.buf.length) - this.end;
+    const want = Math.min(this.size, pos + Math.max(n, Math.min(ahead, this.buf.length))) - this.end;
     if (want > 0) this.end += await readFully(this.fd, this.path, this.buf.subarray(kept, kept + want), this.end);
     return pos + n <= this.end;
   }
@@ -138,12 +145,20 @@ function entriesRecordOf(win: Window, pos: number, commitEnd: number): EntriesAt
  * @throws {IndexReadError} a read failed.
  * @throws {IndexCorruptError} a checksummed commit breaks the format (`cols` must then be discarded).
  */
-export async function readCommits(fd: FileHandle, path: string, cols: Columns, from: number, size: number, windowBytes = WINDOW_BYTES): Promise<ApplyResult> {
+export async function readCommits(
+  fd: FileHandle,
+  path: string,
+  cols: Columns,
+  from: number,
+  size: number,
+  windowBytes = WINDOW_BYTES,
+  headBytes = HEAD_BYTES,
+): Promise<ApplyResult> {
   const result: ApplyResult = { end: from, ignoredBytes: 0, commits: 0, appended: 0, removed: 0, exposed: 0 };
   const win = new Window(fd, path, size, Math.max(windowBytes, 64));
   let pos = from;
   for (;;) {
-    if (size - pos < COMMIT_HEAD_BYTES || !(await win.ensure(pos, COMMIT_HEAD_BYTES))) break;
+    if (size - pos < COMMIT_HEAD_BYTES || !(await win.ensure(pos, COMMIT_HEAD_BYTES, headBytes))) break;
     const length = commitLength(win.view, pos - win.start, size - pos);
     if (length < 0) break;
     const commitEnd = pos + COMMIT_HEAD_BYTES + length;
@@ -154,7 +169,7 @@ export async function readCommits(fd: FileHandle, path: string, cols: Columns, f
       if (zlibCrc32(win.buf.subarray(at + 4, at + COMMIT_HEAD_BYTES + length)) >>> 0 !== stored) break;
       applyPayload(cols, win.view, at + COMMIT_HEAD_BYTES, at + COMMIT_HEAD_BYTES + length, win.start, path, result);
     } else {
-      await win.ensure(pos, win.buf.length);
+      await win.ensure(pos, Math.min(headBytes, win.buf.length));
       const reading: Reading = { fd, path, cols, win, result };
       const commit: LongCommit = { pos, commitEnd, stored };
       const entries = entriesRecordOf(win, pos, commitEnd);

@@ -189,12 +189,16 @@ async function buildLong(): Promise<{ bytes: Buffer; ends: number[] }> {
 }
 
 /** `readCommits` of a file through a window of `windowBytes`: the state, end and tail, or the error. */
-async function readThrough(path: string, windowBytes: number): Promise<{ state?: unknown; end?: number; ignored?: number; error?: string }> {
+async function readThrough(
+  path: string,
+  windowBytes: number,
+  headBytes?: number,
+): Promise<{ state?: unknown; end?: number; ignored?: number; error?: string }> {
   const fd = await open(path, "r");
   try {
     const cols = new Columns();
     const size = (await fd.stat()).size;
-    const applied = await readCommits(fd, path, cols, 16, size, windowBytes);
+    const applied = await readCommits(fd, path, cols, 16, size, windowBytes, headBytes);
     return {
       state: Array.from({ length: cols.size }, (_, i) => [cols.entry(i), cols.exposure(i)]),
       end: applied.end,
@@ -227,10 +231,11 @@ describe("reading through a window (readCommits)", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 64, max: 8000 }),
+        fc.integer({ min: 8, max: 8000 }),
         fc.array(fc.record({ at: fc.integer({ min: 16, max: bytes.length - 1 }), xor: fc.integer({ min: 1, max: 255 }) }), { maxLength: 3 }),
         fc.option(fc.integer({ min: 16, max: bytes.length }), { nil: undefined }),
         fc.boolean(),
-        async (windowBytes, flips, cut, resign) => {
+        async (windowBytes, headBytes, flips, cut, resign) => {
           const damaged = Buffer.from(bytes);
           for (const { at, xor } of flips) damaged[at]! ^= xor;
           if (resign) {
@@ -245,7 +250,7 @@ describe("reading through a window (readCommits)", () => {
           const file = cut === undefined ? damaged : damaged.subarray(0, cut);
           await writeFile(path, file);
           const expected = applyAtOnce(file);
-          const got = await readThrough(path.replace(/window\.rkx$/, "window.rkx"), windowBytes);
+          const got = await readThrough(path, windowBytes, headBytes);
           expect(got.error ?? "", `window ${windowBytes}`).toBe((expected.error ?? "").replace(/corrupt index P/, `corrupt index ${path}`));
           if (expected.error === undefined) {
             expect(got.end).toBe(expected.end);
