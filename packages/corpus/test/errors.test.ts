@@ -245,9 +245,11 @@ describe("reads from a corpus file", () => {
     const path = join(tempDir(), "corpus.zst");
     // Incompressible content: the big frame's compressed bytes stay over 256 KiB.
     let seed = 7;
-    const noise = Array.from({ length: 400_000 }, () => String.fromCharCode(33 + (((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % 90))).join(
-      "",
-    );
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 16;
+    };
+    const noise = Array.from({ length: 400_000 }, () => String.fromCharCode(33 + (next() % 90))).join("");
     const snaps = [good, createSnapshot({ sectionType: "prose", content: noise, lastSeenAt: new Date("2026-04-02T00:00:00Z") }), { ...good, content: "tail" }];
     const pointers = await appendSnapshots(path, snaps);
     expect(pointers[1]!.length).toBeGreaterThan(256 << 10);

@@ -17,9 +17,9 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 // Appends write and sync through node:fs (a synchronous write, the fdatasync callback API).
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
-  const writeSync = ((...a: Parameters<typeof real.writeSync>) => {
+  const writeSync = ((...a: unknown[]) => {
     calls.write++;
-    return real.writeSync(...(a as [number, Uint8Array]));
+    return (real.writeSync as (...b: unknown[]) => number)(...a);
   }) as typeof real.writeSync;
   const fdatasync = ((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
     calls.datasync++;

@@ -22,12 +22,12 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 // The same faults for the synchronous opens (the lock file, the corpus opened for appending).
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
-  const openSync = ((path: string, flags?: string | number, mode?: number) => {
+  const openSync = ((path: string, flags?: import("node:fs").OpenMode, mode?: import("node:fs").Mode) => {
     const f = faults.open;
     if (f?.match.test(String(path)) && flags !== undefined && flags !== "r") {
       throw Object.assign(new Error(`${f.code}: injected, open '${path}'`), { code: f.code, path });
     }
-    return real.openSync(path, flags, mode);
+    return real.openSync(path, flags ?? "r", mode);
   }) as typeof real.openSync;
   return { ...real, openSync, default: { ...real, openSync } };
 });
