@@ -5,7 +5,7 @@ import type { IndexEntry } from "../entry.js";
 import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
 import { Columns, type IndexView } from "./columns.js";
 import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
-import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
+import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, IO_CHUNK, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
 import { type ApplyResult, applyCommits, checkHeader } from "./journal.js";
 import { readCommits } from "./read.js";
 import { encodeIndexV2 } from "./rewrite.js";
@@ -103,9 +103,6 @@ async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
     throw new IndexWriteError(path, stepOf(cause), cause);
   }
 }
-
-/** Bytes per read or write call: Node refuses one call of 2 GiB or more. */
-const IO_CHUNK = 1 << 30;
 
 interface Loaded {
   /** Undefined once closed. */

@@ -18,6 +18,8 @@ export const REVISION = 1;
 export const HEADER_BYTES = 16;
 /** Bytes before a commit's payload: CRC-32 u32, payload length u32. */
 export const COMMIT_HEAD_BYTES = 8;
+/** Bytes per read or write call: Node refuses one of 2 GiB or more. */
+export const IO_CHUNK = 1 << 30;
 /** Largest payload a reader accepts; a longer declared length is a torn or damaged tail. */
 export const MAX_COMMIT_PAYLOAD = 0x7fff_fff0;
 

@@ -12,7 +12,7 @@ import type { FileHandle } from "node:fs/promises";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { IndexReadError } from "../errors.js";
 import type { Column, Columns } from "./columns.js";
-import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, RecordKind } from "./format.js";
+import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, IO_CHUNK, RecordKind } from "./format.js";
 import { type ApplyResult, applyCommits, applyPayload, commitLength, publishRows } from "./journal.js";
 
 /** Bytes of the window commits are read through; a longer commit is read by its parts. */
@@ -24,9 +24,6 @@ export const WINDOW_BYTES = 4 << 20;
  * its start would read megabytes twice.
  */
 const HEAD_BYTES = 64 << 10;
-
-/** Bytes per read call: Node refuses one of 2 GiB or more. */
-const IO_CHUNK = 1 << 30;
 
 /**
  * Reads `dest.length` bytes at file offset `at` into `dest`; returns how many arrived (fewer
