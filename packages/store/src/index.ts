@@ -56,6 +56,7 @@ export {
   CorpusError,
   CorpusIOError,
   SnapshotInvalidError,
+  calendar,
   createSnapshot,
   sectionIdOf,
   type CorruptReason,
