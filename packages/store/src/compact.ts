@@ -14,7 +14,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isReplaykitError, StoreArgumentError, StoreIOError } from "./errors.js";
 import { readGeneration, writeGeneration, type StorePaths } from "./generation.js";
-import { compactIndexBase, emptiedOnPurpose, indexOf, writeIndexFile } from "./index-io.js";
+import { compactIndexBase, emptiedOnPurpose, indexOf, journalPathOf, writeIndexFile } from "./index-io.js";
 import { COMPACT_INFIX, crashPoint, hasIntactFrame, removeAbandonedTemps, rollForward } from "./recover.js";
 import { sizeOf } from "./view.js";
 
@@ -75,7 +75,7 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   if (!run.force && frames.size === 0 && bytesBefore > 0 && !(await emptiedOnPurpose(p.indexPath)) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))) {
     throw new StoreArgumentError(
       "options.force",
-      `is needed: the index of ${p.indexPath} holds no entries but the corpus holds intact frames (the index looks lost), ` +
+      `is needed: the index of ${columns === undefined ? p.indexPath : journalPathOf(p.indexPath)} holds no entries but the corpus holds intact frames (the index looks lost), ` +
         "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) if the store was emptied on purpose",
     );
   }
