@@ -22,7 +22,8 @@ export async function openStore(dir: string, options: { create: boolean } & Pick
   }
   if (options.create) return store;
   const [hasIndex, hasJournal, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.journalPath), exists(store.corpusPath)]);
-  if (!hasIndex && !hasJournal && !hasCorpus) throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`);
+  if (!hasIndex && !hasJournal && !hasCorpus)
+    throw new CliFailure(`no store at ${dir} (no ${basename(store.journalPath)}, ${basename(store.indexPath)} or corpus.zst in it)`);
   if (!hasCorpus) {
     const entries = (await store.load()).length;
     if (entries > 0) {
