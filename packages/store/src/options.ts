@@ -41,12 +41,28 @@ export interface ResolvedStoreOptions {
 export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   const o = checked(storeOptionsSchema, options, "options");
   return {
-    expanders: o.expanders ?? {},
+    expanders: o.expanders === undefined ? {} : withDroppedKeys(o.expanders, (options as { expanders: object }).expanders),
     lock: o.lock ?? true,
     lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     create: o.create ?? true,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
   };
+}
+
+/**
+ * valibot's `record` leaves out the keys `__proto__`, `prototype` and `constructor`, but
+ * `constructor` is a valid section type: the given record's own keys that the parse
+ * dropped come back, checked the same way.
+ */
+function withDroppedKeys(parsed: Partial<Record<string, RowExpander>>, given: object): Partial<Record<string, RowExpander>> {
+  const out = { ...parsed };
+  for (const [type, expander] of Object.entries(given)) {
+    if (Object.hasOwn(parsed, type)) continue;
+    if (expander !== undefined && typeof expander !== "function")
+      fail(`options.expanders.${type}`, "must be a function (source, rowId) => rows, or undefined to remove a type");
+    Object.defineProperty(out, type, { value: expander, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Parses `value` with `schema`, turning the first issue into a StoreArgumentError named by its path under `name`. */

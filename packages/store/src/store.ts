@@ -72,10 +72,11 @@ export interface CompactOptions extends ProgressOptions {
   force?: boolean;
 }
 
-/** Options of `sampleRows`. */
+/** Options of `sampleRows`. Give exactly one of `seed` and `random` (as the sampler's `sample`). */
 export interface SampleRowsOptions {
   k: number;
   now: Date;
+  /** A safe integer: the same seed and store give the same rows. Not made up when absent: `draw` does that, and records it in its receipt. */
   seed?: number;
   random?: () => number;
   scheme?: Scheme;
@@ -274,6 +275,8 @@ export class ReplayStore {
   /**
    * Samples `k` entries (see `@replaykit/sampler`), reads their frames in one batched read
    * and expands each with the expander registered for its type, in sample order.
+   * @throws {SamplerError} for bad options, and without `seed` or `random`: no seed is made up,
+   *   as there is no receipt to record it (`draw` makes one up and records it).
    * @throws {UnknownSectionTypeError} when a picked section's type has no expander.
    */
   async sampleRows(options: SampleRowsOptions): Promise<Row[]> {
@@ -379,7 +382,7 @@ export class ReplayStore {
       let oldest: number | undefined;
       let newest: number | undefined;
       for (const { entry, sectionType, autoMined: mined } of await this.#withTypes(entries)) {
-        byType[sectionType] = (byType[sectionType] ?? 0) + 1;
+        byType[sectionType] = (Object.hasOwn(byType, sectionType) ? byType[sectionType]! : 0) + 1;
         if (mined) autoMined++;
         const t = entry.addedAt.getTime();
         if (oldest === undefined || t < oldest) oldest = t;
@@ -822,7 +825,8 @@ export class ReplayStore {
   #expand(picked: readonly IndexEntry[], snapshots: readonly SectionSnapshot[]): Row[] {
     const rows: Row[] = [];
     snapshots.forEach((s, i) => {
-      const expander = this.#expanders[s.sectionType];
+      // Own keys only: a type called `constructor` must not find Object.prototype's.
+      const expander = Object.hasOwn(this.#expanders, s.sectionType) ? this.#expanders[s.sectionType] : undefined;
       if (expander === undefined) throw new UnknownSectionTypeError(s.sectionType, picked[i]?.sectionId ?? s.sectionId);
       const rowId = replayRowId(s.sectionId, s.lastSeenAt);
       const source = { sectionId: s.sectionId, sectionType: s.sectionType, content: s.content, lastSeenAt: s.lastSeenAt, autoMined: s.autoMined };
