@@ -16,7 +16,7 @@
  */
 
 import { createRequire } from "node:module";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { type Row, rowTexts } from "@replaykit/store";
 import { UsageError } from "./errors.js";
@@ -32,6 +32,8 @@ export interface TokenCounter {
 export const DEFAULT_ROW_BUDGET_MS = 10_000;
 /** 10 ms a KiB is 100 KiB/s, far below any tokenizer's honest speed. */
 const MS_PER_KIB = 10;
+/** The largest tokenizer.json read (the largest public ones are tens of MiB). */
+const MAX_TOKENIZER_BYTES = 1024 * 1024 * 1024;
 /** Starting the worker and building the tokenizer (a large vocabulary takes a few seconds in pure JS). */
 const LOAD_BUDGET_MS = 120_000;
 
@@ -46,8 +48,15 @@ export async function loadTokenCounter(file: string, rowBudgetMs = DEFAULT_ROW_B
   const where = `--tokenizer ${file}`;
   let text: string;
   try {
+    // Not a device or a pipe (`--tokenizer /dev/zero` would be read for ever), nor a file larger than any tokenizer.
+    const info = await stat(file);
+    if (info.isDirectory()) throw Object.assign(new Error("it is a directory"), { code: "EISDIR", syscall: "read" });
+    if (!info.isFile()) throw new UsageError(`${where}: not a regular file (a tokenizer.json is a file)`);
+    const size = info.size;
+    if (size > MAX_TOKENIZER_BYTES) throw new UsageError(`${where}: ${size} bytes is too large for a tokenizer.json (at most ${MAX_TOKENIZER_BYTES})`);
     text = await readFile(file, "utf8");
   } catch (error) {
+    if (UsageError.isInstance(error)) throw error;
     throw new UsageError(`${where}: cannot read: ${reasonOf(error)}`, { cause: error });
   }
   let json: unknown;
@@ -211,7 +220,7 @@ export function nestedQuantifier(pattern: string): string | undefined {
     const c = pattern[at];
     if (c === "*" || c === "+") return { quantifier: c, end: at + 1 };
     if (c === "{") {
-      const m = /^\{(\d*),\}/.exec(pattern.slice(at));
+      const m = /^\{\d+,\}/.exec(pattern.slice(at, at + 24));
       if (m !== null) return { quantifier: m[0], end: at + m[0].length };
     }
     return undefined;

@@ -1,5 +1,5 @@
 // A tokenizer.json is input like any other: a hostile pattern must not hang `sample`.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -115,4 +115,14 @@ describe("sample --tokenizer with a hostile pattern", () => {
     expect(code).toBe(2);
     expect(stderr).toBe('replaykit: REPLAYKIT_TOKENIZER_TIMEOUT_MS must be a positive whole number of milliseconds, got "soon"\n');
   });
+});
+
+test.skipIf(!existsSync("/dev/zero"))("--tokenizer naming a device or a directory is refused before any read", async () => {
+  const dir = await store();
+  const device = await cli(["sample", dir, "--tokens", "10", "--tokenizer", "/dev/zero", "--seed", "1"]);
+  expect(device.code).toBe(2);
+  expect(device.stderr).toBe("replaykit: --tokenizer /dev/zero: not a regular file (a tokenizer.json is a file)\n");
+  const folder = tempDir();
+  const directory = await cli(["sample", dir, "--tokens", "10", "--tokenizer", folder, "--seed", "1"]);
+  expect(directory.stderr).toBe(`replaykit: --tokenizer ${folder}: cannot read: it is a directory (EISDIR)\n`);
 });
