@@ -47,8 +47,8 @@ function headOne(args: string[]): Promise<{ code: number | null; signal: NodeJS.
 describe.skipIf(!existsSync(BIN))("a reader that closes the pipe after one line (node dist/bin.js; run `tsc -b` first)", () => {
   test("every command that writes to stdout ends with exit 0 and nothing more on stderr than a full run", { timeout: 300_000 }, async () => {
     const dir = join(tempDir(), "store");
-    // ~1.4 MB of export and rows, 130 KB of evict listing: far more than a pipe holds (64 KiB).
-    const input = Array.from({ length: 6000 }, (_, i) =>
+    // ~0.7 MB of export and rows, 130 KB of evict listing: far more than a pipe holds (64 KiB).
+    const input = Array.from({ length: 3000 }, (_, i) =>
       JSON.stringify({
         section_type: "prose",
         content: `Line ${i} ${"x".repeat(200)}`,
@@ -59,13 +59,13 @@ describe.skipIf(!existsSync(BIN))("a reader that closes the pipe after one line 
     writeFileSync(file, input);
     expect(runToEnd(["add", dir, file]).code).toBe(0);
     const receipt = join(tempDir(), "receipt.json");
-    expect(runToEnd(["sample", dir, "--k", "6000", "--seed", "1", "--receipt", receipt, "--now", "2026-02-01T00:00:00Z"]).code).toBe(0);
+    expect(runToEnd(["sample", dir, "--k", "3000", "--seed", "1", "--receipt", receipt, "--now", "2026-02-01T00:00:00Z"]).code).toBe(0);
 
     const commands: string[][] = [
       ["export", dir],
-      ["sample", dir, "--k", "6000", "--seed", "1", "--now", "2026-02-01T00:00:00Z"],
+      ["sample", dir, "--k", "3000", "--seed", "1", "--now", "2026-02-01T00:00:00Z"],
       ["sample", dir, "--from-receipt", receipt],
-      ["sample", dir, "--rows", "5000", "--seed", "2", "--now", "2026-02-01T00:00:00Z"],
+      ["sample", dir, "--rows", "2500", "--seed", "2", "--now", "2026-02-01T00:00:00Z"],
       ["evict", dir, "--max-bytes", "0", "--dry-run", "--list"],
       ["stats", dir],
       ["stats", dir, "--json"],
@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(BIN))("a reader that closes the pipe after one line 
       expect(early.stderr).not.toMatch(/EPIPE|replaykit:/);
     }
     // The store is untouched by the dry run and readable after all the closed pipes.
-    expect(runToEnd(["verify", dir]).stdout).toContain("ok: all 6,000 entries are intact");
+    expect(runToEnd(["verify", dir]).stdout).toContain("ok: all 3,000 entries are intact");
 
     // A real eviction listed into a closed pipe: the eviction is done (it precedes the list), exit 0.
     const evict = await headOne(["evict", dir, "--max-bytes", "0", "--list"]);

@@ -100,9 +100,8 @@ describe("sample --tokenizer with a hostile pattern", () => {
 
   test("the same kind of tokenizer with an honest pattern counts as before", { timeout: 120_000 }, async () => {
     const dir = await store();
-    const { code, stdout } = await cli(["sample", dir, "--tokens", "1000", "--tokenizer", tokenizerWith("\\s+"), "--seed", "1"], {
-      env: { REPLAYKIT_TOKENIZER_TIMEOUT_MS: "300" },
-    });
+    // The default budget: a busy machine may pause the worker for a moment, which must not fail an honest count.
+    const { code, stdout } = await cli(["sample", dir, "--tokens", "1000", "--tokenizer", tokenizerWith("\\s+"), "--seed", "1"]);
     expect(code).toBe(0);
     expect(parseJsonl(stdout)).toHaveLength(6);
   });
