@@ -38,7 +38,9 @@ const MAX_TOKENIZER_BYTES = 1024 * 1024 * 1024;
 const LOAD_BUDGET_MS = 120_000;
 
 /**
- * Loads `file` as a tokenizer.json and starts the worker that counts with it.
+ * Loads `file` as a tokenizer.json and starts the worker that counts with it. A row's count
+ * is the tokens of each of its texts, without special tokens or a chat template, so a
+ * trainer's count may be a few tokens a row higher.
  *
  * @param rowBudgetMs the base time budget per row (the CLI's default, or `REPLAYKIT_TOKENIZER_TIMEOUT_MS`)
  * @throws {UsageError} naming `--tokenizer` and the file: unreadable, not JSON, a pattern
