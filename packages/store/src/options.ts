@@ -45,10 +45,11 @@ export interface CompactOptions extends ProgressOptions {
   force?: boolean;
 }
 
-/** Options of `sampleRows`. Give `seed`, `random` or `dlmSeed` (with none, a seed is made up, as `draw` does). */
+/** Options of `sampleRows`. Give exactly one of `seed` and `random` (as the sampler's `sample`). */
 export interface SampleRowsOptions {
   k: number;
   now: Date;
+  /** A safe integer: the same seed and store give the same rows. Not made up when absent: `draw` does that, and records it in its receipt. */
   seed?: number;
   random?: () => number;
   scheme?: Scheme<IndexEntry>;
@@ -94,12 +95,28 @@ export interface ResolvedStoreOptions {
 export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   const o = checked(storeOptionsSchema, options, "options");
   return {
-    expanders: o.expanders ?? {},
+    expanders: o.expanders === undefined ? {} : withDroppedKeys(o.expanders, (options as { expanders: object }).expanders),
     lock: o.lock ?? true,
     lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     create: o.create ?? true,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
   };
+}
+
+/**
+ * valibot's `record` leaves out the keys `__proto__`, `prototype` and `constructor`, but
+ * `constructor` is a valid section type: the given record's own keys that the parse
+ * dropped come back, checked the same way.
+ */
+function withDroppedKeys(parsed: Partial<Record<string, RowExpander>>, given: object): Partial<Record<string, RowExpander>> {
+  const out = { ...parsed };
+  for (const [type, expander] of Object.entries(given)) {
+    if (Object.hasOwn(parsed, type)) continue;
+    if (expander !== undefined && typeof expander !== "function")
+      fail(`options.expanders.${type}`, "must be a function (source, rowId) => rows, or undefined to remove a type");
+    Object.defineProperty(out, type, { value: expander, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Parses `value` with `schema`, turning the first issue into a StoreArgumentError named by its path under `name`. */
