@@ -212,6 +212,12 @@ export const DrawOptionsSchema = v.strictObject({
   ),
   includeAutoMined: flag,
   recordExposure: flag,
+  shard: v.optional(
+    v.pipe(
+      v.strictObject({ rank: count, worldSize: v.pipe(count, v.minValue(1, "must be at least 1")) }, "must be { rank, worldSize }"),
+      v.check((s) => s.rank < s.worldSize, "must have rank below worldSize"),
+    ),
+  ),
 });
 
 /** A quarantine record's number (`quarantinedBytes(id)`). */
