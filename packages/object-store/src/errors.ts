@@ -71,10 +71,7 @@ export class ObjectStoreError extends ObjectStoreBaseError {
   /** How many attempts were made. */
   readonly attempts: number;
 
-  constructor(
-    reason: string,
-    at: ObjectLocation & { operation: ObjectStoreOperation; status?: number | undefined; attempts?: number; cause?: unknown },
-  ) {
+  constructor(reason: string, at: ObjectLocation & { operation: ObjectStoreOperation; status?: number | undefined; attempts?: number; cause?: unknown }) {
     const status = at.status === undefined ? "" : `status ${at.status}, `;
     const attempts = at.attempts === undefined || at.attempts === 1 ? "" : ` (after ${at.attempts} attempts)`;
     super(`${at.operation} ${where(at)}: ${status}${reason}${attempts}`, at.cause === undefined ? undefined : { cause: at.cause });
@@ -146,11 +143,7 @@ export class PreconditionFailedError extends ObjectStoreBaseError {
 
   constructor(at: ObjectLocation & { mode: "create" | "update"; reason: PreconditionReason; status?: number | undefined }) {
     const what =
-      at.reason === "exists"
-        ? "the key already exists"
-        : at.reason === "missing"
-          ? "the key does not exist"
-          : "the key's etag is not the expected one";
+      at.reason === "exists" ? "the key already exists" : at.reason === "missing" ? "the key does not exist" : "the key's etag is not the expected one";
     const status = at.status === undefined ? "" : `status ${at.status}, `;
     super(`put (${at.mode}) ${where(at)}: ${status}precondition failed: ${what}; nothing was written`);
     this.bucket = at.bucket;

@@ -130,7 +130,8 @@ export function memoryObjectStore(options: MemoryObjectStoreOptions = {}): Memor
   const state = options.state ?? new MemoryObjectState();
   if (!(state instanceof MemoryObjectState)) throw new ObjectStoreArgumentError("options.state", `expected a MemoryObjectState, got ${describeValue(state)}`);
   const bucket = options.bucket ?? "memory";
-  if (typeof bucket !== "string" || bucket === "") throw new ObjectStoreArgumentError("options.bucket", `expected a non-empty string, got ${describeValue(bucket)}`);
+  if (typeof bucket !== "string" || bucket === "")
+    throw new ObjectStoreArgumentError("options.bucket", `expected a non-empty string, got ${describeValue(bucket)}`);
   const faults = new FaultInjector(options.faults);
   const policy = retryPolicy(options.retry, DEFAULT_RETRY, "options.retry");
   const requests: MemoryRequest[] = [];

@@ -92,11 +92,13 @@ export function checkBody(body: unknown): Uint8Array {
 
 /** Checks a put mode. Internal. */
 export function checkMode(mode: unknown): PutMode {
-  if (typeof mode !== "object" || mode === null) throw new ObjectStoreArgumentError("mode", `expected { kind: "create" | "overwrite" | "update" }, got ${describeValue(mode)}`);
+  if (typeof mode !== "object" || mode === null)
+    throw new ObjectStoreArgumentError("mode", `expected { kind: "create" | "overwrite" | "update" }, got ${describeValue(mode)}`);
   const { kind, etag } = mode as { kind?: unknown; etag?: unknown };
   if (kind === "create" || kind === "overwrite") return { kind };
   if (kind === "update") {
-    if (typeof etag !== "string" || etag.length === 0) throw new ObjectStoreArgumentError("mode.etag", `an update needs the current etag, got ${describeValue(etag)}`);
+    if (typeof etag !== "string" || etag.length === 0)
+      throw new ObjectStoreArgumentError("mode.etag", `an update needs the current etag, got ${describeValue(etag)}`);
     return { kind, etag };
   }
   throw new ObjectStoreArgumentError("mode.kind", `expected "create", "overwrite" or "update", got ${describeValue(kind)}`);

@@ -1,10 +1,4 @@
-import {
-  ObjectStoreAmbiguousError,
-  ObjectStoreArgumentError,
-  ObjectStoreError,
-  type ObjectStoreOperation,
-  describeValue,
-} from "./errors.js";
+import { ObjectStoreAmbiguousError, ObjectStoreArgumentError, ObjectStoreError, type ObjectStoreOperation, describeValue } from "./errors.js";
 
 /**
  * How failed requests are retried: exponential backoff with full jitter (the wait before
@@ -86,12 +80,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * @throws {ObjectStoreAmbiguousError} a conditional put failed in a way that may have landed
  * @throws {ObjectStoreError} the last attempt failed
  */
-export async function withRetries<T>(
-  ctx: RequestContext,
-  policy: RetryPolicy,
-  random: () => number,
-  attempt: (n: number) => Promise<T>,
-): Promise<T> {
+export async function withRetries<T>(ctx: RequestContext, policy: RetryPolicy, random: () => number, attempt: (n: number) => Promise<T>): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);

@@ -139,7 +139,8 @@ export function s3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStore {
     } catch {}
     if (typeof endpointOption !== "string" || endpointUrl === undefined || !/^https?:$/.test(endpointUrl.protocol))
       throw new ObjectStoreArgumentError("options.endpoint", `expected an http(s) URL, got ${describeValue(endpointOption)}`);
-    if (endpointUrl.username !== "" || endpointUrl.password !== "") throw new ObjectStoreArgumentError("options.endpoint", "credentials do not belong in the endpoint URL");
+    if (endpointUrl.username !== "" || endpointUrl.password !== "")
+      throw new ObjectStoreArgumentError("options.endpoint", "credentials do not belong in the endpoint URL");
   }
   const endpoint = endpointUrl === undefined ? AWS_DEFAULT : endpointUrl.href.replace(/\/$/, "");
   const onAws = endpointUrl === undefined || /\.amazonaws\.com(\.cn)?$/.test(endpointUrl.hostname);
@@ -154,7 +155,10 @@ export function s3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStore {
   if (!["auto", "quoted", "unquoted"].includes(ifMatchEtag))
     throw new ObjectStoreArgumentError("options.ifMatchEtag", `expected "auto", "quoted" or "unquoted", got ${describeValue(ifMatchEtag)}`);
   const creds = options.credentials;
-  if (creds !== undefined && (typeof creds !== "object" || creds === null || typeof creds.accessKeyId !== "string" || typeof creds.secretAccessKey !== "string"))
+  if (
+    creds !== undefined &&
+    (typeof creds !== "object" || creds === null || typeof creds.accessKeyId !== "string" || typeof creds.secretAccessKey !== "string")
+  )
     throw new ObjectStoreArgumentError("options.credentials", "expected { accessKeyId, secretAccessKey, sessionToken? } strings");
   const maxConcurrency = positiveInt(options.maxConcurrency, "options.maxConcurrency", 16);
   const requestTimeoutMs = positiveInt(options.requestTimeoutMs, "options.requestTimeoutMs", 30_000);
@@ -163,7 +167,8 @@ export function s3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStore {
     { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 },
     "options.retry",
   );
-  const region = options.region ?? (endpointUrl !== undefined && env("AWS_REGION") === undefined && env("AWS_DEFAULT_REGION") === undefined ? "us-east-1" : undefined);
+  const region =
+    options.region ?? (endpointUrl !== undefined && env("AWS_REGION") === undefined && env("AWS_DEFAULT_REGION") === undefined ? "us-east-1" : undefined);
   const scrub = scrubber(
     [creds?.secretAccessKey, creds?.sessionToken, env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")].filter((s): s is string => s !== undefined),
   );
@@ -217,7 +222,11 @@ export function s3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStore {
       return new AttemptFailure(`request timed out after ${requestTimeoutMs} ms`, { retryable: true, mayHaveLanded: true, cause: summary });
     if (status === undefined || status === 0) {
       const neverSent = NEVER_SENT.has(code) || NEVER_SENT.has(name);
-      return new AttemptFailure(`${code}: ${message}`.slice(0, 300), { retryable: code !== "CredentialsProviderError", mayHaveLanded: !neverSent, cause: summary });
+      return new AttemptFailure(`${code}: ${message}`.slice(0, 300), {
+        retryable: code !== "CredentialsProviderError",
+        mayHaveLanded: !neverSent,
+        cause: summary,
+      });
     }
     const retryable = status >= 500 || status === 429 || status === 409 || TRANSIENT_CODES.has(code);
     return new AttemptFailure(`${code}${message && message !== code ? `: ${message}` : ""}`.slice(0, 300), {

@@ -258,7 +258,21 @@ export function objectStoreConformance(make: () => Promise<ObjectStore>, options
     test("keys with spaces, unicode, +, %, = and & round-trip and list in byte order", { timeout }, async () => {
       const store = await make();
       const p = fresh("keys");
-      const names = ["with space", "plus+sign", "100%", "pct%2Fescaped", "ünïcödé/日本語", "emoji-😀", "a=b&c", "tilde~", "quote'", "\uE000private", "semi;colon", "z\uE000", "z😀"];
+      const names = [
+        "with space",
+        "plus+sign",
+        "100%",
+        "pct%2Fescaped",
+        "ünïcödé/日本語",
+        "emoji-😀",
+        "a=b&c",
+        "tilde~",
+        "quote'",
+        "\uE000private",
+        "semi;colon",
+        "z\uE000",
+        "z😀",
+      ];
       for (const k of names) {
         const key = `${p}${k}`;
         await store.put(key, utf8(k), { kind: "create" });

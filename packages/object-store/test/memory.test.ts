@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
-  MemoryObjectState,
+  type MemoryObjectState,
   memoryObjectStore,
   ObjectNotFoundError,
   ObjectStoreAmbiguousError,
@@ -59,7 +59,10 @@ describe("memoryObjectStore faults", () => {
   });
 
   test("retries give up after maxAttempts and say how many were made", async () => {
-    const store = memoryObjectStore({ retry: { maxAttempts: 3, baseDelayMs: 0 }, faults: { rules: [{ fault: { kind: "status", status: 500 }, operations: ["head"] }] } });
+    const store = memoryObjectStore({
+      retry: { maxAttempts: 3, baseDelayMs: 0 },
+      faults: { rules: [{ fault: { kind: "status", status: 500 }, operations: ["head"] }] },
+    });
     const e = (await store.head("x").catch((err: unknown) => err)) as ObjectStoreError;
     expect(ObjectStoreError.isInstance(e)).toBe(true);
     expect(e.attempts).toBe(3);
@@ -75,7 +78,10 @@ describe("memoryObjectStore faults", () => {
   });
 
   test("429 throttling on a create is retried (the request was refused, not applied)", async () => {
-    const store = memoryObjectStore({ retry: { baseDelayMs: 0 }, faults: { rules: [{ fault: { kind: "status", status: 429 }, operations: ["put"], nth: [1, 2] }] } });
+    const store = memoryObjectStore({
+      retry: { baseDelayMs: 0 },
+      faults: { rules: [{ fault: { kind: "status", status: 429 }, operations: ["put"], nth: [1, 2] }] },
+    });
     await store.put("k", utf8("v"), { kind: "create" });
     expect(store.requests.map((r) => r.fault ?? "ok")).toEqual(["status", "status", "ok"]);
     expect(text(await store.get("k"))).toBe("v");
