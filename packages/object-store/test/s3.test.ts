@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   checkConditionalWrites,
   ObjectNotFoundError,
+  ObjectRangeError,
   ObjectStoreAmbiguousError,
   ObjectStoreArgumentError,
   ObjectStoreError,
@@ -25,13 +26,17 @@ import { objectStoreConformance } from "../src/testing.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-type Behaviour = "normal" | "ignore-conditions" | "hang" | "503" | "echo-secrets" | "reset";
+type Behaviour = "normal" | "ignore-conditions" | "hang" | "503" | "echo-secrets" | "reset" | "slow";
 
 /** A fake S3 (path style, one bucket) that can misbehave; counts the requests it got. */
 class FakeS3 {
   readonly objects = new Map<string, Buffer>();
   readonly requests: { method: string; path: string; headers: IncomingMessage["headers"] }[] = [];
   behaviour: Behaviour = "normal";
+  /** Answer the next requests with this status (then behave as `behaviour`). */
+  failNext: { status: number; code: string; count: number } | undefined;
+  inFlight = 0;
+  maxInFlight = 0;
   private server: Server | undefined;
   private readonly hung: ServerResponse[] = [];
   url = "";
@@ -51,55 +56,67 @@ class FakeS3 {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on("close", () => this.inFlight--);
     req.on("end", () => {
-      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-      this.requests.push({ method: req.method ?? "", path, headers: req.headers });
-      const xmlError = (status: number, code: string, message = code) => {
-        res.writeHead(status, { "content-type": "application/xml" });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
-      };
-      if (this.behaviour === "hang") {
-        this.hung.push(res);
-        return;
+      if (this.behaviour === "slow") setTimeout(() => this.respond(req, res, chunks), 40);
+      else this.respond(req, res, chunks);
+    });
+  }
+
+  private respond(req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): unknown {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    this.requests.push({ method: req.method ?? "", path, headers: req.headers });
+    const xmlError = (status: number, code: string, message = code) => {
+      res.writeHead(status, { "content-type": "application/xml" });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+    };
+    if (this.failNext !== undefined && this.failNext.count > 0) {
+      this.failNext.count--;
+      return xmlError(this.failNext.status, this.failNext.code);
+    }
+    if (this.behaviour === "hang") {
+      this.hung.push(res);
+      return;
+    }
+    if (this.behaviour === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (this.behaviour === "503") return xmlError(503, "SlowDown", "Please reduce your request rate.");
+    if (this.behaviour === "echo-secrets") {
+      // A hostile or buggy server that reflects the request's auth headers into its error.
+      const echoed = `auth=${req.headers.authorization} token=${req.headers["x-amz-security-token"]}`;
+      return xmlError(403, "AccessDenied", echoed);
+    }
+    const body = Buffer.concat(chunks);
+    const existing = this.objects.get(path);
+    const etag = (b: Buffer) => `"${createHash("md5").update(b).digest("hex")}"`;
+    switch (req.method) {
+      case "PUT": {
+        // "ignore-conditions": like the npm fake servers, If-None-Match / If-Match are ignored.
+        if (this.behaviour === "normal" && req.headers["if-none-match"] === "*" && existing) return xmlError(412, "PreconditionFailed");
+        this.objects.set(path, body);
+        res.writeHead(200, { etag: etag(body) });
+        return res.end();
       }
-      if (this.behaviour === "reset") {
-        req.socket.destroy();
-        return;
-      }
-      if (this.behaviour === "503") return xmlError(503, "SlowDown", "Please reduce your request rate.");
-      if (this.behaviour === "echo-secrets") {
-        // A hostile or buggy server that reflects the request's auth headers into its error.
-        const echoed = `auth=${req.headers.authorization} token=${req.headers["x-amz-security-token"]}`;
-        return xmlError(403, "AccessDenied", echoed);
-      }
-      const body = Buffer.concat(chunks);
-      const existing = this.objects.get(path);
-      const etag = (b: Buffer) => `"${createHash("md5").update(b).digest("hex")}"`;
-      switch (req.method) {
-        case "PUT": {
-          // "ignore-conditions": like the npm fake servers, If-None-Match / If-Match are ignored.
-          if (this.behaviour === "normal" && req.headers["if-none-match"] === "*" && existing) return xmlError(412, "PreconditionFailed");
-          this.objects.set(path, body);
-          res.writeHead(200, { etag: etag(body) });
+      case "GET":
+      case "HEAD":
+        if (!existing && req.method === "HEAD") {
+          res.writeHead(404);
           return res.end();
         }
-        case "GET":
-        case "HEAD":
-          if (!existing && req.method === "HEAD") {
-            res.writeHead(404);
-            return res.end();
-          }
-          if (!existing) return xmlError(404, "NoSuchKey");
-          res.writeHead(200, { etag: etag(existing), "content-length": existing.length });
-          return res.end(req.method === "GET" ? existing : undefined);
-        case "DELETE":
-          this.objects.delete(path);
-          res.writeHead(204);
-          return res.end();
-        default:
-          return xmlError(405, "MethodNotAllowed");
-      }
-    });
+        if (!existing) return xmlError(404, "NoSuchKey");
+        res.writeHead(200, { etag: etag(existing), "content-length": existing.length });
+        return res.end(req.method === "GET" ? existing : undefined);
+      case "DELETE":
+        this.objects.delete(path);
+        res.writeHead(204);
+        return res.end();
+      default:
+        return xmlError(405, "MethodNotAllowed");
+    }
   }
 }
 
@@ -199,6 +216,39 @@ describe("s3ObjectStore against a fake S3 on 127.0.0.1", () => {
     const o = (await store.put("k", utf8("x"), { kind: "overwrite" }).catch((err: unknown) => err)) as ObjectStoreError;
     expect(o.status).toBe(503);
     expect(fake.requests.length).toBe(4);
+  });
+
+  test("429 on a create is retried (a refusal, nothing applied) and the create then succeeds once", async () => {
+    fake.behaviour = "normal";
+    fake.requests.length = 0;
+    fake.failNext = { status: 429, code: "TooManyRequests", count: 2 };
+    const store = make({ maxAttempts: 4, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    await store.put("throttled/k", utf8("x"), { kind: "create" });
+    expect(fake.requests.filter((r) => r.method === "PUT").length).toBe(3);
+    await expect(store.put("throttled/k", utf8("y"), { kind: "create" })).rejects.toSatisfy(PreconditionFailedError.isInstance);
+    fake.failNext = undefined;
+  });
+
+  test("maxConcurrency bounds the requests in flight", async () => {
+    fake.behaviour = "slow";
+    fake.maxInFlight = 0;
+    const store = make({ maxConcurrency: 2 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => store.head(`slow/${i}`)));
+    expect(fake.maxInFlight).toBe(2);
+    fake.maxInFlight = 0;
+    const wide = make({ maxConcurrency: 8 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => wide.head(`slow/${i}`)));
+    expect(fake.maxInFlight).toBeGreaterThan(2);
+  });
+
+  test("a server that ignores Range (200, whole object): ranges are cut and checked here", async () => {
+    fake.behaviour = "normal";
+    const store = make();
+    await store.put("norange/k", utf8("0123456789"), { kind: "overwrite" });
+    expect(new TextDecoder().decode(await store.get("norange/k", { offset: 3, length: 4 }))).toBe("3456");
+    const e = await store.get("norange/k", { offset: 8, length: 4 }).catch((err: unknown) => err);
+    expect(ObjectRangeError.isInstance(e)).toBe(true);
+    expect((e as ObjectRangeError).size).toBe(10);
   });
 
   test("a reset connection on a create is ambiguous; on a list it is retried", async () => {
