@@ -10,6 +10,8 @@
 #   scripts/rgw.sh env                print those env lines
 #   scripts/rgw.sh stop               kill every daemon `start` started, by pid; remove the temp dir
 #
+# Measured on the 2-core CI machine: start about 19 s (packages present; apt-get install of
+# the three packages about 20 s more), stop about 6 s; the three daemons hold about 140 MB.
 # The env lines: REPLAYKIT_TEST_S3_ENDPOINT, REPLAYKIT_TEST_S3_BUCKET, AWS_ACCESS_KEY_ID,
 # AWS_SECRET_ACCESS_KEY (random, test only), AWS_REGION. The state (which temp dir) lives in
 # $REPLAYKIT_RGW_STATE (default .tmp/rgw.state), so one checkout runs one gateway at a time.
@@ -55,12 +57,12 @@ stop() {
   local dir
   dir="$(cat "$STATE")"
   if [ -f "$dir/pids" ]; then
-    # Reverse start order: the gateway, the OSD, then the monitor.
-    local pids
-    pids="$(tac "$dir/pids")"
-    for pid in $pids; do kill "$pid" 2>/dev/null || true; done
-    for pid in $pids; do
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # Reverse start order, one at a time (the gateway shuts down cleanly while the OSD and
+    # the monitor are still up): about 2 s each; SIGKILL after 10 s.
+    local pid
+    for pid in $(tac "$dir/pids"); do
+      kill "$pid" 2>/dev/null || continue
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
     done
   fi
@@ -76,8 +78,15 @@ start() {
   local env_file="${1:-$ROOT/.tmp/rgw.env}"
   local t0=$SECONDS
   if [ -f "$STATE" ]; then
-    log "already running ($(cat "$STATE")); stop it first"
-    return 1
+    local old alive=""
+    old="$(cat "$STATE")"
+    for pid in $(cat "$old/pids" 2>/dev/null); do kill -0 "$pid" 2>/dev/null && alive=1; done
+    if [ -n "$alive" ]; then
+      log "already running ($old); stop it first"
+      return 1
+    fi
+    log "removing the stale state of a gateway that is gone ($old)"
+    stop
   fi
   install_packages
   mkdir -p "$(dirname "$STATE")" "$(dirname "$env_file")"
