@@ -3,11 +3,13 @@
 // gives typed errors, retries and ambiguity are right, no secret reaches an error — and,
 // when REPLAYKIT_TEST_S3_ENDPOINT is set (scripts/rgw.sh start), the conformance suite and
 // the conditional-write probe against a real S3 server (Ceph RGW).
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -350,6 +352,29 @@ describe("s3ObjectStore against a fake S3 on 127.0.0.1", () => {
         else process.env[name] = v;
       }
     }
+  });
+
+  test("the built package loads the SDK only when an S3 store makes its first request", () => {
+    const dist = join(import.meta.dirname, "..", "dist", "index.js");
+    // A resolve hook that reports every @aws-sdk import of the child process.
+    const hook = `data:text/javascript,${encodeURIComponent(
+      `export async function resolve(s, c, next) { if (s.startsWith("@aws-sdk/")) process.stderr.write("SDK-LOADED\\n"); return next(s, c); }`,
+    )}`;
+    const register = `data:text/javascript,${encodeURIComponent(`import { register } from "node:module"; register(${JSON.stringify(hook)});`)}`;
+    const script = (tail: string) =>
+      `import { memoryObjectStore, s3ObjectStore } from ${JSON.stringify(pathToFileURL(dist).href)};
+       const m = memoryObjectStore(); await m.put("k", new Uint8Array(1), { kind: "create" }); await m.get("k");
+       const s = s3ObjectStore({ bucket: "b", endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+       ${tail}`;
+    const runChild = (tail: string) =>
+      spawnSync(process.execPath, ["--import", register, "--input-type=module", "-e", script(tail)], { encoding: "utf8", timeout: 30_000 });
+    const memoryOnly = runChild("");
+    expect(memoryOnly.status, memoryOnly.stderr).toBe(0);
+    expect(memoryOnly.stderr).not.toContain("SDK-LOADED");
+    // The positive control: the first S3 request loads it (so the hook does see it).
+    const withS3 = runChild("await s.head('k').catch(() => {});");
+    expect(withS3.status, withS3.stderr).toBe(0);
+    expect(withS3.stderr).toContain("SDK-LOADED");
   });
 
   test("the SDK is never imported at module load (memory-only users never load it)", () => {
