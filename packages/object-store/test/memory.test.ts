@@ -1,12 +1,15 @@
 import { describe, expect, test } from "vitest";
 import {
+  checkConditionalWrites,
   type MemoryObjectState,
   memoryObjectStore,
   ObjectNotFoundError,
   ObjectStoreAmbiguousError,
   ObjectStoreArgumentError,
   ObjectStoreError,
+  type ObjectStore,
   PreconditionFailedError,
+  UnsafeEndpointError,
 } from "../src/index.js";
 import { objectStoreConformance } from "../src/testing.js";
 
@@ -249,5 +252,39 @@ describe("memoryObjectStore shared state and cut-off handles", () => {
     expect(a.etag).not.toBe(b.etag);
     // An update accepts the etag with or without its quotes.
     await store.put("k", utf8("next"), { kind: "update", etag: b.etag.replaceAll('"', "") });
+  });
+});
+
+describe("checkConditionalWrites", () => {
+  test("the memory store passes and the probe is gone afterwards", async () => {
+    const store = memoryObjectStore();
+    await checkConditionalWrites(store, "probe/1");
+    expect(store.state.size).toBe(0);
+  });
+
+  test("a store that turns creates into overwrites is refused, naming the endpoint, and nothing is left", async () => {
+    const inner = memoryObjectStore({ bucket: "lax" });
+    const lax: ObjectStore & { endpoint: string; bucket: string } = {
+      endpoint: "http://127.0.0.1:1/lax",
+      bucket: "lax",
+      get: (k, r) => inner.get(k, r),
+      head: (k) => inner.head(k),
+      put: (k, b) => inner.put(k, b, { kind: "overwrite" }),
+      list: (p, s) => inner.list(p, s),
+      delete: (k) => inner.delete(k),
+    };
+    const e = await checkConditionalWrites(lax, "probe/1").catch((err: unknown) => err);
+    expect(UnsafeEndpointError.isInstance(e)).toBe(true);
+    expect((e as UnsafeEndpointError).endpoint).toBe("http://127.0.0.1:1/lax");
+    expect((e as UnsafeEndpointError).message).toContain("http://127.0.0.1:1/lax");
+    expect(inner.state.size).toBe(0);
+  });
+
+  test("a failing store makes the check fail with that error, not a verdict", async () => {
+    const store = memoryObjectStore({ retry: { maxAttempts: 1 }, faults: { rules: [{ fault: { kind: "status", status: 500 }, operations: ["put"] }] } });
+    const e = await checkConditionalWrites(store, "probe/1").catch((err: unknown) => err);
+    expect(ObjectStoreAmbiguousError.isInstance(e) || ObjectStoreError.isInstance(e)).toBe(true);
+    expect(UnsafeEndpointError.isInstance(e)).toBe(false);
+    await expect(checkConditionalWrites(store, "")).rejects.toSatisfy(ObjectStoreArgumentError.isInstance);
   });
 });

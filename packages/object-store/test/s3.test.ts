@@ -308,6 +308,14 @@ describe("s3ObjectStore against a fake S3 on 127.0.0.1", () => {
     expect((errors[3] as ObjectStoreError).status).toBeUndefined();
   });
 
+  test("a refused connection is retried even for a create (nothing was sent), then ObjectStoreError, not ambiguous", async () => {
+    const store = make({ endpoint: "http://127.0.0.1:9", maxAttempts: 3, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    const e = await store.put("k", utf8("x"), { kind: "create" }).catch((err: unknown) => err);
+    expect(ObjectStoreError.isInstance(e), String(e)).toBe(true);
+    expect((e as ObjectStoreError).attempts).toBe(3);
+    expect((e as ObjectStoreError).message).toContain("ECONNREFUSED");
+  });
+
   test("bad options are typed argument errors, thrown at once", () => {
     const cases: [unknown, RegExp][] = [
       [undefined, /^options/],
