@@ -400,6 +400,10 @@ const endpoint = process.env.REPLAYKIT_TEST_S3_ENDPOINT;
 const bucket = process.env.REPLAYKIT_TEST_S3_BUCKET ?? "replaykit-test";
 
 if (endpoint === undefined || endpoint === "") {
+  // Visible in the default reporter too (a skipped test's name is not).
+  console.warn(
+    "s3.test.ts: the tests against a real S3 server are SKIPPED: REPLAYKIT_TEST_S3_ENDPOINT is not set (scripts/rgw.sh start, then export .tmp/rgw.env)",
+  );
   describe("s3ObjectStore against a real S3 server", () => {
     test.skip("SKIPPED: REPLAYKIT_TEST_S3_ENDPOINT is not set (start Ceph RGW with scripts/rgw.sh start, then export the lines of .tmp/rgw.env)", () => {});
   });
