@@ -601,6 +601,11 @@ function mixOf(mix: Record<string, number> | undefined): Array<[string, number]>
   // Own keys only, as given: a type named "constructor" is a type like any other.
   const shares = Object.entries(mix);
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
+  for (const [type, share] of shares) {
+    if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
+      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
+    }
+  }
   if (!shares.some(([, share]) => share > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
   return shares;
 }
