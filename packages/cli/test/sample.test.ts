@@ -158,7 +158,7 @@ describe("replaykit sample", () => {
     const dir = tempDir();
     const { code, stderr } = await cli(["sample", dir, "--k", "3", "--seed", "1"]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^replaykit: no store at .*\(no index\.json or corpus\.zst in it\)\n$/);
+    expect(stderr).toMatch(/^replaykit: no store at .*\(no index\.rkx, index\.json or corpus\.zst in it\)\n$/);
   });
 });
 
