@@ -33,7 +33,7 @@ describe("public types (API.md contract)", () => {
   });
 
   test("functions", () => {
-    expectTypeOf(loadIndex).toEqualTypeOf<(indexPath: string) => Promise<IndexEntry[]>>();
+    expectTypeOf(loadIndex).toEqualTypeOf<(indexPath: string, options?: { readonly missing?: "empty" | "error" }) => Promise<IndexEntry[]>>();
     expectTypeOf(saveIndex).toEqualTypeOf<(indexPath: string, entries: readonly IndexEntry[]) => Promise<void>>();
     expectTypeOf(parseIndex).toEqualTypeOf<(text: string, source?: string) => IndexEntry[]>();
     expectTypeOf(serializeIndex).toEqualTypeOf<(entries: readonly IndexEntry[]) => string>();
