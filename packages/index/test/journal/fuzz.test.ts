@@ -4,9 +4,9 @@ import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexCorruptError, IndexJournal } from "../../src/index.js";
-import { Columns } from "../../src/v2/columns.js";
-import { applyCommits } from "../../src/v2/journal.js";
-import { readCommits } from "../../src/v2/read.js";
+import { Columns } from "../../src/journal/columns.js";
+import { applyCommits } from "../../src/journal/apply.js";
+import { readCommits } from "../../src/journal/read-commits.js";
 import { entry, tempDir } from "./helpers.js";
 
 /** What a reader shows: entries and exposure, for comparing states. */

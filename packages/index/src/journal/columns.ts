@@ -370,14 +370,14 @@ export class Columns implements IndexView, EntryArrays {
 
 /**
  * The entries of `view` with the frame offsets `byteOffset` instead of their own (entry `i`
- * at `byteOffset[i]`): a compaction's re-pointed index, to write with `writeIndexV2` /
- * `encodeIndexV2` — exposure included — without one object per entry. Every other column is
+ * at `byteOffset[i]`): a compaction's re-pointed index, to write with `writeJournal` /
+ * `encodeJournal` — exposure included — without one object per entry. Every other column is
  * shared with `view` (no copy), so the result is valid only as long as `view` is (until its
  * index changes).
  *
  * @example
  * ```ts
- * await writeIndexV2(tempPath, withByteOffsets(journal.view, newOffsets));
+ * await writeJournal(tempPath, withByteOffsets(journal.view, newOffsets));
  * ```
  * @throws {IndexArgumentError} `view` is not an index view, or `byteOffset` is not a
  *   `Float64Array` of `view.size` safe integers ≥ 0.
