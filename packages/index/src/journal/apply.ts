@@ -51,7 +51,7 @@ export function corrupt(path: string | undefined, at: number, what: string): Ind
 export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
   if (bytes.length < HEADER_BYTES) throw corrupt(path, 0, `file of ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw corrupt(path, i, "not a replaykit v2 index (wrong magic bytes)");
+    if (bytes[i] !== MAGIC[i]) throw corrupt(path, i, "not a replaykit journal (index.rkx): wrong magic bytes");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw corrupt(path, 12, "header checksum mismatch");

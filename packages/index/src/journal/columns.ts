@@ -14,7 +14,7 @@ export interface Exposure {
 }
 
 /**
- * The live entries of a v2 index as columns (typed arrays, one slot per entry), in the
+ * The live entries of a journal (index.rkx) as columns (typed arrays, one slot per entry), in the
  * order the journal appended them. Read a whole column for passes over every entry (a
  * weight pass reads `addedAt` and `weight` only); call {@link IndexView.entry} to get one
  * entry as an `IndexEntry`. Every array is a view of the first `size` slots and is only

@@ -4,7 +4,7 @@ import { serializeIndex } from "../serialize.js";
 import { Columns, type IndexView } from "./columns.js";
 
 /**
- * The entries of a v2 index in dlm's `index.json` shape (no replaykit-only keys), as the
+ * The entries of a journal (index.rkx) in dlm's `index.json` shape (no replaykit-only keys), as the
  * text `saveIndex` would write: the reference's `load_index` (and our `loadIndex`) accept
  * it. Exposure and section types are dropped — dlm has no place for them.
  */

@@ -83,7 +83,7 @@ function gather(c: Columns, order: Uint32Array): EntryArrays {
 }
 
 /**
- * The bytes of a minimal v2 index file holding exactly `entries` (an array, or the view of
+ * The bytes of a minimal journal (index.rkx) holding exactly `entries` (an array, or the view of
  * an open index, exposure included): the header, then commits of up to 2^20 entries in
  * canonical order (frame offset, then section id, …), the section types used defined once,
  * sorted by name. The same entries give the same bytes, whatever their order.

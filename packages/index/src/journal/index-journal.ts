@@ -188,7 +188,7 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
 }
 
 /**
- * An open v2 index file: the live entries as columns ({@link IndexJournal.view}), kept
+ * An open journal (index.rkx): the live entries as columns ({@link IndexJournal.view}), kept
  * current by {@link IndexJournal.catchUp}, changed by {@link IndexJournal.commit} (one
  * appended, checksummed record group and one fsync) and compacted by
  * {@link IndexJournal.rewrite}.
@@ -634,9 +634,9 @@ export class IndexJournal {
 }
 
 /**
- * Writes a fresh v2 index at `path` holding `entries` (atomically and durably; the same
+ * Writes a fresh journal (index.rkx) at `path` holding `entries` (atomically and durably; the same
  * entries in any order give the same bytes). The migration from an `index.json`:
- * `await writeJournal(v2Path, await loadIndex(jsonPath))`.
+ * `await writeJournal(rkxPath, await loadIndex(jsonPath))`.
  *
  * @throws {IndexArgumentError} `path` is not a non-empty string or `entries` not an array.
  * @throws {IndexEntryInvalidError} an entry cannot be written; nothing was touched.

@@ -159,7 +159,8 @@ export async function readCommits(
   headBytes = HEAD_BYTES,
   result: ApplyResult = { end: from, ignoredBytes: 0, commits: 0, appended: 0, removed: 0, exposed: 0 },
 ): Promise<ApplyResult> {
-  const win = new Window(fd, path, size, Math.max(windowBytes, 64));
+  // No bigger than the bytes to read: a catch-up or a torn tail of a few bytes allocates a few bytes.
+  const win = new Window(fd, path, size, Math.max(Math.min(windowBytes, size - from), 64));
   let pos = from;
   for (;;) {
     if (size - pos < COMMIT_HEAD_BYTES || !(await win.ensure(pos, COMMIT_HEAD_BYTES, headBytes))) break;
@@ -235,7 +236,8 @@ export async function scanTail(
   visit?: (pos: number, length: number) => Promise<void>,
   windowBytes = WINDOW_BYTES,
 ): Promise<TailScan> {
-  const win = new Window(fd, path, size, Math.max(windowBytes, 64));
+  // No bigger than the bytes to read: a catch-up or a torn tail of a few bytes allocates a few bytes.
+  const win = new Window(fd, path, size, Math.max(Math.min(windowBytes, size - from), 64));
   let budget = 2 * (size - from) + (64 << 20);
   let firstWhole: number | undefined;
   let commits = 0;
@@ -245,24 +247,33 @@ export async function scanTail(
   let gaveUp = false;
   while (size - pos >= COMMIT_HEAD_BYTES + 8) {
     if (!(await win.ensure(pos, COMMIT_HEAD_BYTES + 8))) break;
+    // A synchronous sweep over what the window holds to the next candidate: most offsets of
+    // damaged bytes (zeros above all) fail the length or record-head test at once.
+    const last = win.end - (COMMIT_HEAD_BYTES + 8);
+    let length = -1;
+    for (; pos <= last; pos += 8) {
+      const at = pos - win.start;
+      length = commitLength(win.view, at, size - pos);
+      if (length >= 8 && plausibleRecordHead(win.view, at + COMMIT_HEAD_BYTES)) break;
+      gapStart ??= pos;
+      length = -1;
+    }
+    if (length < 0) continue;
     const at = pos - win.start;
-    const length = commitLength(win.view, at, size - pos);
-    if (length >= 8 && plausibleRecordHead(win.view, at + COMMIT_HEAD_BYTES)) {
-      budget -= length;
-      if (budget < 0) {
-        gaveUp = true;
-        break;
-      }
-      const stored = win.view.getUint32(at, true);
-      if ((await checksumOf(win, pos, pos + COMMIT_HEAD_BYTES + length)) === stored) {
-        if (gapStart !== undefined) regions.push({ byteOffset: gapStart, length: pos - gapStart });
-        gapStart = undefined;
-        firstWhole ??= pos;
-        commits++;
-        await visit?.(pos, length);
-        pos += COMMIT_HEAD_BYTES + length;
-        continue;
-      }
+    budget -= length;
+    if (budget < 0) {
+      gaveUp = true;
+      break;
+    }
+    const stored = win.view.getUint32(at, true);
+    if ((await checksumOf(win, pos, pos + COMMIT_HEAD_BYTES + length)) === stored) {
+      if (gapStart !== undefined) regions.push({ byteOffset: gapStart, length: pos - gapStart });
+      gapStart = undefined;
+      firstWhole ??= pos;
+      commits++;
+      await visit?.(pos, length);
+      pos += COMMIT_HEAD_BYTES + length;
+      continue;
     }
     gapStart ??= pos;
     pos += 8;

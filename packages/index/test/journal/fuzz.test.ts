@@ -47,7 +47,7 @@ async function openBytes(path: string, bytes: Uint8Array): Promise<{ state?: unk
   }
 }
 
-describe("v2 index fuzzing", () => {
+describe("journal fuzzing", () => {
   it("random byte damage and truncation give IndexCorruptError or exactly the state of a whole-commit prefix", async () => {
     const { bytes, ends, states } = await build();
     const path = join(await tempDir(), "fuzzed.rkx");
@@ -112,7 +112,7 @@ describe("v2 index fuzzing", () => {
   }, 120_000);
 });
 
-describe("v2 index against a model", () => {
+describe("the journal against a model", () => {
   it("random appends, removals, exposure and rewrites: writer, a catching-up reader and a reopen all match a plain array", async () => {
     const dir = await tempDir();
     let run = 0;
