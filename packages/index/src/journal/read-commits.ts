@@ -176,7 +176,7 @@ export async function readCommits(
     } else {
       // Checked before anything is allocated for it: a damaged or crafted length costs a pass, not memory.
       if ((await checksumOf(win, pos, commitEnd)) !== stored) break;
-      await win.ensure(pos, Math.min(headBytes, win.buf.length));
+      await win.ensure(pos, Math.min(headBytes, win.buf.length), headBytes);
       const reading: Reading = { fd, path, cols, win, result, size };
       const commit: LongCommit = { pos, commitEnd, stored };
       const entries = entriesRecordOf(win, pos, commitEnd);

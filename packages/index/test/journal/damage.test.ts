@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { open, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexCorruptError, IndexJournal, salvageJournal, writeJournal, type IndexEntry } from "../../src/index.js";
 import { Columns } from "../../src/journal/columns.js";
@@ -138,6 +139,32 @@ describe("damage in the middle of the journal", () => {
     await expect(salvageJournal(join(await tempDir(), "none.rkx"))).rejects.toMatchObject({ code: "INDEX_READ" });
     await expect(salvageJournal("" as never)).rejects.toMatchObject({ code: "INDEX_ARGUMENT" });
   });
+});
+
+describe("damage or torn tail, property", () => {
+  it("a byte flipped anywhere in commit k of n: damage with n − k − 1 commits after it (none for the last: a torn tail), and salvage gives back every other commit", async () => {
+    const { path, starts, entries } = await journalOf(8);
+    const pristine = await readFile(path);
+    const ends = [...starts.slice(1), pristine.length];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 7 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (k, where, mask) => {
+        const bytes = Buffer.from(pristine);
+        bytes[starts[k]! + (where % (ends[k]! - starts[k]!))]! ^= mask;
+        await writeFile(path, bytes);
+        const journal = await IndexJournal.open(path);
+        expect(journal.view.toEntries()).toEqual(entries.slice(0, k).flat());
+        if (k === 7) expect(journal.damage).toBeUndefined();
+        else expect(journal.damage).toMatchObject({ byteOffset: starts[k], commitsAfter: 7 - k });
+        await journal.close();
+        const salvage = await salvageJournal(path);
+        // Commit 1 defines the types: lost with it, they leave the later entries without one.
+        const expected = [...entries.slice(0, k), ...entries.slice(k + 1)].flat();
+        expect(salvage.view.toEntries().map((e) => e.sectionId)).toEqual(expected.map((e) => e.sectionId));
+        if (k > 0) expect(salvage.view.toEntries()).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
 });
 
 describe("a torn tail is still cut", () => {
