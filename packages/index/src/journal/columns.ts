@@ -36,9 +36,9 @@ export interface IndexView {
   readonly addedAt: Float64Array;
   /** Sampling weights. */
   readonly weight: Float64Array;
-  /** Codes into {@link IndexView.types}; 0xffff for an entry without a section type. */
+  /** Codes into {@link IndexView.types}; `NO_TYPE_CODE` (0xffff) for an entry without a section type. */
   readonly typeCode: Uint16Array;
-  /** Bit 0 auto-mined, bit 1 auto-mined known, bit 2 CRC known (the file's flag bits). */
+  /** The file's flag byte of each entry: read it with `hasCrc(flags[i])` and `autoMinedOf(flags[i])`. */
   readonly flags: Uint8Array;
   /** CRC-32 of each frame (0 where unknown). */
   readonly crc32: Uint32Array;
