@@ -17,7 +17,7 @@ import { crc32 as zlibCrc32 } from "node:zlib";
 import { IndexReadError } from "../errors.js";
 import type { Column, Columns } from "./columns.js";
 import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, IO_CHUNK, RecordKind } from "./format.js";
-import { type ApplyResult, applyCommits, applyPayload, commitLength, publishRows } from "./apply.js";
+import { type ApplyResult, applyPayload, commitLength, publishRows } from "./apply.js";
 
 /** Bytes of the window commits are read through; a longer commit is read by its parts. */
 export const WINDOW_BYTES = 4 << 20;
@@ -297,10 +297,7 @@ async function readWhole({ fd, path, cols, win, result }: Reading, { pos, commit
   const have = Math.max(0, Math.min(win.end, commitEnd) - pos);
   if (have > 0 && pos >= win.start) bytes.set(win.buf.subarray(pos - win.start, pos - win.start + have));
   if (have + (await readFully(fd, path, bytes.subarray(have), pos + have)) < bytes.length) return false;
-  const applied = applyCommits(cols, bytes, pos, path, bytes.length);
-  result.appended += applied.appended;
-  result.removed += applied.removed;
-  result.exposed += applied.exposed;
+  applyPayload(cols, new DataView(bytes.buffer), COMMIT_HEAD_BYTES, bytes.length, pos, path, result);
   return true;
 }
 

@@ -167,6 +167,35 @@ describe("damage or torn tail, property", () => {
   }, 60_000);
 });
 
+describe("removals seen by the reader (salvage collects them)", () => {
+  it("every remove record reaches onRemove, whether its commit fits the window or is read whole", async () => {
+    const path = join(await tempDir(), "index.rkx");
+    const journal = await IndexJournal.open(path, { create: true });
+    await journal.commit({ append: Array.from({ length: 100 }, (_, i) => entry(i)) });
+    await journal.commit({ remove: Array.from({ length: 50 }, (_, i) => entry(2 * i)), reason: "evicted" });
+    await journal.commit({ remove: [entry(1)] });
+    await journal.close();
+    const size = (await stat(path)).size;
+    for (const windowBytes of [64, 1 << 20]) {
+      const fd = await open(path, "r");
+      const seen: number[] = [];
+      const cols = new Columns();
+      await readCommits(fd, path, cols, 16, size, windowBytes, 64, {
+        end: 16,
+        ignoredBytes: 0,
+        commits: 0,
+        appended: 0,
+        removed: 0,
+        exposed: 0,
+        onRemove: (rows, reason) => seen.push(rows.length * 10 + reason),
+      });
+      await fd.close();
+      expect(seen, `window ${windowBytes}`).toEqual([501, 10]);
+      expect(cols.size).toBe(49);
+    }
+  });
+});
+
 describe("a torn tail is still cut", () => {
   it("the last commit cut short: no damage, and the next commit cuts the tail and follows the last whole commit", async () => {
     const { path, starts, entries } = await journalOf(20);
