@@ -167,6 +167,50 @@ describe("damage or torn tail, property", () => {
   }, 60_000);
 });
 
+describe("crafted damage stays typed", () => {
+  it("random flips, cuts and inserted bytes: open, commit and salvage give a result or IndexCorruptError; a damaged file is never written", async () => {
+    const { path } = await journalOf(8);
+    const pristine = await readFile(path);
+    const edit = fc.oneof(
+      fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 4 }), async (edits) => {
+        let bytes = Buffer.from(pristine);
+        for (const e of edits) {
+          const at = 16 + (e.at % Math.max(1, bytes.length - 16));
+          if (e.kind === "flip") bytes[at]! ^= e.mask;
+          else if (e.kind === "cut") bytes = bytes.subarray(0, at);
+          else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bytes), bytes.subarray(at)]);
+        }
+        await writeFile(path, bytes);
+        const typed = (error: unknown) => {
+          if (!IndexCorruptError.isInstance(error)) throw error;
+        };
+        await salvageJournal(path).catch(typed);
+        const journal = await IndexJournal.open(path).catch((error: unknown) => typed(error));
+        if (journal === undefined) return;
+        const size = journal.view.size;
+        const damaged = journal.damage !== undefined;
+        const result = await journal.commit({ append: [entry(777)] }).catch((error: unknown) => typed(error));
+        await journal.close();
+        if (damaged) {
+          expect(result).toBeUndefined();
+          expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
+        } else if (result !== undefined) {
+          const again = await IndexJournal.open(path);
+          expect(again.view.size).toBe(size + 1);
+          expect(again.damage).toBeUndefined();
+          await again.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+});
+
 describe("removals seen by the reader (salvage collects them)", () => {
   it("every remove record reaches onRemove, whether its commit fits the window or is read whole", async () => {
     const path = join(await tempDir(), "index.rkx");
