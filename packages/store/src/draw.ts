@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
-import type { IndexEntry, IndexView } from "@replaykit/index";
+import { autoMinedOf, NO_TYPE_CODE, type IndexEntry, type IndexView } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
 import { type ColumnSource, sampleIndices, type Scheme, type SchemeFn } from "@replaykit/sampler";
 import { StoreArgumentError } from "./errors.js";
@@ -440,12 +440,11 @@ async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined
   const unknown: number[] = [];
   for (let r = 0; r < n; r++) {
     const code = cols.typeCode[r]!;
-    const flags = cols.flags[r]!;
-    // Flag bits (FORMAT.md): 0 auto-mined, 1 auto-mined known.
-    if (code === 0xffff || (flags & 2) === 0) unknown.push(r);
+    const mined = autoMinedOf(cols.flags[r]!);
+    if (code === NO_TYPE_CODE || mined === undefined) unknown.push(r);
     else {
       types[r] = cols.types[code]!;
-      autoMined[r] = flags & 1;
+      autoMined[r] = mined ? 1 : 0;
     }
   }
   if (unknown.length > 0) {

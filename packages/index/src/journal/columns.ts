@@ -14,7 +14,7 @@ export interface Exposure {
 }
 
 /**
- * The live entries of a v2 index as columns (typed arrays, one slot per entry), in the
+ * The live entries of a journal (index.rkx) as columns (typed arrays, one slot per entry), in the
  * order the journal appended them. Read a whole column for passes over every entry (a
  * weight pass reads `addedAt` and `weight` only); call {@link IndexView.entry} to get one
  * entry as an `IndexEntry`. Every array is a view of the first `size` slots and is only
@@ -36,9 +36,9 @@ export interface IndexView {
   readonly addedAt: Float64Array;
   /** Sampling weights. */
   readonly weight: Float64Array;
-  /** Codes into {@link IndexView.types}; 0xffff for an entry without a section type. */
+  /** Codes into {@link IndexView.types}; `NO_TYPE_CODE` (0xffff) for an entry without a section type. */
   readonly typeCode: Uint16Array;
-  /** Bit 0 auto-mined, bit 1 auto-mined known, bit 2 CRC known (the file's flag bits). */
+  /** The file's flag byte of each entry: read it with `hasCrc(flags[i])` and `autoMinedOf(flags[i])`. */
   readonly flags: Uint8Array;
   /** CRC-32 of each frame (0 where unknown). */
   readonly crc32: Uint32Array;
@@ -370,14 +370,14 @@ export class Columns implements IndexView, EntryArrays {
 
 /**
  * The entries of `view` with the frame offsets `byteOffset` instead of their own (entry `i`
- * at `byteOffset[i]`): a compaction's re-pointed index, to write with `writeIndexV2` /
- * `encodeIndexV2` — exposure included — without one object per entry. Every other column is
+ * at `byteOffset[i]`): a compaction's re-pointed index, to write with `writeJournal` /
+ * `encodeJournal` — exposure included — without one object per entry. Every other column is
  * shared with `view` (no copy), so the result is valid only as long as `view` is (until its
  * index changes).
  *
  * @example
  * ```ts
- * await writeIndexV2(tempPath, withByteOffsets(journal.view, newOffsets));
+ * await writeJournal(tempPath, withByteOffsets(journal.view, newOffsets));
  * ```
  * @throws {IndexArgumentError} `view` is not an index view, or `byteOffset` is not a
  *   `Float64Array` of `view.size` safe integers ≥ 0.

@@ -2,17 +2,8 @@ import { crc32, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
 import { IndexEntryInvalidError } from "../errors.js";
 import type { EntryArrays } from "./columns.js";
-import {
-  COMMIT_HEAD_BYTES,
-  ENTRY_BYTES,
-  ENTRY_COLUMNS,
-  EXPOSURE_BYTES,
-  FLAG_AUTO_MINED,
-  FLAG_HAS_AUTO_MINED,
-  FLAG_HAS_CRC,
-  LITTLE_ENDIAN,
-  RecordKind,
-} from "./format.js";
+import { flagsOf } from "./flags.js";
+import { COMMIT_HEAD_BYTES, ENTRY_BYTES, ENTRY_COLUMNS, EXPOSURE_BYTES, LITTLE_ENDIAN, RecordKind } from "./format.js";
 
 /** Rounds up to the 8-byte record alignment. */
 const pad8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -73,9 +64,7 @@ export function rawEntry(entry: IndexEntry, i: number, fn: string): RawEntry {
   }
   if (autoMined !== undefined && typeof autoMined !== "boolean") throw invalid(fn, i, "autoMined", "must be a boolean");
   if (crc !== undefined && !(Number.isInteger(crc) && crc >= 0 && crc <= 0xffff_ffff)) throw invalid(fn, i, "crc32", "must be an unsigned 32-bit integer");
-  let flags = 0;
-  if (autoMined !== undefined) flags |= FLAG_HAS_AUTO_MINED | (autoMined ? FLAG_AUTO_MINED : 0);
-  if (crc !== undefined) flags |= FLAG_HAS_CRC;
+  const flags = flagsOf(entry);
   return {
     hi: id[0],
     lo: id[1],

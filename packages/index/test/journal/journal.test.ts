@@ -305,6 +305,8 @@ describe("IndexJournal: torn and damaged tails", () => {
     const journal = await IndexJournal.open(path);
     expect(journal.view.toEntries()).toEqual(states[1]);
     expect(journal.ignoredBytes).toBe(bytes.length - ends[1]!);
+    // …but they are whole: damage, not a torn tail (damage.test.ts has the rest).
+    expect(journal.damage).toEqual({ byteOffset: ends[1], length: ends[2]! - ends[1]!, commitsAfter: 1 });
     await journal.close();
   });
 });
@@ -391,7 +393,7 @@ describe("IndexJournal: errors", () => {
       expect(error, what).toMatchObject({ code: "INDEX_CORRUPT", path });
       expect((error as Error).message).toContain(`byte ${at === 13 ? 12 : at}`);
     }
-    await writeFile(path, "[]\n"); // an index.json is not a v2 index
+    await writeFile(path, "[]\n"); // an index.json is not a journal
     await expect(IndexJournal.open(path)).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
   });
 

@@ -4,9 +4,9 @@ import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexCorruptError, IndexJournal } from "../../src/index.js";
-import { Columns } from "../../src/v2/columns.js";
-import { applyCommits } from "../../src/v2/journal.js";
-import { readCommits } from "../../src/v2/read.js";
+import { Columns } from "../../src/journal/columns.js";
+import { applyCommits } from "../../src/journal/apply.js";
+import { readCommits } from "../../src/journal/read-commits.js";
 import { entry, tempDir } from "./helpers.js";
 
 /** What a reader shows: entries and exposure, for comparing states. */
@@ -47,7 +47,7 @@ async function openBytes(path: string, bytes: Uint8Array): Promise<{ state?: unk
   }
 }
 
-describe("v2 index fuzzing", () => {
+describe("journal fuzzing", () => {
   it("random byte damage and truncation give IndexCorruptError or exactly the state of a whole-commit prefix", async () => {
     const { bytes, ends, states } = await build();
     const path = join(await tempDir(), "fuzzed.rkx");
@@ -112,7 +112,7 @@ describe("v2 index fuzzing", () => {
   }, 120_000);
 });
 
-describe("v2 index against a model", () => {
+describe("the journal against a model", () => {
   it("random appends, removals, exposure and rewrites: writer, a catching-up reader and a reopen all match a plain array", async () => {
     const dir = await tempDir();
     let run = 0;

@@ -1,5 +1,5 @@
 /**
- * The byte layout of the v2 index journal (see FORMAT.md beside the package README for the
+ * The byte layout of the journal, index.rkx (see FORMAT.md beside the package README for the
  * prose version). Everything is little-endian. A file is a 16-byte header followed by
  * commits; a commit is `crc32 u32 | length u32 | payload`, the CRC covering the length field
  * and the payload, and the payload is a sequence of records.
@@ -10,7 +10,7 @@
 /** Whether this machine stores numbers little-endian, as the file does (every platform Node ships for but s390x). */
 export const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** The first 8 bytes of every v2 index file: PNG-style, so text-mode transfers and truncations show. */
+/** The first 8 bytes of every journal file: PNG-style, so text-mode transfers and truncations show. */
 export const MAGIC = Uint8Array.of(0x89, 0x52, 0x4b, 0x49, 0x58, 0x0d, 0x0a, 0x1a); // \x89 R K I X \r \n \x1a
 /** The format revision this code writes and reads. */
 export const REVISION = 1;

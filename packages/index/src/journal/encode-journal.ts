@@ -1,10 +1,8 @@
 import { crc32 } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
-import { toDlmEntry } from "../entry-for.js";
 import { IndexArgumentError } from "../errors.js";
-import { serializeIndex } from "../serialize.js";
 import { Columns, type EntryArrays, type IndexView } from "./columns.js";
-import { CommitBuilder, rawEntry } from "./encode.js";
+import { CommitBuilder, rawEntry } from "./encode-commit.js";
 import { ENTRY_BYTES, encodeHeader, NO_TYPE } from "./format.js";
 
 /**
@@ -85,7 +83,7 @@ function gather(c: Columns, order: Uint32Array): EntryArrays {
 }
 
 /**
- * The bytes of a minimal v2 index file holding exactly `entries` (an array, or the view of
+ * The bytes of a minimal journal (index.rkx) holding exactly `entries` (an array, or the view of
  * an open index, exposure included): the header, then commits of up to 2^20 entries in
  * canonical order (frame offset, then section id, …), the section types used defined once,
  * sorted by name. The same entries give the same bytes, whatever their order.
@@ -93,11 +91,11 @@ function gather(c: Columns, order: Uint32Array): EntryArrays {
  * @throws {IndexArgumentError} `entries` is neither an array nor an index view.
  * @throws {IndexEntryInvalidError} an array entry cannot be written.
  */
-export function encodeIndexV2(entries: readonly IndexEntry[] | IndexView): Uint8Array {
+export function encodeJournal(entries: readonly IndexEntry[] | IndexView): Uint8Array {
   let cols: Columns;
-  if (Array.isArray(entries)) cols = columnsOf(entries, "encodeIndexV2");
+  if (Array.isArray(entries)) cols = columnsOf(entries, "encodeJournal");
   else if (entries instanceof Columns) cols = entries;
-  else throw new IndexArgumentError("encodeIndexV2", "entries", "an array of entries or an index view", entries);
+  else throw new IndexArgumentError("encodeJournal", "entries", "an array of entries or an index view", entries);
 
   const order = canonicalOrder(cols);
   // Only the types still used, renumbered in name order.
@@ -132,14 +130,4 @@ export function encodeIndexV2(entries: readonly IndexEntry[] | IndexView): Uint8
     at += c.length;
   }
   return out;
-}
-
-/**
- * The entries of a v2 index in dlm's `index.json` shape (no replaykit-only keys), as the
- * text `saveIndex` would write: the reference's `load_index` (and our `loadIndex`) accept
- * it. Exposure and section types are dropped — dlm has no place for them.
- */
-export function downgradeToIndexJson(view: IndexView): string {
-  if (!(view instanceof Columns)) throw new IndexArgumentError("downgradeToIndexJson", "view", "an index view", view);
-  return serializeIndex(view.toEntries().map(toDlmEntry));
 }

@@ -1,4 +1,4 @@
-// Benchmarks of the v2 index (IndexJournal) against same-run limits, through the workspace
+// Benchmarks of the journal, index.rkx (IndexJournal) against same-run limits, through the workspace
 // harness (scripts/lib/bench.mjs): for indexes of 10k, 100k and 1M entries
 //
 //   open (a compacted file)         vs reading the file's bytes (open, one read, close)
@@ -17,13 +17,13 @@
 // Every subject and limit is an `async` function: tinybench calls a plain function once more,
 // unawaited, to find out whether it returns a promise — a commit would then run twice at once.
 //
-//   node bench/v2.mjs [--quick] [--filter TEXT] [--sizes 10000,100000] [--scale 10m]
+//   node bench/journal.mjs [--quick] [--filter TEXT] [--sizes 10000,100000] [--scale 10m]
 import { mkdtemp, open, readFile, rm, copyFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "@replaykit/corpus";
-import { IndexJournal, serializeIndex, writeIndexV2 } from "../dist/index.js";
+import { IndexJournal, serializeIndex, writeJournal } from "../dist/index.js";
 import { spawnSync } from "node:child_process";
 import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
 
@@ -109,7 +109,7 @@ async function scale(dir, n) {
   console.log(`\n## ${n.toLocaleString("en")} entries (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
   const base = join(dir, `base-${n}.rkx`);
   for (let from = 0, first = true; from < n; from += 1_000_000, first = false) {
-    if (first) await writeIndexV2(base, entries(0, Math.min(n, 1_000_000)));
+    if (first) await writeJournal(base, entries(0, Math.min(n, 1_000_000)));
     else {
       const j = await IndexJournal.open(base);
       await j.commit({ append: entries(from, Math.min(1_000_000, n - from)) });
@@ -119,7 +119,7 @@ async function scale(dir, n) {
   }
   // A journal as a live store has it: the same entries, the last 1,000 appended one commit each.
   const journaled = join(dir, `journaled-${n}.rkx`);
-  await writeIndexV2(journaled, entries(0, n - 1000));
+  await writeJournal(journaled, entries(0, n - 1000));
   {
     const j = await IndexJournal.open(journaled);
     for (let k = n - 1000; k < n; k++) await j.commit({ append: [entry(k)] });
@@ -156,7 +156,7 @@ async function scale(dir, n) {
   const victims = entries(0, n).filter((_, i) => i % 100 === 7);
   const label = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`;
   await runCases(
-    `index v2 ${label}`,
+    `journal ${label}`,
     collected([
       {
         name: `open ${label} (compacted)`,
@@ -252,7 +252,7 @@ async function tenMillion(dir) {
   const n = 10_000_000;
   const path = join(dir, "ten-m.rkx");
   let t = performance.now();
-  await writeIndexV2(path, []);
+  await writeJournal(path, []);
   const j = await IndexJournal.open(path);
   for (let from = 0; from < n; from += 1_000_000) await j.commit({ append: entries(from, 1_000_000) });
   const buildMs = performance.now() - t;
@@ -262,7 +262,7 @@ async function tenMillion(dir) {
   await j.close();
   const rssBuild = peakRssMiB();
   console.log(
-    `index v2 10M: build (10 commits of 1M) ${(buildMs / 1000).toFixed(1)} s, rewrite ${(rewriteMs / 1000).toFixed(1)} s, file ${mib(bytesAfter)}, ` +
+    `journal 10M: build (10 commits of 1M) ${(buildMs / 1000).toFixed(1)} s, rewrite ${(rewriteMs / 1000).toFixed(1)} s, file ${mib(bytesAfter)}, ` +
       `peak RSS of the building process ${rssBuild.toFixed(0)} MiB`,
   );
   // Opened in a fresh process, so its peak RSS is the reader's own.
@@ -271,7 +271,7 @@ async function tenMillion(dir) {
 
 /** The reader's side of the 10M case (a child process): open, one weight pass, append one; then the limits. */
 async function openTenMillion(path) {
-  const dir = await mkdtemp(join(tmpdir(), "replaykit-index-v2-bench-"));
+  const dir = await mkdtemp(join(tmpdir(), "replaykit-journal-bench-"));
   let t = performance.now();
   const k = await IndexJournal.open(path);
   const openMs = performance.now() - t;
@@ -295,7 +295,7 @@ async function openTenMillion(path) {
   const readMs = performance.now() - t;
   await rm(dir, { recursive: true, force: true });
   console.log(
-    `index v2 10M: open ${openMs.toFixed(0)} ms (read the bytes ${readMs.toFixed(0)} ms), weight pass ${weightMs.toFixed(0)} ms, ` +
+    `journal 10M: open ${openMs.toFixed(0)} ms (read the bytes ${readMs.toFixed(0)} ms), weight pass ${weightMs.toFixed(0)} ms, ` +
       `append one ${appendMs.toFixed(1)} ms (one fsync ${fsyncMs.toFixed(1)} ms), ${size.toLocaleString("en")} entries, ` +
       `peak RSS of the reading process ${rss.toFixed(0)} MiB`,
   );
@@ -304,7 +304,7 @@ async function openTenMillion(path) {
 const openAt = argv.indexOf("--open-10m");
 if (openAt >= 0) await openTenMillion(argv[openAt + 1]);
 else {
-  const dir = await mkdtemp(join(tmpdir(), "replaykit-index-v2-bench-"));
+  const dir = await mkdtemp(join(tmpdir(), "replaykit-journal-bench-"));
   try {
     if (TEN_M) await tenMillion(dir);
     else for (const n of SIZES) await scale(dir, n);

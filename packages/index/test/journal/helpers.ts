@@ -8,7 +8,7 @@ const dirs: string[] = [];
 
 /** A fresh temporary directory, removed after the file's tests. */
 export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "replaykit-index-v2-"));
+  const dir = await mkdtemp(join(tmpdir(), "replaykit-index-journal-"));
   dirs.push(dir);
   return dir;
 }

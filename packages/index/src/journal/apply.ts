@@ -31,14 +31,16 @@ export interface ApplyResult {
   appended: number;
   removed: number;
   exposed: number;
+  /** Called with the rows a remove record names (ascending) and its reason, before they leave (salvage collects their keys). */
+  onRemove?: (rows: readonly number[], reason: number) => void;
 }
 
 /** The largest |seconds| a JavaScript `Date` holds (±8.64e15 ms): times beyond it are corrupt. */
 const MAX_SECONDS = 8.64e12;
 
-function corrupt(path: string | undefined, at: number, what: string): IndexCorruptError {
+export function corrupt(path: string | undefined, at: number, what: string): IndexCorruptError {
   const where = path === undefined ? "corrupt index" : `corrupt index ${path}`;
-  return new IndexCorruptError(`${where}: byte ${at}: ${what}`, path === undefined ? {} : { path });
+  return new IndexCorruptError(`${where}: byte ${at}: ${what}`, path === undefined ? { byteOffset: at } : { path, byteOffset: at });
 }
 
 /**
@@ -49,7 +51,7 @@ function corrupt(path: string | undefined, at: number, what: string): IndexCorru
 export function checkHeader(bytes: Uint8Array, path: string | undefined): void {
   if (bytes.length < HEADER_BYTES) throw corrupt(path, 0, `file of ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw corrupt(path, i, "not a replaykit v2 index (wrong magic bytes)");
+    if (bytes[i] !== MAGIC[i]) throw corrupt(path, i, "not a replaykit journal (index.rkx): wrong magic bytes");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw corrupt(path, 12, "header checksum mismatch");
@@ -174,6 +176,7 @@ export function applyPayload(
           if (row < 0) throw corrupt(path, at(q), `remove of entry ordinal ${ordinal}, which is not live`);
           rows.push(row);
         }
+        result.onRemove?.(rows, arg);
         cols.removeRows(rows);
         result.removed += count;
         q = skipPadding(view, record, q, end, base, path);
@@ -201,12 +204,12 @@ export function applyPayload(
 }
 
 /** Exposure values a file may hold: a last replay time ≥ 0, and 0 exactly when never replayed. */
-function validExposure(replayCount: number, last: number): boolean {
+export function validExposure(replayCount: number, last: number): boolean {
   return replayCount === 0 ? last === 0 : last >= 0 && last <= MAX_SECONDS;
 }
 
 /** Records are padded with zero bytes to a multiple of 8, so every commit stays 8-aligned. */
-function skipPadding(view: DataView, record: number, q: number, end: number, base: number, path: string | undefined): number {
+export function skipPadding(view: DataView, record: number, q: number, end: number, base: number, path: string | undefined): number {
   const padded = record + Math.ceil((q - record) / 8) * 8;
   if (padded > end) throw corrupt(path, base + q, "record padding runs past its commit");
   for (let k = q; k < padded; k++) if (view.getUint8(k) !== 0) throw corrupt(path, base + k, "record padding is not zero");
@@ -214,12 +217,21 @@ function skipPadding(view: DataView, record: number, q: number, end: number, bas
 }
 
 /**
- * Reads an entries record of `count` entries whose columns start at `q` in `view`: copies
- * each column to the end of the in-memory one with a single `set` (a view of the bytes when
- * this machine is little-endian and the column aligned, as the format keeps it; else value
- * by value), then checks and publishes the rows ({@link publishRows}).
+ * Reads an entries record of `count` entries whose columns start at `q` in `view` into the
+ * rows after the live ones ({@link stageEntries}), then checks and publishes them ({@link publishRows}).
  */
 function readEntries(cols: Columns, view: DataView, q: number, count: number, base: number, path: string | undefined): void {
+  const row = stageEntries(cols, view, q, count);
+  publishRows(cols, row, count, base + q, path);
+}
+
+/**
+ * Copies the columns of an entries record of `count` entries starting at `q` in `view` into
+ * the rows after the live ones, each with a single `set` (a view of the bytes when this
+ * machine is little-endian and the column aligned, as the format keeps it; else value by
+ * value); returns the first row. The rows are not live until {@link publishRows}.
+ */
+export function stageEntries(cols: Columns, view: DataView, q: number, count: number): number {
   cols.reserve(cols.size + count);
   const row = cols.size;
   let pos = q;
@@ -237,7 +249,7 @@ function readEntries(cols: Columns, view: DataView, q: number, count: number, ba
     }
     pos += count * width;
   }
-  publishRows(cols, row, count, base + q, path);
+  return row;
 }
 
 /**

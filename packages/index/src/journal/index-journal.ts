@@ -1,14 +1,15 @@
 import { fstatSync, ftruncateSync, statSync, writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { crc32, writeFileAtomic } from "@replaykit/corpus";
+import { crc32 } from "@replaykit/corpus";
 import type { IndexEntry } from "../entry.js";
-import { IndexArgumentError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
+import { IndexArgumentError, IndexCorruptError, IndexReadError, IndexWriteError, type IndexWriteStep } from "../errors.js";
+import { writeIndexFile } from "../write-file.js";
 import { Columns, type IndexView } from "./columns.js";
-import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode.js";
+import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode-commit.js";
 import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, IO_CHUNK, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
-import { type ApplyResult, applyCommits, checkHeader } from "./journal.js";
-import { readCommits } from "./read.js";
-import { encodeIndexV2 } from "./rewrite.js";
+import { type ApplyResult, applyCommits, checkHeader } from "./apply.js";
+import { readCommits, scanTail } from "./read-commits.js";
+import { encodeJournal } from "./encode-journal.js";
 
 /** Names one entry: its section id and frame offset (stable across commits and rewrites). */
 export interface EntryKey {
@@ -84,26 +85,6 @@ function errnoOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** The index-write step of a failed `writeFileAtomic` (corpus names its steps by action). */
-function stepOf(cause: unknown): IndexWriteStep {
-  const action = (cause as { action?: unknown } | null)?.action;
-  if (action === "write") return "write";
-  if (action === "sync") return "fsync";
-  if (action === "close") return "close";
-  if (action === "rename into place") return "rename";
-  if (action === "sync the directory") return "fsync-dir";
-  return "open";
-}
-
-/** Writes `bytes` as the whole file at `path`, atomically and durably, as an index write. */
-async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
-  try {
-    await writeFileAtomic(path, bytes);
-  } catch (cause) {
-    throw new IndexWriteError(path, stepOf(cause), cause);
-  }
-}
-
 interface Loaded {
   /** Undefined once closed. */
   fd: FileHandle | undefined;
@@ -112,6 +93,45 @@ interface Loaded {
   end: number;
   ignoredBytes: number;
   commits: number;
+  /** Whole commits after the first bad one (damage, not a torn tail), when the last read found any. */
+  damage: JournalDamage | undefined;
+  /** The file's size at the last read. */
+  seen: number;
+}
+
+/**
+ * Damage in the middle of a journal: a commit that fails its checksum (or cannot be read) with
+ * whole, checksummed commits after it. A crash only ever tears the last commit, so this is
+ * the disk or an editor, never a crash; the commits after it were acknowledged, and no write
+ * may cut them (`commit`, `replaceWith` and `rewrite` refuse: run the store's recover).
+ */
+export interface JournalDamage {
+  /** File offset of the first bad commit: the view holds the commits before it. */
+  readonly byteOffset: number;
+  /** Bytes from there to the first whole commit after it (to the end of the file when `commitsAfter` is unknown). */
+  readonly length: number;
+  /** Whole, checksummed commits found after it (`salvageJournal` reads them). */
+  readonly commitsAfter: number;
+}
+
+/** Commits after which {@link IndexJournal.needsRewrite} says yes: each costs a few microseconds at every open. */
+const REWRITE_AFTER_COMMITS = 1000;
+
+/** The damage after the last whole commit at `end` (a tail of `size` − `end` bytes), or undefined for a torn tail. */
+async function damageAfter(fd: FileHandle, path: string, end: number, size: number): Promise<JournalDamage | undefined> {
+  const scan = await scanTail(fd, path, end, size);
+  if (scan.firstWhole === undefined && !scan.gaveUp) return undefined;
+  // A scan that gave up (crafted bytes) is treated as damage too: unknown is never cut.
+  return { byteOffset: end, length: (scan.firstWhole ?? size) - end, commitsAfter: scan.commits };
+}
+
+/** The error of a write refused because whole commits follow damage. */
+function damagedError(path: string, damage: JournalDamage, fn: string): IndexCorruptError {
+  return new IndexCorruptError(
+    `corrupt index ${path}: byte ${damage.byteOffset}: ${damage.length} damaged bytes with ${damage.commitsAfter} whole commit(s) after them; ` +
+      `${fn} refuses to write (it would cut or drop those acknowledged commits): run recover`,
+    { path, byteOffset: damage.byteOffset },
+  );
 }
 
 /**
@@ -142,8 +162,8 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     } catch (cause) {
       throw new IndexReadError(path, cause);
     }
-    // Room for every entry the file could hold (55 bytes each): the columns are allocated once.
-    const cols = new Columns(Math.floor(Math.max(0, size - HEADER_BYTES) / ENTRY_BYTES));
+    // Grown as checked commits arrive, never sized from the file: a damaged length must not cost memory.
+    const cols = new Columns();
     let applied: ApplyResult;
     if (written !== undefined && written.length === size) {
       checkHeader(written, path);
@@ -159,7 +179,8 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
       checkHeader(header.subarray(0, got), path);
       applied = await readCommits(fd, path, cols, HEADER_BYTES, size);
     }
-    return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes, commits: applied.commits };
+    const damage = applied.ignoredBytes > 0 ? await damageAfter(fd, path, applied.end, size) : undefined;
+    return { fd, writable, cols, end: applied.end, ignoredBytes: applied.ignoredBytes, commits: applied.commits, damage, seen: size };
   } catch (error) {
     await fd.close().catch(() => undefined);
     throw error;
@@ -167,7 +188,7 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
 }
 
 /**
- * An open v2 index file: the live entries as columns ({@link IndexJournal.view}), kept
+ * An open journal (index.rkx): the live entries as columns ({@link IndexJournal.view}), kept
  * current by {@link IndexJournal.catchUp}, changed by {@link IndexJournal.commit} (one
  * appended, checksummed record group and one fsync) and compacted by
  * {@link IndexJournal.rewrite}.
@@ -206,7 +227,7 @@ export class IndexJournal {
     } catch (error) {
       if (!(options.create === true && IndexReadError.isInstance(error) && error.systemCode === "ENOENT")) throw error;
     }
-    await replaceFile(path, encodeHeader(crc32));
+    await writeIndexFile(path, encodeHeader(crc32));
     return new IndexJournal(path, await load(path));
   }
 
@@ -233,9 +254,32 @@ export class IndexJournal {
     return this.s.commits;
   }
 
-  /** Bytes after the last whole commit that were ignored (a torn or damaged tail); the next commit cuts them off. */
+  /**
+   * Bytes after the last whole commit that were ignored: a torn tail (the next commit cuts it
+   * off), or damage with whole commits after it ({@link IndexJournal.damage}, never cut).
+   */
   get ignoredBytes(): number {
     return this.s.ignoredBytes;
+  }
+
+  /**
+   * Damage in the middle of the file as of the last read: a bad commit with whole,
+   * checksummed commits after it (undefined when the file is whole or only its tail is torn).
+   * While it is set, `commit`, `replaceWith` and `rewrite` refuse with `IndexCorruptError`;
+   * `salvageJournal(path)` reads the commits after it.
+   */
+  get damage(): JournalDamage | undefined {
+    return this.s.damage;
+  }
+
+  /**
+   * Whether a store should `rewrite()` now (FORMAT.md, "When to rewrite"): the file holds
+   * more than 1,000 commits, or more dead bytes (removed entries, commit and record heads)
+   * than live ones, past 64 KiB.
+   */
+  get needsRewrite(): boolean {
+    const liveBytes = HEADER_BYTES + ENTRY_BYTES * this.s.cols.size;
+    return this.s.commits > REWRITE_AFTER_COMMITS || this.s.end > 2 * liveBytes + 64 * 1024;
   }
 
   private handle(fn: string): FileHandle {
@@ -359,11 +403,16 @@ export class IndexJournal {
       await this.reload();
       return { replaced: true, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
     }
-    if (size === this.s.end && this.s.ignoredBytes === 0) return { replaced: false, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
+    // Unchanged since the last read: nothing new (damage is never cut, so its bytes stay as they were).
+    if ((size === this.s.end && this.s.ignoredBytes === 0) || (this.s.damage !== undefined && size === this.s.seen)) {
+      return { replaced: false, size: this.s.cols.size, appended: 0, removed: 0, exposed: 0 };
+    }
     const applied = await readCommits(fd, this.path, this.s.cols, this.s.end, size);
     this.s.end = applied.end;
     this.s.ignoredBytes = applied.ignoredBytes;
     this.s.commits += applied.commits;
+    this.s.damage = applied.ignoredBytes > 0 ? await damageAfter(fd, this.path, applied.end, size) : undefined;
+    this.s.seen = size;
     return { replaced: false, size: this.s.cols.size, appended: applied.appended, removed: applied.removed, exposed: applied.exposed };
   }
 
@@ -508,6 +557,7 @@ export class IndexJournal {
     if (builder.empty) return { appended: 0, removed: 0, exposed: 0, bytes: 0 };
     const bytes = builder.finish();
 
+    if (this.s.damage !== undefined) throw damagedError(this.path, this.s.damage, "commit");
     if (!this.s.writable) throw new IndexWriteError(this.path, "open", new Error("the index file is read-only"));
     const at = this.s.end;
     let step: IndexWriteStep = "write";
@@ -568,9 +618,10 @@ export class IndexJournal {
   private async rewriteNow(): Promise<{ bytesBefore: number; bytesAfter: number }> {
     this.handle("IndexJournal.rewrite");
     await this.catchUpNow();
+    if (this.s.damage !== undefined) throw damagedError(this.path, this.s.damage, "rewrite");
     const bytesBefore = this.s.end + this.s.ignoredBytes;
-    const bytes = encodeIndexV2(this.s.cols);
-    await replaceFile(this.path, bytes);
+    const bytes = encodeJournal(this.s.cols);
+    await writeIndexFile(this.path, bytes);
     await this.reload(bytes);
     return { bytesBefore, bytesAfter: bytes.length };
   }
@@ -583,15 +634,15 @@ export class IndexJournal {
 }
 
 /**
- * Writes a fresh v2 index at `path` holding `entries` (atomically and durably; the same
+ * Writes a fresh journal (index.rkx) at `path` holding `entries` (atomically and durably; the same
  * entries in any order give the same bytes). The migration from an `index.json`:
- * `await writeIndexV2(v2Path, await loadIndex(jsonPath))`.
+ * `await writeJournal(rkxPath, await loadIndex(jsonPath))`.
  *
  * @throws {IndexArgumentError} `path` is not a non-empty string or `entries` not an array.
  * @throws {IndexEntryInvalidError} an entry cannot be written; nothing was touched.
  * @throws {IndexWriteError} the write failed; any previous file is untouched.
  */
-export async function writeIndexV2(path: string, entries: readonly IndexEntry[] | IndexView): Promise<void> {
-  if (typeof path !== "string" || path === "") throw new IndexArgumentError("writeIndexV2", "path", "a non-empty path", path);
-  await replaceFile(path, encodeIndexV2(entries));
+export async function writeJournal(path: string, entries: readonly IndexEntry[] | IndexView): Promise<void> {
+  if (typeof path !== "string" || path === "") throw new IndexArgumentError("writeJournal", "path", "a non-empty path", path);
+  await writeIndexFile(path, encodeJournal(entries));
 }

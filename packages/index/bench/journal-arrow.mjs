@@ -1,24 +1,24 @@
 // The measurement behind FORMAT.md's choice of a purpose-built journal over an Arrow IPC
 // stream (issue 14 item 5): the same 1,000,000 entries as an Arrow IPC stream (apache-arrow,
 // eleven columns, one record batch; and with 1,000 one-row batches appended, as a store
-// that commits one section at a time would have it) and as a v2 index, opened into typed
+// that commits one section at a time would have it) and as a journal (index.rkx), opened into typed
 // arrays, through the workspace harness beside reading the file's bytes.
 //
 // apache-arrow is not a dependency of this package; install it anywhere and point at it:
-//   ARROW_MODULE=/path/to/node_modules/apache-arrow/Arrow.node.mjs node bench/v2-arrow.mjs
+//   ARROW_MODULE=/path/to/node_modules/apache-arrow/Arrow.node.mjs node bench/journal-arrow.mjs
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import { IndexJournal, writeIndexV2 } from "../dist/index.js";
+import { IndexJournal, writeJournal } from "../dist/index.js";
 import { runCases } from "../../../scripts/lib/bench.mjs";
 
 let arrow;
 try {
   arrow = await import(process.env.ARROW_MODULE ?? "apache-arrow");
 } catch {
-  console.log("index v2 vs Arrow: skipped (apache-arrow not installed; set ARROW_MODULE)");
+  console.log("journal vs Arrow: skipped (apache-arrow not installed; set ARROW_MODULE)");
   process.exit(0);
 }
 const { tableFromArrays, tableFromIPC, tableToIPC, Table } = arrow;
@@ -40,7 +40,7 @@ const entry = (i) => {
   };
 };
 
-/** The entries as Arrow columns (the v2 layout's eleven columns). */
+/** The entries as Arrow columns (the journal layout's eleven columns). */
 function arrowTable(from, n) {
   const c = {
     off: new Float64Array(n),
@@ -80,7 +80,7 @@ function openArrow(path, check = false) {
   return columns;
 }
 
-const dir = await mkdtemp(join(tmpdir(), "replaykit-index-v2-arrow-"));
+const dir = await mkdtemp(join(tmpdir(), "replaykit-journal-arrow-"));
 try {
   const base = arrowTable(0, N);
   const arrowPath = join(dir, "base.arrows");
@@ -90,25 +90,25 @@ try {
   for (let k = 0; k < APPENDS; k++) batches.push(...arrowTable(N + k, 1).batches);
   await writeFile(arrowAppended, tableToIPC(new Table(batches), "stream"));
 
-  const v2Path = join(dir, "base.rkx");
-  await writeIndexV2(
-    v2Path,
+  const journalPath = join(dir, "base.rkx");
+  await writeJournal(
+    journalPath,
     Array.from({ length: N }, (_, i) => entry(i)),
   );
-  const v2Appended = join(dir, "appended.rkx");
-  await writeIndexV2(
-    v2Appended,
+  const journalAppended = join(dir, "appended.rkx");
+  await writeJournal(
+    journalAppended,
     Array.from({ length: N }, (_, i) => entry(i)),
   );
-  const j = await IndexJournal.open(v2Appended);
+  const j = await IndexJournal.open(journalAppended);
   for (let k = 0; k < APPENDS; k++) await j.commit({ append: [entry(N + k)] });
   await j.close();
 
   const size = (p) => `${(statSync(p).size / 1024 / 1024).toFixed(1)} MiB`;
   console.log(
-    `sizes: Arrow stream ${size(arrowPath)} (+${APPENDS} one-row batches: ${size(arrowAppended)}), v2 ${size(v2Path)} (+${APPENDS} commits: ${size(v2Appended)})`,
+    `sizes: Arrow stream ${size(arrowPath)} (+${APPENDS} one-row batches: ${size(arrowAppended)}), journal ${size(journalPath)} (+${APPENDS} commits: ${size(journalAppended)})`,
   );
-  await runCases("index v2 vs Arrow IPC stream, 1M entries", [
+  await runCases("journal vs Arrow IPC stream, 1M entries", [
     {
       name: "Arrow stream open (one batch)",
       subject: async () => openArrow(arrowPath),
@@ -122,9 +122,9 @@ try {
       limitName: "read the bytes",
     },
     {
-      name: "v2 open (one commit)",
-      subject: async () => (await IndexJournal.open(v2Path)).close(),
-      limit: async () => readFileSync(v2Path),
+      name: "journal open (one commit)",
+      subject: async () => (await IndexJournal.open(journalPath)).close(),
+      limit: async () => readFileSync(journalPath),
       limitName: "read the bytes",
     },
     {
@@ -134,9 +134,9 @@ try {
       limitName: "read the bytes",
     },
     {
-      name: `v2 open (+${APPENDS} commits)`,
-      subject: async () => (await IndexJournal.open(v2Appended)).close(),
-      limit: async () => readFileSync(v2Appended),
+      name: `journal open (+${APPENDS} commits)`,
+      subject: async () => (await IndexJournal.open(journalAppended)).close(),
+      limit: async () => readFileSync(journalAppended),
       limitName: "read the bytes",
     },
   ]);

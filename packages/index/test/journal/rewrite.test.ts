@@ -140,7 +140,7 @@ describe("rewrite (compaction) is deterministic and minimal", () => {
 });
 
 describe("migration", () => {
-  it("dlm's reference index.json → v2 → downgrade gives the reference file byte for byte", async () => {
+  it("dlm's reference index.json → journal → downgrade gives the reference file byte for byte", async () => {
     const referencePath = fileURLToPath(new URL("store/index.json", REFERENCE));
     const expected = JSON.parse(await readFile(new URL("expected.json", REFERENCE), "utf8")) as { index_json_sha256: string };
     const entries = await loadIndex(referencePath);
@@ -153,7 +153,7 @@ describe("migration", () => {
     await journal.close();
   });
 
-  it("a replaykit index.json (replaykit's keys, fractional dates) → v2 keeps every entry; downgrade is dlm-shaped and loads", async () => {
+  it("a replaykit index.json (replaykit's keys, fractional dates) → journal keeps every entry; downgrade is dlm-shaped and loads", async () => {
     const entries = await loadIndex(replaykitPython);
     expect(entries.length).toBeGreaterThan(0);
     const path = join(await tempDir(), "index.rkx");

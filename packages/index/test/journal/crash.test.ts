@@ -44,7 +44,7 @@ function runAndKill(path: string, start: number, acks: number): Promise<number> 
   });
 }
 
-describe("v2 index under SIGKILL", () => {
+describe("the journal under SIGKILL", () => {
   it.skipIf(!existsSync(built))(
     "a writer killed at random points never loses an acknowledged commit, and the next writer carries on",
     async () => {
