@@ -32,16 +32,20 @@
 import { fsyncDir, writeFileAtomic } from "@replaykit/corpus";
 import {
   downgradeToIndexJson,
+  IndexCorruptError,
   IndexJournal,
   IndexReadError,
   indexFormatOf,
   loadIndex,
+  salvageJournal,
   saveIndex,
   toDlmEntry,
   writeJournal,
   type IndexEntry,
   type IndexFormat,
   type IndexView,
+  type JournalDamage,
+  type JournalSalvage,
   type RemoveReasonName,
 } from "@replaykit/index";
 import { lstatSync, statSync } from "node:fs";
@@ -57,6 +61,8 @@ export interface IndexRead {
   readonly entries?: IndexEntry[];
   /** True when the store has no index file at all (neither a journal nor an index.json). */
   readonly missing?: boolean;
+  /** Damage in the middle of the journal: whole commits follow it (never a torn tail); `recover` brings them back. */
+  readonly damage?: JournalDamage | undefined;
   release(): Promise<void>;
 }
 
@@ -235,6 +241,7 @@ export class StoreIndex {
         this.#readerHeld = true;
         return {
           columns: journal.view,
+          damage: journal.damage,
           release: async () => {
             this.#readerHeld = false;
           },
@@ -254,12 +261,13 @@ export class StoreIndex {
       this.#readerHeld = true;
       return {
         columns: journal.view,
+        damage: journal.damage,
         release: async () => {
           this.#readerHeld = false;
         },
       };
     }
-    return { columns: journal.view, release: () => journal.close().catch(() => undefined) };
+    return { columns: journal.view, damage: journal.damage, release: () => journal.close().catch(() => undefined) };
   }
 
   // ------------------------------------------------------------------ writers (lock held)
@@ -339,11 +347,7 @@ export class StoreIndex {
 
   /** The live entries, for a writer (objects: a writer plans on them). */
   async load(): Promise<IndexEntry[]> {
-    if (await exists(this.journalPath)) {
-      const journal = await this.#writerJournal(false);
-      await journal.catchUp();
-      return entriesOfRows(journal.view);
-    }
+    if (await exists(this.journalPath)) return entriesOfRows((await this.#current()).view);
     await this.#dropWriter();
     return loadIndex(this.indexPath);
   }
@@ -358,9 +362,36 @@ export class StoreIndex {
       await this.#dropWriter();
       return undefined;
     }
+    return (await this.#current()).view;
+  }
+
+  /**
+   * The writer journal, caught up, refused when damage in its middle has whole commits after
+   * it: a compaction, downgrade or rewrite built from its view would drop those acknowledged
+   * commits (the journal's own commits refuse too). `recover` salvages them.
+   * @throws {IndexCorruptError} naming the damage and `recover`.
+   */
+  async #current(): Promise<IndexJournal> {
     const journal = await this.#writerJournal(false);
     await journal.catchUp();
-    return journal.view;
+    const damage = journal.damage;
+    if (damage !== undefined) {
+      throw new IndexCorruptError(
+        `corrupt index ${this.journalPath}: byte ${damage.byteOffset}: ${damage.length} damaged bytes with ${damage.commitsAfter} whole commit(s) after them; ` +
+          "nothing is written that would drop those acknowledged commits: run recover",
+        { path: this.journalPath, byteOffset: damage.byteOffset },
+      );
+    }
+    return journal;
+  }
+
+  /**
+   * Every whole commit of the journal, those after damage in its middle too (`salvageJournal`),
+   * for `recover`; undefined without a journal or when even its header is unreadable.
+   */
+  async salvage(): Promise<JournalSalvage | undefined> {
+    if (!(await exists(this.journalPath))) return undefined;
+    return salvageJournal(this.journalPath).catch(() => undefined);
   }
 
   /**
@@ -397,11 +428,8 @@ export class StoreIndex {
    * false) from a journal, or every entry of an index.json (`all` true).
    */
   async loadOf(ids: ReadonlySet<unknown>): Promise<{ entries: IndexEntry[]; all: boolean }> {
-    if (await this.isJournal()) {
-      const journal = await this.#writerJournal(false);
-      await journal.catchUp();
-      return { entries: entriesWithIds(journal.view, ids), all: false };
-    }
+    // Refused before any frame is written when the journal is damaged (the frames would be dead bytes recover revives).
+    if (await this.isJournal()) return { entries: entriesWithIds((await this.#current()).view, ids), all: false };
     await this.#dropWriter();
     return { entries: await loadIndex(this.indexPath), all: true };
   }
@@ -594,9 +622,7 @@ export class StoreIndex {
       await this.#writeJson(entries.map(toDlmEntry));
       return entries.length;
     }
-    const journal = await this.#writerJournal(false);
-    await journal.catchUp();
-    const view = journal.view;
+    const view = (await this.#current()).view;
     const converted = view.size;
     if (converted === 0) await this.#writeSidecar("dlm");
     await writeText(this.indexPath, downgradeToIndexJson(view));

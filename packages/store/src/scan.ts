@@ -1,7 +1,7 @@
 // Finding every intact frame of a corpus without any index: what `recover` rebuilds an
 // index from, and how a lost index is told from an emptied one.
 import { crc32, decodeFrameBatch, type SectionSnapshot } from "@replaykit/corpus";
-import { entryFor, type IndexEntry, type IndexFormat } from "@replaykit/index";
+import { entryFor, type IndexEntry, type IndexFormat, type JournalSalvage } from "@replaykit/index";
 import { open, type FileHandle } from "node:fs/promises";
 import { StoreIOError } from "./errors.js";
 
@@ -177,4 +177,31 @@ export async function hasIntactFrame(corpusFile: string, maxFrameBytes: number):
     () => undefined,
   );
   return found;
+}
+
+/**
+ * Recover's entries: every intact frame of the corpus, less those a whole commit of the old
+ * journal removed (and did not add again), each with the weight and exposure the journal
+ * last recorded for it. Without a journal to salvage, the corpus's frames as they are
+ * (weights 1).
+ */
+export function mergeSalvage(found: readonly IndexEntry[], salvage: JournalSalvage | undefined): IndexEntry[] {
+  if (salvage === undefined) return [...found];
+  const key = (sectionId: string, byteOffset: number) => `${sectionId}@${byteOffset}`;
+  const view = salvage.view;
+  const live = new Map<string, number>();
+  for (let r = 0; r < view.size; r++) live.set(key(view.sectionId(r), view.byteOffset[r]!), r);
+  const removed = new Set(salvage.removed.map((k) => key(k.sectionId, k.byteOffset)));
+  const out: IndexEntry[] = [];
+  for (const e of found) {
+    const k = key(e.sectionId, e.byteOffset);
+    const r = live.get(k);
+    if (r === undefined) {
+      if (!removed.has(k)) out.push(e);
+      continue;
+    }
+    const known = view.entry(r);
+    out.push(view.replayCount[r]! > 0 ? { ...e, weight: known.weight, ...view.exposure(r) } : { ...e, weight: known.weight });
+  }
+  return out;
 }

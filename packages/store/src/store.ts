@@ -37,7 +37,7 @@ import { dropQuarantined, quarantinedBytes, quarantineSummary, readQuarantine, r
 import type { DrawReceipt } from "./receipt.js";
 import { rollForward, rollForwardLegacy } from "./recover.js";
 import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows } from "./sample.js";
-import { entriesFromCorpus, type RecoverReport } from "./scan.js";
+import { entriesFromCorpus, mergeSalvage, type RecoverReport } from "./scan.js";
 import { statsOf, type StoreStats } from "./stats.js";
 import { verifyView, type VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
@@ -303,7 +303,10 @@ export class ReplayStore {
       // An index that cannot even be read is a reason to recover, not an obstacle.
       const current = await index.load().catch(() => [] as IndexEntry[]);
       const format = await index.format(current);
-      const { entries, skipped } = await entriesFromCorpus(this.corpusPath, format, this.#ctx.maxFrameBytes);
+      const { entries: found, skipped } = await entriesFromCorpus(this.corpusPath, format, this.#ctx.maxFrameBytes);
+      // What the journal's whole commits still tell (after damage in its middle too): weights,
+      // exposure, and which frames were removed on purpose.
+      const entries = mergeSalvage(found, await index.salvage());
       await index.replaceFresh(entries, format);
       return { recovered: entries.length, skipped };
     }, "allow-lost");

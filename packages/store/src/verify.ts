@@ -71,6 +71,15 @@ export async function verifyView(
     done += batch.entries.length;
     onProgress?.(done, inFile.length);
   }
+  const damage = view.damage;
+  if (damage !== undefined) {
+    problems.push({
+      byteOffset: damage.byteOffset,
+      message:
+        `the index has ${damage.length} damaged bytes at byte ${damage.byteOffset} with ${damage.commitsAfter} whole commit(s) after them ` +
+        "(damage, not a torn tail: writes refuse until it is mended). Run recover() (replaykit recover <dir>), which brings those commits back; do not compact",
+    });
+  }
   const indexLooksLost = await view.looksLost();
   if (indexLooksLost) {
     problems.push({

@@ -77,6 +77,11 @@ export class View {
     return columns !== undefined ? entriesWithIds(columns, ids) : this.entries.filter((e) => ids.has(e.sectionId));
   }
 
+  /** Damage in the middle of the journal with whole commits after it (see index-io.ts), when the read found any. */
+  get damage(): IndexRead["damage"] {
+    return this.#index.damage;
+  }
+
   /** Number of live entries (without making objects). */
   get size(): number {
     return this.#index.columns?.size ?? this.entries.length;

@@ -239,3 +239,53 @@ describe("stores written before this layout keep opening", () => {
     expect(await old.load()).toHaveLength(6);
   }, 30_000);
 });
+
+describe("damage in the middle of the journal", () => {
+  test("a flipped byte in commit 3 of 20: verify reports damage (not 'all intact'), writes refuse, recover brings every commit back with its weights", async () => {
+    const dir = join(tempDir(), "store");
+    const store = await ReplayStore.open(dir);
+    const offsets: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      offsets.push(readFileSyncSafe(journalOf(store)));
+      await store.append(prose(i));
+    }
+    // Reweight one section of a late commit: recover must keep it.
+    const all = await store.load();
+    await store.save(all.map((e, i) => (i === 15 ? { ...e, weight: 2.5 } : e)));
+    const journal = readFileSync(journalOf(store));
+    const third = offsets[3]!; // the file's size before the 4th append: where commit 3 starts (0-based)
+    journal[third + 12]! ^= 0x55;
+    writeFileSync(journalOf(store), journal);
+
+    const fresh = await ReplayStore.open(dir);
+    const report = await fresh.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems.some((p) => /damaged bytes .* whole commit\(s\) after them.*recover/.test(p.message))).toBe(true);
+    const before = readFileSync(journalOf(store));
+    await expect(fresh.append(prose(99))).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    await expect(fresh.compact()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    await expect(fresh.downgrade()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    await expect(fresh.evict({ maxBytes: 0 })).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+    expect(readFileSync(journalOf(store)).equals(before)).toBe(true); // nothing cut
+
+    const recovered = await fresh.recover();
+    expect(recovered.recovered).toBe(20);
+    const back = await fresh.load();
+    expect(back.map((e) => e.sectionId).sort()).toEqual(all.map((e) => e.sectionId).sort());
+    expect(back.find((e) => e.sectionId === all[15]!.sectionId)?.weight).toBe(2.5);
+    expect((await fresh.verify()).ok).toBe(true);
+  });
+
+  test("recover keeps what the journal removed on purpose removed", async () => {
+    const { store, entries } = await mixedStore(10);
+    await store.remove([entries[2]!.sectionId]);
+    await store.evict({ maxBytes: entries.slice(1).reduce((n, e) => n + e.length, 0) - entries[2]!.length });
+    const live = (await store.load()).map((e) => e.sectionId).sort();
+    await store.recover();
+    expect((await store.load()).map((e) => e.sectionId).sort()).toEqual(live);
+  });
+});
+
+function readFileSyncSafe(path: string): number {
+  return existsSync(path) ? readFileSync(path).length : 16;
+}
