@@ -292,8 +292,10 @@ export class ReplayStore {
   }
 
   /**
-   * Rebuilds the index from the corpus alone: every intact frame, in file order, replacing
-   * the index (weights start at 1). The answer to a lost or unreadable index.
+   * Rebuilds the index from the corpus: every intact frame, in file order, replacing the
+   * index. What the old journal's whole commits still tell (after damage in its middle too)
+   * is kept: weights, exposure, and removals (removed sections stay out); with no index left,
+   * weights start at 1. The answer to a lost, damaged or unreadable index.
    * @throws {StoreNotFoundError} when the store's directory does not exist.
    */
   async recover(): Promise<RecoverReport> {
