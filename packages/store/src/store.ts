@@ -8,7 +8,8 @@ import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { compactLocked } from "./compact.js";
 import { StoreArgumentError, StoreIOError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
-import { drawRows, pickEntries, pickOfType, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
+import { dlmSeedOf, pickFor, pickOfTypeFor } from "./dlm-draw.js";
+import { drawRows, redrawRows, type DrawOptions, type DrawSource } from "./draw.js";
 import type { DrawReceipt } from "./receipt.js";
 import {
   appendOptionsOf,
@@ -79,6 +80,8 @@ export interface SampleRowsOptions {
   seed?: number;
   random?: () => number;
   scheme?: Scheme;
+  /** Instead of seed/random: the rows, in order, of dlm's sample_rows for `random.Random(dlmSeed)` on this store (see dlm-draw.ts). */
+  dlmSeed?: number | bigint;
 }
 
 /** Options of `samplePreferenceRows`. */
@@ -279,7 +282,7 @@ export class ReplayStore {
   async sampleRows(options: SampleRowsOptions): Promise<Row[]> {
     return this.#columnsView(async (view) => {
       // Over a v2 index's columns (objects only for the picks), else over the entries: the same picks as `sample`.
-      const picked = pickEntries(this.#drawSource(view), undefined, sampleOptions(options));
+      const picked = pickFor(this.#drawSource(view), undefined, sampleOptions(options));
       return this.#expand(picked, await this.#readChecked(picked));
     });
   }
@@ -296,7 +299,7 @@ export class ReplayStore {
     return this.#columnsView(async (view) => {
       if (view.columns !== undefined) {
         // Types and flags are in the columns: pick among them, read the picks only.
-        const picked = await pickOfType(this.#drawSource(view), "preference", includeAutoMined, drawOptions);
+        const picked = await pickOfTypeFor(this.#drawSource(view), "preference", includeAutoMined, drawOptions);
         return this.#expand(picked, await this.#readChecked(picked));
       }
       // Keep the decoded snapshots (dlm stores) of the eligible sections only.
@@ -308,7 +311,7 @@ export class ReplayStore {
         eligible.push(entry);
         if (snapshot !== undefined) snapshotOf.set(entry, snapshot);
       }
-      const picked = pickEntries({ ...this.#drawSource(view), entries: eligible, columns: undefined }, undefined, drawOptions);
+      const picked = pickFor({ ...this.#drawSource(view), entries: eligible, columns: undefined }, undefined, drawOptions);
       const missing = picked.filter((e) => !snapshotOf.has(e));
       const read = await this.#readChecked(missing);
       missing.forEach((e, i) => {
@@ -858,7 +861,8 @@ function replayedIn(view: View): { sections: number; total: number } {
 
 function sampleOptions(o: SampleRowsOptions) {
   if (typeof o !== "object" || o === null) throw new StoreArgumentError("options", "must be an object with k and now");
-  const out: { k: number; now: Date; seed?: number; random?: () => number; scheme?: Scheme } = { k: o.k, now: o.now };
+  const out: { k: number; now: Date; seed?: number; random?: () => number; scheme?: Scheme; dlmSeed?: number | bigint } = { k: o.k, now: o.now };
+  if (o.dlmSeed !== undefined) out.dlmSeed = dlmSeedOf(o);
   if (o.seed !== undefined) out.seed = o.seed;
   if (o.random !== undefined) out.random = o.random;
   if (o.scheme !== undefined) out.scheme = o.scheme;
