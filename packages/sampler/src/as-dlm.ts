@@ -116,7 +116,6 @@ export function drawAsDlm(entries: readonly Sampleable[], k: number, nowMs: numb
   const n = entries.length;
   const times = new Float64Array(n);
   const ids = new Array<string>(n);
-  let astral = false;
   for (let i = 0; i < n; i++) {
     const entry = entries[i] as Sampleable;
     times[i] = checkedTime(entry, i);
@@ -124,14 +123,10 @@ export function drawAsDlm(entries: readonly Sampleable[], k: number, nowMs: numb
     if (w !== undefined && (typeof w !== "number" || !(w >= 0) || w === Number.POSITIVE_INFINITY)) {
       throw new SamplerError(`weight must be a finite number >= 0 (or absent), got ${describe(w)}`, { index: i, sectionId: entry.sectionId });
     }
-    const id = entry.sectionId;
-    ids[i] = id;
-    if (!astral && HIGH_UNITS.test(id)) astral = true;
+    ids[i] = entry.sectionId;
   }
-  const order = Array.from({ length: n }, (_, i) => i);
-  // Array.prototype.sort is stable: entries sharing an id keep their input order, as in Python.
-  order.sort(astral ? (a, b) => compareCodePoints(ids[a] as string, ids[b] as string) : (a, b) => compareUnits(ids[a] as string, ids[b] as string));
-  if (k >= n) return order;
+  const order = idOrder(ids);
+  if (k >= n) return Array.from(order);
 
   // Ranks in sorted order are the heap's items: on equal keys the later rank goes first.
   const heap = new TopK(k, (a, b) => a > b);
@@ -165,6 +160,76 @@ function uniformFrom(random: () => number, entry: Sampleable, index: number): nu
     throw new SamplerError(`the random source returned ${describe(u)}; expected a number in [0, 1)`, { index, sectionId: entry.sectionId });
   }
   return u;
+}
+
+/**
+ * Positions of `ids` in Python's order of the strings, a stable sort (equal ids keep their
+ * input order). Ids of 16 lowercase hex digits (every store's) are sorted as two 32-bit
+ * words by a radix sort, in linear time; others by comparison.
+ *
+ * @internal
+ */
+export function idOrder(ids: readonly string[]): Int32Array {
+  const n = ids.length;
+  const order = new Int32Array(n);
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  let hex = true;
+  for (let i = 0; i < n && hex; i++) hex = hexWords(ids[i] as string, hi, lo, i);
+  if (hex) return radixOrder(hi, lo);
+  let astral = false;
+  for (let i = 0; i < n && !astral; i++) astral = HIGH_UNITS.test(ids[i] as string);
+  const indices = Array.from({ length: n }, (_, i) => i);
+  // Array.prototype.sort is stable: entries sharing an id keep their input order, as in Python.
+  indices.sort(astral ? (a, b) => compareCodePoints(ids[a] as string, ids[b] as string) : (a, b) => compareUnits(ids[a] as string, ids[b] as string));
+  order.set(indices);
+  return order;
+}
+
+/** Whether `id` is 16 lowercase hex digits; if so, writes digits 0–7 to `hi[i]` and 8–15 to `lo[i]` (their order is the strings' order). */
+function hexWords(id: string, hi: Uint32Array, lo: Uint32Array, i: number): boolean {
+  if (id.length !== 16) return false;
+  let word = 0;
+  for (let j = 0; j < 16; j++) {
+    const u = id.charCodeAt(j);
+    const d = u >= 0x30 && u <= 0x39 ? u - 0x30 : u >= 0x61 && u <= 0x66 ? u - 0x57 : -1;
+    if (d < 0) return false;
+    word = (word << 4) | d;
+    if (j === 7) {
+      hi[i] = word;
+      word = 0;
+    }
+  }
+  lo[i] = word;
+  return true;
+}
+
+/** Indices sorted by (hi, lo), stable: four counting passes over 16-bit digits, least significant first. */
+function radixOrder(hi: Uint32Array, lo: Uint32Array): Int32Array {
+  const n = hi.length;
+  let from = new Int32Array(n);
+  let to = new Int32Array(n);
+  for (let i = 0; i < n; i++) from[i] = i;
+  const counts = new Int32Array(65_537);
+  for (let pass = 0; pass < 4; pass++) {
+    const words = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = ((words[i] as number) >>> shift) & 0xffff;
+      counts[d + 1] = (counts[d + 1] as number) + 1;
+    }
+    for (let d = 0; d < 65_536; d++) counts[d + 1] = (counts[d + 1] as number) + (counts[d] as number);
+    for (let j = 0; j < n; j++) {
+      const i = from[j] as number;
+      const d = ((words[i] as number) >>> shift) & 0xffff;
+      const at = counts[d] as number;
+      counts[d] = at + 1;
+      to[at] = i;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
 }
 
 /** Code units from the surrogates up, where UTF-16 order and code-point order can part. */

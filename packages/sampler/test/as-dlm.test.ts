@@ -3,7 +3,7 @@
 // ten random() values of each seed), plus the rules those draws rest on.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compareCodePoints, drawAsDlm, recencyAsDlm } from "../src/as-dlm.js";
+import { compareCodePoints, drawAsDlm, idOrder, recencyAsDlm } from "../src/as-dlm.js";
 import { initByArray, seedWords } from "../src/python-random.js";
 import { pythonRandom, type Sampleable, SamplerError, sampleAsDlm } from "../src/index.js";
 import { DAY, entry, NOW, tags } from "./helpers.js";
@@ -251,6 +251,25 @@ describe("sampleAsDlm: dlm's sampler.sample(entries, k, now, rng=random.Random(s
     expect(compareCodePoints("b", "a")).toBeGreaterThan(0);
     const entries = [entry(astral, 0, 1, "astral"), entry("\uFFFD", 0, 1, "fffd"), entry("a", 0, 1, "a")];
     expect(tags(sampleAsDlm(entries, { k: 3, now: NOW, seed: 0 }))).toEqual(["a", "fffd", "astral"]);
+  });
+
+  it("sorts hex ids (radix) exactly as a stable comparison sort does, duplicates in input order", () => {
+    let x = 7;
+    const next = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x;
+    };
+    const hex8 = (v: number) => v.toString(16).padStart(8, "0");
+    const pool = Array.from({ length: 300 }, () => hex8(next()) + hex8(next() % 4)); // shared prefixes and low words
+    const ids = Array.from({ length: 3000 }, () => pool[next() % pool.length]!);
+    const bySort = (xs: string[]) => Array.from({ length: xs.length }, (_, i) => i).sort((a, b) => (xs[a]! < xs[b]! ? -1 : xs[a]! > xs[b]! ? 1 : a - b));
+    expect(Array.from(idOrder(ids))).toEqual(bySort(ids));
+    // One id that is not lowercase hex sends all of them the comparison route: the same order
+    // ("F" sorts between the digits and "a").
+    const mixed = [...ids, "FFFFFFFFFFFFFFFF", "0"];
+    const order = Array.from(idOrder(mixed));
+    expect(order).toEqual(bySort(mixed));
+    expect(order[0]).toBe(ids.length + 1);
   });
 
   describe("bad arguments are SamplerErrors", () => {
