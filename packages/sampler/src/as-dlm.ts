@@ -114,15 +114,18 @@ function planOf(options: unknown): DlmPlan {
  */
 export function drawAsDlm(entries: readonly Sampleable[], k: number, nowMs: number, uniform: boolean, random: () => number): number[] {
   const n = entries.length;
-  const times = new Float64Array(n);
+  // Weights in input order, in the one pass that checks the entries: the draw below visits
+  // entries in id order, and reading objects in that order is a cache miss each.
+  const weights = new Float64Array(n);
   const ids = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const entry = entries[i] as Sampleable;
-    times[i] = checkedTime(entry, i);
+    const t = checkedTime(entry, i);
     const w = entry.weight;
     if (w !== undefined && (typeof w !== "number" || !(w >= 0) || w === Number.POSITIVE_INFINITY)) {
       throw new SamplerError(`weight must be a finite number >= 0 (or absent), got ${describe(w)}`, { index: i, sectionId: entry.sectionId });
     }
+    weights[i] = uniform ? 1 : recencyAsDlm(nowMs - t, w ?? 1);
     ids[i] = entry.sectionId;
   }
   const order = idOrder(ids);
@@ -132,11 +135,14 @@ export function drawAsDlm(entries: readonly Sampleable[], k: number, nowMs: numb
   const heap = new TopK(k, (a, b) => a > b);
   for (let r = 0; r < n; r++) {
     const i = order[r] as number;
-    const entry = entries[i] as Sampleable;
-    const w = uniform ? 1 : recencyAsDlm(nowMs - (times[i] as number), entry.weight ?? 1);
-    let u = uniformFrom(random, entry, i);
-    if (u === 0) u = uniformFrom(random, entry, i);
-    heap.consider(u === 0 ? 1e-300 : u, w, r);
+    let u = random();
+    if (!(u > 0 && u < 1)) {
+      checkUniform(u, entries, i);
+      u = random();
+      checkUniform(u, entries, i);
+      if (u === 0) u = 1e-300;
+    }
+    heap.consider(u, weights[i] as number, r);
   }
   return heap.drain().map((r) => order[r] as number);
 }
@@ -154,12 +160,14 @@ export function recencyAsDlm(ageMs: number, weight: number): number {
   return Math.max(weight * (1 / (1 + days)), FLOOR);
 }
 
-function uniformFrom(random: () => number, entry: Sampleable, index: number): number {
-  const u = random();
+/** A number from the random source must be in [0, 1); a `SamplerError` naming entry `index` otherwise. */
+function checkUniform(u: unknown, entries: readonly Sampleable[], index: number): void {
   if (typeof u !== "number" || !(u >= 0 && u < 1)) {
-    throw new SamplerError(`the random source returned ${describe(u)}; expected a number in [0, 1)`, { index, sectionId: entry.sectionId });
+    throw new SamplerError(`the random source returned ${describe(u)}; expected a number in [0, 1)`, {
+      index,
+      sectionId: (entries[index] as Sampleable).sectionId,
+    });
   }
-  return u;
 }
 
 /**
