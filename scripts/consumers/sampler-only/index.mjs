@@ -117,11 +117,7 @@ assert.equal(pythonRandom(42)(), 0.6394267984578837);
 assert.equal(pythonRandom(2n ** 64n + 5n)(), pythonRandom(-(2n ** 64n) - 5n)(), "abs(seed), as CPython");
 const asDlm = sampleAsDlm(articles, { k: 10, now, seed: 45 });
 assert.equal(asDlm.length, 10);
-assert.deepEqual(
-  sampleAsDlm(articles.slice().reverse(), { k: 10, now, seed: 45 }),
-  asDlm,
-  "dlm sorts by id first",
-);
+assert.deepEqual(sampleAsDlm(articles.slice().reverse(), { k: 10, now, seed: 45 }), asDlm, "dlm sorts by id first");
 assert.equal(sampleAsDlm(articles, { k: 1000, now, seed: 45 }).length, articles.length, "dlm's full sweep keeps weight 0");
 assert.throws(
   () => pythonRandom(0.5),
