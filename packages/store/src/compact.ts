@@ -11,11 +11,14 @@ import { CorpusCorruptError, crc32, type FramePointer, fsyncDir, readFramesBatch
 import { type IndexEntry, type IndexView, withByteOffsets } from "@replaykit/index";
 import { randomBytes } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
+import { crashPoint } from "./crash.js";
 import { isReplaykitError, StoreArgumentError, StoreIOError } from "./errors.js";
-import { readGeneration, writeGeneration, type StorePaths } from "./generation.js";
-import { compactIndexBase, emptiedOnPurpose, indexOf, writeIndexFile } from "./index-io.js";
-import { COMPACT_INFIX, crashPoint, hasIntactFrame, removeAbandonedTemps, rollForward } from "./recover.js";
+import { readGeneration, writeGeneration } from "./generation.js";
+import { indexOf, writeIndexFile } from "./index-io.js";
+import { layoutOf, type StorePaths } from "./layout.js";
+import { rollForward } from "./recover.js";
+import { hasIntactFrame } from "./scan.js";
 import { sizeOf } from "./view.js";
 
 /** How a compaction runs. */
@@ -72,20 +75,22 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   const entries = columns === undefined ? await index.load() : undefined;
   const frames = columns !== undefined ? framesOfColumns(columns) : framesOfEntries(entries!);
   const bytesBefore = await sizeOf(p.corpusPath);
-  if (!run.force && frames.size === 0 && bytesBefore > 0 && !(await emptiedOnPurpose(p.indexPath)) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))) {
-    throw new StoreArgumentError(
-      "options.force",
-      `is needed: the index of ${p.indexPath} holds no entries but the corpus holds intact frames (the index looks lost), ` +
-        "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) if the store was emptied on purpose",
-    );
-  }
   // A replaykit store's new index is a fresh, canonical journal: the same live entries give the same bytes.
   const format = columns !== undefined ? "replaykit" : await index.format(entries!);
-  const tag = `${process.pid}-${randomBytes(6).toString("hex")}`;
-  const temps = {
-    corpus: join(dirname(p.corpusPath), `.${basename(p.corpusPath)}${COMPACT_INFIX}${tag}`),
-    index: join(dirname(p.indexPath), compactIndexBase(p.indexPath, format, COMPACT_INFIX, tag)),
-  };
+  // Lost: no index at all beside the corpus, or an empty dlm index.json not emptied on purpose beside intact frames.
+  const lost =
+    frames.size === 0 &&
+    bytesBefore > 0 &&
+    ((await index.isLost()) || (!(await index.emptiedOnPurpose()) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))));
+  if (!run.force && lost) {
+    throw new StoreArgumentError(
+      "options.force",
+      `is needed: the index of ${p.corpusPath} is missing or holds no entries while the corpus holds sections (the index looks lost), ` +
+        "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) to discard them",
+    );
+  }
+  const layout = layoutOf(p);
+  const temps = layout.compactTemps(format, `${process.pid}-${randomBytes(6).toString("hex")}`);
   try {
     const moved = await copyFrames(p, temps.corpus, frames, run);
     if (columns !== undefined) await writeIndexFile(temps.index, withByteOffsets(columns, moved), format);
@@ -95,7 +100,7 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
     }
     crashPoint("compact:temps-written");
   } catch (error) {
-    await removeAbandonedTemps(p).catch(() => undefined);
+    await layout.removeAbandonedTemps().catch(() => undefined);
     throw error;
   }
   const bytesAfter = await sizeOf(temps.corpus);

@@ -13,7 +13,8 @@ import type { IndexEntry, IndexView } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
 import { type ColumnSource, sampleIndices, type Scheme, type SchemeFn } from "@replaykit/sampler";
 import { StoreArgumentError } from "./errors.js";
-import { DrawReceiptError, pickKey, receiptPicks, storeDigest, storeDigestOfColumns, type DrawPick, type DrawReceipt } from "./receipt.js";
+import { checked, DrawOptionsSchema } from "./options.js";
+import { contentDigest, DrawReceiptError, pickKey, receiptPicks, storeDigest, storeDigestOfColumns, type DrawPick, type DrawReceipt } from "./receipt.js";
 
 /** Options of `ReplayStore.draw`. Give exactly one of `k`, `rows` and `maxTokens`. */
 export interface DrawOptions {
@@ -162,6 +163,7 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
         addedAt: entry.addedAt.toISOString(),
         weight: entry.weight,
         sectionType: snapshot.sectionType,
+        content: contentDigest(snapshot.sectionType, snapshot.content),
       }),
     ),
   };
@@ -208,10 +210,28 @@ export async function redrawRows(source: DrawSource, receipt: DrawReceipt): Prom
     );
   }
   const rows: Row[] = [];
+  const changed: Array<{ sectionId: string; addedAt: string }> = [];
   for (let i = 0; i < found.length; i += READ_BATCH) {
     const batch = found.slice(i, i + READ_BATCH);
     const snapshots = await source.read(batch);
-    for (const [j, e] of batch.entries()) rows.push(...source.rowsOf(e, snapshots[j]!));
+    for (const [j, e] of batch.entries()) {
+      const pick = picks[i + j]!;
+      const s = snapshots[j]!;
+      // A receipt pins content: the same id and time holding other text is not the pick.
+      if (pick.content !== undefined && pick.content !== contentDigest(s.sectionType, s.content))
+        changed.push({ sectionId: pick.sectionId, addedAt: pick.addedAt });
+      else if (changed.length === 0) rows.push(...source.rowsOf(e, s));
+    }
+  }
+  if (changed.length > 0) {
+    const named = changed
+      .slice(0, 5)
+      .map((m) => `${m.sectionId} (${m.addedAt})`)
+      .join(", ");
+    throw new DrawReceiptError(
+      `${changed.length} of the receipt's ${picks.length} picks now hold other content than when drawn (removed and added again since): ${named}${changed.length > 5 ? ", …" : ""}`,
+      { reason: "changed", missing: changed },
+    );
   }
   return { rows };
 }
@@ -486,29 +506,18 @@ function positivePositions(pool: Pool, { now, scheme }: { now: Date; scheme: Sch
   return out;
 }
 
-function planOf(options: DrawOptions): Plan {
-  if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object with now and one of k, rows, maxTokens");
+function planOf(input: DrawOptions): Plan {
+  if (typeof input !== "object" || input === null) throw new StoreArgumentError("options", "must be an object with now and one of k, rows, maxTokens");
+  const options = checked(DrawOptionsSchema, input, "options");
   const { now, seed, random, recordExposure } = options;
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new StoreArgumentError("options.now", "must be a valid Date");
-  const scheme = options.scheme ?? "recency";
-  if (scheme !== "recency" && scheme !== "uniform" && typeof scheme !== "function") {
-    throw new StoreArgumentError("options.scheme", `must be "recency", "uniform" or a function, got ${String(scheme)}`);
-  }
+  const scheme = (options.scheme ?? "recency") as Scheme<IndexEntry>;
   const budgets = (["k", "rows", "maxTokens"] as const).filter((key) => options[key] !== undefined);
   if (budgets.length !== 1) {
     throw new StoreArgumentError("options", `must give exactly one of k, rows and maxTokens, got ${budgets.length === 0 ? "none" : budgets.join(" and ")}`);
   }
   const kind = budgets[0]!;
-  const amount = options[kind];
-  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
-    throw new StoreArgumentError(`options.${kind}`, `must be a non-negative integer, got ${String(amount)}`);
-  }
-  if (options.countTokens !== undefined && typeof options.countTokens !== "function") throw new StoreArgumentError("options.countTokens", "must be a function");
+  const amount = options[kind]!;
   const includeAutoMined = options.includeAutoMined ?? true;
-  if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("options.includeAutoMined", "must be a boolean");
-  if (recordExposure !== undefined && typeof recordExposure !== "boolean") {
-    throw new StoreArgumentError("options.recordExposure", `must be a boolean, got ${String(recordExposure)}`);
-  }
   const mix = mixOf(options.mix);
   const recorded: Record<string, unknown> = { [kind]: amount };
   if (mix !== undefined) recorded.mix = Object.fromEntries(mix);
@@ -524,7 +533,7 @@ function planOf(options: DrawOptions): Plan {
     amount,
     mix,
     includeAutoMined,
-    countTokens: options.countTokens ?? estimateRowTokens,
+    countTokens: (options.countTokens as ((row: Row) => number) | undefined) ?? estimateRowTokens,
     recorded,
     recordExposure: recordExposure === true,
   };
@@ -544,16 +553,11 @@ function seedOf(seed: unknown, random: unknown): number {
   return Math.floor(u * 2 ** 32);
 }
 
-function mixOf(mix: unknown): Array<[string, number]> | undefined {
+function mixOf(mix: Record<string, number> | undefined): Array<[string, number]> | undefined {
   if (mix === undefined) return undefined;
-  if (typeof mix !== "object" || mix === null || Array.isArray(mix)) throw new StoreArgumentError("options.mix", "must be an object of section type → share");
-  const shares = Object.entries(mix as Record<string, unknown>);
+  // Own keys only, as given: a type named "constructor" is a type like any other.
+  const shares = Object.entries(mix);
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
-  for (const [type, share] of shares) {
-    if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
-      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
-    }
-  }
-  if (!shares.some(([, share]) => (share as number) > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
-  return shares as Array<[string, number]>;
+  if (!shares.some(([, share]) => share > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
+  return shares;
 }

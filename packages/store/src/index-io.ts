@@ -8,20 +8,18 @@
 //   StoreIndex#append/replace    commits (durable when they resolve)
 //   StoreIndex#replaceFresh      recover: a new index without reading the old one
 //   StoreIndex#downgrade()       replaykit store → dlm store
-//   readIndexAt(path)            a compaction's new index (by its temp name)
+//   readIndexAt(path, journal)   a compaction's new index (by its temp name)
 //   writeIndexFile(path, e, fmt) a fresh index at another path (a compaction's new index)
-//   compactIndexTarget(p, name)  the live path a compaction's index temp is renamed to
-//   isIndexTemp(name, indexPath) names an interrupted index write leaves behind
-//   emptiedOnPurpose(indexPath)  true when a writer emptied the index (not lost)
+//   StoreIndex#looksLost()       true when the store's index is gone (see there)
 //
 // Two formats (see the store README, "Files"):
 // - dlm stores keep `index.json` exactly as the reference writes it, rewritten atomically on
 //   every commit, plus the `<index>.format` sidecar, present exactly while the index is
 //   empty because a writer emptied it (an empty array looks the same in both formats, and
 //   an empty index without it, beside a corpus of intact frames, looks lost).
-// - replaykit stores keep the v2 journal of @replaykit/index (FORMAT.md there) at
-//   `journalPathOf(indexPath)`: `index.json` → `index.rkx` beside it. A commit appends one
-//   checksummed record group and fsyncs once.
+// - replaykit stores keep the journal of @replaykit/index (FORMAT.md there) at
+//   `index.rkx` beside `index.json` (layout.ts names it). A commit appends one checksummed
+//   record group and fsyncs once.
 //
 // Which one a store has: the journal exists → replaykit (v2), whatever else is there; else
 // index.json decides (its keys, or the sidecar). Every change between the two is ordered so
@@ -46,23 +44,12 @@ import {
   type IndexView,
   type RemoveReasonName,
 } from "@replaykit/index";
-import { lstatSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
-import { basename, dirname } from "node:path";
-import { StoreArgumentError, StoreIOError } from "./errors.js";
-
-/** The two files of a store (the corpus and the index path it was opened with). */
-interface IndexPaths {
-  readonly corpusPath: string;
-  readonly indexPath: string;
-}
-
-/** The v2 journal's path for a store whose index path is `indexPath`: `x.json` → `x.rkx`, else `<indexPath>.rkx`. */
-export function journalPathOf(indexPath: string): string {
-  return indexPath.endsWith(".json") ? `${indexPath.slice(0, -".json".length)}.rkx` : `${indexPath}.rkx`;
-}
-
-const formatPath = (indexPath: string): string => `${indexPath}.format`;
+import { dirname } from "node:path";
+import { crashPoint } from "./crash.js";
+import { StoreArgumentError, StoreIndexLostError, StoreIOError } from "./errors.js";
+import { layoutOf, type StoreLayout, type StorePaths } from "./layout.js";
 
 /** Commits since the last rewrite beyond which a writer rewrites the journal (each costs a few µs at every open). */
 const REWRITE_AFTER_COMMITS = 1000;
@@ -73,11 +60,22 @@ const ENTRY_BYTES = 55;
 export interface IndexRead {
   readonly columns?: IndexView;
   readonly entries?: IndexEntry[];
+  /** True when the store has no index file at all (neither a journal nor an index.json). */
+  readonly missing?: boolean;
   release(): Promise<void>;
 }
 
 const isMissing = (error: unknown): boolean =>
   (IndexReadError.isInstance(error) && error.systemCode === "ENOENT") || (error as { code?: unknown } | null)?.code === "ENOENT";
+
+function sizeOfSync(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return 0;
+    throw new StoreIOError(path, "stat", error);
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -152,10 +150,10 @@ const closer = new FinalizationRegistry<IndexJournal>((journal) => {
 });
 
 /** The index of a store object (created on first use; one per object, so its journals stay open). */
-export function indexOf(p: IndexPaths): StoreIndex {
+export function indexOf(p: StorePaths): StoreIndex {
   let index = stores.get(p);
   if (index === undefined) {
-    index = new StoreIndex(p.indexPath, p);
+    index = new StoreIndex(layoutOf(p), p);
     stores.set(p, index);
   }
   return index;
@@ -163,6 +161,7 @@ export function indexOf(p: IndexPaths): StoreIndex {
 
 /** The index files of one store, with the journals a store object keeps open. */
 export class StoreIndex {
+  readonly layout: StoreLayout;
   readonly indexPath: string;
   readonly journalPath: string;
   /** The readers' journal, kept open and caught up between reads while no view holds it. */
@@ -180,9 +179,10 @@ export class StoreIndex {
   /** The store object whose collection closes the kept journals. */
   readonly #owner: object;
 
-  constructor(indexPath: string, owner: object) {
-    this.indexPath = indexPath;
-    this.journalPath = journalPathOf(indexPath);
+  constructor(layout: StoreLayout, owner: object) {
+    this.layout = layout;
+    this.indexPath = layout.indexPath;
+    this.journalPath = layout.journalPath;
     this.#owner = owner;
   }
 
@@ -213,15 +213,23 @@ export class StoreIndex {
    * journal opened for this view alone; the columns cannot change until `release`.
    */
   async read(): Promise<IndexRead> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // The journal first (it is the index whenever it exists), then index.json. A migration
+    // creates the journal before it removes index.json, and a downgrade writes index.json
+    // before it unlinks the journal, so seeing neither in this order means a migration ran
+    // in between (the journal is there now: look again) or the index is truly gone. A file
+    // that vanishes is never read as an empty index.
+    for (let attempt = 0; ; attempt++) {
       const journal = await this.#readerJournal();
       if (journal !== undefined) return journal;
-      // No journal: index.json, unless a migration moved it into a journal meanwhile.
-      if (!(await exists(this.indexPath)) && (await exists(this.journalPath))) continue;
-      const entries = await loadIndex(this.indexPath);
-      return { entries, release: async () => undefined };
+      try {
+        const entries = await loadIndex(this.indexPath, { missing: "error" });
+        return { entries, release: async () => undefined };
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      if (attempt < 100 && (await exists(this.journalPath))) continue;
+      return { entries: [], missing: true, release: async () => undefined };
     }
-    return { entries: [], release: async () => undefined };
   }
 
   async #readerJournal(): Promise<IndexRead | undefined> {
@@ -327,7 +335,10 @@ export class StoreIndex {
   /** Keeps the sidecar in step with a journal that now holds `size` entries (present only while emptied). */
   async #sidecarAfter(size: number): Promise<void> {
     if (size === 0 || this.#session?.sidecar === false) return;
-    if (await exists(formatPath(this.indexPath))) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+    for (const format of ["replaykit", "dlm"] as const) {
+      const sidecar = this.layout.sidecarOf(format);
+      if (await exists(sidecar)) await unlink(sidecar).catch(() => undefined);
+    }
     if (this.#session !== undefined) this.#session.sidecar = false;
   }
 
@@ -367,9 +378,8 @@ export class StoreIndex {
   async removeRows(rows: ArrayLike<number>, reason: RemoveReasonName): Promise<IndexView> {
     return this.#dropOnError(async () => {
       const journal = await this.#writerJournal(false);
-      const before = journal.view;
       // The sidecar first, so no crash leaves a deliberately emptied index unmarked.
-      if (rows.length > 0 && rows.length >= before.size) await this.#writeSidecar("replaykit");
+      if (rows.length > 0 && rows.length >= journal.view.size) await this.#writeSidecar("replaykit");
       await journal.commit({ removeRows: rows, reason });
       const after = journal.view;
       await this.#maybeRewrite(journal);
@@ -430,6 +440,35 @@ export class StoreIndex {
   }
 
   /**
+   * True when the store has no index file at all (no journal, no index.json) while its
+   * corpus holds bytes: the index is lost, and no writer may start a fresh one over it (the
+   * corpus's frames would all look dead); `recover` rebuilds it. Writers, after `migrate`.
+   */
+  async isLost(): Promise<boolean> {
+    if ((await this.isJournal()) || (await exists(this.indexPath))) return false;
+    return sizeOfSync(this.layout.corpusPath) > 0;
+  }
+
+  /**
+   * Makes sure a replaykit store's journal exists before its first frame is written, so a
+   * crash anywhere in a first append leaves an index (its frames are then dead bytes), never
+   * a corpus without one. Writers, after `migrate`.
+   * @throws {StoreIndexLostError} when the index is lost (see `isLost`).
+   */
+  async ensureIndex(): Promise<void> {
+    if ((await this.isJournal()) || (await exists(this.indexPath))) return;
+    if (sizeOfSync(this.layout.corpusPath) > 0) throw new StoreIndexLostError(this.journalPath, this.layout.corpusPath);
+    // Written whole with its "emptied on purpose" mark (removed by the first commit): frames
+    // written before a crash are then dead bytes, not a lost index.
+    await this.#dropOnError(() => this.#createJournal([]));
+  }
+
+  /** True when a writer emptied a dlm index.json on purpose (its sidecar is there): an empty index is then not a lost one. */
+  async emptiedOnPurpose(): Promise<boolean> {
+    return (await exists(this.layout.sidecarOf("replaykit"))) || (await exists(this.layout.sidecarOf("dlm")));
+  }
+
+  /**
    * The store's format: a journal is replaykit; else from index.json's entries' keys, or —
    * for an empty index — the sidecar that remembers an emptied store's format. Nothing at
    * all: replaykit.
@@ -439,7 +478,7 @@ export class StoreIndex {
     const fromKeys = indexFormatOf(entries);
     if (fromKeys !== undefined) return fromKeys;
     try {
-      return (await readFile(formatPath(this.indexPath), "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
+      return (await readFile(this.layout.formatPath, "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
     } catch {
       return "replaykit";
     }
@@ -594,7 +633,7 @@ export class StoreIndex {
   }
 
   async #writeSidecar(format: IndexFormat): Promise<void> {
-    const sidecar = formatPath(this.indexPath);
+    const sidecar = this.layout.sidecarOf(format);
     if (this.#session !== undefined) this.#session.sidecar = undefined; // unknown if the write fails midway
     try {
       await writeFileAtomic(sidecar, new TextEncoder().encode(`${format}\n`));
@@ -610,7 +649,7 @@ export class StoreIndex {
     if (entries.length === 0) await this.#writeSidecar("dlm");
     await saveIndex(this.indexPath, entries);
     if (entries.length > 0) {
-      await unlink(formatPath(this.indexPath)).catch(() => undefined);
+      await unlink(this.layout.sidecarOf("dlm")).catch(() => undefined);
       if (this.#session !== undefined) this.#session.sidecar = false;
     }
   }
@@ -632,35 +671,12 @@ async function syncDir(path: string): Promise<void> {
   }
 }
 
-/** Test seam (as recover.ts's crashPoint, which imports this module). */
-function crashPoint(name: string): void {
-  if (process.env.REPLAYKIT_TEST_CRASH_AT === name) process.kill(process.pid, "SIGKILL");
-}
-
-/** True when a writer emptied the index on purpose (the sidecar is there): an empty index is then not a lost one. */
-export async function emptiedOnPurpose(indexPath: string): Promise<boolean> {
-  return exists(formatPath(indexPath));
-}
-
-/** True for a compaction's journal temp (its name starts with the journal's base name). */
-const isJournalName = (name: string, indexPath: string): boolean => name.startsWith(`.${basename(journalPathOf(indexPath))}.`);
-
-/** The base name of a compaction's index temp for a store of `format` (`tag` makes it unique). */
-export function compactIndexBase(indexPath: string, format: IndexFormat, infix: string, tag: string): string {
-  return `.${basename(format === "replaykit" ? journalPathOf(indexPath) : indexPath)}${infix}${tag}`;
-}
-
-/** The live path a compaction's index temp (`name`, a base name) is renamed to. */
-export function compactIndexTarget(indexPath: string, name: string): string {
-  return isJournalName(name, indexPath) ? journalPathOf(indexPath) : indexPath;
-}
-
 /**
- * A compaction's new index, read by its temp path (journal or index.json, by its name).
- * Undefined when the file is not there (already renamed into place).
+ * A compaction's new index, read by its temp path (a journal when `journal`, else an
+ * index.json). Undefined when the file is not there (already renamed into place).
  */
-export async function readIndexAt(path: string, indexPath: string): Promise<IndexRead | undefined> {
-  if (isJournalName(basename(path), indexPath)) {
+export async function readIndexAt(path: string, journal: boolean): Promise<IndexRead | undefined> {
+  if (journal) {
     const journal = await openJournal(path);
     return journal === undefined ? undefined : { columns: journal.view, release: () => journal.close().catch(() => undefined) };
   }
@@ -680,9 +696,4 @@ export async function writeIndexFile(path: string, entries: readonly IndexEntry[
   if (format === "replaykit") return writeIndexV2(path, entries);
   if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be entry objects for an index.json");
   return saveIndex(path, entries);
-}
-
-/** True for the temp files an interrupted index, journal or sidecar write leaves beside `indexPath`. */
-export function isIndexTemp(name: string, indexPath: string): boolean {
-  return (name.startsWith(`.${basename(indexPath)}.`) || name.startsWith(`.${basename(journalPathOf(indexPath))}.`)) && name.endsWith(".tmp");
 }

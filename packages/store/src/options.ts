@@ -3,7 +3,9 @@
 // misspelt key is a StoreArgumentError naming the key (`options.lockTimeout` is not silently
 // ignored), and the defaults live in one place.
 import { DEFAULT_MAX_FRAME_BYTES } from "@replaykit/corpus";
+import type { IndexEntry } from "@replaykit/index";
 import type { RowExpander } from "@replaykit/parsers";
+import type { SchemeFn } from "@replaykit/sampler";
 import * as v from "valibot";
 import { StoreArgumentError } from "./errors.js";
 
@@ -58,10 +60,91 @@ export function checked<S extends v.GenericSchema>(schema: S, value: unknown, na
   if (issue.kind === "schema" && issue.type === "strict_object" && issue.input !== undefined && path !== null) {
     return fail(`${name}.${path}`, "is not an option here (misspelt?)");
   }
-  if (path === null && issue.type === "strict_object") return fail(name, "must be an object");
+  if (path === null && (issue.type === "strict_object" || issue.type === "object")) return fail(name, "must be an object");
   return fail(path === null ? name : `${name}.${path}`, issue.message.startsWith("Invalid") ? `is invalid (${issue.message})` : issue.message);
 }
 
 function fail(argument: string, message: string): never {
   throw new StoreArgumentError(argument, message);
 }
+
+// ---------------------------------------------------------------- the calls' options objects
+// One schema per options object. Messages say what the value must be; `checked` names the
+// argument as `options.<key>` (the naming every store error uses).
+
+const fn = <T>(message: string) => v.custom<T>((x) => typeof x === "function", message);
+const progress = v.optional(fn<(done: number, total: number) => void>("must be a function (done, total) => void"));
+const flag = v.optional(v.boolean("must be a boolean"));
+const validDate = v.custom<Date>((x) => x instanceof Date && !Number.isNaN(x.getTime()), "must be a valid Date");
+const count = v.pipe(
+  v.number("must be a non-negative integer"),
+  v.safeInteger("must be a non-negative integer"),
+  v.minValue(0, "must be a non-negative integer"),
+);
+const seed = v.optional(v.pipe(v.number("must be a safe integer"), v.safeInteger("must be a safe integer")));
+const random = v.optional(fn<() => number>("must be a function returning numbers in [0, 1)"));
+const scheme = v.optional(
+  v.union([v.literal("recency"), v.literal("uniform"), fn<SchemeFn<IndexEntry>>("")], 'must be "recency", "uniform" or a function (entry, now) => weight'),
+);
+/** dlm's integer seed (`random.Random(dlmSeed)`): any integer, a bigint beyond 2^53. */
+const dlmSeed = v.optional(
+  v.union(
+    [v.pipe(v.number(), v.safeInteger("must be a safe integer, or a bigint for larger ones")), v.bigint()],
+    "must be an integer (a safe integer number, or a bigint for larger ones)",
+  ),
+);
+
+/** `verify(options)`. */
+export const VerifyOptionsSchema = v.strictObject({ repair: flag, onProgress: progress });
+/** `compact(options)`. */
+export const CompactOptionsSchema = v.strictObject({ force: flag, onProgress: progress });
+/** `sampleRows(options)`. */
+export const SampleRowsOptionsSchema = v.strictObject({ k: count, now: validDate, seed, random, scheme, dlmSeed });
+/** `samplePreferenceRows(options)`. */
+export const SamplePreferenceRowsOptionsSchema = v.strictObject({ k: count, now: validDate, seed, random, scheme, dlmSeed, includeAutoMined: flag });
+/** `remove(ids, options)`. */
+export const RemoveOptionsSchema = v.optional(v.strictObject({ purge: flag }), {});
+/** `evict(options)`. */
+export const EvictOptionsSchema = v.strictObject({
+  maxBytes: v.pipe(
+    v.number("must be a non-negative integer number of bytes"),
+    v.safeInteger("must be a non-negative integer number of bytes"),
+    v.minValue(0, "must be a non-negative integer number of bytes"),
+  ),
+  protectIds: v.optional(
+    v.custom<Iterable<string>>(
+      (x) => typeof x !== "string" && typeof (x as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function",
+      "must be an iterable of section ids",
+    ),
+  ),
+  compact: flag,
+});
+/** `appendMany(snapshots, options)` / `ingest`. */
+export const AppendOptionsSchema = v.optional(
+  v.strictObject({
+    validate: flag,
+    onDuplicate: v.optional(v.picklist(["skip", "supersede", "keep"], 'must be one of "skip", "supersede", "keep"')),
+    onProgress: progress,
+  }),
+  {},
+);
+/** `draw(options)`: field types here; the rules across fields (one budget, shares) in draw.ts. */
+export const DrawOptionsSchema = v.strictObject({
+  now: validDate,
+  seed,
+  random,
+  scheme,
+  k: v.optional(count),
+  rows: v.optional(count),
+  maxTokens: v.optional(count),
+  countTokens: v.optional(fn<(row: unknown) => number>("must be a function (row) => tokens")),
+  mix: v.optional(
+    v.record(
+      v.string(),
+      v.pipe(v.number("must be a finite number >= 0"), v.finite("must be a finite number >= 0"), v.minValue(0, "must be a finite number >= 0")),
+      "must be an object of section type → share",
+    ),
+  ),
+  includeAutoMined: flag,
+  recordExposure: flag,
+});

@@ -30,7 +30,7 @@ afterEach(() => {
  * The side files a replaykit writer keeps beside the index: the lock (never deleted), the
  * generation, and the sidecar of an emptied index.
  */
-export const SIDE_FILES = new Set(["index.json.lock", "index.json.generation", "index.json.format"]);
+export const SIDE_FILES = new Set(["index.rkx.lock", "index.rkx.generation", "index.rkx.format", "index.json.format"]);
 
 /**
  * Turns a replaykit store into what the release before the v2 index wrote: one index.json
