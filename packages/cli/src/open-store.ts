@@ -1,7 +1,8 @@
-import { ReplayStore, StoreNotFoundError, type StoreOptions } from "@replaykit/store";
+import { ReplayStore, StoreIOError, StoreNotFoundError, type StoreOptions } from "@replaykit/store";
 import { access, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CliFailure } from "./errors.js";
+import { reasonOf, refuseFileAsStoreDir } from "./paths.js";
 
 /**
  * Opens the store in `dir`. Only `add` may create one (`create: true`); every other command
@@ -10,19 +11,22 @@ import { CliFailure } from "./errors.js";
  * sections but whose corpus file is gone is one clear error too (instead of a problem per
  * entry).
  *
- * @throws {CliFailure} when there is no store (and `create` is false), or its corpus is missing.
+ * @throws {UsageError} when `dir` is a file.
+ * @throws {CliFailure} when there is no store (and `create` is false), its corpus is missing, or the directory cannot be opened.
  */
 export async function openStore(dir: string, options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">): Promise<ReplayStore> {
+  await refuseFileAsStoreDir(dir);
   let store: ReplayStore;
   try {
     store = await ReplayStore.open(dir, options);
   } catch (error) {
     if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error });
-    throw error;
+    throw storeDirError(dir, error);
   }
   if (options.create) return store;
   const [hasIndex, hasJournal, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.journalPath), exists(store.corpusPath)]);
-  if (!hasIndex && !hasJournal && !hasCorpus) throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`);
+  if (!hasIndex && !hasJournal && !hasCorpus)
+    throw new CliFailure(`no store at ${dir} (no ${basename(store.journalPath)}, ${basename(store.indexPath)} or corpus.zst in it)`);
   if (!hasCorpus) {
     const entries = (await store.load()).length;
     if (entries > 0) {
@@ -32,6 +36,13 @@ export async function openStore(dir: string, options: { create: boolean } & Pick
     }
   }
   return store;
+}
+
+/** A failure to open or create the store directory itself, as `<store-dir> DIR: cannot open: … (ENOTDIR)`; other errors unchanged. */
+export function storeDirError(dir: string, error: unknown): unknown {
+  if (StoreIOError.isInstance(error) && error.path === dir)
+    return new CliFailure(`<store-dir> ${dir}: cannot open: ${reasonOf(error.cause)}`, { cause: error });
+  return error;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -86,6 +86,8 @@ export class SectionLineError extends Error {
   constructor(
     readonly lineNumber: number,
     readonly problems: readonly LineProblem[],
+    /** True when the line is not JSON at all (as opposed to JSON with bad keys). */
+    readonly notJson = false,
   ) {
     super(`line ${lineNumber}: ${problems.map(({ key, problem }) => (key === undefined ? problem : `${key}: ${problem}`)).join("; ")}`);
   }
@@ -106,7 +108,7 @@ export function parseSectionLine(text: string, lineNumber: number, now: Date): S
   try {
     value = JSON.parse(text);
   } catch (error) {
-    fail([{ key: undefined, problem: `not valid JSON (${(error as Error).message})` }]);
+    throw new SectionLineError(lineNumber, [{ key: undefined, problem: `not valid JSON (${printable((error as Error).message)})` }], true);
   }
   if (Array.isArray(value)) fail([{ key: undefined, problem: "expected a JSON object, got an array" }]);
   const parsed = v.safeParse(SectionLine, value);
@@ -142,4 +144,9 @@ function describeJson(value: unknown): string {
   if (typeof value === "object" && value !== null) return "an object";
   if (typeof value === "string" && value.length > 40) return JSON.stringify(`${value.slice(0, 40)}…`);
   return JSON.stringify(value) ?? String(value);
+}
+
+/** Control characters (a binary file's bytes echoed in a parse error) as `\xNN`, so they cannot move a terminal's cursor. */
+function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

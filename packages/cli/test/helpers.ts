@@ -52,7 +52,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with fake streams. `stdin` is text (or chunks) fed to `-`. */
-export async function cli(argv: string[], options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean } = {}): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const stdout = new Sink();
   const stderr = new Sink(options.stderrTTY ?? false);
   const chunks = options.stdin === undefined ? [] : typeof options.stdin === "string" ? [Buffer.from(options.stdin)] : options.stdin;
@@ -60,7 +63,7 @@ export async function cli(argv: string[], options: { stdin?: string | Array<stri
     stdin: Readable.from(chunks, { objectMode: true }),
     stdout,
     stderr,
-    env: {},
+    env: options.env ?? {},
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };

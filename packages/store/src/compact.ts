@@ -85,7 +85,7 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   if (!run.force && lost) {
     throw new StoreArgumentError(
       "options.force",
-      `is needed: the index of ${p.corpusPath} is missing or holds no entries while the corpus holds sections (the index looks lost), ` +
+      `is needed: the index ${layoutOf(p).indexFileOf(format)} is missing or holds no entries while the corpus ${p.corpusPath} holds sections (the index looks lost), ` +
         "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) to discard them",
     );
   }

@@ -461,6 +461,7 @@ export class StoreIndex {
     // Written whole with its "emptied on purpose" mark (removed by the first commit): frames
     // written before a crash are then dead bytes, not a lost index.
     await this.#dropOnError(() => this.#createJournal([]));
+    crashPoint("append:index-created");
   }
 
   /** True when a writer emptied a dlm index.json on purpose (its sidecar is there): an empty index is then not a lost one. */

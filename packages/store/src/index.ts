@@ -59,6 +59,7 @@ export {
   CorpusError,
   CorpusIOError,
   SnapshotInvalidError,
+  calendar,
   createSnapshot,
   sectionIdOf,
   type CorruptReason,

@@ -23,10 +23,10 @@
 // hold it), readers read the old generation file while the new one is absent, and the
 // next writer moves the generation and quarantine to the new names.
 import { lstatSync, readdirSync } from "node:fs";
-import { unlink } from "node:fs/promises";
+import { mkdir, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { IndexFormat } from "@replaykit/index";
-import { StoreIOError } from "./errors.js";
+import { StoreIOError, StoreNotFoundError } from "./errors.js";
 
 /** The two paths a store is opened with (`ReplayStore.at`); every other name derives from them. */
 export interface StorePaths {
@@ -85,6 +85,46 @@ export class StoreLayout implements StorePaths {
    */
   sidecarOf(format: IndexFormat): string {
     return `${this.indexFileOf(format)}.format`;
+  }
+
+  /**
+   * Reads need an existing store: its directories must exist. Creates nothing.
+   * @throws {StoreNotFoundError} when a directory is missing.
+   * @throws {StoreIOError} when a path is not a directory or cannot be looked at.
+   */
+  async assertDirs(): Promise<void> {
+    for (const dir of this.dirs) {
+      try {
+        if (!(await stat(dir)).isDirectory()) throw new StoreIOError(dir, "use as the store directory", new Error("not a directory"));
+      } catch (error) {
+        if (StoreIOError.isInstance(error)) throw error;
+        const code = (error as { code?: string }).code;
+        if (code === "ENOENT" || code === "ENOTDIR") throw new StoreNotFoundError(dir);
+        throw new StoreIOError(dir, "open the store directory", error);
+      }
+    }
+  }
+
+  /**
+   * A writer's directories: created when missing if `create`, else a `StoreNotFoundError`.
+   * @throws {StoreIOError} when a path is not a directory or cannot be created.
+   */
+  async ensureDirs(create: boolean): Promise<void> {
+    for (const dir of this.dirs) {
+      try {
+        if (!(await stat(dir)).isDirectory()) throw new StoreIOError(dir, "use as the store directory", new Error("not a directory"));
+        continue;
+      } catch (error) {
+        if (StoreIOError.isInstance(error)) throw error;
+        if ((error as { code?: string }).code !== "ENOENT") throw new StoreIOError(dir, "open the store directory", error);
+      }
+      if (!create) throw new StoreNotFoundError(dir);
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw new StoreIOError(dir, "create the store directory", error);
+      }
+    }
   }
 
   /** The index file of a store of `format`. */

@@ -5,9 +5,63 @@
 import { DEFAULT_MAX_FRAME_BYTES } from "@replaykit/corpus";
 import type { IndexEntry } from "@replaykit/index";
 import type { RowExpander } from "@replaykit/parsers";
-import type { SchemeFn } from "@replaykit/sampler";
+import type { Scheme, SchemeFn } from "@replaykit/sampler";
 import * as v from "valibot";
 import { StoreArgumentError } from "./errors.js";
+
+/** Options of `ReplayStore.open` / `ReplayStore.at`. */
+export interface StoreOptions {
+  /** Replace or add how a section type becomes rows (merged over `defaultExpanders`; undefined removes a type). */
+  expanders?: Partial<Record<string, RowExpander>>;
+  /** Default true: mutating calls hold a lock file next to the index, across processes. */
+  lock?: boolean;
+  /** Default 10 000: how long a mutating call waits for another writer before `StoreLockedError`. */
+  lockTimeoutMs?: number;
+  /**
+   * Default true: the first write creates the store's directory if it is missing; false
+   * makes that write a `StoreNotFoundError`. Reads of a store whose directory is missing are
+   * a `StoreNotFoundError` either way and create nothing.
+   */
+  create?: boolean;
+  /** Default 64 MiB: a frame declaring more content than this is a `CorpusCorruptError` before anything is allocated for it. */
+  maxFrameBytes?: number;
+}
+
+/** Options of the long calls (`verify`, `compact`). */
+export interface ProgressOptions {
+  /** Called after each batch of frames with how many are done and how many there are in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions extends ProgressOptions {
+  /** Default false. True: move every damaged entry's bytes into the quarantine and the entry out of the index (a write: it takes the lock). */
+  repair?: boolean;
+}
+
+/** Options of `compact`. */
+export interface CompactOptions extends ProgressOptions {
+  /** Default false: when the index looks lost `compact` refuses with `StoreArgumentError`, because it would discard every section. */
+  force?: boolean;
+}
+
+/** Options of `sampleRows`. Give exactly one of `seed` and `random` (as the sampler's `sample`). */
+export interface SampleRowsOptions {
+  k: number;
+  now: Date;
+  /** A safe integer: the same seed and store give the same rows. Not made up when absent: `draw` does that, and records it in its receipt. */
+  seed?: number;
+  random?: () => number;
+  scheme?: Scheme<IndexEntry>;
+  /** Instead of seed/random: the rows, in order, of dlm's sample_rows for `random.Random(dlmSeed)` on this store (see dlm-draw.ts). */
+  dlmSeed?: number | bigint;
+}
+
+/** Options of `samplePreferenceRows`. */
+export interface SamplePreferenceRowsOptions extends SampleRowsOptions {
+  /** Default true. */
+  includeAutoMined?: boolean;
+}
 
 /** Default `lockTimeoutMs`: how long a mutating call waits for another writer. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -43,12 +97,28 @@ export interface ResolvedStoreOptions {
 export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   const o = checked(storeOptionsSchema, options, "options");
   return {
-    expanders: o.expanders ?? {},
+    expanders: o.expanders === undefined ? {} : withDroppedKeys(o.expanders, (options as { expanders: object }).expanders),
     lock: o.lock ?? true,
     lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     create: o.create ?? true,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
   };
+}
+
+/**
+ * valibot's `record` leaves out the keys `__proto__`, `prototype` and `constructor`, but
+ * `constructor` is a valid section type: the given record's own keys that the parse
+ * dropped come back, checked the same way.
+ */
+function withDroppedKeys(parsed: Partial<Record<string, RowExpander>>, given: object): Partial<Record<string, RowExpander>> {
+  const out = { ...parsed };
+  for (const [type, expander] of Object.entries(given)) {
+    if (Object.hasOwn(parsed, type)) continue;
+    if (expander !== undefined && typeof expander !== "function")
+      fail(`options.expanders.${type}`, "must be a function (source, rowId) => rows, or undefined to remove a type");
+    Object.defineProperty(out, type, { value: expander, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Parses `value` with `schema`, turning the first issue into a StoreArgumentError named by its path under `name`. */
@@ -148,3 +218,12 @@ export const DrawOptionsSchema = v.strictObject({
   includeAutoMined: flag,
   recordExposure: flag,
 });
+
+/** A quarantine record's number (`quarantinedBytes(id)`). */
+export const RecordNumberSchema = v.pipe(
+  v.number("must be a quarantine record number (1, 2, …)"),
+  v.safeInteger("must be a quarantine record number (1, 2, …)"),
+  v.minValue(1, "must be a quarantine record number (1, 2, …)"),
+);
+/** Quarantine record numbers (`dropQuarantined(ids)`). */
+export const RecordNumbersSchema = v.array(RecordNumberSchema, 'must be an iterable of record numbers, or "all"');

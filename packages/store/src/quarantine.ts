@@ -5,14 +5,17 @@
 // that became another frame's. Records are replaced atomically; the bytes file only grows,
 // until the last record is dropped and it goes.
 import { crc32, fsyncDir, writeFileAtomic } from "@replaykit/corpus";
-import type { IndexEntry } from "@replaykit/index";
+import type { IndexEntry, IndexFormat } from "@replaykit/index";
 import { readFileSync } from "node:fs";
 import { open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as v from "valibot";
 import { StoreArgumentError, StoreIOError } from "./errors.js";
 import { assertRegular, type StoreLayout } from "./layout.js";
-import type { VerifyProblem } from "./verify.js";
+import type { StoreContext } from "./context.js";
+import { indexOf } from "./index-io.js";
+import { verifyView, type VerifyProblem, type VerifyReport } from "./verify.js";
+import type { View } from "./view.js";
 
 /** An entry `verify({ repair: true })` moved out of the live index, and where its bytes are kept. */
 export interface QuarantineRecord {
@@ -113,7 +116,7 @@ async function writeRecords(layout: StoreLayout, records: readonly QuarantineRec
 
 /**
  * Sets damaged entries aside: appends their bytes (as far as they are inside the corpus
- * file; `readBytes` reads them) to the bytes file and syncs it, then adds the records.
+ * file) to the bytes file and syncs it, then adds the records.
  * Writers only, with the lock held, before the entries leave the index (a crash in
  * between leaves an entry both live and recorded, never neither).
  */
@@ -121,7 +124,6 @@ export async function addToQuarantine(
   layout: StoreLayout,
   damaged: ReadonlyArray<{ entry: IndexEntry; problem: VerifyProblem }>,
   now: Date,
-  readBytes: (entry: IndexEntry) => Promise<Uint8Array>,
 ): Promise<QuarantineRecord[]> {
   const records = readQuarantine(layout);
   let next = Math.max(0, ...records.map((r) => r.id)) + 1;
@@ -137,7 +139,7 @@ export async function addToQuarantine(
   try {
     let at = (await handle.stat()).size;
     for (const { entry, problem } of damaged) {
-      const bytes = await readBytes(entry);
+      const bytes = await readRaw(layout.corpusPath, entry);
       const record: QuarantineRecord = {
         id: next++,
         sectionId: entry.sectionId,
@@ -218,4 +220,48 @@ export async function dropQuarantined(layout: StoreLayout, ids: ReadonlySet<numb
     await unlink(layout.quarantinePath).catch(() => undefined);
   }
   return dropped;
+}
+
+/** The bytes of `entry`'s frame as they are in the corpus file (clipped to its end): what repair sets aside. */
+async function readRaw(corpusPath: string, entry: { byteOffset: number; length: number }): Promise<Uint8Array> {
+  const handle = await open(corpusPath, "r").catch(() => undefined);
+  if (handle === undefined) return new Uint8Array(0);
+  try {
+    const size = (await handle.stat()).size;
+    const length = Math.max(0, Math.min(entry.length, size - entry.byteOffset));
+    const bytes = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(bytes, got, length - got, entry.byteOffset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return bytes.subarray(0, got);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * `verify({ repair: true })` in a writer's view: checks every entry; each damaged one's
+ * bytes go into the quarantine first, then the entries leave the live index (one commit).
+ * Writers only, with the lock held.
+ */
+export async function repairView(
+  ctx: StoreContext,
+  view: View,
+  format: IndexFormat,
+  onProgress?: (done: number, total: number) => void,
+): Promise<VerifyReport> {
+  const { report, damaged } = await verifyView(view, format, readQuarantine(ctx.layout), onProgress);
+  if (damaged.length === 0) return report;
+  await addToQuarantine(ctx.layout, damaged, new Date());
+  const bad = new Set(damaged.map((d) => d.entry));
+  await indexOf(ctx.paths).removeFrom(
+    view.entries.filter((e) => !bad.has(e)),
+    [...bad],
+    format,
+    "quarantined",
+  );
+  return { ...report, quarantined: damaged.map((d) => d.problem), quarantine: readQuarantine(ctx.layout) };
 }

@@ -6,9 +6,9 @@ import type { IndexEntry } from "@replaykit/index";
 import { replayRowId, type Row } from "@replaykit/parsers";
 import type { Scheme } from "@replaykit/sampler";
 import { expanderOf, type StoreContext } from "./context.js";
-import { pickFor, pickOfTypeFor } from "./dlm-draw.js";
+import { dlmSeedOf, pickFor, pickOfTypeFor } from "./dlm-draw.js";
 import type { DrawSource } from "./draw.js";
-import { UnknownSectionTypeError } from "./errors.js";
+import { StoreArgumentError, UnknownSectionTypeError } from "./errors.js";
 import type { View } from "./view.js";
 
 /** The options `pickFor` takes (checked by the caller). */
@@ -113,4 +113,35 @@ export async function samplePreferenceRows(ctx: StoreContext, view: View, option
     picked,
     picked.map((e) => snapshotOf.get(e)!),
   );
+}
+
+/**
+ * The sampler's options from a checked `sampleRows` options object.
+ * @throws {StoreArgumentError} when both `seed` and `random` are given, or `dlmSeed` with either (or with a scheme function).
+ */
+export function pickOptions(o: {
+  k: number;
+  now: Date;
+  seed?: number | undefined;
+  random?: (() => number) | undefined;
+  scheme?: unknown;
+  dlmSeed?: number | bigint | undefined;
+}): PickOptions {
+  if (o.seed !== undefined && o.random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
+  const dlmSeed = o.dlmSeed === undefined ? undefined : dlmSeedOf(o);
+  return { k: o.k, now: o.now, seed: o.seed, random: o.random, scheme: o.scheme as Scheme<IndexEntry> | undefined, dlmSeed };
+}
+
+/** Every live entry of `view` with its snapshot, in file (append) order, read in bounded batches: an export. */
+export async function* exportView(view: View): AsyncGenerator<{ entry: IndexEntry; snapshot: SectionSnapshot }> {
+  const order = view.entries
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => a.entry.byteOffset - b.entry.byteOffset || a.i - b.i)
+    .map((x) => x.entry);
+  for await (const batch of view.batches(order)) {
+    for (const [j, r] of (await view.check(batch)).entries()) {
+      if (r instanceof Error) throw r;
+      yield { entry: batch.entries[j]!, snapshot: r };
+    }
+  }
 }

@@ -3,14 +3,12 @@
 import type { FramePointer, SectionSnapshot } from "@replaykit/corpus";
 import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, type Row, type RowExpander } from "@replaykit/parsers";
-import { mkdir, open, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { compactLocked } from "./compact.js";
 import type { StoreContext } from "./context.js";
 import { downgradeLocked, upgradeLocked } from "./convert.js";
-import { dlmSeedOf } from "./dlm-draw.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
-import { StoreArgumentError, StoreIndexLostError, StoreIOError, StoreNotFoundError } from "./errors.js";
+import { StoreArgumentError, StoreIndexLostError } from "./errors.js";
 import { evictLocked, removeLocked, type EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
@@ -25,76 +23,38 @@ import {
   RemoveOptionsSchema,
   resolveStoreOptions,
   SamplePreferenceRowsOptionsSchema,
+  RecordNumberSchema,
+  RecordNumbersSchema,
   SampleRowsOptionsSchema,
   VerifyOptionsSchema,
+  type CompactOptions,
+  type SamplePreferenceRowsOptions,
+  type SampleRowsOptions,
+  type StoreOptions,
+  type VerifyOptions,
 } from "./options.js";
-import { addToQuarantine, dropQuarantined, quarantinedBytes, quarantineSummary, readQuarantine, type QuarantineRecord } from "./quarantine.js";
+import { dropQuarantined, quarantinedBytes, quarantineSummary, readQuarantine, repairView, type QuarantineRecord } from "./quarantine.js";
 import type { DrawReceipt } from "./receipt.js";
 import { rollForward, rollForwardLegacy } from "./recover.js";
-import { drawSource, samplePreferenceRows, sampleRows } from "./sample.js";
+import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows } from "./sample.js";
 import { entriesFromCorpus, type RecoverReport } from "./scan.js";
 import { statsOf, type StoreStats } from "./stats.js";
 import { verifyView, type VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
 
+export type {
+  CompactOptions,
+  ProgressOptions,
+  SamplePreferenceRowsOptions,
+  SampleRowsOptions,
+  StoreOptions,
+  VerifyOptions,
+} from "./options.js";
 export type { QuarantineRecord } from "./quarantine.js";
 export type { RecoverReport, SkippedRange } from "./scan.js";
 export type { StoreStats } from "./stats.js";
 export type { VerifyProblem, VerifyReport } from "./verify.js";
 export type { EvictResult } from "./evict.js";
-
-/** Options of `ReplayStore.open` / `ReplayStore.at`. */
-export interface StoreOptions {
-  /** Replace or add how a section type becomes rows (merged over `defaultExpanders`; undefined removes a type). */
-  expanders?: Partial<Record<string, RowExpander>>;
-  /** Default true: mutating calls hold a lock file next to the index, across processes. */
-  lock?: boolean;
-  /** Default 10 000: how long a mutating call waits for another writer before `StoreLockedError`. */
-  lockTimeoutMs?: number;
-  /**
-   * Default true: the first write creates the store's directory if it is missing; false
-   * makes that write a `StoreNotFoundError`. Reads of a store whose directory is missing are
-   * a `StoreNotFoundError` either way and create nothing.
-   */
-  create?: boolean;
-  /** Default 64 MiB: a frame declaring more content than this is a `CorpusCorruptError` before anything is allocated for it. */
-  maxFrameBytes?: number;
-}
-
-/** Options of the long calls (`verify`, `compact`). */
-export interface ProgressOptions {
-  /** Called after each batch of frames with how many are done and how many there are in all. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-/** Options of `verify`. */
-export interface VerifyOptions extends ProgressOptions {
-  /** Default false. True: move every damaged entry's bytes into the quarantine and the entry out of the index (a write: it takes the lock). */
-  repair?: boolean;
-}
-
-/** Options of `compact`. */
-export interface CompactOptions extends ProgressOptions {
-  /** Default false: when the index looks lost `compact` refuses with `StoreArgumentError`, because it would discard every section. */
-  force?: boolean;
-}
-
-/** Options of `sampleRows`. Give `seed`, `random` or `dlmSeed` (with none, a seed is made up, as `draw` does). */
-export interface SampleRowsOptions {
-  k: number;
-  now: Date;
-  seed?: number;
-  random?: () => number;
-  scheme?: import("@replaykit/sampler").Scheme<IndexEntry>;
-  /** Instead of seed/random: the rows, in order, of dlm's sample_rows for `random.Random(dlmSeed)` on this store (see dlm-draw.ts). */
-  dlmSeed?: number | bigint;
-}
-
-/** Options of `samplePreferenceRows`. */
-export interface SamplePreferenceRowsOptions extends SampleRowsOptions {
-  /** Default true. */
-  includeAutoMined?: boolean;
-}
 
 // The generation each entry returned by `load()` came from (readMany checks it).
 const loadedIn = new WeakMap<object, number>();
@@ -225,29 +185,11 @@ export class ReplayStore {
    */
   async *exportSnapshots(): AsyncGenerator<{ entry: IndexEntry; snapshot: SectionSnapshot }> {
     await this.#assertExists();
-    const inFileOrder = (entries: readonly IndexEntry[]) =>
-      entries
-        .map((entry, i) => ({ entry, i }))
-        .sort((a, b) => a.entry.byteOffset - b.entry.byteOffset || a.i - b.i)
-        .map((x) => x.entry);
     const { view } = await openConsistentView(this, this.#ctx.maxFrameBytes);
     try {
       await this.#refuseLost(view);
-      if (!view.pinned) {
-        // No way to pin the corpus on this platform: read it all in one checked view.
-        const all = await this.#read(async (v) => {
-          const order = inFileOrder(v.entries);
-          return { order, snapshots: await v.readChecked(order) };
-        });
-        for (let i = 0; i < all.order.length; i++) yield { entry: all.order[i]!, snapshot: all.snapshots[i]! };
-        return;
-      }
-      for await (const batch of view.batches(inFileOrder(view.entries))) {
-        for (const [j, r] of (await view.check(batch)).entries()) {
-          if (r instanceof Error) throw r;
-          yield { entry: batch.entries[j]!, snapshot: r };
-        }
-      }
+      // Unpinned (no way to name a descriptor on this platform): read it all in one checked view.
+      yield* view.pinned ? exportView(view) : await this.#read(async (v) => collect(exportView(v)));
     } finally {
       await view.close();
     }
@@ -322,18 +264,7 @@ export class ReplayStore {
     await this.#assertExists();
     return this.#write(async () => {
       const view = await writerView(this, this.#ctx.maxFrameBytes);
-      const { report, damaged } = await verifyView(view, await this.#formatOf(view), readQuarantine(layout), onProgress);
-      if (damaged.length === 0) return report;
-      await addToQuarantine(layout, damaged, new Date(), (entry) => readRaw(this.corpusPath, entry));
-      const bad = new Set(damaged.map((d) => d.entry));
-      const entries = view.entries;
-      await indexOf(this).removeFrom(
-        entries.filter((e) => !bad.has(e)),
-        [...bad],
-        report.format,
-        "quarantined",
-      );
-      return { ...report, quarantined: damaged.map((d) => d.problem), quarantine: readQuarantine(layout) };
+      return repairView(this.#ctx, view, await this.#formatOf(view), onProgress);
     }, "allow-lost");
   }
 
@@ -348,20 +279,14 @@ export class ReplayStore {
    * @throws {StoreArgumentError} when no record has that number or its bytes were not kept.
    */
   async quarantinedBytes(id: number): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(id) || id < 1) throw new StoreArgumentError("id", `must be a quarantine record number (1, 2, …), got ${String(id)}`);
+    const n = checked(RecordNumberSchema, id, "id");
     await this.#assertExists();
-    return quarantinedBytes(this.#ctx.layout, id);
+    return quarantinedBytes(this.#ctx.layout, n);
   }
 
   /** Drops quarantine records by number (or all of them), with the bytes they keep. Returns the records dropped. */
   async dropQuarantined(ids: Iterable<number> | "all"): Promise<QuarantineRecord[]> {
-    if (ids !== "all" && (typeof ids !== "object" || ids === null || typeof (ids as Iterable<number>)[Symbol.iterator] !== "function")) {
-      throw new StoreArgumentError("ids", 'must be an iterable of record numbers, or "all"');
-    }
-    const wanted = ids === "all" ? "all" : new Set(ids);
-    if (wanted !== "all")
-      for (const id of wanted)
-        if (!Number.isSafeInteger(id) || id < 1) throw new StoreArgumentError("ids", `must hold record numbers (1, 2, …), got ${String(id)}`);
+    const wanted = ids === "all" ? "all" : new Set(checked(RecordNumbersSchema, ids === null || typeof ids !== "object" ? ids : [...ids], "ids"));
     await this.#assertExists();
     return this.#write(() => dropQuarantined(this.#ctx.layout, wanted), "allow-lost");
   }
@@ -512,7 +437,7 @@ export class ReplayStore {
    */
   async #write<T>(fn: () => Promise<T>, lost: "refuse" | "allow-lost" = "refuse"): Promise<T> {
     // Once per store object: a directory removed later fails the write that needs it anyway.
-    if (!this.#started) for (const dir of this.#ctx.layout.dirs) await ensureDir(dir, this.#create);
+    if (!this.#started) await this.#ctx.layout.ensureDirs(this.#create);
     const run = async () => {
       this.#ctx.layout.assertRegularFiles();
       if (!this.#started) await rollForwardLegacy(this);
@@ -535,65 +460,12 @@ export class ReplayStore {
 
   /** Reads need an existing store: its directories must exist. Creates nothing. */
   async #assertExists(): Promise<void> {
-    for (const dir of this.#ctx.layout.dirs) {
-      try {
-        if (!(await stat(dir)).isDirectory()) throw new StoreIOError(dir, "use as the store directory", new Error("not a directory"));
-      } catch (error) {
-        if (StoreIOError.isInstance(error)) throw error;
-        const code = (error as { code?: string }).code;
-        if (code === "ENOENT" || code === "ENOTDIR") throw new StoreNotFoundError(dir);
-        throw new StoreIOError(dir, "open the store directory", error);
-      }
-    }
+    await this.#ctx.layout.assertDirs();
   }
 }
 
-function pickOptions(o: {
-  k: number;
-  now: Date;
-  seed?: number | undefined;
-  random?: (() => number) | undefined;
-  scheme?: unknown;
-  dlmSeed?: number | bigint | undefined;
-}) {
-  if (o.seed !== undefined && o.random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
-  const dlmSeed = o.dlmSeed === undefined ? undefined : dlmSeedOf(o);
-  return { k: o.k, now: o.now, seed: o.seed, random: o.random, scheme: o.scheme as SampleRowsOptions["scheme"], dlmSeed };
-}
-
-/** The bytes of `entry`'s frame as they are in the corpus file (clipped to its end): what repair sets aside. */
-async function readRaw(corpusPath: string, entry: FramePointer): Promise<Uint8Array> {
-  const handle = await open(corpusPath, "r").catch(() => undefined);
-  if (handle === undefined) return new Uint8Array(0);
-  try {
-    const size = (await handle.stat()).size;
-    const length = Math.max(0, Math.min(entry.length, size - entry.byteOffset));
-    const bytes = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await handle.read(bytes, got, length - got, entry.byteOffset + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return bytes.subarray(0, got);
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-}
-
-async function ensureDir(dir: string, create: boolean): Promise<void> {
-  try {
-    const s = await stat(dir);
-    if (!s.isDirectory()) throw new StoreIOError(dir, "use as the store directory", new Error("not a directory"));
-    return;
-  } catch (error) {
-    if (StoreIOError.isInstance(error)) throw error;
-    if ((error as { code?: string }).code !== "ENOENT") throw new StoreIOError(dir, "open the store directory", error);
-  }
-  if (!create) throw new StoreNotFoundError(dir);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new StoreIOError(dir, "create the store directory", error);
-  }
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }

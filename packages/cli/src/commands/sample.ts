@@ -1,13 +1,14 @@
-import { Tokenizer } from "@huggingface/tokenizers";
-import { type DrawOptions, type DrawReceipt, type ReplayStore, type Row, rowShape, rowTexts, toPromptCompletion } from "@replaykit/store";
+import { type DrawOptions, type DrawReceipt, type ReplayStore, type Row, rowShape, toPromptCompletion } from "@replaykit/store";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { randomInt } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
 import { openStore } from "../open-store.js";
+import { atPath, kindOf } from "../paths.js";
+import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../tokenizer.js";
 
 /** The four row shapes a TRL trainer takes as is, in the order `--out` writes their files. */
 const SHAPES = ["text", "messages", "prompt-completion", "preference"] as const;
@@ -19,6 +20,7 @@ interface SampleFlags {
   tokens?: number;
   tokenizer?: string;
   mix?: Record<string, number>;
+  allowMissingTypes?: boolean;
   shape?: Shape;
   out?: string;
   receipt?: string;
@@ -44,6 +46,7 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--tokens <n>", "budget in tokens: sections in key order while their rows' tokens fit", nonNegativeInteger)
     .option("--tokenizer <file>", "with --tokens: count tokens with this Hugging Face tokenizer.json (default: UTF-8 bytes / 4)")
     .option("--mix <shares>", "shares of the budget by section type, e.g. prose=0.5,instruction=0.3,preference=0.2", mixShares)
+    .option("--allow-missing-types", "with --mix: a type the store holds no section of is a shortfall (reported), not a usage error")
     .addOption(new Option("--shape <shape>", "keep only rows of this shape (prompt-completion: made from instruction rows)").choices(SHAPES))
     .option("--out <dir>", "write DIR/text.jsonl, DIR/messages.jsonl, DIR/prompt-completion.jsonl, DIR/preference.jsonl (the non-empty ones) instead of stdout")
     .option("--receipt <file>", "write the draw's receipt (seed, options, store digest, picks) as JSON to this file")
@@ -70,8 +73,17 @@ Rows are JSON objects, one a line, ready for Hugging Face datasets or TRL:
   preference   {"prompt": …, "chosen": …, "rejected": …, "_dlm_section_id": …}  (one per triple)
 Rows of different shapes must not share a file for datasets/TRL: use --out DIR (one file per
 shape) or --shape. A type of --mix with too few sections gives all it has; the shortfall is
-reported on stderr (and in the receipt), never refilled from other types.
-Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be repeated.
+reported on stderr (and in the receipt), never refilled from other types. A type of --mix the
+store holds no section of (a misspelling?) is a usage error naming the types the store holds,
+unless --allow-missing-types.
+Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
+repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
+of sampleRows({ k, seed: N })) on the same store.
+--out DIR is created if missing; --receipt is written after the rows (with --out) or before
+them (stdout), in one piece (a temporary file renamed), so it never describes a draw half written.
+A tokenizer is bounded in time: a pattern that nests quantifiers is refused, and a row whose
+tokens take longer than 10 s (plus 10 ms per KiB of text; REPLAYKIT_TOKENIZER_TIMEOUT_MS sets
+the 10 s) to count stops the command.
 --dlm-seed N draws what a dlm pipeline draws with random.Random(N) (dlm seeds it with
 run_seed + adapter_version): the same sections in the same order, on the same store.
 
@@ -102,15 +114,23 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   }
   if (flags.tokenizer !== undefined && flags.tokens === undefined) throw new UsageError("--tokenizer counts tokens for --tokens; give --tokens N too");
   if (flags.preference === true && flags.mix !== undefined) throw new UsageError("--preference is --mix preference=1; give one of them");
+  if (flags.allowMissingTypes === true && flags.mix === undefined) throw new UsageError("--allow-missing-types works with --mix; give --mix too");
+  const rowBudgetMs = tokenizerBudget(io.env);
   const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+  if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
+  // Every output path is checked (and --out created) before the draw: a draw that records
+  // exposure must not fail after its commit because of a typo in a path.
+  if (flags.out !== undefined) await prepareOut(flags.out);
+  if (flags.receipt !== undefined) await checkReceiptPath(flags.receipt);
 
   let rows: Row[];
+  let receipt: DrawReceipt | DlmReceipt | undefined;
   let budget = "sections";
   if (flags.fromReceipt !== undefined) {
-    const receipt = await readReceipt(flags.fromReceipt);
-    rows = isDlmReceipt(receipt) ? await redrawAsDlm(store, receipt, flags.fromReceipt) : (await store.redraw(receipt)).rows;
+    const recorded = await readReceipt(flags.fromReceipt);
+    rows = isDlmReceipt(recorded) ? await redrawAsDlm(store, recorded, flags.fromReceipt) : (await store.redraw(recorded)).rows;
   } else if (flags.dlmSeed !== undefined) {
-    rows = await drawAsDlm(store, flags, flags.dlmSeed, flags.now ?? nowOf(io));
+    ({ rows, receipt } = await drawAsDlm(store, flags, flags.dlmSeed, flags.now ?? nowOf(io)));
   } else {
     const seed = flags.seed ?? randomInt(0, 2 ** 32);
     if (flags.seed === undefined) io.stderr.write(`seed: ${seed}\n`);
@@ -120,27 +140,42 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
       options.rows = flags.rows;
       budget = "rows";
     }
+    let counter: TokenCounter | undefined;
     if (flags.tokens !== undefined) {
       options.maxTokens = flags.tokens;
       budget = "tokens";
       if (flags.tokenizer === undefined)
         io.stderr.write("tokens: estimated as UTF-8 bytes / 4 (give --tokenizer tokenizer.json to count with the model's tokenizer)\n");
-      else options.countTokens = await tokenCounter(flags.tokenizer);
+      else {
+        counter = await loadTokenCounter(flags.tokenizer, rowBudgetMs);
+        options.countTokens = counter.count;
+      }
     }
     if (flags.mix !== undefined) options.mix = flags.mix;
     if (flags.preference === true) options.mix = { preference: 1 };
     if (flags.recordExposure === true) options.recordExposure = true;
-    const drawn = await store.draw(options);
+    let drawn: Awaited<ReturnType<ReplayStore["draw"]>>;
+    try {
+      drawn = await store.draw(options);
+    } finally {
+      await counter?.close();
+    }
     rows = drawn.rows;
+    receipt = drawn.receipt;
     for (const [type, short] of Object.entries(drawn.receipt.shortfall ?? {})) {
       io.stderr.write(`shortfall: ${type} is ${short} ${budget} short of its share (the store has too few ${type} sections); not refilled\n`);
     }
-    if (flags.receipt !== undefined) await writeReceipt(flags.receipt, drawn.receipt, flags.tokenizer);
   }
 
   if (flags.shape !== undefined) rows = keepShape(rows, flags.shape, io.stderr);
-  if (flags.out !== undefined) await writeByShape(flags.out, rows, io.stderr);
-  else {
+  if (flags.out !== undefined) {
+    await writeByShape(flags.out, rows, io.stderr);
+    // After the files it describes, so a receipt is never left beside rows that were not written.
+    if (flags.receipt !== undefined && receipt !== undefined) await writeReceipt(flags.receipt, receipt, flags.tokenizer);
+  } else {
+    // Before the rows: a reader that stops early (`| head`) ends the command at once, and
+    // the draw (and any exposure it recorded) must still have its receipt.
+    if (flags.receipt !== undefined && receipt !== undefined) await writeReceipt(flags.receipt, receipt, flags.tokenizer);
     const out = new LineWriter(io.stdout);
     for (const row of rows) await out.line(JSON.stringify(row));
     await out.flush();
@@ -155,7 +190,8 @@ function mixShares(value: string): Record<string, number> {
     const match = /^\s*([a-z][a-z0-9_-]*)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(part);
     if (match === null)
       throw new InvalidArgumentError(`expected type=share pairs separated by commas (like prose=0.5,instruction=0.5), got ${JSON.stringify(part)}.`);
-    if (match[1]! in mix) throw new InvalidArgumentError(`${match[1]} is given twice.`);
+    // Own keys only: a type may be called `constructor`.
+    if (Object.hasOwn(mix, match[1]!)) throw new InvalidArgumentError(`${match[1]} is given twice.`);
     mix[match[1]!] = Number(match[2]);
   }
   if (!Object.values(mix).some((share) => share > 0)) throw new InvalidArgumentError("some type needs a share > 0.");
@@ -163,24 +199,49 @@ function mixShares(value: string): Record<string, number> {
 }
 
 /**
- * Counts a row's tokens with a Hugging Face tokenizer.json (read with `@huggingface/tokenizers`,
- * a pure-JS port): the tokens of each of the row's texts, without special tokens or a chat
- * template, so a trainer's count may be a few tokens a row higher.
+ * The types of `mix` (with a share > 0) the store holds no section of: a usage error naming
+ * them and the types it holds (a misspelt type would otherwise quietly halve the draw).
  */
-async function tokenCounter(file: string): Promise<(row: Row) => number> {
-  let tokenizer: Tokenizer;
-  try {
-    const json: unknown = JSON.parse(await readFile(file, "utf8"));
-    tokenizer = new Tokenizer(json as object, {});
-    tokenizer.encode("replaykit", { add_special_tokens: false });
-  } catch (error) {
-    throw new UsageError(`--tokenizer ${file}: not a usable tokenizer.json (${(error as Error).message})`, { cause: error });
+async function refuseMissingTypes(store: ReplayStore, mix: Readonly<Record<string, number>>): Promise<void> {
+  const { byType } = await store.stats();
+  const held = (type: string) => Object.hasOwn(byType, type) && byType[type]! > 0;
+  const missing = Object.entries(mix)
+    .filter(([type, share]) => share > 0 && !held(type))
+    .map(([type]) => type);
+  if (missing.length === 0) return;
+  const holds = Object.entries(byType)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([type, n]) => `${type} (${n.toLocaleString("en-US")})`);
+  throw new UsageError(
+    `--mix: the store holds no ${missing.join(" or ")} section${missing.length === 1 ? "" : "s"}; it holds ${holds.length === 0 ? "no sections at all" : holds.join(", ")} (give --allow-missing-types to draw the other types' shares anyway)`,
+  );
+}
+
+/** The per-row base budget of a tokenizer: REPLAYKIT_TOKENIZER_TIMEOUT_MS, or the default. */
+function tokenizerBudget(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.REPLAYKIT_TOKENIZER_TIMEOUT_MS;
+  if (text === undefined || text === "") return DEFAULT_ROW_BUDGET_MS;
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`REPLAYKIT_TOKENIZER_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`);
   }
-  return (row) => {
-    let n = 0;
-    for (const text of rowTexts(row)) n += tokenizer.encode(text, { add_special_tokens: false }).ids.length;
-    return n;
-  };
+  return ms;
+}
+
+/** Creates the --out directory (a file there is a usage error: --out takes a directory). */
+async function prepareOut(dir: string): Promise<void> {
+  if ((await kindOf(dir)) === "file") throw new UsageError(`--out ${dir} is a file; --out takes a directory (it gets text.jsonl, messages.jsonl, …)`);
+  await atPath("--out", dir, "create the directory", () => mkdir(dir, { recursive: true }));
+}
+
+/** Checks that the receipt can be written where it is asked for (after --out is created). */
+async function checkReceiptPath(file: string): Promise<void> {
+  if ((await kindOf(file)) === "directory") throw new UsageError(`--receipt ${file} is a directory; --receipt takes a file name`);
+  const parent = dirname(file);
+  const kind = await kindOf(parent);
+  if (kind === "file") throw new UsageError(`--receipt ${file}: ${parent} is a file, not a directory`);
+  if (kind === "missing") throw new CliFailure(`--receipt ${file}: cannot write: the directory ${parent} does not exist`);
 }
 
 /** `--dlm-seed`: an integer of any size (a bigint beyond 2^53 − 1; a number otherwise). */
@@ -234,17 +295,17 @@ async function storeState(store: ReplayStore): Promise<{ digest: string; entries
 
 /**
  * dlm's draw: sample_rows (or sample_preference_rows) for random.Random(seed). With
- * --receipt, records dlm's arguments and the store's state, read before and after the draw
- * so a receipt never describes a store that changed under the draw.
+ * --receipt, also its receipt: dlm's arguments and the store's state, read before and after
+ * the draw so a receipt never describes a store that changed under the draw.
  */
-async function drawAsDlm(store: ReplayStore, flags: SampleFlags, seed: number | bigint, now: Date): Promise<Row[]> {
+async function drawAsDlm(store: ReplayStore, flags: SampleFlags, seed: number | bigint, now: Date): Promise<{ rows: Row[]; receipt?: DlmReceipt }> {
   const k = flags.k as number;
   const includeAutoMined = flags.autoMined;
   const draw = () =>
     flags.preference === true
       ? store.samplePreferenceRows({ k, now, dlmSeed: seed, scheme: flags.scheme, includeAutoMined })
       : store.sampleRows({ k, now, dlmSeed: seed, scheme: flags.scheme });
-  if (flags.receipt === undefined) return draw();
+  if (flags.receipt === undefined) return { rows: await draw() };
   const before = await storeState(store);
   const rows = await draw();
   const after = await storeState(store);
@@ -257,8 +318,7 @@ async function drawAsDlm(store: ReplayStore, flags: SampleFlags, seed: number | 
     options: { k, preference: flags.preference === true, includeAutoMined },
     store: before,
   };
-  await writeFile(flags.receipt, `${JSON.stringify(receipt, null, 2)}\n`);
-  return rows;
+  return { rows, receipt };
 }
 
 /**
@@ -292,21 +352,31 @@ async function redrawAsDlm(store: ReplayStore, receipt: DlmReceipt, file: string
     );
   }
   const flags: SampleFlags = { k: o.k, scheme: receipt.scheme, preference: o.preference, autoMined: o.includeAutoMined };
-  return drawAsDlm(store, flags, dlmSeed(receipt.dlmSeed), now);
+  return (await drawAsDlm(store, flags, dlmSeed(receipt.dlmSeed), now)).rows;
 }
 
 async function readReceipt(file: string): Promise<DrawReceipt> {
-  const text = await readFile(file, "utf8");
+  const text = await atPath("--from-receipt", file, "read", () => readFile(file, "utf8"));
   try {
     return JSON.parse(text) as DrawReceipt;
   } catch (error) {
-    throw new CliFailure(`receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new CliFailure(`--from-receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 
-async function writeReceipt(file: string, receipt: DrawReceipt, tokenizer: string | undefined): Promise<void> {
+/** Writes the receipt in one piece: a temporary file beside it, renamed over it. */
+async function writeReceipt(file: string, receipt: DrawReceipt | DlmReceipt, tokenizer: string | undefined): Promise<void> {
   const recorded = tokenizer === undefined ? receipt : { ...receipt, options: { ...receipt.options, tokenizer } };
-  await writeFile(file, `${JSON.stringify(recorded, null, 2)}\n`);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await atPath("--receipt", file, "write", async () => {
+    try {
+      await writeFile(temporary, `${JSON.stringify(recorded, null, 2)}\n`);
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  });
 }
 
 /** The rows of one shape (instruction rows turned into prompt-completion rows for that shape); the rest counted on stderr. */
@@ -329,12 +399,11 @@ function keepShape(rows: readonly Row[], shape: Shape, stderr: { write(text: str
 async function writeByShape(dir: string, rows: readonly Row[], stderr: { write(text: string): unknown }): Promise<void> {
   const byShape = new Map<Shape, string[]>(SHAPES.map((s) => [s, []]));
   for (const row of rows) byShape.get(shapeOf(row))!.push(JSON.stringify(row));
-  await mkdir(dir, { recursive: true });
   for (const [shape, lines] of byShape) {
     const path = join(dir, `${shape}.jsonl`);
-    if (lines.length === 0) await rm(path, { force: true });
+    if (lines.length === 0) await atPath("--out", dir, `remove ${path}`, () => rm(path, { force: true }));
     else {
-      await writeFile(path, `${lines.join("\n")}\n`);
+      await atPath("--out", dir, `write ${path}`, () => writeFile(path, `${lines.join("\n")}\n`));
       stderr.write(`wrote ${path} (${lines.length} row${lines.length === 1 ? "" : "s"})\n`);
     }
   }
