@@ -1,4 +1,4 @@
-import { ReplayStore, StoreIOError, StoreNotFoundError, type StoreOptions } from "@replaykit/store";
+import { ReplayStore, StoreIndexLostError, StoreIOError, StoreNotFoundError, type StoreOptions } from "@replaykit/store";
 import { access, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CliFailure } from "./errors.js";
@@ -60,5 +60,18 @@ export async function corpusBytes(store: { corpusPath: string }): Promise<number
     return (await stat(store.corpusPath)).size;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * How many entries the store's index holds (for a progress bar): 0 when the index looks
+ * lost, which the command itself then reports (verify) or refuses (compact).
+ */
+export async function liveCount(store: ReplayStore): Promise<number> {
+  try {
+    return (await store.load()).length;
+  } catch (error) {
+    if (StoreIndexLostError.isInstance(error)) return 0;
+    throw error;
   }
 }

@@ -27,6 +27,7 @@ export {
   CorpusIOError,
   isReplaykitError,
   SnapshotInvalidError,
+  type AtomicWriteStep,
   type CorruptReason,
 } from "./errors.js";
 export {

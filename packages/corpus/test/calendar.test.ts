@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { calendarFields, isoText, utcExact } from "@replaykit/test-support";
 import * as calendarSubpath from "../src/calendar.js";
 import {
   civilFromDays,
@@ -190,40 +191,12 @@ describe("calendar: properties against Date.UTC", () => {
   });
 });
 
-/** {@link utc}, or NaN when a field rolls over. */
-function utcExact(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, 0);
-  const kept =
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo - 1 &&
-    date.getUTCDate() === d &&
-    date.getUTCHours() === h &&
-    date.getUTCMinutes() === mi &&
-    date.getUTCSeconds() === s;
-  return kept ? date.getTime() : Number.NaN;
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-/** Field values around every boundary: month 0 and 13, day 0 and 32, hour 24, minute and second 60. */
-const fields = fc.record({
-  y: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(0, 1, 4, 100, 1900, 2000, 2024, 2100, 9999)),
-  mo: fc.integer({ min: 0, max: 13 }),
-  d: fc.integer({ min: 0, max: 32 }),
-  h: fc.integer({ min: 0, max: 24 }),
-  mi: fc.integer({ min: 0, max: 60 }),
-  s: fc.integer({ min: 0, max: 60 }),
-});
-const textOf = ({ y, mo, d, h, mi, s }: { y: number; mo: number; d: number; h: number; mi: number; s: number }) =>
-  `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}`;
-
 describe("parseRfc3339 and the calendar", () => {
   test("accepts exactly the valid fields of years 1–9999, at Date.UTC's instant", () => {
     fc.assert(
-      fc.property(fields, (f) => {
+      fc.property(calendarFields, (f) => {
         const expected = f.y >= 1 ? utcExact(f.y, f.mo, f.d, f.h, f.mi, f.s) : Number.NaN;
-        const parsed = parseRfc3339(`${textOf(f)}Z`);
+        const parsed = parseRfc3339(`${isoText(f)}Z`);
         if (Number.isNaN(expected)) expect(parsed).toBeUndefined();
         else expect(parsed?.getTime()).toBe(expected);
       }),

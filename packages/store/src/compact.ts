@@ -8,7 +8,7 @@
 // no object per entry; the new corpus is one file handle, written batch by batch and synced
 // once. A dlm store (index.json) goes the same way from its entry objects.
 import { CorpusCorruptError, crc32, type FramePointer, fsyncDir, readFramesBatched } from "@replaykit/corpus";
-import { type IndexEntry, type IndexView, withByteOffsets } from "@replaykit/index";
+import { flagsOf, hasCrc, type IndexEntry, type IndexView, withByteOffsets } from "@replaykit/index";
 import { randomBytes } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
 import { basename, dirname } from "node:path";
@@ -29,7 +29,7 @@ export interface CompactRun {
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** The live entries' frames as columns: offset, length and CRC-32 of entry `i` (recorded where `flags[i]` has FLAG_HAS_CRC). */
+/** The live entries' frames as columns: offset, length and CRC-32 of entry `i` (recorded where `hasCrc(flags[i])`). */
 interface FrameColumns {
   readonly size: number;
   readonly byteOffset: Float64Array;
@@ -37,9 +37,6 @@ interface FrameColumns {
   readonly crc32: Uint32Array;
   readonly flags: Uint8Array;
 }
-
-/** Bit 2 of the v2 index's flags: the entry records its frame's CRC-32 (FORMAT.md). */
-const FLAG_HAS_CRC = 4;
 
 function framesOfColumns(view: IndexView): FrameColumns {
   return {
@@ -57,7 +54,7 @@ function framesOfEntries(entries: readonly IndexEntry[]): FrameColumns {
     byteOffset: Float64Array.from(entries, (e) => e.byteOffset),
     length: Uint32Array.from(entries, (e) => e.length),
     crc32: Uint32Array.from(entries, (e) => e.crc32 ?? 0),
-    flags: Uint8Array.from(entries, (e) => (e.crc32 === undefined ? 0 : FLAG_HAS_CRC)),
+    flags: Uint8Array.from(entries, (e) => flagsOf(e)),
   };
 }
 
@@ -163,7 +160,7 @@ async function copyFrames(p: StorePaths, path: string, frames: FrameColumns, run
           for (let k = starts[f]!; k < starts[f + 1]!; k++) {
             const i = order[k]!;
             moved[i] = at;
-            if ((flags[i]! & FLAG_HAS_CRC) === 0) continue;
+            if (!hasCrc(flags[i]!)) continue;
             if (actual < 0) actual = crc32(frame);
             if (actual !== crcs[i]) throw checksumError(p, pointers[f - from]!, crcs[i]!, actual);
           }

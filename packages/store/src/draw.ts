@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
-import type { IndexEntry, IndexView } from "@replaykit/index";
+import { autoMinedOf, NO_TYPE_CODE, type IndexEntry, type IndexView } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
 import { type ColumnSource, sampleIndices, type Scheme, type SchemeFn } from "@replaykit/sampler";
 import { StoreArgumentError } from "./errors.js";
@@ -38,6 +38,14 @@ export interface DrawOptions {
   mix?: Record<string, number>;
   /** Default true; false leaves out sections mined automatically. */
   includeAutoMined?: boolean;
+  /**
+   * Data-parallel draws: every rank computes the same draw (same seed, same store) and keeps
+   * its own contiguous part — the parts in rank order are the unsharded draw, row for row,
+   * and their sizes differ by at most one section. With a `k` budget a rank reads only its
+   * part's frames; a `rows` or `maxTokens` budget is met by reading frames, so each rank
+   * reads them all. The receipt records the shard and the part's picks.
+   */
+  shard?: { rank: number; worldSize: number };
   /**
    * Default false. True: count each pick as replayed — its entry's `replayCount` + 1 and
    * `lastReplayAt` = `now` — in one commit of the index after the picks are made (the draw
@@ -83,6 +91,7 @@ interface Plan {
   countTokens: (row: Row) => number;
   recorded: Record<string, unknown>;
   recordExposure: boolean;
+  shard: { rank: number; worldSize: number } | undefined;
 }
 
 interface Picked {
@@ -132,19 +141,38 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
     }
     pool = poolOf(source, kept);
   }
-  const picked: Picked[] = [];
+  let picked: Picked[] = [];
   const shortfall: Record<string, number> = {};
-  if (plan.mix === undefined) {
-    picked.push(...(await take(source, pool, plan, plan.amount)).picked);
+  const parts: Array<[Pool, number, string | undefined]> =
+    plan.mix === undefined
+      ? [[pool, plan.amount, undefined]]
+      : (() => {
+          const quotas = largestRemainder(
+            plan.amount,
+            plan.mix.map(([, share]) => share),
+          );
+          return plan.mix.map(([type], i): [Pool, number, string] => [poolOf(source, byType.get(type)!), quotas[i]!, type]);
+        })();
+  if (plan.kind === "k" && plan.shard !== undefined) {
+    // Sections are chosen without reading a frame: every rank chooses the same ones and reads only its own part's.
+    const chosen: IndexEntry[] = [];
+    for (const [p, quota, type] of parts) {
+      const got = chooseK(p, plan, quota);
+      chosen.push(...got);
+      if (type !== undefined && quota - got.length > 0) shortfall[type] = quota - got.length;
+    }
+    const [from, to] = shardRange(chosen.length, plan.shard);
+    for (let i = from; i < to; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, Math.min(to, i + READ_BATCH)))));
   } else {
-    const quotas = largestRemainder(
-      plan.amount,
-      plan.mix.map(([, share]) => share),
-    );
-    for (const [i, [type]] of plan.mix.entries()) {
-      const got = await take(source, poolOf(source, byType.get(type)!), plan, quotas[i]!);
+    for (const [p, quota, type] of parts) {
+      const got = await take(source, p, plan, quota);
       picked.push(...got.picked);
-      if (got.short > 0) shortfall[type] = got.short;
+      if (type !== undefined && got.short > 0) shortfall[type] = got.short;
+    }
+    // A row or token budget is met by reading frames: every rank reads them all, then keeps its part.
+    if (plan.shard !== undefined) {
+      const [from, to] = shardRange(picked.length, plan.shard);
+      picked = picked.slice(from, to);
     }
   }
   const receipt: DrawReceipt = {
@@ -283,8 +311,7 @@ async function take(source: DrawSource, pool: Pool, plan: Plan, quota: number): 
   const base = { now: plan.now, seed: plan.seed, scheme: plan.scheme };
   const picked: Picked[] = [];
   if (plan.kind === "k") {
-    // Exactly `sample`: the same sections (and order) as sampleRows for the same options.
-    const chosen = quota === 0 ? [] : Array.from(sampleIndices(pool.columns, { ...base, k: quota }), (j) => pool.entry(j));
+    const chosen = chooseK(pool, plan, quota);
     for (let i = 0; i < chosen.length; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, i + READ_BATCH))));
     return { picked, short: quota - chosen.length };
   }
@@ -312,6 +339,20 @@ async function take(source: DrawSource, pool: Pool, plan: Plan, quota: number): 
       }
     }
   }
+}
+
+/** The `quota` sections a `k` budget takes from `pool`: exactly `sample`'s picks (and order), as sampleRows makes them. */
+function chooseK(pool: Pool, plan: Plan, quota: number): IndexEntry[] {
+  if (quota === 0) return [];
+  return Array.from(sampleIndices(pool.columns, { now: plan.now, seed: plan.seed, scheme: plan.scheme, k: quota }), (j) => pool.entry(j));
+}
+
+/**
+ * The part of `n` picks that rank `rank` of `worldSize` keeps: a contiguous block, so the
+ * parts in rank order are the unsharded draw, and their sizes differ by at most one.
+ */
+export function shardRange(n: number, { rank, worldSize }: { rank: number; worldSize: number }): [number, number] {
+  return [Math.floor((rank * n) / worldSize), Math.floor(((rank + 1) * n) / worldSize)];
 }
 
 /**
@@ -399,12 +440,11 @@ export async function kindsOf(source: DrawSource): Promise<{ types: string[]; au
   const unknown: number[] = [];
   for (let r = 0; r < n; r++) {
     const code = cols.typeCode[r]!;
-    const flags = cols.flags[r]!;
-    // Flag bits (FORMAT.md): 0 auto-mined, 1 auto-mined known.
-    if (code === 0xffff || (flags & 2) === 0) unknown.push(r);
+    const mined = autoMinedOf(cols.flags[r]!);
+    if (code === NO_TYPE_CODE || mined === undefined) unknown.push(r);
     else {
       types[r] = cols.types[code]!;
-      autoMined[r] = flags & 1;
+      autoMined[r] = mined ? 1 : 0;
     }
   }
   if (unknown.length > 0) {
@@ -525,6 +565,7 @@ function planOf(input: DrawOptions): Plan {
   if (kind === "maxTokens") recorded.countTokens = options.countTokens === undefined ? "bytes/4" : "custom";
   if (random !== undefined) recorded.seedFrom = "random";
   if (recordExposure === true) recorded.recordExposure = true;
+  if (options.shard !== undefined) recorded.shard = { rank: options.shard.rank, worldSize: options.shard.worldSize };
   return {
     now,
     seed: seedOf(seed, random),
@@ -536,6 +577,7 @@ function planOf(input: DrawOptions): Plan {
     countTokens: (options.countTokens as ((row: Row) => number) | undefined) ?? estimateRowTokens,
     recorded,
     recordExposure: recordExposure === true,
+    shard: options.shard,
   };
 }
 
@@ -558,6 +600,11 @@ function mixOf(mix: Record<string, number> | undefined): Array<[string, number]>
   // Own keys only, as given: a type named "constructor" is a type like any other.
   const shares = Object.entries(mix);
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
+  for (const [type, share] of shares) {
+    if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
+      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
+    }
+  }
   if (!shares.some(([, share]) => share > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
   return shares;
 }

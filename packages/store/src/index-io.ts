@@ -38,7 +38,7 @@ import {
   loadIndex,
   saveIndex,
   toDlmEntry,
-  writeIndexV2,
+  writeJournal,
   type IndexEntry,
   type IndexFormat,
   type IndexView,
@@ -50,11 +50,6 @@ import { dirname } from "node:path";
 import { crashPoint } from "./crash.js";
 import { StoreArgumentError, StoreIndexLostError, StoreIOError } from "./errors.js";
 import { layoutOf, type StoreLayout, type StorePaths } from "./layout.js";
-
-/** Commits since the last rewrite beyond which a writer rewrites the journal (each costs a few µs at every open). */
-const REWRITE_AFTER_COMMITS = 1000;
-/** Bytes one entry takes in a journal (FORMAT.md, kind 2). */
-const ENTRY_BYTES = 55;
 
 /** A reader's index: columns of a journal, or the entries of an index.json. `release` when done. */
 export interface IndexRead {
@@ -309,7 +304,7 @@ export class StoreIndex {
         return this.#begin(false); // unreadable: reads say why; recover rebuilds it
       }
       if ((await this.format(entries)) !== "replaykit") return this.#begin(false);
-      await writeIndexV2(this.journalPath, entries);
+      await writeJournal(this.journalPath, entries);
       crashPoint("migrate:journal-written");
     } else if (!(await exists(this.indexPath))) {
       return this.#begin(true);
@@ -580,7 +575,7 @@ export class StoreIndex {
     if (entries.length === 0) await this.#writeSidecar("replaykit");
     const known = this.#session !== undefined;
     this.#session = undefined; // unknown until the journal is in place
-    await writeIndexV2(this.journalPath, entries);
+    await writeJournal(this.journalPath, entries);
     if (known) this.#begin(true);
     if (await exists(this.indexPath)) await this.#removeJson();
     await this.#sidecarAfter(entries.length);
@@ -624,10 +619,9 @@ export class StoreIndex {
     if (known) this.#begin(false);
   }
 
-  /** A rewrite when the journal holds many commits or more dead rows than live ones (FORMAT.md, "When to rewrite"). */
+  /** A rewrite when the journal says it is due (FORMAT.md, "When to rewrite"). */
   async #maybeRewrite(journal: IndexJournal): Promise<void> {
-    const liveBytes = 16 + ENTRY_BYTES * journal.view.size;
-    if (journal.commits > REWRITE_AFTER_COMMITS || journal.end > 2 * liveBytes + 64 * 1024) {
+    if (journal.needsRewrite) {
       await journal.rewrite();
       crashPoint("journal:rewritten");
     }
@@ -694,7 +688,7 @@ export async function readIndexAt(path: string, journal: boolean): Promise<Index
  */
 export async function writeIndexFile(path: string, entries: readonly IndexEntry[] | IndexView, format: IndexFormat): Promise<void> {
   // (Entry objects carry no exposure here: they come from an index.json, which has no place for it.)
-  if (format === "replaykit") return writeIndexV2(path, entries);
+  if (format === "replaykit") return writeJournal(path, entries);
   if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be entry objects for an index.json");
   return saveIndex(path, entries);
 }

@@ -208,15 +208,19 @@ export const DrawOptionsSchema = v.strictObject({
   rows: v.optional(count),
   maxTokens: v.optional(count),
   countTokens: v.optional(fn<(row: unknown) => number>("must be a function (row) => tokens")),
+  // Not v.record: valibot drops keys such as "constructor", and a section type may be named that.
   mix: v.optional(
-    v.record(
-      v.string(),
-      v.pipe(v.number("must be a finite number >= 0"), v.finite("must be a finite number >= 0"), v.minValue(0, "must be a finite number >= 0")),
-      "must be an object of section type → share",
-    ),
+    // (Each share is checked by draw.ts, which names the type: `options.mix.prose`.)
+    v.custom<Record<string, number>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "must be an object of section type → share"),
   ),
   includeAutoMined: flag,
   recordExposure: flag,
+  shard: v.optional(
+    v.pipe(
+      v.strictObject({ rank: count, worldSize: v.pipe(count, v.minValue(1, "must be at least 1")) }, "must be { rank, worldSize }"),
+      v.check((s) => s.rank < s.worldSize, "must have rank below worldSize"),
+    ),
+  ),
 });
 
 /** A quarantine record's number (`quarantinedBytes(id)`). */

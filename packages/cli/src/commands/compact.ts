@@ -1,8 +1,8 @@
-import { StoreArgumentError, StoreIndexLostError } from "@replaykit/store";
+import { StoreArgumentError } from "@replaykit/store";
 import type { Command } from "commander";
 import { CliFailure } from "../errors.js";
 import { lockTimeout, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
-import { openStore } from "../open-store.js";
+import { liveCount, openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -29,14 +29,7 @@ Example:
     .action(async (dir: string, flags: { force?: boolean; wait?: number }) => {
       const { io } = ctx;
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
-      // A lost index is compact's to refuse (below), with the command's own words.
-      const size = await store.load().then(
-        (entries) => entries.length,
-        (error: unknown) => {
-          if (StoreIndexLostError.isInstance(error)) return 0;
-          throw error;
-        },
-      );
+      const size = await liveCount(store);
       const progress = startBar(io.stderr, "compacting", size, "frames");
       let result: { bytesBefore: number; bytesAfter: number };
       try {

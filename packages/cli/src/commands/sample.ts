@@ -32,6 +32,8 @@ interface SampleFlags {
   preference?: boolean;
   autoMined: boolean;
   recordExposure?: boolean;
+  rank?: number;
+  worldSize?: number;
   wait?: number;
 }
 
@@ -62,6 +64,12 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--preference", "draw among preference sections only (the same as --mix preference=1)")
     .option("--no-auto-mined", "leave out sections that were mined automatically")
     .option("--record-exposure", "count each picked section as replayed in the index (replay count + 1, last replay = --now); takes the store's lock")
+    .option(
+      "--rank <r>",
+      "data-parallel draws: this rank's part (0 … world size − 1) of the draw every rank computes; needs --world-size, --seed and --now",
+      nonNegativeInteger,
+    )
+    .option("--world-size <w>", "data-parallel draws: the number of ranks; the parts of ranks 0 … w−1, in order, are the unsharded draw", nonNegativeInteger)
     .option(WAIT_FLAGS, `with --record-exposure: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -76,6 +84,10 @@ shape) or --shape. A type of --mix with too few sections gives all it has; the s
 reported on stderr (and in the receipt), never refilled from other types. A type of --mix the
 store holds no section of (a misspelling?) is a usage error naming the types the store holds,
 unless --allow-missing-types.
+With --rank R --world-size W (and the same --seed and --now on every rank), each rank writes
+its own contiguous part of the one draw: the parts of ranks 0 … W−1 in order are the rows
+the unsharded command prints, and their sizes differ by at most one section. With --k a
+rank reads only its part's frames. The receipt records the shard.
 Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
 repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
 of sampleRows({ k, seed: N })) on the same store.
@@ -115,6 +127,16 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   if (flags.tokenizer !== undefined && flags.tokens === undefined) throw new UsageError("--tokenizer counts tokens for --tokens; give --tokens N too");
   if (flags.preference === true && flags.mix !== undefined) throw new UsageError("--preference is --mix preference=1; give one of them");
   if (flags.allowMissingTypes === true && flags.mix === undefined) throw new UsageError("--allow-missing-types works with --mix; give --mix too");
+  if ((flags.rank === undefined) !== (flags.worldSize === undefined)) throw new UsageError("--rank R and --world-size W go together");
+  if (flags.rank !== undefined && flags.worldSize !== undefined) {
+    if (flags.worldSize < 1 || flags.rank >= flags.worldSize)
+      throw new UsageError(`--rank must be below --world-size (got --rank ${flags.rank} --world-size ${flags.worldSize})`);
+    // Every rank must compute the same draw: the same seed and the same time.
+    const missing = [flags.seed === undefined ? "--seed" : "", flags.now === undefined ? "--now" : ""].filter((f) => f !== "");
+    if (missing.length > 0 && flags.fromReceipt === undefined)
+      throw new UsageError(`--rank needs ${missing.join(" and ")}: every rank must compute the same draw`);
+    if (flags.fromReceipt !== undefined) throw new UsageError("--from-receipt repeats a recorded part; it takes no --rank or --world-size");
+  }
   const rowBudgetMs = tokenizerBudget(io.env);
   const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
   if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
@@ -154,6 +176,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     if (flags.mix !== undefined) options.mix = flags.mix;
     if (flags.preference === true) options.mix = { preference: 1 };
     if (flags.recordExposure === true) options.recordExposure = true;
+    if (flags.rank !== undefined && flags.worldSize !== undefined) options.shard = { rank: flags.rank, worldSize: flags.worldSize };
     let drawn: Awaited<ReturnType<ReplayStore["draw"]>>;
     try {
       drawn = await store.draw(options);

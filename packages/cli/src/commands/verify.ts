@@ -1,9 +1,9 @@
-import { StoreIndexLostError, type VerifyReport } from "@replaykit/store";
+import type { VerifyReport } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { CliFailure, oneLine } from "../errors.js";
 import { LineWriter, write } from "../io.js";
-import { openStore } from "../open-store.js";
+import { liveCount, openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -47,14 +47,7 @@ Examples:
     .action(async (dir: string, flags: VerifyFlags) => {
       const { io } = ctx;
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
-      // A lost index is verify's to report, not a reason to stop before it.
-      const size = await store.load().then(
-        (entries) => entries.length,
-        (error: unknown) => {
-          if (StoreIndexLostError.isInstance(error)) return 0;
-          throw error;
-        },
-      );
+      const size = await liveCount(store);
       const progress = startBar(io.stderr, "verifying", size, "frames");
       let report: VerifyReport;
       try {
