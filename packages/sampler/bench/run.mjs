@@ -9,9 +9,12 @@
 // section id (as index.json keeps them); "unsorted" is the same kind of entries in no order.
 // One more case: a million ids sharing a long prefix (`chapter-0000000` …), shuffled.
 import { runCases } from "../../../scripts/lib/bench.mjs";
-import { recencyWeight, sample, sampleIndices } from "../dist/index.js";
+import { recencyWeight, sample, sampleAsDlm, sampleIndices } from "../dist/index.js";
 
 const K = 1000;
+// sampleAsDlm sorts the entries by id and draws a number for each, as dlm does: a target of
+// 10× the weight pass (measured below; the keyed \`sample\` is held to 3×).
+const DLM_FACTOR = 10;
 const now = new Date("2026-04-18T00:00:00Z");
 
 function makeEntries(n, sorted) {
@@ -121,6 +124,32 @@ for (const n of [100_000, 1_000_000]) {
     limitName: "the same, ids as text",
     factor: 0.67, // 1 / 1.5
     rounds: 7,
+  });
+}
+// sampleAsDlm: dlm's own draw (sort by id, one CPython random() per entry in that order, a
+// heap of k), beside the same weight pass. It cannot be order-independent or sort-free: dlm's
+// stream is consumed in id order. Setting up the stream (CPython's seeding) is in the time.
+{
+  const n = 100_000;
+  const entries = makeEntries(n, false);
+  for (const scheme of ["recency", "uniform"]) {
+    cases.push({
+      name: `sampleAsDlm k=${K} of 100,000 (${scheme}, unsorted)`,
+      subject: () => sampleAsDlm(entries, { k: K, now, seed: seed++, scheme }),
+      limit: () => weightPass(entries),
+      limitName: "weight pass",
+      factor: DLM_FACTOR,
+      rounds: 11,
+    });
+  }
+  const sorted = makeEntries(n, true);
+  cases.push({
+    name: `sampleAsDlm k=${K} of 100,000 (recency, sorted)`,
+    subject: () => sampleAsDlm(sorted, { k: K, now, seed: seed++ }),
+    limit: () => weightPass(sorted),
+    limitName: "weight pass",
+    factor: DLM_FACTOR,
+    rounds: 11,
   });
 }
 await runCases("sampler", cases);

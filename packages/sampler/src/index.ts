@@ -1,8 +1,9 @@
 /**
  * Seeded, weighted, recency-aware sampling without replacement (Efraimidis–Spirakis) over
  * your own objects: anything with a `sectionId`, an `addedAt` (a `Date` or epoch ms) and an
- * optional `weight`. No dependencies, no file I/O, no Node built-ins: it runs in Node and in
- * browsers.
+ * optional `weight`; and `sampleAsDlm`, dlm's own draw pick for pick (CPython's
+ * `random.Random` stream from `pythonRandom`, on pure-rand's MT19937). No native code, no
+ * file I/O, no Node built-ins: it runs in Node and in browsers.
  *
  * @example
  * ```ts
@@ -19,10 +20,13 @@
  * @packageDocumentation
  */
 
+export { sampleAsDlm } from "./as-dlm.js";
+export type { SampleAsDlmOptions } from "./as-dlm.js";
 export { sampleIndices } from "./columns.js";
 export type { ColumnSource } from "./columns.js";
 export { isReplaykitError, SamplerError } from "./errors.js";
 export type { SamplerErrorWhere } from "./errors.js";
+export { pythonRandom } from "./python-random.js";
 export { sample } from "./sample.js";
 export type { Sampleable, SampleOptions, Scheme, SchemeFn } from "./types.js";
 export { recencyWeight } from "./weight.js";

@@ -2,8 +2,10 @@ import { describe, expectTypeOf, test } from "vitest";
 import {
   type ColumnSource,
   isReplaykitError,
+  pythonRandom,
   recencyWeight,
   sample,
+  sampleAsDlm,
   sampleIndices,
   SamplerError,
   type Sampleable,
@@ -22,6 +24,17 @@ describe("public types (API.md contract)", () => {
     expectTypeOf(sample([{ sectionId: "a", addedAt: 0 }], { k: 1, now: new Date(), random: Math.random })).toEqualTypeOf<
       { sectionId: string; addedAt: number }[]
     >();
+  });
+
+  test("sampleAsDlm returns the caller's own type; pythonRandom a stream", () => {
+    interface Mine extends Sampleable {
+      readonly byteOffset: number;
+    }
+    const mine: Mine[] = [];
+    expectTypeOf(sampleAsDlm(mine, { k: 1, now: new Date(), seed: 1n, scheme: "uniform" })).toEqualTypeOf<Mine[]>();
+    expectTypeOf(pythonRandom).toEqualTypeOf<(seed: number | bigint) => () => number>();
+    // @ts-expect-error dlm has no scheme functions
+    sampleAsDlm(mine, { k: 1, now: new Date(), seed: 1, scheme: () => 1 });
   });
 
   test("schemes and weights", () => {

@@ -428,7 +428,7 @@ function entryWithExposure(cols: IndexView, r: number): IndexEntry {
  * Each row's section type and auto-mined flag (1 = auto-mined): from the columns where the
  * index has them, else (dlm stores, rows without them) by `classify`, which decodes frames.
  */
-async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined: Uint8Array }> {
+export async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined: Uint8Array }> {
   const cols = source.columns;
   if (cols === undefined) {
     const kinds = await source.classify(source.entries);

@@ -53,6 +53,8 @@ export interface SampleRowsOptions {
   seed?: number;
   random?: () => number;
   scheme?: Scheme<IndexEntry>;
+  /** Instead of seed/random: the rows, in order, of dlm's sample_rows for `random.Random(dlmSeed)` on this store (see dlm-draw.ts). */
+  dlmSeed?: number | bigint;
 }
 
 /** Options of `samplePreferenceRows`. */
@@ -156,7 +158,10 @@ const scheme = v.optional(
 );
 /** dlm's integer seed (`random.Random(dlmSeed)`): any integer, a bigint beyond 2^53. */
 const dlmSeed = v.optional(
-  v.union([v.pipe(v.number(), v.safeInteger()), v.bigint()], "must be an integer (a safe integer number, or a bigint for larger ones)"),
+  v.union(
+    [v.pipe(v.number(), v.safeInteger("must be a safe integer, or a bigint for larger ones")), v.bigint()],
+    "must be an integer (a safe integer number, or a bigint for larger ones)",
+  ),
 );
 
 /** `verify(options)`. */

@@ -6,17 +6,20 @@ import type { IndexEntry } from "@replaykit/index";
 import { replayRowId, type Row } from "@replaykit/parsers";
 import type { Scheme } from "@replaykit/sampler";
 import { expanderOf, type StoreContext } from "./context.js";
-import { pickEntries, pickOfType, type DrawSource } from "./draw.js";
+import { dlmSeedOf, pickFor, pickOfTypeFor } from "./dlm-draw.js";
+import type { DrawSource } from "./draw.js";
 import { StoreArgumentError, UnknownSectionTypeError } from "./errors.js";
 import type { View } from "./view.js";
 
-/** The options `pickEntries` takes (checked by the caller). */
+/** The options `pickFor` takes (checked by the caller). */
 export interface PickOptions {
   k: number;
   now: Date;
   seed?: number | undefined;
   random?: (() => number) | undefined;
   scheme?: Scheme<IndexEntry> | undefined;
+  /** dlm's draw instead (dlm-draw.ts). */
+  dlmSeed?: number | bigint | undefined;
 }
 
 /** The rows of each picked section, in pick order. @throws {UnknownSectionTypeError} for a type without an expander. */
@@ -76,7 +79,7 @@ export function drawSource(ctx: StoreContext, view: View, record?: (picks: reado
 
 /** `ReplayStore.sampleRows` in `view`: the sampler's picks among every live entry, read and expanded. */
 export async function sampleRows(ctx: StoreContext, view: View, options: PickOptions): Promise<Row[]> {
-  const picked = pickEntries(drawSource(ctx, view), undefined, options);
+  const picked = pickFor(drawSource(ctx, view), undefined, options);
   return expandRows(ctx, picked, await view.readChecked(picked));
 }
 
@@ -87,7 +90,7 @@ export async function sampleRows(ctx: StoreContext, view: View, options: PickOpt
  */
 export async function samplePreferenceRows(ctx: StoreContext, view: View, options: PickOptions, includeAutoMined: boolean): Promise<Row[]> {
   if (view.columns !== undefined) {
-    const picked = await pickOfType(drawSource(ctx, view), "preference", includeAutoMined, options);
+    const picked = await pickOfTypeFor(drawSource(ctx, view), "preference", includeAutoMined, options);
     return expandRows(ctx, picked, await view.readChecked(picked));
   }
   // Keep the decoded snapshots (dlm stores) of the eligible sections only.
@@ -99,7 +102,7 @@ export async function samplePreferenceRows(ctx: StoreContext, view: View, option
     eligible.push(entry);
     if (snapshot !== undefined) snapshotOf.set(entry, snapshot);
   }
-  const picked = pickEntries({ ...drawSource(ctx, view), entries: eligible, columns: undefined }, undefined, options);
+  const picked = pickFor({ ...drawSource(ctx, view), entries: eligible, columns: undefined }, undefined, options);
   const missing = picked.filter((e) => !snapshotOf.has(e));
   const read = await view.readChecked(missing);
   missing.forEach((e, i) => {
@@ -112,10 +115,21 @@ export async function samplePreferenceRows(ctx: StoreContext, view: View, option
   );
 }
 
-/** The sampler's options from a checked `sampleRows` options object. @throws {StoreArgumentError} when both `seed` and `random` are given. */
-export function pickOptions(o: { k: number; now: Date; seed?: number | undefined; random?: (() => number) | undefined; scheme?: unknown }): PickOptions {
+/**
+ * The sampler's options from a checked `sampleRows` options object.
+ * @throws {StoreArgumentError} when both `seed` and `random` are given, or `dlmSeed` with either (or with a scheme function).
+ */
+export function pickOptions(o: {
+  k: number;
+  now: Date;
+  seed?: number | undefined;
+  random?: (() => number) | undefined;
+  scheme?: unknown;
+  dlmSeed?: number | bigint | undefined;
+}): PickOptions {
   if (o.seed !== undefined && o.random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
-  return { k: o.k, now: o.now, seed: o.seed, random: o.random, scheme: o.scheme as Scheme<IndexEntry> | undefined };
+  const dlmSeed = o.dlmSeed === undefined ? undefined : dlmSeedOf(o);
+  return { k: o.k, now: o.now, seed: o.seed, random: o.random, scheme: o.scheme as Scheme<IndexEntry> | undefined, dlmSeed };
 }
 
 /** Every live entry of `view` with its snapshot, in file (append) order, read in bounded batches: an export. */

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SamplerError, recencyWeight, sample } from "@replaykit/sampler";
+import { SamplerError, pythonRandom, recencyWeight, sample, sampleAsDlm } from "@replaykit/sampler";
 
 // --- What the install brought -------------------------------------------------------------
 const nm = join(process.cwd(), "node_modules");
@@ -30,7 +30,7 @@ const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 const installed = Object.keys(lock.packages)
   .filter((k) => k !== "")
   .map((k) => k.replace(/^node_modules\//, ""));
-assert.deepEqual(installed.sort(), ["@replaykit/sampler"], "the whole install is the sampler alone");
+assert.deepEqual(installed.sort(), ["@replaykit/sampler", "pure-rand"], "the whole install is the sampler and pure-rand");
 const scripts = Object.entries(lock.packages)
   .filter(([, v]) => v.hasInstallScript)
   .map(([k]) => k);
@@ -110,6 +110,18 @@ assert.throws(
 assert.throws(
   () => sample([{ sectionId: "bad", addedAt: "yesterday" }], { k: 1, now, seed: 1 }),
   (e) => e instanceof SamplerError && e.index === 0 && e.sectionId === "bad",
+);
+
+// dlm's own draw: CPython's random.Random(42).random() and a dlm draw (values from CPython 3.11).
+assert.equal(pythonRandom(42)(), 0.6394267984578837);
+assert.equal(pythonRandom(2n ** 64n + 5n)(), pythonRandom(-(2n ** 64n) - 5n)(), "abs(seed), as CPython");
+const asDlm = sampleAsDlm(articles, { k: 10, now, seed: 45 });
+assert.equal(asDlm.length, 10);
+assert.deepEqual(sampleAsDlm(articles.slice().reverse(), { k: 10, now, seed: 45 }), asDlm, "dlm sorts by id first");
+assert.equal(sampleAsDlm(articles, { k: 1000, now, seed: 45 }).length, articles.length, "dlm's full sweep keeps weight 0");
+assert.throws(
+  () => pythonRandom(0.5),
+  (e) => SamplerError.isInstance(e),
 );
 
 console.log(`sampler-only: ok (picked ${picked.map((a) => a.sectionId).join(", ")}; installed: ${installed.join(", ")})`);

@@ -1,6 +1,6 @@
 // Type-checked against the installed tarball's .d.ts with no @types/node at all (the
 // sampler's types must stand alone, as they do in a browser project).
-import { SamplerError, sample, type Sampleable, type SampleOptions, type SchemeFn } from "@replaykit/sampler";
+import { SamplerError, pythonRandom, sample, sampleAsDlm, type Sampleable, type SampleOptions, type SchemeFn } from "@replaykit/sampler";
 
 interface Doc {
   sectionId: string;
@@ -20,3 +20,7 @@ sample(docs, { k: "1", now: new Date(), seed: 1 });
 sample([{ addedAt: new Date() }], { k: 1, now: new Date(), seed: 1 });
 // @ts-expect-error the result keeps the caller's type
 export const wrong: number[] = sample(docs, { k: 1, now: new Date(), seed: 1 });
+export const asDlm: Doc[] = sampleAsDlm(docs, { k: 1, now: new Date(), seed: 2n ** 70n, scheme: "uniform" });
+export const first: number = pythonRandom(1)();
+// @ts-expect-error dlm's draw has no scheme functions
+sampleAsDlm(docs, { k: 1, now: new Date(), seed: 1, scheme: byLength });

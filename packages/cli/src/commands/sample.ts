@@ -26,6 +26,7 @@ interface SampleFlags {
   receipt?: string;
   fromReceipt?: string;
   seed?: number;
+  dlmSeed?: number | bigint;
   scheme: "recency" | "uniform";
   now?: Date;
   preference?: boolean;
@@ -53,6 +54,11 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--receipt <file>", "write the draw's receipt (seed, options, store digest, picks) as JSON to this file")
     .option("--from-receipt <file>", "repeat the draw of a receipt: the same rows, byte for byte, while its picks are in the store")
     .option("--seed <s>", "an integer seed: the same seed and store give the same rows (default: random, reported on stderr)", integer)
+    .option(
+      "--dlm-seed <n>",
+      "draw exactly as dlm does: the rows dlm's sample_rows gives for random.Random(n) (n any integer; with --k, and --preference for sample_preference_rows)",
+      dlmSeed,
+    )
     .addOption(new Option("--scheme <scheme>", "sampling weights").choices(["recency", "uniform"]).default("recency"))
     .option("--now <iso>", "the time ages are measured from, ISO 8601, no offset = UTC (default: now)", isoDate)
     .option("--preference", "draw among preference sections only (the same as --mix preference=1)")
@@ -90,12 +96,15 @@ them (stdout), in one piece (a temporary file renamed), so it never describes a 
 A tokenizer is bounded in time: a pattern that nests quantifiers is refused, and a row whose
 tokens take longer than 10 s (plus 10 ms per KiB of text; REPLAYKIT_TOKENIZER_TIMEOUT_MS sets
 the 10 s) to count stops the command.
+--dlm-seed N draws what a dlm pipeline draws with random.Random(N) (dlm seeds it with
+run_seed + adapter_version): the same sections in the same order, on the same store.
 
 Examples:
   $ replaykit sample ./replay --k 32 --seed 7 > replay-rows.jsonl
   $ replaykit sample ./replay --tokens 200000 --tokenizer tokenizer.json \\
       --mix prose=0.5,instruction=0.3,preference=0.2 --out replay/ --receipt replay/receipt.json
-  $ replaykit sample ./replay --from-receipt replay/receipt.json --out replay-again/`,
+  $ replaykit sample ./replay --from-receipt replay/receipt.json --out replay-again/
+  $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl`,
     )
     .action(async (dir: string, flags: SampleFlags) => {
       await sample(ctx, dir, flags);
@@ -105,6 +114,7 @@ Examples:
 async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<void> {
   const { io } = ctx;
   const budgets = (["k", "rows", "tokens"] as const).filter((b) => flags[b] !== undefined);
+  if (flags.dlmSeed !== undefined) checkDlmFlags(flags);
   if (flags.fromReceipt !== undefined) {
     const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure"] as const;
     const clash: string[] = drawFlags.filter((f) => flags[f] !== undefined).map((f) => (f === "recordExposure" ? "--record-exposure" : `--${f}`));
@@ -136,10 +146,13 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   if (flags.receipt !== undefined) await checkReceiptPath(flags.receipt);
 
   let rows: Row[];
-  let receipt: DrawReceipt | undefined;
+  let receipt: DrawReceipt | DlmReceipt | undefined;
   let budget = "sections";
   if (flags.fromReceipt !== undefined) {
-    rows = (await store.redraw(await readReceipt(flags.fromReceipt))).rows;
+    const recorded = await readReceipt(flags.fromReceipt);
+    rows = isDlmReceipt(recorded) ? await redrawAsDlm(store, recorded, flags.fromReceipt) : (await store.redraw(recorded)).rows;
+  } else if (flags.dlmSeed !== undefined) {
+    ({ rows, receipt } = await drawAsDlm(store, flags, flags.dlmSeed, flags.now ?? nowOf(io)));
   } else {
     const seed = flags.seed ?? randomInt(0, 2 ** 32);
     if (flags.seed === undefined) io.stderr.write(`seed: ${seed}\n`);
@@ -254,6 +267,117 @@ async function checkReceiptPath(file: string): Promise<void> {
   if (kind === "missing") throw new CliFailure(`--receipt ${file}: cannot write: the directory ${parent} does not exist`);
 }
 
+/** `--dlm-seed`: an integer of any size (a bigint beyond 2^53 − 1; a number otherwise). */
+function dlmSeed(value: string): number | bigint {
+  const text = value.trim();
+  if (!/^[+-]?\d+$/.test(text)) throw new InvalidArgumentError("must be an integer.");
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+/** The options a dlm draw cannot take, each with why. */
+function checkDlmFlags(flags: SampleFlags): void {
+  const clash: string[] = [];
+  if (flags.seed !== undefined) clash.push("--seed (dlm's draw is seeded by --dlm-seed alone)");
+  if (flags.fromReceipt !== undefined) clash.push("--from-receipt (the receipt says how to draw)");
+  if (flags.rows !== undefined) clash.push("--rows");
+  if (flags.tokens !== undefined) clash.push("--tokens");
+  if (flags.tokenizer !== undefined) clash.push("--tokenizer");
+  if (flags.mix !== undefined) clash.push("--mix");
+  if (flags.recordExposure === true) clash.push("--record-exposure");
+  if (flags.preference !== true && !flags.autoMined) clash.push("--no-auto-mined without --preference");
+  if (clash.length > 0) {
+    throw new UsageError(
+      `--dlm-seed draws as dlm's sample_rows (--k N) or sample_preference_rows (--k N --preference [--no-auto-mined]) do; dlm's draw has no equivalent of ${clash.join(", ")}`,
+    );
+  }
+  if (flags.k === undefined) throw new UsageError("--dlm-seed draws k sections as dlm's sample_rows does: give --k N");
+}
+
+/** What a receipt of a `--dlm-seed` draw records: dlm's arguments and the store's state when drawn. */
+interface DlmReceipt {
+  version: 1;
+  /** The integer given to random.Random, in decimal (it may pass 2^53). */
+  dlmSeed: string;
+  now: string;
+  scheme: "recency" | "uniform";
+  options: { k: number; preference: boolean; includeAutoMined: boolean };
+  /** The live entries' count and digest, as every receipt records them: dlm's draw depends on each entry. */
+  store: { digest: string; entries: number };
+}
+
+function isDlmReceipt(receipt: unknown): receipt is DlmReceipt {
+  return typeof receipt === "object" && receipt !== null && "dlmSeed" in receipt;
+}
+
+/** The digest and entry count a receipt records for this store now (a draw of no sections reads no frames). */
+async function storeState(store: ReplayStore): Promise<{ digest: string; entries: number }> {
+  const { digest, entries } = (await store.draw({ k: 0, now: new Date(0), seed: 0 })).receipt.store;
+  return { digest, entries };
+}
+
+/**
+ * dlm's draw: sample_rows (or sample_preference_rows) for random.Random(seed). With
+ * --receipt, also its receipt: dlm's arguments and the store's state, read before and after
+ * the draw so a receipt never describes a store that changed under the draw.
+ */
+async function drawAsDlm(store: ReplayStore, flags: SampleFlags, seed: number | bigint, now: Date): Promise<{ rows: Row[]; receipt?: DlmReceipt }> {
+  const k = flags.k as number;
+  const includeAutoMined = flags.autoMined;
+  const draw = () =>
+    flags.preference === true
+      ? store.samplePreferenceRows({ k, now, dlmSeed: seed, scheme: flags.scheme, includeAutoMined })
+      : store.sampleRows({ k, now, dlmSeed: seed, scheme: flags.scheme });
+  if (flags.receipt === undefined) return { rows: await draw() };
+  const before = await storeState(store);
+  const rows = await draw();
+  const after = await storeState(store);
+  if (after.digest !== before.digest) throw new CliFailure("the store changed during the draw (another writer committed); run it again");
+  const receipt: DlmReceipt = {
+    version: 1,
+    dlmSeed: String(seed),
+    now: now.toISOString(),
+    scheme: flags.scheme,
+    options: { k, preference: flags.preference === true, includeAutoMined },
+    store: before,
+  };
+  return { rows, receipt };
+}
+
+/**
+ * Repeats a `--dlm-seed` draw from its receipt. dlm draws one random number per entry in id
+ * order, so any change to the store changes the draw: a store whose digest differs from the
+ * receipt's is refused rather than drawn differently.
+ */
+async function redrawAsDlm(store: ReplayStore, receipt: DlmReceipt, file: string): Promise<Row[]> {
+  const bad = (field: string, why: string) => new CliFailure(`receipt ${file}: ${field} ${why}`);
+  if (receipt.version !== 1) throw bad("version", `must be 1, got ${JSON.stringify(receipt.version)}`);
+  if (typeof receipt.dlmSeed !== "string" || !/^-?\d+$/.test(receipt.dlmSeed)) throw bad("dlmSeed", "must be an integer in decimal text");
+  const now = new Date(receipt.now);
+  if (typeof receipt.now !== "string" || Number.isNaN(now.getTime())) throw bad("now", "must be an ISO 8601 date");
+  if (receipt.scheme !== "recency" && receipt.scheme !== "uniform") throw bad("scheme", 'must be "recency" or "uniform"');
+  const o = receipt.options;
+  if (
+    typeof o !== "object" ||
+    o === null ||
+    !Number.isSafeInteger(o.k) ||
+    o.k < 0 ||
+    typeof o.preference !== "boolean" ||
+    typeof o.includeAutoMined !== "boolean"
+  ) {
+    throw bad("options", "must be { k, preference, includeAutoMined }");
+  }
+  if (typeof receipt.store?.digest !== "string") throw bad("store.digest", "must be a string");
+  const state = await storeState(store);
+  if (state.digest !== receipt.store.digest) {
+    throw new CliFailure(
+      `receipt ${file}: the store changed since this --dlm-seed draw (${receipt.store.entries} entries then, ${state.entries} now, or other changes): dlm's draw takes one random number per entry in id order, so it cannot be repeated on a changed store`,
+    );
+  }
+  const flags: SampleFlags = { k: o.k, scheme: receipt.scheme, preference: o.preference, autoMined: o.includeAutoMined };
+  return (await drawAsDlm(store, flags, dlmSeed(receipt.dlmSeed), now)).rows;
+}
+
 async function readReceipt(file: string): Promise<DrawReceipt> {
   const text = await atPath("--from-receipt", file, "read", () => readFile(file, "utf8"));
   try {
@@ -264,7 +388,7 @@ async function readReceipt(file: string): Promise<DrawReceipt> {
 }
 
 /** Writes the receipt in one piece: a temporary file beside it, renamed over it. */
-async function writeReceipt(file: string, receipt: DrawReceipt, tokenizer: string | undefined): Promise<void> {
+async function writeReceipt(file: string, receipt: DrawReceipt | DlmReceipt, tokenizer: string | undefined): Promise<void> {
   const recorded = tokenizer === undefined ? receipt : { ...receipt, options: { ...receipt.options, tokenizer } };
   const temporary = `${file}.${process.pid}.tmp`;
   await atPath("--receipt", file, "write", async () => {
