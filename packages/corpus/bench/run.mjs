@@ -12,9 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { peakRssMiB, runCases } from "../../../scripts/lib/bench.mjs";
 import { appendFrames, appendSnapshots, crc32, createSnapshot, encodeFrame, parseRfc3339, readChecked, readSnapshots } from "../dist/index.js";
-import { encodePayload } from "../dist/cbor.js";
+import { encodePayload, loadCborg } from "../dist/cbor.js";
 
 const quick = process.argv.includes("--quick");
+await loadCborg(); // encodePayload below needs it (the package loads it on its first write)
 
 if (process.argv.includes("--rss-probe")) {
   // Child: check every entry of a corpus of 4,096 frames of 1 MiB content; print peak RSS.

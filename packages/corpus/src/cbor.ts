@@ -6,7 +6,7 @@
 // as long (same run, A/B, issue 22), where the project's bar for a tuned path is 1.1× of the
 // best measured. (A fixed-schema writer gained under 1.13× on appends and stays removed.)
 import { Buffer } from "node:buffer";
-import { decode, encode, Token, Type, type TagDecodeControl } from "cborg";
+import type { TagDecodeControl } from "cborg";
 import { formatRfc3339, parseRfc3339 } from "./date.js";
 import { describe } from "./errors.js";
 import { isSectionId, isSectionType, type SectionSnapshot } from "./snapshot.js";
@@ -22,18 +22,38 @@ export class PayloadError extends Error {
   }
 }
 
-const encodeOptions = {
-  typeEncoders: {
-    Date: (d: unknown) => [new Token(Type.tag, 0), new Token(Type.string, formatRfc3339(d as Date))],
-  },
-};
+// cborg is loaded by the first write or the first payload the fixed-schema reader leaves to
+// it, not with the package: a fresh process that only reads our own frames (a draw) never
+// needs it, and loading it was a few percent of such a process's time.
+type Cborg = typeof import("cborg");
+let cborg: Cborg | undefined;
+let encodeOptions: object | undefined;
+
+/** @internal Loads cborg (once); `encodePayload`, and `decodePayload` beyond the fixed-schema reader, need it loaded. */
+export async function loadCborg(): Promise<void> {
+  cborg ??= await import("cborg");
+}
+
+/** @internal True when `decodePayload` can decode any payload (cborg is loaded). */
+export const cborgLoaded = (): boolean => cborg !== undefined;
+
+function loaded(): Cborg {
+  if (cborg === undefined) throw new Error("internal: cborg is used before loadCborg()");
+  return cborg;
+}
 
 /**
  * Encodes an already validated snapshot as its canonical CBOR map (length-first key order,
  * shortest heads, definite lengths, tag-0 dates): byte-identical to the reference's cbor2
- * output (the vectors check it).
+ * output (the vectors check it). cborg must be loaded (`loadCborg`).
  */
 export function encodePayload(s: SectionSnapshot): Uint8Array {
+  const { encode, Token, Type } = loaded();
+  encodeOptions ??= {
+    typeEncoders: {
+      Date: (d: unknown) => [new Token(Type.tag, 0), new Token(Type.string, formatRfc3339(d as Date))],
+    },
+  };
   return encode(
     {
       section_id: s.sectionId,
@@ -75,12 +95,23 @@ const KEYS = ["content", "auto_mined", "section_id", "last_seen_at", "section_ty
  * fixed-schema reader; anything else goes through cborg, which accepts every well-formed
  * encoding and words the errors. The shape check is written out rather than a valibot schema:
  * this is the hot path of every read, over our own files (DESIGN §2), and the field rules are
- * the shared ones (`isSectionId`, `isSectionType`).
+ * the shared ones (`isSectionId`, `isSectionType`). cborg must be loaded (`loadCborg`) for
+ * payloads the fixed-schema reader leaves to it.
  *
  * @throws {PayloadError}
  */
 export function decodePayload(bytes: Uint8Array): SectionSnapshot {
   return toSnapshot(readCanonical(bytes) ?? decodeMap(bytes));
+}
+
+/**
+ * @internal `decodePayload` without cborg: undefined for a payload the fixed-schema reader
+ * leaves to cborg.
+ * @throws {PayloadError}
+ */
+export function decodeOwnPayload(bytes: Uint8Array): SectionSnapshot | undefined {
+  const map = readCanonical(bytes);
+  return map === undefined ? undefined : toSnapshot(map);
 }
 
 /**
@@ -95,7 +126,7 @@ export function decodePayloadWithCborg(bytes: Uint8Array): SectionSnapshot {
 function decodeMap(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
-    value = decode(bytes, decodeOptions as never);
+    value = loaded().decode(bytes, decodeOptions as never);
   } catch (cause) {
     if (cause instanceof PayloadError) throw cause;
     throw new PayloadError("cbor", `payload is not well-formed CBOR: ${(cause as Error).message}`, { cause });

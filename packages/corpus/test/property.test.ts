@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
-import { decodePayload, decodePayloadWithCborg, encodePayload } from "../src/cbor.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { decodePayload, decodePayloadWithCborg, encodePayload, loadCborg } from "../src/cbor.js";
 import { CorpusCorruptError, createSnapshot, decodeFrame, encodeFrame, type SectionSnapshot } from "../src/index.js";
 
 const YEAR_1 = -62135596800000;
@@ -31,6 +31,8 @@ const plain = (s: SectionSnapshot) => ({
 });
 
 describe("properties", () => {
+  // encodePayload, and decodePayload beyond the fixed-schema reader, need cborg loaded.
+  beforeAll(loadCborg);
   test("any snapshot survives encode → decode", async () => {
     await fc.assert(
       fc.asyncProperty(snapshotArb, async (s) => {
