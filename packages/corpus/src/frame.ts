@@ -1,5 +1,5 @@
 import { compress, decompress } from "@mongodb-js/zstd";
-import { decodePayload, encodePayload, PayloadError } from "./cbor.js";
+import { cborgLoaded, decodeOwnPayload, decodePayload, encodePayload, loadCborg, PayloadError } from "./cbor.js";
 import { CorpusArgumentError, CorpusCorruptError } from "./errors.js";
 import { assertSnapshot, type FramePointer, type SectionSnapshot } from "./snapshot.js";
 import { declaredContentSize, FrameFormatError, walkFrame, withContentSize } from "./zstd-frame.js";
@@ -65,6 +65,7 @@ export async function encodeFrame(snapshot: SectionSnapshot): Promise<Uint8Array
 export async function encodeFrames(snapshots: readonly SectionSnapshot[]): Promise<Uint8Array[]> {
   if (!Array.isArray(snapshots)) throw new CorpusArgumentError("encodeFrames", "snapshots", "an array", snapshots);
   for (let i = 0; i < snapshots.length; i++) assertSnapshot(snapshots[i], "encodeFrames", `snapshots[${i}]`);
+  await loadCborg();
   const frames: Uint8Array[] = new Array(snapshots.length);
   let next = 0;
   // Each payload is encoded just before its compress call is issued, so CBOR encoding on
@@ -182,7 +183,7 @@ export async function decodeFrameBatch(sources: readonly FrameSource[], options?
       out[i] = corrupt(src, "zstd", `frame decompressed to ${payload.length} bytes, its header says ${sizes[i]}`);
       return;
     }
-    out[i] = payloadToSnapshot(src, payload);
+    out[i] = payloadToSnapshot(src, payload) ?? (await payloadToSnapshotWithCborg(src, payload));
   };
 
   const decodeUnit = async (unit: { members: number[]; joined: boolean }): Promise<void> => {
@@ -203,7 +204,8 @@ export async function decodeFrameBatch(sources: readonly FrameSource[], options?
     }
     let at = 0;
     for (const i of members) {
-      out[i] = payloadToSnapshot(sources[i]!, payloads.subarray(at, at + sizes[i]!));
+      const payload = payloads.subarray(at, at + sizes[i]!);
+      out[i] = payloadToSnapshot(sources[i]!, payload) ?? (await payloadToSnapshotWithCborg(sources[i]!, payload));
       at += sizes[i]!;
     }
   };
@@ -223,13 +225,19 @@ export async function decodeFrameBatch(sources: readonly FrameSource[], options?
   return out;
 }
 
-function payloadToSnapshot(src: FrameSource, payload: Uint8Array): SectionSnapshot | CorpusCorruptError {
+/** The payload's snapshot or error; undefined when it needs cborg and cborg is not loaded yet. */
+function payloadToSnapshot(src: FrameSource, payload: Uint8Array): SectionSnapshot | CorpusCorruptError | undefined {
   try {
-    return decodePayload(payload);
+    return cborgLoaded() ? decodePayload(payload) : decodeOwnPayload(payload);
   } catch (cause) {
     if (cause instanceof PayloadError) return corrupt(src, cause.reason, cause.message, cause.cause ?? cause);
     return corrupt(src, "cbor", String(cause), cause);
   }
+}
+
+async function payloadToSnapshotWithCborg(src: FrameSource, payload: Uint8Array): Promise<SectionSnapshot | CorpusCorruptError> {
+  await loadCborg();
+  return payloadToSnapshot(src, payload)!;
 }
 
 /**

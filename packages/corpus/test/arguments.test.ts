@@ -228,6 +228,53 @@ describe("section ids and dates: one check, one parser", () => {
     expect(parseRfc3339(5 as never)).toBeUndefined();
   });
 
+  test("parseRfc3339 reads the frames' own forms as it reads every other form", () => {
+    // `T` and `Z` (the forms frames hold) take a digit-by-digit path; `t` and `+00:00` the
+    // regular expression: both must agree on every text of that shape, valid or not.
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+    const shaped = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, "0")),
+        two(13),
+        two(32),
+        two(25),
+        two(61),
+        two(61),
+        fc.option(fc.integer({ min: 0, max: 999_999 }).map((n) => `.${String(n).padStart(6, "0")}`)),
+        fc.option(fc.integer({ min: 0, max: 25 }), { freq: 4 }),
+      )
+      .map(([y, mo, d, h, mi, s, fraction, garbage]) => {
+        const text = `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ?? ""}Z`;
+        // Now and then a non-digit where a digit belongs.
+        return garbage === null || garbage >= text.length - 1 || "-T:.".includes(text[garbage]!)
+          ? text
+          : `${text.slice(0, garbage)}x${text.slice(garbage + 1)}`;
+      });
+    fc.assert(
+      fc.property(shaped, (text) => {
+        const fast = parseRfc3339(text)?.getTime();
+        expect(parseRfc3339(text.replace("T", "t"))?.getTime()).toBe(fast);
+        expect(parseRfc3339(`${text.slice(0, -1)}+00:00`)?.getTime()).toBe(fast);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(parseRfc3339("2026-04-01T12:00:00.250999Z")?.toISOString()).toBe("2026-04-01T12:00:00.250Z");
+    expect(parseRfc3339("0099-04-01T12:00:00Z")?.getUTCFullYear()).toBe(99);
+    for (const bad of ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-04-01T12:60:00Z", "2026-04-01T12:00:0xZ", "2026-04-01T12:00:00.12345xZ"]) {
+      expect(parseRfc3339(bad)).toBeUndefined();
+    }
+  });
+
+  test("parseRfc3339 gives a new Date for a text it has just parsed", () => {
+    const first = parseRfc3339("2026-04-01T12:00:00Z")!;
+    first.setTime(0); // a caller's Date is its own
+    const again = parseRfc3339("2026-04-01T12:00:00Z")!;
+    expect(again).not.toBe(first);
+    expect(again.toISOString()).toBe("2026-04-01T12:00:00.000Z");
+    expect(parseRfc3339("2026-02-29T00:00:00Z")).toBeUndefined();
+    expect(parseRfc3339("2026-02-29T00:00:00Z")).toBeUndefined();
+  });
+
   test("formatRfc3339 writes the reference's form and round-trips", () => {
     expect(formatRfc3339(new Date("2026-04-01T12:00:00Z"))).toBe("2026-04-01T12:00:00Z");
     expect(formatRfc3339(new Date("2026-04-01T12:00:00.250Z"))).toBe("2026-04-01T12:00:00.250000Z");

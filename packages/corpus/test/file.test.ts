@@ -137,7 +137,8 @@ describe("readSnapshots", () => {
 
   test("frames without a content size (another writer's) are still read", async () => {
     const { compress } = await import("@mongodb-js/zstd");
-    const { encodePayload } = await import("../src/cbor.js");
+    const { encodePayload, loadCborg } = await import("../src/cbor.js");
+    await loadCborg();
     const path = join(tempDir(), "corpus.zst");
     const s = snapshots(2);
     const raw = await Promise.all(s.map((x) => compress(Buffer.from(encodePayload(x)), 3)));

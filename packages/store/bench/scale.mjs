@@ -6,6 +6,9 @@
 // Per size it prints: the build (time, peak RSS), file sizes (corpus, index), then
 //   open + sampleRows k=1000, open + draw k=1000 (rows + receipt)
 //                          limit: reading the index files' bytes + one weight pass over the entries (factor 3)
+//   the same two in a fresh process each (bench/cold.mjs: node's start, the imports, open and
+//   the call, as a CLI user meets them), limit: a fresh process reading the index files + one
+//   weight pass (factor 3); then where the fresh processes spent their time
 //   peak RSS of open + draw k=1000 in a fresh process   limit: 400 MiB
 //   append one             limit: one fsync (factor 2), and beside append one into a 1k-entry store (factor 2)
 //   append 1,000           limit: compressing the same payloads
@@ -19,7 +22,7 @@
 // a user gets.
 import { encodeFrames, readSnapshots } from "@replaykit/corpus";
 import { IndexJournal } from "@replaykit/index";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -89,7 +92,7 @@ async function parent() {
       const dir = join(root, `store-${label(n)}`);
       if (!runChild("build", dir, n)) continue;
       printSizes(dir, n);
-      for (const op of ["draw", "rss", "append", "append1000", "evict", "verify", "compact"]) runChild(op, dir, n);
+      for (const op of ["draw", "cold", "rss", "append", "append1000", "evict", "verify", "compact"]) runChild(op, dir, n);
       rmSync(dir, { recursive: true, force: true });
     }
     if (argv.includes("--10m")) {
@@ -97,7 +100,7 @@ async function parent() {
       const dir = join(root, "store-10M");
       if (runChild("build", dir, n)) {
         printSizes(dir, n);
-        for (const op of ["draw", "rss", "append"]) runChild(op, dir, n);
+        for (const op of ["draw", "cold", "rss", "append"]) runChild(op, dir, n);
       }
       rmSync(dir, { recursive: true, force: true });
     }
@@ -200,6 +203,52 @@ async function child(op, dir, n) {
         rounds: drawRounds,
       },
     ]);
+    return;
+  }
+
+  if (op === "cold") {
+    // Every measured call in a process of its own, started and waited for (wall time), beside a
+    // fresh process doing the limit's work; each reports when it had booted, imported and
+    // finished, and its CPU time, for the breakdown below.
+    const cold = fileURLToPath(new URL("cold.mjs", import.meta.url));
+    const reports = { sampleRows: [], draw: [], limit: [] };
+    const spawnCold = (what) => () =>
+      new Promise((resolve, reject) => {
+        execFile(process.execPath, [cold, what, dir, String(n)], { encoding: "utf8" }, (error, stdout) => {
+          if (error) return reject(error);
+          reports[what].push(JSON.parse(stdout.trim().split("\n").at(-1)));
+          resolve();
+        });
+      });
+    const limitName = "a fresh process reading the index files + one weight pass";
+    const coldRounds = n >= 10_000_000 ? 3 : 11;
+    await runCases(title, [
+      {
+        name: `fresh process: open + sampleRows k=1000 of ${count}`,
+        subject: spawnCold("sampleRows"),
+        limit: spawnCold("limit"),
+        limitName,
+        factor: 3,
+        rounds: coldRounds,
+      },
+      {
+        name: `fresh process: open + draw k=1000 of ${count}`,
+        subject: spawnCold("draw"),
+        limit: spawnCold("limit"),
+        limitName,
+        factor: 3,
+        rounds: coldRounds,
+      },
+    ]);
+    const med = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+    for (const [what, list] of Object.entries(reports)) {
+      const runs = list.slice(1); // the harness's warm-up round is not counted
+      console.log(
+        `${title} | fresh ${what}: node started ${med(runs.map((r) => r.booted)).toFixed(0)} ms, imports ${med(runs.map((r) => r.imported - r.booted)).toFixed(0)} ms, ` +
+          `the call ${med(runs.map((r) => r.done - r.imported)).toFixed(0)} ms (medians; CPU: ${med(runs.map((r) => r.importedCpu)).toFixed(0)} ms to the end of the imports, ` +
+          `${med(runs.map((r) => r.doneCpu - r.importedCpu)).toFixed(0)} ms in the call)`,
+      );
+    }
     return;
   }
 

@@ -20,8 +20,13 @@
 // (a collected FileHandle is), so nothing but `releaseLock` can drop a held lock.
 import { closeSync, constants, existsSync, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { tryLock, unlock } from "fs-native-extensions";
 import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
+
+// The binding is loaded by the first lock, not with the store: reads (open, sampleRows, a draw
+// that records nothing) never lock, and loading it (a native addon found through a resolver
+// package) was about a tenth of the CPU of a fresh process's open + sampleRows at 1M entries.
+type NativeLocks = typeof import("fs-native-extensions");
+let native: NativeLocks | undefined;
 
 // Callers in this process queue here instead of polling the kernel lock against each other.
 const queues = new Map<string, Promise<unknown>>();
@@ -71,6 +76,12 @@ export async function withLock<T>(lockPath: string, timeoutMs: number, fn: () =>
 }
 
 async function acquire(lockPath: string, timeoutMs: number, started: number): Promise<{ fd: number; holder: LockHolder }> {
+  let locks: NativeLocks;
+  try {
+    locks = native ??= await import("fs-native-extensions");
+  } catch (error) {
+    throw new StoreIOError(lockPath, "load the lock binding (fs-native-extensions) for", error);
+  }
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted at the lock path is an error, never followed.
@@ -83,7 +94,7 @@ async function acquire(lockPath: string, timeoutMs: number, started: number): Pr
     for (;;) {
       let granted: boolean;
       try {
-        granted = tryLock(fd);
+        granted = locks.tryLock(fd);
       } catch (error) {
         throw new StoreIOError(lockPath, "lock", error);
       }
@@ -128,7 +139,8 @@ function readHolder(fd: number): LockHolder | undefined {
 
 function releaseLock(fd: number): void {
   try {
-    unlock(fd);
+    // Loaded: only a descriptor `acquire` locked is released.
+    native!.unlock(fd);
   } catch {
     // Closing the descriptor below releases the lock anyway.
   }
