@@ -6,7 +6,7 @@
 // the project's 1.5× bar for a second copy, so both were removed; see the README.)
 import { decode, encode, Token, Type, type TagDecodeControl } from "cborg";
 import { formatRfc3339, parseRfc3339 } from "./date.js";
-import { describe } from "./errors.js";
+import { describeValue } from "@replaykit/errors";
 import { isSectionId, isSectionType, type SectionSnapshot } from "./snapshot.js";
 
 /** A payload that is not a snapshot: `reason` says whether the CBOR or its shape is wrong. */
@@ -84,7 +84,7 @@ export function decodePayload(bytes: Uint8Array): SectionSnapshot {
     throw new PayloadError("cbor", `payload is not well-formed CBOR: ${(cause as Error).message}`, { cause });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) {
-    throw new PayloadError("shape", `payload is not a CBOR map (got ${describe(value)})`);
+    throw new PayloadError("shape", `payload is not a CBOR map (got ${describeValue(value)})`);
   }
   const map = value as Record<string, unknown>;
   const keys = Object.keys(map);
@@ -121,4 +121,4 @@ function toSnapshot(map: Record<string, unknown>): SectionSnapshot {
 }
 
 const field = (name: string, expected: string, got: unknown): PayloadError =>
-  new PayloadError("shape", `field ${name} must be ${expected}, got ${describe(got)}`);
+  new PayloadError("shape", `field ${name} must be ${expected}, got ${describeValue(got)}`);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describeValue } from "@replaykit/errors";
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
@@ -492,7 +493,7 @@ function planOf(options: DrawOptions): Plan {
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new StoreArgumentError("options.now", "must be a valid Date");
   const scheme = options.scheme ?? "recency";
   if (scheme !== "recency" && scheme !== "uniform" && typeof scheme !== "function") {
-    throw new StoreArgumentError("options.scheme", `must be "recency", "uniform" or a function, got ${String(scheme)}`);
+    throw new StoreArgumentError("options.scheme", `must be "recency", "uniform" or a function, got ${describeValue(scheme)}`);
   }
   const budgets = (["k", "rows", "maxTokens"] as const).filter((key) => options[key] !== undefined);
   if (budgets.length !== 1) {
@@ -501,13 +502,13 @@ function planOf(options: DrawOptions): Plan {
   const kind = budgets[0]!;
   const amount = options[kind];
   if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
-    throw new StoreArgumentError(`options.${kind}`, `must be a non-negative integer, got ${String(amount)}`);
+    throw new StoreArgumentError(`options.${kind}`, `must be a non-negative integer, got ${describeValue(amount)}`);
   }
   if (options.countTokens !== undefined && typeof options.countTokens !== "function") throw new StoreArgumentError("options.countTokens", "must be a function");
   const includeAutoMined = options.includeAutoMined ?? true;
   if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("options.includeAutoMined", "must be a boolean");
   if (recordExposure !== undefined && typeof recordExposure !== "boolean") {
-    throw new StoreArgumentError("options.recordExposure", `must be a boolean, got ${String(recordExposure)}`);
+    throw new StoreArgumentError("options.recordExposure", `must be a boolean, got ${describeValue(recordExposure)}`);
   }
   const mix = mixOf(options.mix);
   const recorded: Record<string, unknown> = { [kind]: amount };
@@ -533,7 +534,8 @@ function planOf(options: DrawOptions): Plan {
 function seedOf(seed: unknown, random: unknown): number {
   if (seed !== undefined && random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
   if (seed !== undefined) {
-    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new StoreArgumentError("options.seed", `must be a safe integer, got ${String(seed)}`);
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed))
+      throw new StoreArgumentError("options.seed", `must be a safe integer, got ${describeValue(seed)}`);
     return seed;
   }
   if (random === undefined) return randomInt(0, 2 ** 32);
@@ -551,7 +553,7 @@ function mixOf(mix: unknown): Array<[string, number]> | undefined {
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
   for (const [type, share] of shares) {
     if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
-      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
+      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${describeValue(share)}`);
     }
   }
   if (!shares.some(([, share]) => (share as number) > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");

@@ -4,6 +4,7 @@
  * them under its lock and does the writing, so the rules live in one place and are testable
  * without files.
  */
+import { describeValue } from "@replaykit/errors";
 import type { SectionSnapshot } from "@replaykit/corpus";
 import { isSectionId, type IndexEntry } from "@replaykit/index";
 import { replayRowId, type RowExpander } from "@replaykit/parsers";
@@ -63,7 +64,7 @@ export function appendOptionsOf(options: unknown): { validate: boolean; onDuplic
   if (onDuplicate !== undefined && !POLICIES.includes(onDuplicate)) {
     throw new StoreArgumentError(
       "options.onDuplicate",
-      `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${JSON.stringify(onDuplicate)}`,
+      `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${describeValue(onDuplicate)}`,
     );
   }
   return { validate, onDuplicate, onProgress };
@@ -195,8 +196,7 @@ export function removeIdsOf(ids: unknown): Set<string> {
   const out = new Set<string>();
   let i = 0;
   for (const id of ids as Iterable<unknown>) {
-    if (!isSectionId(id))
-      throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${JSON.stringify(id) ?? String(id)}`);
+    if (!isSectionId(id)) throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${describeValue(id)}`);
     out.add(id);
     i++;
   }

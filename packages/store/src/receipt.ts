@@ -4,9 +4,10 @@
  * @module
  */
 
+import { describeValue, instanceCheck } from "@replaykit/errors";
 import { createHash } from "node:crypto";
 import type { IndexEntry, IndexView } from "@replaykit/index";
-import { isReplaykitError, StoreError } from "./errors.js";
+import { StoreError } from "./errors.js";
 
 /** One section a draw picked, found again by `redraw` through (sectionId, addedAt). */
 export interface DrawPick {
@@ -42,26 +43,24 @@ export interface DrawReceipt {
 }
 
 /**
- * A receipt cannot be redrawn: it is malformed (`reason` "invalid"), or some of its picks
- * are no longer in the store (`reason` "missing", listed in `missing`: evicted or removed
- * since the draw).
+ * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"argument"`), or
+ * some of its picks are no longer in the store (`reason` "missing", kind `"not-found"`,
+ * listed in `missing`: evicted or removed since the draw).
  */
 export class DrawReceiptError extends StoreError {
-  readonly code = "DRAW_RECEIPT" as const;
+  static readonly code = "DRAW_RECEIPT";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<DrawReceiptError>(this);
+  declare readonly code: typeof DrawReceiptError.code;
   override readonly name = "DrawReceiptError";
   readonly reason: "invalid" | "missing";
   /** The picks that are gone (reason "missing"); empty otherwise. */
   readonly missing: ReadonlyArray<{ sectionId: string; addedAt: string }>;
 
   constructor(message: string, options: { reason: "invalid" | "missing"; missing?: ReadonlyArray<{ sectionId: string; addedAt: string }>; cause?: unknown }) {
-    super(`store: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(`store: ${message}`, { cause: options.cause, kind: options.reason === "missing" ? "not-found" : "argument" });
     this.reason = options.reason;
     this.missing = options.missing ?? [];
-  }
-
-  /** True for a `DrawReceiptError` from any copy of this package. */
-  static isInstance(e: unknown): e is DrawReceiptError {
-    return isReplaykitError(e) && e.code === "DRAW_RECEIPT";
   }
 }
 
@@ -131,7 +130,7 @@ export function receiptPicks(value: unknown): Array<DrawPick & { addedAtMs: numb
   const bad = (field: string, why: string) => new DrawReceiptError(`receipt ${field} ${why}`, { reason: "invalid" });
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw bad("", "must be an object (a DrawReceipt)");
   const r = value as Partial<DrawReceipt>;
-  if (r.version !== 1) throw bad("version", `must be 1, got ${JSON.stringify(r.version) ?? "undefined"}`);
+  if (r.version !== 1) throw bad("version", `must be 1, got ${describeValue(r.version)}`);
   if (!Array.isArray(r.picks)) throw bad("picks", "must be an array");
   return r.picks.map((p: unknown, i) => {
     const pick = p as Partial<DrawPick> | null;

@@ -624,9 +624,11 @@ export class ReplayStore {
    * records: its cost is a sort of the times plus what leaves. `evicted` (oldest first) is
    * made up front; `kept` (index order) is made on first access and then kept — a million
    * entry objects cost more than the eviction itself, and most callers only count them.
+   * @throws {StoreArgumentError} when `options` is not an object (before the lock is taken).
    * @throws {EvictionError} when `maxBytes` is not a non-negative integer or `protectIds` not an iterable of ids.
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<{ evicted: IndexEntry[]; kept: IndexEntry[] }> {
+    if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object with maxBytes");
     return this.#mutate(async () => {
       const evictOptions = options.protectIds === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, protectIds: options.protectIds };
       const index = indexOf(this);
