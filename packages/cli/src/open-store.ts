@@ -10,19 +10,21 @@ import { CliFailure } from "./errors.js";
  * sections but whose corpus file is gone is one clear error too (instead of a problem per
  * entry).
  *
- * @throws {CliFailure} when there is no store (and `create` is false), or its corpus is missing.
+ * @throws {CliFailure} kind "not-found" (exit 3) when there is no store (and `create` is false);
+ *   the generic failure when its corpus is missing.
  */
 export async function openStore(dir: string, options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">): Promise<ReplayStore> {
   let store: ReplayStore;
   try {
     store = await ReplayStore.open(dir, options);
   } catch (error) {
-    if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error });
+    if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error, kind: "not-found" });
     throw error;
   }
   if (options.create) return store;
   const [hasIndex, hasJournal, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.journalPath), exists(store.corpusPath)]);
-  if (!hasIndex && !hasJournal && !hasCorpus) throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`);
+  if (!hasIndex && !hasJournal && !hasCorpus)
+    throw new CliFailure(`no store at ${dir} (no ${basename(store.indexPath)} or corpus.zst in it)`, { kind: "not-found" });
   if (!hasCorpus) {
     const entries = (await store.load()).length;
     if (entries > 0) {

@@ -43,13 +43,13 @@ export interface DrawReceipt {
 }
 
 /**
- * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"argument"`), or
+ * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"corrupt"`), or
  * some of its picks are no longer in the store (`reason` "missing", kind `"not-found"`,
  * listed in `missing`: evicted or removed since the draw).
  */
 export class DrawReceiptError extends StoreError {
   static readonly code = "DRAW_RECEIPT";
-  static override readonly kind = "argument";
+  static override readonly kind = "corrupt";
   static readonly isInstance = instanceCheck<DrawReceiptError>(this);
   declare readonly code: typeof DrawReceiptError.code;
   override readonly name = "DrawReceiptError";
@@ -58,7 +58,7 @@ export class DrawReceiptError extends StoreError {
   readonly missing: ReadonlyArray<{ sectionId: string; addedAt: string }>;
 
   constructor(message: string, options: { reason: "invalid" | "missing"; missing?: ReadonlyArray<{ sectionId: string; addedAt: string }>; cause?: unknown }) {
-    super(`store: ${message}`, { cause: options.cause, kind: options.reason === "missing" ? "not-found" : "argument" });
+    super(`store: ${message}`, { cause: options.cause, kind: options.reason === "missing" ? "not-found" : "corrupt" });
     this.reason = options.reason;
     this.missing = options.missing ?? [];
   }

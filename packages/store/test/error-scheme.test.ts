@@ -40,7 +40,7 @@ describe("error classes", () => {
       "StoreNotFoundError STORE_NOT_FOUND not-found",
       "StoreArgumentError STORE_ARGUMENT argument",
       "StoreChangedError STORE_CHANGED conflict",
-      "DrawReceiptError DRAW_RECEIPT argument",
+      "DrawReceiptError DRAW_RECEIPT corrupt",
       "DrawReceiptError DRAW_RECEIPT not-found",
     ]);
     expect(api.StoreArgumentError.aliases).toEqual(["STORE_INVALID_ARGUMENT"]);
@@ -97,7 +97,7 @@ describe("options that are not an object", () => {
         for (const value of name in optional ? bad.slice(1) : bad) {
           const error = await call(value).catch((e: unknown) => e);
           expect(api.StoreArgumentError.isInstance(error) || api.DrawReceiptError.isInstance(error), `${name}(${String(value)}): ${String(error)}`).toBe(true);
-          expect((error as api.StoreError).kind, name).toBe("argument");
+          expect((error as api.StoreError).kind, name).toBe(name === "redraw" ? "corrupt" : "argument"); // a receipt that is not one
         }
       }
     });
