@@ -47,12 +47,11 @@ function describeObject(value: object): string {
     // properties: no trap runs (a revoked Proxy throws, caught below).
     if (Array.isArray(value)) return "an array";
     if (ArrayBuffer.isView(value)) {
-      if (value instanceof DataView) return `a DataView of ${value.byteLength} bytes`;
-      // A typed array: its own class name (the built-in toStringTag getter) and length.
-      const tag = Object.prototype.toString.call(value).slice(8, -1);
-      return `a ${tag}(${(value as unknown as { length: number }).length})`;
+      // Through the built-in getters, not the object's own (an own `length` could be a getter).
+      if (isDataView(value)) return `a DataView of ${DATA_VIEW_BYTES.call(value)} bytes`;
+      return `a ${TYPED_ARRAY_TAG.call(value)}(${TYPED_ARRAY_LENGTH.call(value)})`;
     }
-    if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+    if (isArrayBuffer(value)) return `an ArrayBuffer of ${ARRAY_BUFFER_BYTES.call(value)} bytes`;
     const time = dateTime(value);
     if (time !== undefined) return Number.isNaN(time) ? "an invalid Date" : new Date(time).toISOString();
     if (value instanceof Promise) return "a Promise";
@@ -60,6 +59,33 @@ function describeObject(value: object): string {
     // A Proxy whose getPrototypeOf trap throws, or a revoked one: nothing more to say safely.
   }
   return "an object";
+}
+
+const getter = (proto: object, key: PropertyKey) => Object.getOwnPropertyDescriptor(proto, key)?.get as (this: unknown) => unknown;
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY_LENGTH = getter(TYPED_ARRAY, "length");
+const TYPED_ARRAY_TAG = getter(TYPED_ARRAY, Symbol.toStringTag);
+const DATA_VIEW_BYTES = getter(DataView.prototype, "byteLength");
+const ARRAY_BUFFER_BYTES = getter(ArrayBuffer.prototype, "byteLength");
+
+/** True for a DataView (its built-in getter accepts nothing else). */
+function isDataView(value: object): boolean {
+  try {
+    DATA_VIEW_BYTES.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for an ArrayBuffer of any realm. */
+function isArrayBuffer(value: object): boolean {
+  try {
+    ARRAY_BUFFER_BYTES.call(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The time of a Date (from any realm), or undefined for anything else. */

@@ -106,3 +106,17 @@ describe("describeValue", () => {
     expect(describeValue(new Sly(0))).toBe("1970-01-01T00:00:00.000Z");
   });
 });
+
+test("typed arrays and buffers are measured through the built-in getters, not the object's own", () => {
+  const bytes = new Uint8Array(4);
+  Object.defineProperty(bytes, "length", {
+    get() {
+      throw new Error("own length");
+    },
+  });
+  Object.defineProperty(bytes, Symbol.toStringTag, { value: "Fake" });
+  expect(describeValue(bytes)).toBe("a Uint8Array(4)");
+  const buffer = new ArrayBuffer(3);
+  Object.defineProperty(buffer, "byteLength", { value: 999 });
+  expect(describeValue(buffer)).toBe("an ArrayBuffer of 3 bytes");
+});
