@@ -48,11 +48,13 @@ function describeObject(value: object): string {
     if (Array.isArray(value)) return "an array";
     if (ArrayBuffer.isView(value)) {
       // Through the built-in getters, not the object's own (an own `length` could be a getter).
-      if (isDataView(value)) return `a DataView of ${DATA_VIEW_BYTES.call(value)} bytes`;
-      return `a ${TYPED_ARRAY_TAG.call(value)}(${TYPED_ARRAY_LENGTH.call(value)})`;
+      const viewBytes = builtIn(DATA_VIEW_BYTES, value);
+      if (viewBytes !== undefined) return `a DataView of ${viewBytes} bytes`;
+      return `a ${builtIn(TYPED_ARRAY_TAG, value)}(${builtIn(TYPED_ARRAY_LENGTH, value)})`;
     }
-    if (isArrayBuffer(value)) return `an ArrayBuffer of ${ARRAY_BUFFER_BYTES.call(value)} bytes`;
-    const time = dateTime(value);
+    const bufferBytes = builtIn(ARRAY_BUFFER_BYTES, value);
+    if (bufferBytes !== undefined) return `an ArrayBuffer of ${bufferBytes} bytes`;
+    const time = builtIn(DATE_TIME, value) as number | undefined;
     if (time !== undefined) return Number.isNaN(time) ? "an invalid Date" : new Date(time).toISOString();
     if (value instanceof Promise) return "a Promise";
   } catch {
@@ -67,31 +69,16 @@ const TYPED_ARRAY_LENGTH = getter(TYPED_ARRAY, "length");
 const TYPED_ARRAY_TAG = getter(TYPED_ARRAY, Symbol.toStringTag);
 const DATA_VIEW_BYTES = getter(DataView.prototype, "byteLength");
 const ARRAY_BUFFER_BYTES = getter(ArrayBuffer.prototype, "byteLength");
+const DATE_TIME = Date.prototype.getTime as (this: unknown) => number;
 
-/** True for a DataView (its built-in getter accepts nothing else). */
-function isDataView(value: object): boolean {
+/**
+ * `method.call(value)` for a built-in method or getter that reads an internal slot (it
+ * accepts its own type from any realm, and throws for anything else): undefined when `value`
+ * is not of that type.
+ */
+function builtIn(method: (this: unknown) => unknown, value: object): unknown {
   try {
-    DATA_VIEW_BYTES.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** True for an ArrayBuffer of any realm. */
-function isArrayBuffer(value: object): boolean {
-  try {
-    ARRAY_BUFFER_BYTES.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The time of a Date (from any realm), or undefined for anything else. */
-function dateTime(value: object): number | undefined {
-  try {
-    return Date.prototype.getTime.call(value);
+    return method.call(value);
   } catch {
     return undefined;
   }
