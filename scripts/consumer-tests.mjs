@@ -39,6 +39,12 @@ export const SCENARIOS = [
     steps: [["--test", "conformance.test.mjs"], ["index.mjs"]],
   },
   {
+    name: "object-store-tests",
+    user: "a team testing its object-storage code with the memory store",
+    install: ["@replaykit/object-store"],
+    steps: [["index.mjs"]],
+  },
+  {
     name: "operator",
     user: "an operator with the command line",
     install: ["@replaykit/cli"],

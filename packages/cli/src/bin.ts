@@ -2,10 +2,15 @@
 import { outputErrorLine } from "./errors.js";
 import { run } from "./index.js";
 
-// A failed write to stdout (a closed pipe, a full disk, /dev/full, a closed descriptor) is
-// one `replaykit:` line on stderr and exit code 1, never a stack trace: the output is lost
+// A reader that closed the pipe (`replaykit export … | head -1`) got what it wanted: the
+// command ends at once, quietly, with exit code 0, as a shell pipeline expects, and stops
+// reading the store. Every command that writes to stdout has made its changes before it
+// writes, and the writer lock is a kernel lock that dies with the process.
+// Any other failed write to stdout (a full disk, /dev/full, a closed descriptor) is one
+// `replaykit:` line on stderr and exit code 1, never a stack trace: the output is lost
 // anyway, so there is nothing to finish. A failed write to stderr can only be an exit code.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
   try {
     // A progress bar may be on the terminal's last line: clear it so the message stands alone.
     const clear = process.stderr.isTTY ? "\r\x1b[K" : "";

@@ -1,3 +1,5 @@
+import { calendar } from "@replaykit/store";
+
 /**
  * ISO 8601 dates as the CLI reads and writes them. A date without an offset is UTC (as
  * dlm writes them); `T` or a space may separate date and time; a date alone is midnight UTC.
@@ -23,23 +25,20 @@ export function parseIsoDate(text: string): ParsedDate {
     hour = Number(h),
     minute = Number(mi),
     second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
+  if (!calendar.isValidCivilDate(year, month, day) || !calendar.isValidTimeOfDay(hour, minute, second)) {
     return { ok: false, problem: `is not a valid date-time` };
   }
   const fractionMs = frac === "" ? 0 : Number(`0.${frac}`) * 1000;
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, Math.floor(fractionMs));
   let offsetMin = 0;
   if (zone.toUpperCase() !== "Z") {
     const sign = zone.startsWith("-") ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
     const oh = Number(digits.slice(0, 2)),
       om = Number(digits.slice(2) || "0");
-    if (oh > 23 || om > 59) return { ok: false, problem: `has an invalid UTC offset ${JSON.stringify(zone)}` };
+    if (!calendar.isValidUtcOffset(oh, om)) return { ok: false, problem: `has an invalid UTC offset ${JSON.stringify(zone)}` };
     offsetMin = sign * (oh * 60 + om);
   }
-  const date = new Date(utc.getTime() - offsetMin * 60_000);
+  const date = new Date(calendar.epochMs(year, month, day, hour, minute - offsetMin, second, Math.floor(fractionMs)));
   return { ok: true, date, wholeSeconds: fractionMs === 0 };
 }
 
@@ -52,8 +51,4 @@ export function formatIsoSeconds(date: Date): string {
 /** The date truncated to whole seconds. */
 export function toWholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
-}
-
-function daysIn(year: number, month: number): number {
-  return [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 }

@@ -2,6 +2,7 @@ import { isSectionId } from "@replaykit/store";
 import { readFile } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import type { ChunkSource } from "./jsonl.js";
+import { reasonOf } from "./paths.js";
 
 /**
  * The section ids of an ids file (`--protect`, `--ids`): one a line; blank lines and `#`
@@ -14,8 +15,7 @@ export async function readIdsFile(path: string, flag: string, stdin: ChunkSource
   try {
     text = path === "-" ? await readAll(stdin) : await readFile(path, "utf8");
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new UsageError(`${flag}: cannot read ${path}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`, { cause: error });
+    throw new UsageError(`${flag} ${path}: cannot read: ${reasonOf(error)}`, { cause: error });
   }
   const name = path === "-" ? "stdin" : path;
   const ids = new Set<string>();

@@ -6,6 +6,7 @@ import { registerCompact } from "./commands/compact.js";
 import { registerDowngrade } from "./commands/downgrade.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
+import { registerQuarantine } from "./commands/quarantine.js";
 import { registerRecover } from "./commands/recover.js";
 import { registerRemove } from "./commands/remove.js";
 import { registerSample } from "./commands/sample.js";
@@ -16,7 +17,7 @@ import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "export", "upgrade", "downgrade"] as const;
+const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "quarantine", "export", "upgrade", "downgrade"] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -108,6 +109,7 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerRemove(program, ctx);
   registerCompact(program, ctx);
   registerRecover(program, ctx);
+  registerQuarantine(program, ctx);
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
   registerDowngrade(program, ctx);

@@ -93,6 +93,8 @@ export class SectionLineError extends CliError {
   constructor(
     readonly lineNumber: number,
     readonly problems: readonly LineProblem[],
+    /** True when the line is not JSON at all (as opposed to JSON with bad keys). */
+    readonly notJson = false,
   ) {
     super(`line ${lineNumber}: ${problems.map(({ key, problem }) => (key === undefined ? problem : `${key}: ${problem}`)).join("; ")}`);
   }
@@ -113,7 +115,7 @@ export function parseSectionLine(text: string, lineNumber: number, now: Date): S
   try {
     value = JSON.parse(text);
   } catch (error) {
-    fail([{ key: undefined, problem: `not valid JSON (${(error as Error).message})` }]);
+    throw new SectionLineError(lineNumber, [{ key: undefined, problem: `not valid JSON (${printable((error as Error).message)})` }], true);
   }
   if (Array.isArray(value)) fail([{ key: undefined, problem: "expected a JSON object, got an array" }]);
   const parsed = v.safeParse(SectionLine, value);
@@ -142,4 +144,9 @@ export function sectionToJson(s: SectionSnapshot): string {
     training_runs_seen: [...s.trainingRunsSeen],
   };
   return JSON.stringify(out);
+}
+
+/** Control characters (a binary file's bytes echoed in a parse error) as `\xNN`, so they cannot move a terminal's cursor. */
+function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

@@ -2,7 +2,8 @@ import { ReplayStore, sectionIdOf } from "@replaykit/store";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, jsonl, NOW, tempDir } from "./helpers.js";
+import { run } from "../src/index.js";
+import { cli, jsonl, NOW, Sink, tempDir } from "./helpers.js";
 
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -187,7 +188,7 @@ describe("replaykit add", () => {
     const dir = join(tempDir(), "store");
     const { code, stderr } = await cli(["add", dir, join(tempDir(), "missing.jsonl")]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^replaykit: cannot read .*missing\.jsonl: no such file\n$/);
+    expect(stderr).toMatch(/^replaykit: <file> .*missing\.jsonl: cannot read: no such file or directory \(ENOENT\)\n$/);
   });
 
   test("a file that is not UTF-8 names the line", async () => {
@@ -223,5 +224,60 @@ describe("replaykit add", () => {
     const tty = await cli(["add", dir, file], { stderrTTY: true });
     expect(tty.code).toBe(0);
     expect(tty.stderr).toMatch(/added 2,100 sections to .*\n$/);
+  });
+});
+
+describe("replaykit add: an input that is not JSONL at all", () => {
+  test("a CSV file: one line naming the file and the first line's parse error, nothing added", async () => {
+    const dir = join(tempDir(), "store");
+    const file = join(tempDir(), "data.csv");
+    writeFileSync(file, ["question,answer", ...Array.from({ length: 40 }, (_, i) => `what is ${i},${i}`)].join("\n"));
+    const { code, stdout, stderr } = await cli(["add", dir, file]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      new RegExp(`^replaykit: ${esc(file)}: not JSONL: line 1 is not JSON \\(Unexpected token .*\\), nor are lines 2, 3, 4, 5; nothing was added\\n$`),
+    );
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  test("a binary file: one line, its bytes never echoed as control characters", async () => {
+    const file = join(tempDir(), "model.bin");
+    const bytes = Buffer.alloc(4096);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) % 256;
+    writeFileSync(file, bytes);
+    const { code, stderr } = await cli(["add", join(tempDir(), "store"), file, "--skip-invalid"]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(new RegExp(`^replaykit: ${esc(file)}: not JSONL: line 1 is not JSON \\(.+\\), nor are lines 2, 3, 4, 5; nothing was added\\n$`));
+    expect(stderr.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f]/);
+  });
+
+  test("stops reading at the fifth line: an endless non-JSON stdin still ends", async () => {
+    const stderr = new Sink();
+    const endless = (async function* () {
+      yield Buffer.from("\u0000\u0001binary\n\n<html>\n<body>\n# a comment\nid;name\n");
+      // A reader that went on would wait here for ever.
+      await new Promise(() => undefined);
+    })();
+    const code = await run(["add", join(tempDir(), "store"), "-"], { stdin: endless, stdout: new Sink(), stderr, env: {} });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/^replaykit: stdin: not JSONL: line 1 is not JSON \(.*\\x00\\x01binary.*\), nor are lines 3, 4, 5, 6; nothing was added\n$/);
+  });
+
+  test("a mostly good file keeps the per-line report: a leading bad line, or four, then JSON", async () => {
+    const text = ["a,b", "c,d", "e,f", "g,h", JSON.stringify(SECTIONS[0]), "i,j", "k,l"].join("\n");
+    const { code, stderr } = await cli(["add", join(tempDir(), "s"), "-"], { stdin: text, now: NOW });
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(7);
+    expect(lines[0]).toMatch(/^stdin line 1: not valid JSON \(/);
+    expect(lines[5]).toMatch(/^stdin line 7: not valid JSON \(/);
+    expect(lines[6]).toBe("replaykit: 6 bad lines in stdin; nothing was added (--skip-invalid adds the 1 good one)");
+    // JSON objects with bad keys are JSON: the five of them are reported line by line.
+    const keys = Array.from({ length: 6 }, (_, i) => JSON.stringify({ kind: i })).join("\n");
+    const report = await cli(["add", join(tempDir(), "s"), "-"], { stdin: keys, now: NOW });
+    expect(report.stderr.trimEnd().split("\n")).toHaveLength(7);
+    expect(report.stderr).toMatch(/^stdin line 1: section_type: missing/);
   });
 });

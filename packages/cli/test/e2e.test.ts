@@ -73,29 +73,26 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
     expect(help.stdout).toContain("Usage: replaykit");
   });
 
-  test("output errors (a pipe closed early, a full disk, a read-only descriptor) are one line and exit 1, never a stack", () => {
+  test("output errors (a full disk, a read-only descriptor) are one line and exit 1, never a stack; a pipe closed early is exit 0, quietly", () => {
     const dir = join(tempDir(), "store");
     const input = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ section_type: "prose", content: `Line ${i} ${"x".repeat(200)}` })).join("\n");
     expect(replaykit(["add", dir, "-"], input).code).toBe(0);
-    const cases: Array<[string, RegExp]> = [
-      [`export ${JSON.stringify(dir)} | head -c 100 > /dev/null`, /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/],
-      [
-        `sample ${JSON.stringify(dir)} -k 3000 --seed 1 | head -c 100 > /dev/null`,
-        /^replaykit: cannot write to stdout: the reader closed the pipe \(EPIPE\)\n$/,
-      ],
+    const cases: Array<[string, string, RegExp]> = [
+      [`export ${JSON.stringify(dir)} | head -c 100 > /dev/null`, "0", /^$/],
+      [`sample ${JSON.stringify(dir)} -k 3000 --seed 1 | head -c 100 > /dev/null`, "0", /^$/],
       ...(existsSync("/dev/full")
         ? ([
-            [`export ${JSON.stringify(dir)} > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
-            [`stats ${JSON.stringify(dir)} > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
-            [`--help > /dev/full`, /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
-          ] as Array<[string, RegExp]>)
+            [`export ${JSON.stringify(dir)} > /dev/full`, "1", /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+            [`stats ${JSON.stringify(dir)} > /dev/full`, "1", /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+            [`--help > /dev/full`, "1", /^replaykit: cannot write to stdout: no space left on the device \(ENOSPC\)\n$/],
+          ] as Array<[string, string, RegExp]>)
         : []),
-      [`stats ${JSON.stringify(dir)} 1< /dev/null`, /^replaykit: cannot write to stdout: the stream is closed \(EBADF\)\n$/],
+      [`stats ${JSON.stringify(dir)} 1< /dev/null`, "1", /^replaykit: cannot write to stdout: the stream is closed \(EBADF\)\n$/],
     ];
-    for (const [command, expected] of cases) {
+    for (const [command, code, expected] of cases) {
       const script = `node ${JSON.stringify(BIN)} ${command}; echo "\${PIPESTATUS[0]}" >&3`;
       const result = spawnSync("bash", ["-c", `exec 3>&1; { ${script} ; } 2>&1 1>/dev/null | cat >&2`], { encoding: "utf8", timeout: 120_000 });
-      expect(result.stdout.trim(), command).toBe("1");
+      expect(result.stdout.trim(), command).toBe(code);
       expect(result.stderr, command).toMatch(expected);
     }
   });

@@ -69,7 +69,7 @@ describe("replaykit evict", () => {
     const { dir } = await storeOf10();
     const { code, stderr } = await cli(["evict", dir, "--max-bytes", "0", "--protect", join(tempDir(), "nope.txt")]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^replaykit: --protect: cannot read .*nope\.txt: no such file\n$/);
+    expect(stderr).toMatch(/^replaykit: --protect .*nope\.txt: cannot read: no such file or directory \(ENOENT\)\n$/);
   });
 
   test("--compact shrinks the corpus file and prints before/after", async () => {

@@ -1,33 +1,18 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
 import { run } from "../src/index.js";
+import { tempDirs, VECTORS } from "@replaykit/test-support";
+export { VECTORS, REPO } from "@replaykit/test-support";
 
-/** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
-export const VECTORS = resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
-
-/** The repository root. */
-export const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");
-
-const dirs: string[] = [];
 /** A fresh temp dir, removed after the test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "replaykit-cli-"));
-  dirs.push(dir);
-  return dir;
-}
+export const tempDir = tempDirs("cli");
 /** A writable copy of the reference (dlm) store (the vectors are read-only). */
 export function referenceStoreCopy(): string {
   const dir = join(tempDir(), "dlm-store");
   cpSync(join(VECTORS, "store"), dir, { recursive: true });
   return dir;
 }
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 /** A writable that keeps what is written; `isTTY` as given. */
 export class Sink {
@@ -52,7 +37,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with fake streams. `stdin` is text (or chunks) fed to `-`. */
-export async function cli(argv: string[], options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean } = {}): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  options: { stdin?: string | Array<string | Uint8Array>; now?: Date; stderrTTY?: boolean; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const stdout = new Sink();
   const stderr = new Sink(options.stderrTTY ?? false);
   const chunks = options.stdin === undefined ? [] : typeof options.stdin === "string" ? [Buffer.from(options.stdin)] : options.stdin;
@@ -60,7 +48,7 @@ export async function cli(argv: string[], options: { stdin?: string | Array<stri
     stdin: Readable.from(chunks, { objectMode: true }),
     stdout,
     stderr,
-    env: {},
+    env: options.env ?? {},
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };

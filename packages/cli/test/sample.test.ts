@@ -59,6 +59,34 @@ describe("replaykit sample", () => {
     expect(again.stdout).toBe(first.stdout);
   });
 
+  test("--rank R --world-size W: the parts of every rank, in rank order, are the unsharded rows; the flags are checked", async () => {
+    const dir = await exampleStore();
+    const base = ["sample", dir, "--k", "23", "--seed", "9", "--now", "2026-03-01T00:00:00Z"];
+    const whole = await cli(base);
+    expect(whole.code).toBe(0);
+    for (const w of [1, 3, 5]) {
+      let joined = "";
+      for (let r = 0; r < w; r++) {
+        const part = await cli([...base, "--rank", String(r), "--world-size", String(w)]);
+        expect(part.code).toBe(0);
+        joined += part.stdout;
+      }
+      expect(joined).toBe(whole.stdout);
+    }
+    const receipt = join(tempDir(), "part.json");
+    expect((await cli([...base, "--rank", "1", "--world-size", "2", "--receipt", receipt])).code).toBe(0);
+    expect(JSON.parse(readFileSync(receipt, "utf8")).options.shard).toEqual({ rank: 1, worldSize: 2 });
+    for (const [argv, pattern] of [
+      [[...base, "--rank", "0"], /go together/],
+      [[...base, "--rank", "2", "--world-size", "2"], /--rank must be below --world-size/],
+      [["sample", dir, "--k", "3", "--rank", "0", "--world-size", "2"], /--rank needs --seed and --now/],
+    ] as const) {
+      const r = await cli([...argv]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+
   test("--now defaults to the current time (io.now)", async () => {
     const dir = await exampleStore();
     const withNow = await cli(["sample", dir, "--k", "5", "--seed", "3"], { now: new Date("2026-02-01T00:00:00Z") });
@@ -130,7 +158,7 @@ describe("replaykit sample", () => {
     const dir = tempDir();
     const { code, stderr } = await cli(["sample", dir, "--k", "3", "--seed", "1"]);
     expect(code).toBe(3);
-    expect(stderr).toMatch(/^replaykit: no store at .*\(no index\.json or corpus\.zst in it\)\n$/);
+    expect(stderr).toMatch(/^replaykit: no store at .*\(no index\.rkx, index\.json or corpus\.zst in it\)\n$/);
   });
 });
 

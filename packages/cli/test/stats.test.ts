@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cli, jsonl, referenceStoreCopy, tempDir } from "./helpers.js";
@@ -72,5 +72,13 @@ describe("replaykit stats", () => {
     expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at /);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  test("a directory without a store: the message names both index files a store may have", async () => {
+    const dir = join(tempDir(), "empty");
+    mkdirSync(dir);
+    const { code, stderr } = await cli(["stats", dir]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`replaykit: no store at ${dir} (no index.rkx, index.json or corpus.zst in it)\n`);
   });
 });

@@ -97,6 +97,55 @@ describe("replaykit verify", () => {
     expect((await cli(["recover", dir])).stderr).toMatch(/^recovered 4 sections/);
   });
 
+  test("quarantine: repair → compact keeps the damaged bytes; the command lists, exports and drops records", async () => {
+    const dir = await storeOf(5);
+    const entries = await (await ReplayStore.open(dir)).load();
+    const victim = entries.sort((a, b) => a.byteOffset - b.byteOffset)[1]!;
+    const corpus = readFileSync(join(dir, "corpus.zst"));
+    corpus[victim.byteOffset + 3] = corpus[victim.byteOffset + 3]! ^ 0x40;
+    writeFileSync(join(dir, "corpus.zst"), corpus);
+    const damaged = corpus.subarray(victim.byteOffset, victim.byteOffset + victim.length);
+    expect((await cli(["verify", dir, "--repair"])).code).toBe(0);
+    expect((await cli(["compact", dir])).code).toBe(0);
+    const listed = await cli(["quarantine", dir]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^#1  section ${victim.sectionId}  was at byte ${victim.byteOffset} `, "m"));
+    const json = JSON.parse((await cli(["quarantine", dir, "--json"])).stdout);
+    expect(json).toMatchObject([{ id: 1, sectionId: victim.sectionId, kept: { length: victim.length } }]);
+    expect((await cli(["verify", dir])).stdout).toMatch(/^quarantine {2}1 record /m);
+    expect(JSON.parse((await cli(["verify", dir, "--json"])).stdout).quarantine).toHaveLength(1);
+    const out = join(tempDir(), "frame.bin");
+    expect((await cli(["quarantine", dir, "--export", "1", "--out", out])).code).toBe(0);
+    expect(readFileSync(out).equals(damaged)).toBe(true);
+    const again = await cli(["quarantine", dir, "--export", "1", "--out", out]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^replaykit: --out .*frame\.bin: cannot write/);
+    expect((await cli(["quarantine", dir, "--export", "1"])).code).toBe(2);
+    expect((await cli(["quarantine", dir, "--drop", "0"])).code).toBe(2);
+    expect((await cli(["quarantine", dir, "--drop", "9"])).code).not.toBe(0);
+    expect((await cli(["quarantine", dir, "--drop", "1"])).code).toBe(0);
+    expect((await cli(["quarantine", dir])).stdout).toBe(`no quarantine records in ${dir}\n`);
+  });
+
+  test("an index deleted outright: sample, stats and export fail naming recover (never 'empty'), verify reports it", async () => {
+    const dir = await storeOf(4);
+    rmSync(join(dir, "index.rkx"));
+    for (const argv of [
+      ["sample", dir, "--k", "2", "--seed", "1"],
+      ["stats", dir],
+      ["export", dir],
+    ]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(" ")).not.toBe(0);
+      expect(r.stderr).toMatch(/looks lost.*recover/);
+      expect(r.stderr + r.stdout).not.toMatch(/empty/);
+      expect(r.stderr + r.stdout).not.toMatch(/replaykit compact/);
+    }
+    const verify = await cli(["verify", dir]);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/looks lost.*replaykit recover/);
+  });
+
   test("a truncated dlm corpus: the frames past the end are reported", async () => {
     const dir = referenceStoreCopy();
     truncateSync(join(dir, "corpus.zst"), 2400);

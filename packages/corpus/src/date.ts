@@ -1,23 +1,15 @@
 // The one RFC 3339 parser and formatter of the corpus layer: frames store dates as CBOR tag 0
 // text in this form, and the layers above may reuse both functions.
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+import { END_DATE_MS, epochMs, isStorableMs, isStorableYear, isValidCivilDate, isValidTimeOfDay, isValidUtcOffset, MIN_DATE_MS } from "./calendar.js";
 
-/** The first instant of year 1 (`Date.UTC` maps years 0..99 to 1900..1999, hence `setUTCFullYear`). */
-export const MIN_DATE_MS = (() => {
-  const d = new Date(0);
-  d.setUTCFullYear(1, 0, 1);
-  return d.getTime();
-})();
-/** The first instant after year 9999. Dates the reference (Python `datetime`) can hold lie in between. */
-export const END_DATE_MS = Date.UTC(10000, 0, 1);
+export { END_DATE_MS, MIN_DATE_MS };
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** True for a valid `Date` in years 1 to 9999 (what the reference can read back). */
 export function isStorableDate(value: unknown): value is Date {
-  if (!(value instanceof Date)) return false;
-  const ms = value.getTime();
-  return ms >= MIN_DATE_MS && ms < END_DATE_MS; // NaN fails both
+  return value instanceof Date && isStorableMs(value.getTime()); // an invalid Date's NaN fails
 }
 
 /**
@@ -33,24 +25,16 @@ export function parseRfc3339(text: string): Date | undefined {
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS[month - 1]!) return undefined;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!isStorableYear(year) || !isValidCivilDate(year, month, day) || !isValidTimeOfDay(hour, minute, second)) return undefined;
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
   let offset = 0;
   if (m[9] !== undefined) {
     const oh = +m[10]!;
     const om = +m[11]!;
-    if (oh > 23 || om > 59) return undefined;
+    if (!isValidUtcOffset(oh, om)) return undefined;
     offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (year < 100) {
-    // Date.UTC maps years 0..99 to 1900..1999: set the year itself.
-    const d = new Date(t);
-    d.setUTCFullYear(year);
-    t = d.getTime();
-  }
+  const t = epochMs(year, month, day, hour, minute, second, ms);
   return new Date(t - offset);
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { systemCodeOf } from "@replaykit/errors";
-import { CorpusArgumentError, CorpusIOError } from "./errors.js";
+import { type AtomicWriteStep, CorpusArgumentError, CorpusIOError } from "./errors.js";
 
 /**
  * The errors of a directory fsync that mean "this file system cannot sync a directory", not
@@ -21,7 +21,7 @@ const DIR_FSYNC_UNSUPPORTED: ReadonlySet<string> = new Set(["EINVAL", "ENOTSUP",
  * are accepted silently; on Windows, where a directory cannot be opened, this does nothing.
  *
  * @throws {CorpusArgumentError} when `dir` is not a non-empty string.
- * @throws {CorpusIOError} (`action` "sync the directory") for any other failure.
+ * @throws {CorpusIOError} (`action` "sync the directory", `step` `"fsync-dir"`) for any other failure.
  */
 export async function fsyncDir(dir: string): Promise<void> {
   if (typeof dir !== "string" || dir === "") throw new CorpusArgumentError("fsyncDir", "dir", "a non-empty path", dir);
@@ -32,11 +32,21 @@ export async function fsyncDir(dir: string): Promise<void> {
     handle = await open(dir, "r");
     await handle.sync();
   } catch (cause) {
-    if (!DIR_FSYNC_UNSUPPORTED.has(systemCodeOf(cause) ?? "")) throw new CorpusIOError(dir, "sync the directory", cause);
+    if (!DIR_FSYNC_UNSUPPORTED.has(systemCodeOf(cause) ?? "")) throw new CorpusIOError(dir, "sync the directory", cause, "fsync-dir");
   } finally {
     await handle?.close().catch(() => undefined);
   }
 }
+
+/** The words of each step in messages (unchanged from when `action` was all there was). */
+const ACTION_OF: Readonly<Record<AtomicWriteStep, string>> = {
+  open: "create a temporary file for",
+  write: "write",
+  fsync: "sync",
+  close: "close",
+  rename: "rename into place",
+  "fsync-dir": "sync the directory",
+};
 
 /**
  * Replaces the file at `path` with `bytes`, atomically and durably: the bytes go to a new
@@ -47,8 +57,9 @@ export async function fsyncDir(dir: string): Promise<void> {
  * temporary file is removed and the previous file at `path` is untouched.
  *
  * @throws {CorpusArgumentError} when `path` is not a non-empty string or `bytes` not a Uint8Array.
- * @throws {CorpusIOError} naming the path and the step that failed (`action`): "create a
- *   temporary file for", "write", "rename into place", "sync the directory", ….
+ * @throws {CorpusIOError} naming the path and the step that failed: `step` `"open"`,
+ *   `"write"`, `"fsync"`, `"close"`, `"rename"` or `"fsync-dir"` (and `action` in words:
+ *   "create a temporary file for", "write", "rename into place", "sync the directory", …).
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   if (typeof path !== "string" || path === "") {
@@ -67,27 +78,27 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     // Nothing to replace (or nothing we may look at): the new file gets the default mode.
   }
 
-  let action = "create a temporary file for";
+  let step: AtomicWriteStep = "open";
   let handle: FileHandle | undefined;
   let created = false;
   try {
     handle = await open(temp, "wx"); // O_CREAT|O_EXCL: fails on any existing name, a link included
     created = true;
-    action = "write";
+    step = "write";
     if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(bytes);
-    action = "sync";
+    step = "fsync";
     await handle.sync();
-    action = "close";
+    step = "close";
     const h = handle;
     handle = undefined;
     await h.close();
-    action = "rename into place";
+    step = "rename";
     await rename(temp, path); // rename(2) replaces a link at `path`, never its target
   } catch (cause) {
     await handle?.close().catch(() => undefined);
     if (created) await unlink(temp).catch(() => undefined);
-    throw new CorpusIOError(path, action, cause);
+    throw new CorpusIOError(path, ACTION_OF[step], cause, step);
   }
   await fsyncDir(dir);
 }

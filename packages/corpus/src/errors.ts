@@ -68,6 +68,13 @@ export class SnapshotInvalidError extends CorpusError {
 }
 
 /**
+ * The steps of an atomic write, in order: create the temporary file (`"open"`), `"write"`
+ * it (and set its mode), `"fsync"` it, `"close"` it, `"rename"` it into place, fsync the
+ * directory (`"fsync-dir"`). For every step but `"fsync-dir"` the previous file is intact.
+ */
+export type AtomicWriteStep = "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
+
+/**
  * A file or directory could not be opened, written, renamed or synced (permissions, a full
  * disk, a directory where the file should be). `action` says which step failed. Appends and
  * atomic writes leave the previous state in force when this is thrown.
@@ -79,16 +86,22 @@ export class CorpusIOError extends CorpusError {
   declare readonly code: typeof CorpusIOError.code;
   override readonly name = "CorpusIOError";
   readonly path: string;
-  /** The step that failed, e.g. `"open for appending"`, `"rename into place"`, `"sync the directory"`. */
+  /** The step that failed, in words for the message, e.g. `"open for appending"`, `"rename into place"`, `"sync the directory"`. */
   readonly action: string;
+  /**
+   * The step of an atomic write (`writeFileAtomic`, `fsyncDir`) that failed, for code to
+   * branch on (`action` is for people); undefined for other operations.
+   */
+  readonly step: AtomicWriteStep | undefined;
   /** The system error code (`EACCES`, `ENOSPC`, …) when there is one. */
   readonly systemCode: string | undefined;
 
-  constructor(path: string, action: string, cause: unknown) {
+  constructor(path: string, action: string, cause: unknown, step?: AtomicWriteStep) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`corpus: cannot ${action} ${path}: ${detail}`, { cause });
     this.path = path;
     this.action = action;
+    this.step = step;
     this.systemCode = systemCodeOf(cause);
   }
 

@@ -15,6 +15,7 @@
  *
  * @packageDocumentation
  */
+export * as calendar from "./calendar.js";
 export { checkFrame, checkFrames, readChecked, type CheckedBatch, type CheckOptions, type FrameEntry } from "./check.js";
 export { crc32 } from "./crc32.js";
 export { formatRfc3339, isStorableDate, parseRfc3339, toWholeSeconds } from "./date.js";
@@ -26,6 +27,7 @@ export {
   CorpusIOError,
   isReplaykitError,
   SnapshotInvalidError,
+  type AtomicWriteStep,
   type CorruptReason,
 } from "./errors.js";
 export {

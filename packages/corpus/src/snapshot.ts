@@ -29,7 +29,7 @@ export interface FramePointer {
 
 /**
  * What `createSnapshot` takes: only `sectionType` and `content` are required. Any other key
- * is an error. Dates with milliseconds are truncated to whole seconds.
+ * is an error. Dates must be whole seconds: a date with milliseconds is an error.
  */
 export interface SnapshotInit {
   sectionType: SectionType;
@@ -103,6 +103,13 @@ const fields = {
     v.date(),
     v.check((d: Date) => isStorableDate(d), "is out of range (years 1 to 9999)"),
   ),
+  // What createSnapshot is given must already be whole seconds, as the CLI requires: silently
+  // dropping milliseconds made the library accept what the CLI refuses (issue 22).
+  givenDate: v.pipe(
+    v.date(),
+    v.check((d: Date) => isStorableDate(d), "is out of range (years 1 to 9999)"),
+    v.check((d: Date) => d.getTime() % 1000 === 0, "must be whole seconds (no milliseconds; truncate with toWholeSeconds)"),
+  ),
   runs: v.array(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 };
 
@@ -111,8 +118,8 @@ const InitSchema = v.strictObject({
   content: fields.content,
   sectionId: v.optional(fields.sectionId),
   autoMined: v.optional(fields.autoMined),
-  firstSeenAt: v.optional(fields.date),
-  lastSeenAt: v.optional(fields.date),
+  firstSeenAt: v.optional(fields.givenDate),
+  lastSeenAt: v.optional(fields.givenDate),
   trainingRunsSeen: v.optional(fields.runs),
 });
 
@@ -157,11 +164,13 @@ export function assertSnapshot(value: unknown, functionName: string, argument: s
 /**
  * Builds a validated, frozen snapshot. A missing `sectionId` is `sectionIdOf(type, content)`;
  * a missing `lastSeenAt` is now; a missing `firstSeenAt` is `lastSeenAt`; `autoMined`
- * defaults to false and `trainingRunsSeen` to `[]`. Dates are truncated to whole seconds
- * (towards the past): `new Date()` is accepted as is, and stored without its milliseconds.
+ * defaults to false and `trainingRunsSeen` to `[]`. Given dates must be whole seconds (as
+ * the CLI requires); only the default, now, is truncated to whole seconds (towards the past).
+ * For the current time, leave the date out or pass `toWholeSeconds(new Date())`.
  *
  * @throws {SnapshotInvalidError} naming the field that is wrong (`field` is the issue path,
- *   e.g. `trainingRunsSeen.2`), or naming an unknown key (e.g. `auto_mined`).
+ *   e.g. `trainingRunsSeen.2`, or `lastSeenAt` for a date with milliseconds), or naming an
+ *   unknown key (e.g. `auto_mined`).
  * @example
  * const s = createSnapshot({ sectionType: "prose", content: "The sky is blue." });
  */
@@ -172,8 +181,10 @@ export function createSnapshot(init: SnapshotInit): SectionSnapshot {
   const result = v.safeParse(InitSchema, init, { abortEarly: true });
   if (!result.success) throw invalid(result.issues);
   const i = result.output;
-  const lastSeenAt = toWholeSeconds(i.lastSeenAt ?? new Date());
-  const firstSeenAt = i.firstSeenAt === undefined ? lastSeenAt : toWholeSeconds(i.firstSeenAt);
+  // Only the default (now) is truncated; given dates were checked to be whole seconds, and
+  // are copied so that the caller's later setTime cannot change a frozen snapshot.
+  const lastSeenAt = i.lastSeenAt === undefined ? toWholeSeconds(new Date()) : new Date(i.lastSeenAt.getTime());
+  const firstSeenAt = i.firstSeenAt === undefined ? lastSeenAt : new Date(i.firstSeenAt.getTime());
   if (firstSeenAt.getTime() > lastSeenAt.getTime()) {
     throw new SnapshotInvalidError("firstSeenAt", `is after lastSeenAt (${firstSeenAt.toISOString()} > ${lastSeenAt.toISOString()})`);
   }

@@ -36,6 +36,16 @@ import { tempDir } from "./helpers.js";
 
 const good = createSnapshot({ sectionType: "prose", content: "hello", lastSeenAt: new Date("2026-01-01T00:00:00Z") });
 
+/** The `field` of the SnapshotInvalidError createSnapshot throws for `init` (undefined if none). */
+function badField(init: unknown): string | undefined {
+  try {
+    createSnapshot(init as never);
+  } catch (e) {
+    return (e as SnapshotInvalidError).field;
+  }
+  return undefined;
+}
+
 async function rejection(fn: () => unknown): Promise<unknown> {
   try {
     const r = fn();
@@ -112,27 +122,46 @@ describe("createSnapshot validates its init with valibot", () => {
     expect(s.sectionId).toBe(sectionIdOf("prose", "x"));
   });
 
-  test("a Date with milliseconds is truncated to whole seconds (towards the past)", () => {
-    const s = createSnapshot({
-      sectionType: "prose",
-      content: "x",
-      firstSeenAt: new Date("2026-01-01T00:00:00.999Z"),
-      lastSeenAt: new Date("2026-01-01T00:00:01.500Z"),
-    });
-    expect(s.firstSeenAt.toISOString()).toBe("2026-01-01T00:00:00.000Z");
-    expect(s.lastSeenAt.toISOString()).toBe("2026-01-01T00:00:01.000Z");
-    expect(createSnapshot({ sectionType: "prose", content: "x", lastSeenAt: new Date() }).lastSeenAt.getTime() % 1000).toBe(0);
-    expect(toWholeSeconds(new Date(-1500)).getTime()).toBe(-2000);
+  test("a given Date with milliseconds is refused, naming the field (the CLI refuses them too)", () => {
+    for (const field of ["firstSeenAt", "lastSeenAt"] as const) {
+      for (const date of [new Date("2026-01-01T00:00:00.999Z"), new Date("2026-01-01T00:00:01.001Z"), new Date(-1500)]) {
+        const init = { sectionType: "prose", content: "x", [field]: date };
+        expect(() => createSnapshot(init)).toThrow(SnapshotInvalidError);
+        expect(badField(init)).toBe(field);
+        expect(() => createSnapshot(init)).toThrow(/whole seconds/);
+      }
+    }
+    // firstSeenAt is checked even when lastSeenAt is whole.
+    expect(
+      badField({ sectionType: "prose", content: "x", firstSeenAt: new Date("2026-01-01T00:00:00.500Z"), lastSeenAt: new Date("2026-01-02T00:00:00Z") }),
+    ).toBe("firstSeenAt");
   });
 
-  test("equal after truncation is not 'first after last'", () => {
+  test("only the default (now) is truncated to whole seconds; whole-second dates are kept as given, copied", () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const s = createSnapshot({ sectionType: "prose", content: "x" });
+    expect(s.lastSeenAt.getTime() % 1000).toBe(0);
+    expect(s.lastSeenAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(s.firstSeenAt.getTime()).toBe(s.lastSeenAt.getTime());
+    const given = new Date("2026-01-01T00:00:01Z");
+    const t = createSnapshot({ sectionType: "prose", content: "x", lastSeenAt: given });
+    given.setTime(0);
+    expect(t.lastSeenAt.toISOString()).toBe("2026-01-01T00:00:01.000Z");
+    expect(toWholeSeconds(new Date(-1500)).getTime()).toBe(-2000);
+    expect(createSnapshot({ sectionType: "prose", content: "x", lastSeenAt: toWholeSeconds(new Date()) }).lastSeenAt.getTime() % 1000).toBe(0);
+  });
+
+  test("equal dates are not 'first after last'; one second later is", () => {
     const s = createSnapshot({
       sectionType: "prose",
       content: "x",
-      firstSeenAt: new Date("2026-01-01T00:00:00.900Z"),
-      lastSeenAt: new Date("2026-01-01T00:00:00.100Z"),
+      firstSeenAt: new Date("2026-01-01T00:00:00Z"),
+      lastSeenAt: new Date("2026-01-01T00:00:00Z"),
     });
     expect(s.firstSeenAt.getTime()).toBe(s.lastSeenAt.getTime());
+    expect(badField({ sectionType: "prose", content: "x", firstSeenAt: new Date("2026-01-01T00:00:01Z"), lastSeenAt: new Date("2026-01-01T00:00:00Z") })).toBe(
+      "firstSeenAt",
+    );
   });
 
   test("encodeFrame of a hand-made snapshot names the bad field", async () => {

@@ -51,6 +51,7 @@ describe("writeFileAtomic", () => {
     expect(e.code).toBe("CORPUS_IO");
     expect(e.path).toBe(path);
     expect(e.action).toBe("rename into place");
+    expect(e.step).toBe("rename");
     expect(e.systemCode).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
     expect(readdirSync(dir)).toEqual(["a-directory"]);
   });
@@ -62,6 +63,7 @@ describe("writeFileAtomic", () => {
     expect((error as CorpusIOError).systemCode).toBe("ENOENT");
     expect((error as CorpusIOError).path).toBe(path);
     expect((error as CorpusIOError).action).toBe("create a temporary file for");
+    expect((error as CorpusIOError).step).toBe("open");
   });
 
   // Root ignores directory permissions, so a read-only directory only refuses others.
@@ -138,6 +140,7 @@ describe("fsyncDir", () => {
     expect(CorpusIOError.isInstance(error)).toBe(true);
     expect((error as CorpusIOError).path).toBe(dir);
     expect((error as CorpusIOError).action).toBe("sync the directory");
+    expect((error as CorpusIOError).step).toBe("fsync-dir");
     expect((error as CorpusIOError).systemCode).toBe("ENOENT");
   });
 

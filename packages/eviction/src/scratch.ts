@@ -1,6 +1,7 @@
 /**
- * One reusable scratch buffer for `evictUntil`, which needs 44 bytes an entry (times,
- * lengths, the radix sort's keys and indices, the drop order).
+ * One reusable scratch buffer for `evictUntil` and `evictIndices`: `evictUntil` needs 44
+ * bytes an entry (times, lengths, the radix sort's keys and indices, the drop order),
+ * `evictIndices` 28 bytes an entry it sorts (all of them, or the ~1 % `reachable` keeps).
  *
  * A fresh 44 MB of typed arrays per call for a million entries costs more than the sort:
  * every page is faulted in on first write, and V8 counts the new external memory towards
@@ -15,8 +16,9 @@ let cached: WeakRef<ArrayBuffer> | undefined;
 let inUse = false;
 
 /**
- * Runs `use` with a buffer of at least `bytes` bytes (contents undefined). A nested call (a
- * scheme function that itself calls `sample`) gets a buffer of its own.
+ * Runs `use` with a buffer of at least `bytes` bytes (contents undefined). A nested call (an
+ * `addedAt` getter or a `source.sectionId` function that itself evicts) gets a buffer of its
+ * own, so it cannot overwrite the outer call's.
  */
 export function withScratch<R>(bytes: number, use: (buffer: ArrayBuffer) => R): R {
   if (inUse || typeof WeakRef !== "function") return use(new ArrayBuffer(bytes));

@@ -2,28 +2,20 @@
 // entry on every load and save, so they avoid regular expressions and `new Date(string)`
 // (whose accepted syntax is also implementation-defined).
 
+import {
+  civilFromDays,
+  epochMs,
+  isStorableMs,
+  isStorableYear,
+  isValidCivilDate,
+  isValidTimeOfDay,
+  isValidUtcOffset,
+  MS_PER_DAY,
+} from "@replaykit/corpus/calendar";
 import { IndexArgumentError } from "./errors.js";
 
-const MS_PER_DAY = 86_400_000;
-
-/** Smallest and largest instants an index date may hold: years 0001 to 9999, as in Python. */
-const MIN_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
-const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
+// The calendar (days per month, day numbers, the 0001–9999 range) is the one of
+// @replaykit/corpus/calendar, which the corpus and CLI date grammars share.
 
 /** Value of the 2 ASCII digits at `b[i]`, or -1. */
 function digits2(b: Uint8Array, i: number): number {
@@ -82,11 +74,10 @@ export function parseDateBytes(b: Uint8Array, start: number, end: number): numbe
   const h = digits2(b, start + 11);
   const mi = digits2(b, start + 14);
   const sec = digits2(b, start + 17);
-  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) {
-    return undefined;
-  }
+  if (y1 < 0 || y2 < 0) return undefined;
   const y = y1 * 100 + y2;
-  if (y < 1 || d > daysInMonth(y, mo)) return undefined;
+  // digits2's -1 for a non-digit fails every range check below.
+  if (!isStorableYear(y) || !isValidCivilDate(y, mo, d) || !isValidTimeOfDay(h, mi, sec)) return undefined;
 
   let i = start + 19;
   let frac = 0;
@@ -114,7 +105,7 @@ export function parseDateBytes(b: Uint8Array, start: number, end: number): numbe
       if (end - i !== 6 || b[i + 3] !== 58) return undefined;
       const oh = digits2(b, i + 1);
       const om = digits2(b, i + 4);
-      if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+      if (!isValidUtcOffset(oh, om)) return undefined;
       offsetMin = (c === 43 ? 1 : -1) * (oh * 60 + om);
       i += 6;
     } else {
@@ -123,8 +114,8 @@ export function parseDateBytes(b: Uint8Array, start: number, end: number): numbe
   }
   if (i !== end) return undefined;
 
-  const ms = daysFromCivil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi - offsetMin) * 60 + sec) * 1000 + frac;
-  if (ms < MIN_MS || ms > MAX_MS) return undefined;
+  const ms = epochMs(y, mo, d, h, mi - offsetMin, sec, frac);
+  if (!isStorableMs(ms)) return undefined;
   return ms;
 }
 
@@ -140,7 +131,7 @@ export function indexDateLength(ms: number): number {
 
 /** True when `ms` is an instant `formatIndexDate` can write (years 0001–9999). */
 export function isIndexDateMs(ms: number): boolean {
-  return ms >= MIN_MS && ms <= MAX_MS;
+  return isStorableMs(ms);
 }
 
 function put2(out: Uint8Array, pos: number, v: number): void {
@@ -154,18 +145,9 @@ function put2(out: Uint8Array, pos: number, v: number): void {
  */
 export function writeIndexDate(out: Uint8Array, pos: number, ms: number): number {
   const days = Math.floor(ms / MS_PER_DAY);
-  // From here on every value fits an int32 and is ≥ 0, so `| 0` is floor division.
+  const { year: y, month: m, day: d } = civilFromDays(days);
+  // ms is in years 0001–9999, so the time of day fits an int32 and is ≥ 0.
   let rem = (ms - days * MS_PER_DAY) | 0;
-  // civil_from_days (H. Hinnant); days ≥ -719,162 (0001-01-01), so z ≥ 306.
-  const z = (days + 719_468) | 0;
-  const era = (z / 146_097) | 0;
-  const doe = z - era * 146_097;
-  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
-  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
-  const mp = ((5 * doy + 2) / 153) | 0;
-  const d = doy - (((153 * mp + 2) / 5) | 0) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
 
   const milli = rem % 1000;
   rem = (rem - milli) / 1000;

@@ -25,7 +25,7 @@ export interface IndexEntry {
   /** CRC-32 of the frame's bytes (unsigned 32-bit); absent in indexes written by the reference. */
   readonly crc32?: number;
   /**
-   * Draws that recorded this entry as replayed (a v2 index's exposure). Not stored in
+   * Draws that recorded this entry as replayed (the journal's exposure). Not stored in
    * index.json; set on the entries a store hands to a draw's scheme function.
    */
   readonly replayCount?: number;

@@ -51,7 +51,9 @@ export class IndexArgumentError extends IndexError {
 
 /**
  * The index text (or file) is not a valid index: not UTF-8 JSON, not an array, or an
- * entry with a missing, unknown or ill-typed key.
+ * entry with a missing, unknown or ill-typed key; for a journal (index.rkx), a bad header, a
+ * checksummed commit that breaks the format, or a write refused because whole commits
+ * follow damage (`byteOffset` names where).
  *
  * `entry` is the **0-based** position of the offending entry in the JSON array and
  * `field` the JSON key as written in the file (`"added_at"`, `"byte_offset"`, …); both are
@@ -72,10 +74,13 @@ export class IndexCorruptError extends IndexError {
   readonly field?: string;
   /** The entry's `section_id`, when that key itself is valid. */
   readonly sectionId?: string;
+  /** Journal (index.rkx) only: the file offset of the bad bytes. */
+  readonly byteOffset?: number;
 
-  constructor(message: string, details: { path?: string; entry?: number; field?: string; sectionId?: string; cause?: unknown } = {}) {
+  constructor(message: string, details: { path?: string; entry?: number; field?: string; sectionId?: string; byteOffset?: number; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     if (details.path !== undefined) this.path = details.path;
+    if (details.byteOffset !== undefined) this.byteOffset = details.byteOffset;
     if (details.entry !== undefined) this.entry = details.entry;
     if (details.field !== undefined) this.field = details.field;
     if (details.sectionId !== undefined) this.sectionId = details.sectionId;

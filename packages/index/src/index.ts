@@ -1,7 +1,8 @@
 /**
- * `@replaykit/index`: the `index.json` of a replaykit store — which zstd frames of the
- * corpus are live, where they are, and their metadata. Parsed strictly, written
- * atomically, byte-compatible with the Python reference (dlm).
+ * `@replaykit/index`: the index of a store — which zstd frames of the corpus are live, where
+ * they are, and their metadata. Two formats: dlm's `index.json` (parsed strictly, written
+ * atomically, byte-compatible with the Python reference) and the journal (index.rkx) of
+ * replaykit stores (`IndexJournal`, FORMAT.md).
  *
  * @example
  * ```ts
@@ -45,19 +46,28 @@ export { formatPythonFloat } from "./python-float.js";
 export { saveIndex } from "./save.js";
 export { serializeIndex } from "./serialize.js";
 export {
+  autoMinedOf,
   dateOfSeconds,
   downgradeToIndexJson,
   encodeIndexV2,
+  encodeJournal,
+  flagsOf,
+  hasCrc,
   IndexJournal,
+  NO_TYPE_CODE,
   RemoveReason,
+  salvageJournal,
   withByteOffsets,
   writeIndexV2,
+  writeJournal,
   type CatchUpResult,
   type CommitResult,
   type EntryKey,
   type Exposure,
   type IndexChange,
   type IndexView,
+  type JournalDamage,
+  type JournalSalvage,
   type OpenIndexOptions,
   type RemoveReasonName,
-} from "./v2/index.js";
+} from "./journal/index.js";

@@ -8,7 +8,9 @@ import { parseIndex } from "./parse.js";
 /**
  * Read and parse an `index.json` (written by the reference or by replaykit).
  *
- * A missing file (or a missing parent directory) is an empty index: the result is `[]`.
+ * A missing file (or a missing parent directory) is an empty index: the result is `[]`
+ * (with `{ missing: "error" }` it is an `IndexReadError` with `systemCode` `"ENOENT"`, for a
+ * reader that must not mistake a file renamed away meanwhile for an empty index).
  * Takes no lock: `saveIndex` replaces the file atomically, so a reader sees the old or
  * the new index, never a mix.
  *
@@ -16,9 +18,12 @@ import { parseIndex } from "./parse.js";
  * @throws {IndexCorruptError} the file's content is not a valid index (see `parseIndex`).
  * @throws {IndexReadError} the file exists but cannot be read (`EACCES`, `EISDIR`, `EIO`, …).
  */
-export async function loadIndex(indexPath: string): Promise<IndexEntry[]> {
+export async function loadIndex(indexPath: string, options: { readonly missing?: "empty" | "error" } = {}): Promise<IndexEntry[]> {
   if (typeof indexPath !== "string" || indexPath === "") {
     throw new IndexArgumentError("loadIndex", "indexPath", "a non-empty file path (string)", indexPath);
+  }
+  if (typeof options !== "object" || options === null || (options.missing !== undefined && options.missing !== "empty" && options.missing !== "error")) {
+    throw new IndexArgumentError("loadIndex", "options.missing", '"empty" or "error"', options?.missing);
   }
   let bytes: Buffer;
   let handle: FileHandle | undefined;
@@ -28,7 +33,7 @@ export async function loadIndex(indexPath: string): Promise<IndexEntry[]> {
   } catch (cause) {
     const code = (cause as { code?: unknown } | null)?.code;
     // Python's Path.exists(), which the reference asks first, is False for both.
-    if (handle === undefined && (code === "ENOENT" || code === "ENOTDIR")) return [];
+    if (handle === undefined && (code === "ENOENT" || code === "ENOTDIR") && options.missing !== "error") return [];
     throw new IndexReadError(indexPath, cause);
   } finally {
     await handle?.close().catch(() => undefined);

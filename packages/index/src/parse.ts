@@ -6,8 +6,9 @@ import { IndexArgumentError, IndexCorruptError } from "./errors.js";
 
 // JSON.parse, then a hand-written validator. (A valibot schema for the same checks cost
 // about as much as JSON.parse itself on 100,000 entries, before building a single Date.)
-// A byte-level parser of the canonical layout was measured against this and removed: see
-// the README's "Performance" section for the figures.
+// This is the general path, and the one that names what is wrong: loadIndex reads a file in
+// the canonical layout with its byte-level fast path (fast-parse.ts, which stayed because it
+// pays — README, "Performance") and falls back to this for anything else.
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
 

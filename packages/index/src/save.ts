@@ -1,17 +1,7 @@
-import { CorpusIOError, writeFileAtomic } from "@replaykit/corpus";
 import type { IndexEntry } from "./entry.js";
-import { IndexArgumentError, IndexWriteError, type IndexWriteStep } from "./errors.js";
+import { IndexArgumentError } from "./errors.js";
 import { serializeIndexBytes } from "./serialize.js";
-
-/** The step of `IndexWriteError` for each `action` of corpus's `writeFileAtomic`. */
-const STEP_OF_ACTION: Readonly<Record<string, IndexWriteStep>> = {
-  "create a temporary file for": "open",
-  write: "write",
-  sync: "fsync",
-  close: "close",
-  "rename into place": "rename",
-  "sync the directory": "fsync-dir",
-};
+import { writeIndexFile } from "./write-file.js";
 
 /**
  * Write `entries` as the index at `indexPath`, atomically (temporary file in the same
@@ -31,10 +21,5 @@ export async function saveIndex(indexPath: string, entries: readonly IndexEntry[
     throw new IndexArgumentError("saveIndex", "indexPath", "a non-empty file path (string)", indexPath);
   }
   const bytes = serializeIndexBytes(entries, indexPath, "saveIndex");
-  try {
-    await writeFileAtomic(indexPath, bytes);
-  } catch (error) {
-    if (!CorpusIOError.isInstance(error)) throw error;
-    throw new IndexWriteError(indexPath, STEP_OF_ACTION[error.action] ?? "write", error.cause ?? error);
-  }
+  await writeIndexFile(indexPath, bytes);
 }

@@ -14,6 +14,16 @@ import {
   serializeIndex,
   type IndexEntry,
   type IndexFormat,
+  autoMinedOf,
+  encodeIndexV2,
+  encodeJournal,
+  hasCrc,
+  type IndexJournal,
+  type JournalDamage,
+  type JournalSalvage,
+  salvageJournal,
+  writeIndexV2,
+  writeJournal,
 } from "../src/index.js";
 
 describe("public types (API.md contract)", () => {
@@ -33,7 +43,7 @@ describe("public types (API.md contract)", () => {
   });
 
   test("functions", () => {
-    expectTypeOf(loadIndex).toEqualTypeOf<(indexPath: string) => Promise<IndexEntry[]>>();
+    expectTypeOf(loadIndex).toEqualTypeOf<(indexPath: string, options?: { readonly missing?: "empty" | "error" }) => Promise<IndexEntry[]>>();
     expectTypeOf(saveIndex).toEqualTypeOf<(indexPath: string, entries: readonly IndexEntry[]) => Promise<void>>();
     expectTypeOf(parseIndex).toEqualTypeOf<(text: string, source?: string) => IndexEntry[]>();
     expectTypeOf(serializeIndex).toEqualTypeOf<(entries: readonly IndexEntry[]) => string>();
@@ -46,6 +56,7 @@ describe("public types (API.md contract)", () => {
     expectTypeOf<IndexCorruptError["path"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<IndexCorruptError["entry"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<IndexCorruptError["field"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<IndexCorruptError["byteOffset"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<IndexReadError["code"]>().toEqualTypeOf<"INDEX_READ">();
     expectTypeOf<IndexReadError["path"]>().toEqualTypeOf<string>();
     expectTypeOf<IndexWriteError["code"]>().toEqualTypeOf<"INDEX_WRITE">();
@@ -61,5 +72,15 @@ describe("public types (API.md contract)", () => {
     expectTypeOf(entryFor).returns.toEqualTypeOf<IndexEntry>();
     expectTypeOf<IndexArgumentError["code"]>().toEqualTypeOf<"INDEX_ARGUMENT">();
     expectTypeOf<IndexArgumentError["argument"]>().toEqualTypeOf<string>();
+  });
+
+  test("the journal: damage, flags, old names", () => {
+    expectTypeOf<IndexJournal["damage"]>().toEqualTypeOf<JournalDamage | undefined>();
+    expectTypeOf<IndexJournal["needsRewrite"]>().toEqualTypeOf<boolean>();
+    expectTypeOf(hasCrc).toEqualTypeOf<(flags: number) => boolean>();
+    expectTypeOf(autoMinedOf).returns.toEqualTypeOf<boolean | undefined>();
+    expectTypeOf(salvageJournal).returns.toEqualTypeOf<Promise<JournalSalvage>>();
+    expectTypeOf(writeIndexV2).toEqualTypeOf(writeJournal);
+    expectTypeOf(encodeIndexV2).toEqualTypeOf(encodeJournal);
   });
 });

@@ -8,14 +8,17 @@
 // no object per entry; the new corpus is one file handle, written batch by batch and synced
 // once. A dlm store (index.json) goes the same way from its entry objects.
 import { CorpusCorruptError, crc32, type FramePointer, fsyncDir, readFramesBatched } from "@replaykit/corpus";
-import { type IndexEntry, type IndexView, withByteOffsets } from "@replaykit/index";
+import { flagsOf, hasCrc, type IndexEntry, type IndexView, withByteOffsets } from "@replaykit/index";
 import { randomBytes } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
+import { crashPoint } from "./crash.js";
 import { isReplaykitError, StoreArgumentError, StoreIOError } from "./errors.js";
-import { readGeneration, writeGeneration, type StorePaths } from "./generation.js";
-import { compactIndexBase, emptiedOnPurpose, indexOf, writeIndexFile } from "./index-io.js";
-import { COMPACT_INFIX, crashPoint, hasIntactFrame, removeAbandonedTemps, rollForward } from "./recover.js";
+import { readGeneration, writeGeneration } from "./generation.js";
+import { indexOf, writeIndexFile } from "./index-io.js";
+import { layoutOf, type StorePaths } from "./layout.js";
+import { rollForward } from "./recover.js";
+import { hasIntactFrame } from "./scan.js";
 import { sizeOf } from "./view.js";
 
 /** How a compaction runs. */
@@ -26,7 +29,7 @@ export interface CompactRun {
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** The live entries' frames as columns: offset, length and CRC-32 of entry `i` (recorded where `flags[i]` has FLAG_HAS_CRC). */
+/** The live entries' frames as columns: offset, length and CRC-32 of entry `i` (recorded where `hasCrc(flags[i])`). */
 interface FrameColumns {
   readonly size: number;
   readonly byteOffset: Float64Array;
@@ -34,9 +37,6 @@ interface FrameColumns {
   readonly crc32: Uint32Array;
   readonly flags: Uint8Array;
 }
-
-/** Bit 2 of the v2 index's flags: the entry records its frame's CRC-32 (FORMAT.md). */
-const FLAG_HAS_CRC = 4;
 
 function framesOfColumns(view: IndexView): FrameColumns {
   return {
@@ -54,7 +54,7 @@ function framesOfEntries(entries: readonly IndexEntry[]): FrameColumns {
     byteOffset: Float64Array.from(entries, (e) => e.byteOffset),
     length: Uint32Array.from(entries, (e) => e.length),
     crc32: Uint32Array.from(entries, (e) => e.crc32 ?? 0),
-    flags: Uint8Array.from(entries, (e) => (e.crc32 === undefined ? 0 : FLAG_HAS_CRC)),
+    flags: Uint8Array.from(entries, (e) => flagsOf(e)),
   };
 }
 
@@ -72,20 +72,22 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
   const entries = columns === undefined ? await index.load() : undefined;
   const frames = columns !== undefined ? framesOfColumns(columns) : framesOfEntries(entries!);
   const bytesBefore = await sizeOf(p.corpusPath);
-  if (!run.force && frames.size === 0 && bytesBefore > 0 && !(await emptiedOnPurpose(p.indexPath)) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))) {
-    throw new StoreArgumentError(
-      "options.force",
-      `is needed: the index of ${p.indexPath} holds no entries but the corpus holds intact frames (the index looks lost), ` +
-        "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) if the store was emptied on purpose",
-    );
-  }
   // A replaykit store's new index is a fresh, canonical journal: the same live entries give the same bytes.
   const format = columns !== undefined ? "replaykit" : await index.format(entries!);
-  const tag = `${process.pid}-${randomBytes(6).toString("hex")}`;
-  const temps = {
-    corpus: join(dirname(p.corpusPath), `.${basename(p.corpusPath)}${COMPACT_INFIX}${tag}`),
-    index: join(dirname(p.indexPath), compactIndexBase(p.indexPath, format, COMPACT_INFIX, tag)),
-  };
+  // Lost: no index at all beside the corpus, or an empty dlm index.json not emptied on purpose beside intact frames.
+  const lost =
+    frames.size === 0 &&
+    bytesBefore > 0 &&
+    ((await index.isLost()) || (!(await index.emptiedOnPurpose()) && (await hasIntactFrame(p.corpusPath, run.maxFrameBytes))));
+  if (!run.force && lost) {
+    throw new StoreArgumentError(
+      "options.force",
+      `is needed: the index ${layoutOf(p).indexFileOf(format)} is missing or holds no entries while the corpus ${p.corpusPath} holds sections (the index looks lost), ` +
+        "so compacting would discard every section. Run recover() to rebuild the index, or compact({ force: true }) to discard them",
+    );
+  }
+  const layout = layoutOf(p);
+  const temps = layout.compactTemps(format, `${process.pid}-${randomBytes(6).toString("hex")}`);
   try {
     const moved = await copyFrames(p, temps.corpus, frames, run);
     if (columns !== undefined) await writeIndexFile(temps.index, withByteOffsets(columns, moved), format);
@@ -95,7 +97,7 @@ export async function compactLocked(p: StorePaths, run: CompactRun): Promise<{ b
     }
     crashPoint("compact:temps-written");
   } catch (error) {
-    await removeAbandonedTemps(p).catch(() => undefined);
+    await layout.removeAbandonedTemps().catch(() => undefined);
     throw error;
   }
   const bytesAfter = await sizeOf(temps.corpus);
@@ -158,7 +160,7 @@ async function copyFrames(p: StorePaths, path: string, frames: FrameColumns, run
           for (let k = starts[f]!; k < starts[f + 1]!; k++) {
             const i = order[k]!;
             moved[i] = at;
-            if ((flags[i]! & FLAG_HAS_CRC) === 0) continue;
+            if (!hasCrc(flags[i]!)) continue;
             if (actual < 0) actual = crc32(frame);
             if (actual !== crcs[i]) throw checksumError(p, pointers[f - from]!, crcs[i]!, actual);
           }

@@ -10,11 +10,12 @@ import { describeValue } from "@replaykit/errors";
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
-import type { IndexEntry, IndexView } from "@replaykit/index";
+import { autoMinedOf, NO_TYPE_CODE, type IndexEntry, type IndexView } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
 import { type ColumnSource, sampleIndices, type Scheme, type SchemeFn } from "@replaykit/sampler";
 import { StoreArgumentError } from "./errors.js";
-import { DrawReceiptError, pickKey, receiptPicks, storeDigest, storeDigestOfColumns, type DrawPick, type DrawReceipt } from "./receipt.js";
+import { checked, DrawOptionsSchema } from "./options.js";
+import { contentDigest, DrawReceiptError, pickKey, receiptPicks, storeDigest, storeDigestOfColumns, type DrawPick, type DrawReceipt } from "./receipt.js";
 
 /** Options of `ReplayStore.draw`. Give exactly one of `k`, `rows` and `maxTokens`. */
 export interface DrawOptions {
@@ -38,6 +39,14 @@ export interface DrawOptions {
   mix?: Record<string, number>;
   /** Default true; false leaves out sections mined automatically. */
   includeAutoMined?: boolean;
+  /**
+   * Data-parallel draws: every rank computes the same draw (same seed, same store) and keeps
+   * its own contiguous part — the parts in rank order are the unsharded draw, row for row,
+   * and their sizes differ by at most one section. With a `k` budget a rank reads only its
+   * part's frames; a `rows` or `maxTokens` budget is met by reading frames, so each rank
+   * reads them all. The receipt records the shard and the part's picks.
+   */
+  shard?: { rank: number; worldSize: number };
   /**
    * Default false. True: count each pick as replayed — its entry's `replayCount` + 1 and
    * `lastReplayAt` = `now` — in one commit of the index after the picks are made (the draw
@@ -83,6 +92,7 @@ interface Plan {
   countTokens: (row: Row) => number;
   recorded: Record<string, unknown>;
   recordExposure: boolean;
+  shard: { rank: number; worldSize: number } | undefined;
 }
 
 interface Picked {
@@ -132,19 +142,38 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
     }
     pool = poolOf(source, kept);
   }
-  const picked: Picked[] = [];
+  let picked: Picked[] = [];
   const shortfall: Record<string, number> = {};
-  if (plan.mix === undefined) {
-    picked.push(...(await take(source, pool, plan, plan.amount)).picked);
+  const parts: Array<[Pool, number, string | undefined]> =
+    plan.mix === undefined
+      ? [[pool, plan.amount, undefined]]
+      : (() => {
+          const quotas = largestRemainder(
+            plan.amount,
+            plan.mix.map(([, share]) => share),
+          );
+          return plan.mix.map(([type], i): [Pool, number, string] => [poolOf(source, byType.get(type)!), quotas[i]!, type]);
+        })();
+  if (plan.kind === "k" && plan.shard !== undefined) {
+    // Sections are chosen without reading a frame: every rank chooses the same ones and reads only its own part's.
+    const chosen: IndexEntry[] = [];
+    for (const [p, quota, type] of parts) {
+      const got = chooseK(p, plan, quota);
+      chosen.push(...got);
+      if (type !== undefined && quota - got.length > 0) shortfall[type] = quota - got.length;
+    }
+    const [from, to] = shardRange(chosen.length, plan.shard);
+    for (let i = from; i < to; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, Math.min(to, i + READ_BATCH)))));
   } else {
-    const quotas = largestRemainder(
-      plan.amount,
-      plan.mix.map(([, share]) => share),
-    );
-    for (const [i, [type]] of plan.mix.entries()) {
-      const got = await take(source, poolOf(source, byType.get(type)!), plan, quotas[i]!);
+    for (const [p, quota, type] of parts) {
+      const got = await take(source, p, plan, quota);
       picked.push(...got.picked);
-      if (got.short > 0) shortfall[type] = got.short;
+      if (type !== undefined && got.short > 0) shortfall[type] = got.short;
+    }
+    // A row or token budget is met by reading frames: every rank reads them all, then keeps its part.
+    if (plan.shard !== undefined) {
+      const [from, to] = shardRange(picked.length, plan.shard);
+      picked = picked.slice(from, to);
     }
   }
   const receipt: DrawReceipt = {
@@ -163,6 +192,7 @@ export async function drawRows(source: DrawSource, options: DrawOptions): Promis
         addedAt: entry.addedAt.toISOString(),
         weight: entry.weight,
         sectionType: snapshot.sectionType,
+        content: contentDigest(snapshot.sectionType, snapshot.content),
       }),
     ),
   };
@@ -209,10 +239,28 @@ export async function redrawRows(source: DrawSource, receipt: DrawReceipt): Prom
     );
   }
   const rows: Row[] = [];
+  const changed: Array<{ sectionId: string; addedAt: string }> = [];
   for (let i = 0; i < found.length; i += READ_BATCH) {
     const batch = found.slice(i, i + READ_BATCH);
     const snapshots = await source.read(batch);
-    for (const [j, e] of batch.entries()) rows.push(...source.rowsOf(e, snapshots[j]!));
+    for (const [j, e] of batch.entries()) {
+      const pick = picks[i + j]!;
+      const s = snapshots[j]!;
+      // A receipt pins content: the same id and time holding other text is not the pick.
+      if (pick.content !== undefined && pick.content !== contentDigest(s.sectionType, s.content))
+        changed.push({ sectionId: pick.sectionId, addedAt: pick.addedAt });
+      else if (changed.length === 0) rows.push(...source.rowsOf(e, s));
+    }
+  }
+  if (changed.length > 0) {
+    const named = changed
+      .slice(0, 5)
+      .map((m) => `${m.sectionId} (${m.addedAt})`)
+      .join(", ");
+    throw new DrawReceiptError(
+      `${changed.length} of the receipt's ${picks.length} picks now hold other content than when drawn (removed and added again since): ${named}${changed.length > 5 ? ", …" : ""}`,
+      { reason: "changed", missing: changed },
+    );
   }
   return { rows };
 }
@@ -264,8 +312,7 @@ async function take(source: DrawSource, pool: Pool, plan: Plan, quota: number): 
   const base = { now: plan.now, seed: plan.seed, scheme: plan.scheme };
   const picked: Picked[] = [];
   if (plan.kind === "k") {
-    // Exactly `sample`: the same sections (and order) as sampleRows for the same options.
-    const chosen = quota === 0 ? [] : Array.from(sampleIndices(pool.columns, { ...base, k: quota }), (j) => pool.entry(j));
+    const chosen = chooseK(pool, plan, quota);
     for (let i = 0; i < chosen.length; i += READ_BATCH) picked.push(...(await expand(source, chosen.slice(i, i + READ_BATCH))));
     return { picked, short: quota - chosen.length };
   }
@@ -293,6 +340,20 @@ async function take(source: DrawSource, pool: Pool, plan: Plan, quota: number): 
       }
     }
   }
+}
+
+/** The `quota` sections a `k` budget takes from `pool`: exactly `sample`'s picks (and order), as sampleRows makes them. */
+function chooseK(pool: Pool, plan: Plan, quota: number): IndexEntry[] {
+  if (quota === 0) return [];
+  return Array.from(sampleIndices(pool.columns, { now: plan.now, seed: plan.seed, scheme: plan.scheme, k: quota }), (j) => pool.entry(j));
+}
+
+/**
+ * The part of `n` picks that rank `rank` of `worldSize` keeps: a contiguous block, so the
+ * parts in rank order are the unsharded draw, and their sizes differ by at most one.
+ */
+export function shardRange(n: number, { rank, worldSize }: { rank: number; worldSize: number }): [number, number] {
+  return [Math.floor((rank * n) / worldSize), Math.floor(((rank + 1) * n) / worldSize)];
 }
 
 /**
@@ -380,12 +441,11 @@ async function kindsOf(source: DrawSource): Promise<{ types: string[]; autoMined
   const unknown: number[] = [];
   for (let r = 0; r < n; r++) {
     const code = cols.typeCode[r]!;
-    const flags = cols.flags[r]!;
-    // Flag bits (FORMAT.md): 0 auto-mined, 1 auto-mined known.
-    if (code === 0xffff || (flags & 2) === 0) unknown.push(r);
+    const mined = autoMinedOf(cols.flags[r]!);
+    if (code === NO_TYPE_CODE || mined === undefined) unknown.push(r);
     else {
       types[r] = cols.types[code]!;
-      autoMined[r] = flags & 1;
+      autoMined[r] = mined ? 1 : 0;
     }
   }
   if (unknown.length > 0) {
@@ -487,29 +547,18 @@ function positivePositions(pool: Pool, { now, scheme }: { now: Date; scheme: Sch
   return out;
 }
 
-function planOf(options: DrawOptions): Plan {
-  if (typeof options !== "object" || options === null) throw new StoreArgumentError("options", "must be an object with now and one of k, rows, maxTokens");
+function planOf(input: DrawOptions): Plan {
+  if (typeof input !== "object" || input === null) throw new StoreArgumentError("options", "must be an object with now and one of k, rows, maxTokens");
+  const options = checked(DrawOptionsSchema, input, "options");
   const { now, seed, random, recordExposure } = options;
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new StoreArgumentError("options.now", "must be a valid Date");
-  const scheme = options.scheme ?? "recency";
-  if (scheme !== "recency" && scheme !== "uniform" && typeof scheme !== "function") {
-    throw new StoreArgumentError("options.scheme", `must be "recency", "uniform" or a function, got ${describeValue(scheme)}`);
-  }
+  const scheme = (options.scheme ?? "recency") as Scheme<IndexEntry>;
   const budgets = (["k", "rows", "maxTokens"] as const).filter((key) => options[key] !== undefined);
   if (budgets.length !== 1) {
     throw new StoreArgumentError("options", `must give exactly one of k, rows and maxTokens, got ${budgets.length === 0 ? "none" : budgets.join(" and ")}`);
   }
   const kind = budgets[0]!;
-  const amount = options[kind];
-  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
-    throw new StoreArgumentError(`options.${kind}`, `must be a non-negative integer, got ${describeValue(amount)}`);
-  }
-  if (options.countTokens !== undefined && typeof options.countTokens !== "function") throw new StoreArgumentError("options.countTokens", "must be a function");
+  const amount = options[kind]!;
   const includeAutoMined = options.includeAutoMined ?? true;
-  if (typeof includeAutoMined !== "boolean") throw new StoreArgumentError("options.includeAutoMined", "must be a boolean");
-  if (recordExposure !== undefined && typeof recordExposure !== "boolean") {
-    throw new StoreArgumentError("options.recordExposure", `must be a boolean, got ${describeValue(recordExposure)}`);
-  }
   const mix = mixOf(options.mix);
   const recorded: Record<string, unknown> = { [kind]: amount };
   if (mix !== undefined) recorded.mix = Object.fromEntries(mix);
@@ -517,6 +566,7 @@ function planOf(options: DrawOptions): Plan {
   if (kind === "maxTokens") recorded.countTokens = options.countTokens === undefined ? "bytes/4" : "custom";
   if (random !== undefined) recorded.seedFrom = "random";
   if (recordExposure === true) recorded.recordExposure = true;
+  if (options.shard !== undefined) recorded.shard = { rank: options.shard.rank, worldSize: options.shard.worldSize };
   return {
     now,
     seed: seedOf(seed, random),
@@ -525,9 +575,10 @@ function planOf(options: DrawOptions): Plan {
     amount,
     mix,
     includeAutoMined,
-    countTokens: options.countTokens ?? estimateRowTokens,
+    countTokens: (options.countTokens as ((row: Row) => number) | undefined) ?? estimateRowTokens,
     recorded,
     recordExposure: recordExposure === true,
+    shard: options.shard,
   };
 }
 
@@ -546,16 +597,16 @@ function seedOf(seed: unknown, random: unknown): number {
   return Math.floor(u * 2 ** 32);
 }
 
-function mixOf(mix: unknown): Array<[string, number]> | undefined {
+function mixOf(mix: Record<string, number> | undefined): Array<[string, number]> | undefined {
   if (mix === undefined) return undefined;
-  if (typeof mix !== "object" || mix === null || Array.isArray(mix)) throw new StoreArgumentError("options.mix", "must be an object of section type → share");
-  const shares = Object.entries(mix as Record<string, unknown>);
+  // Own keys only, as given: a type named "constructor" is a type like any other.
+  const shares = Object.entries(mix);
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
   for (const [type, share] of shares) {
     if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
       throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${describeValue(share)}`);
     }
   }
-  if (!shares.some(([, share]) => (share as number) > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
-  return shares as Array<[string, number]>;
+  if (!shares.some(([, share]) => share > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");
+  return shares;
 }

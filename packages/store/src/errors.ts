@@ -142,3 +142,31 @@ export class StoreChangedError extends StoreError {
     this.currentGeneration = currentGeneration;
   }
 }
+
+/**
+ * The store's index is gone while its corpus holds sections: there is no index file beside
+ * a non-empty corpus (or a dlm index.json holds no entries beside intact frames and was not
+ * emptied on purpose). Reads refuse instead of reporting an empty store, and writes refuse
+ * instead of starting a fresh index over the corpus. `recover()` (`replaykit recover <dir>`)
+ * rebuilds the index from the corpus; never compact a store in this state.
+ */
+export class StoreIndexLostError extends StoreError {
+  static readonly code = "STORE_INDEX_LOST";
+  /** The store is damaged; `recover()` is what a caller can do. */
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<StoreIndexLostError>(this);
+  declare readonly code: typeof StoreIndexLostError.code;
+  override readonly name = "StoreIndexLostError";
+  /** The index file that should be there. */
+  readonly path: string;
+  readonly corpusPath: string;
+
+  constructor(path: string, corpusPath: string) {
+    super(
+      `store: the index of ${corpusPath} looks lost (${path} is missing or holds no entries while the corpus holds sections); ` +
+        "rebuild it from the corpus with recover() (replaykit recover <dir>) — do not compact, which would discard them",
+    );
+    this.path = path;
+    this.corpusPath = corpusPath;
+  }
+}

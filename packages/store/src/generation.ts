@@ -13,15 +13,13 @@
 // The generation only grows, so "the same text twice" means "no swap in between". A store
 // without the file (every store written before it existed, and dlm's) is generation 0.
 import { writeFileAtomic } from "@replaykit/corpus";
-import { closeSync, openSync, readSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { unlink } from "node:fs/promises";
+import { basename } from "node:path";
 import { StoreIOError } from "./errors.js";
+import { layoutOf, type StorePaths } from "./layout.js";
 
-/** The two files of a store. */
-export interface StorePaths {
-  readonly corpusPath: string;
-  readonly indexPath: string;
-}
+export type { StorePaths } from "./layout.js";
 
 /** What the generation file says. `pending` names temp files by base name (beside the live ones). */
 export interface GenerationState {
@@ -35,7 +33,7 @@ export interface GenerationRead {
   state: GenerationState;
 }
 
-export const generationPath = (p: StorePaths): string => `${p.indexPath}.generation`;
+export const generationPath = (p: StorePaths): string => layoutOf(p).generationPath;
 
 /** The generation file's state is one short JSON line; anything longer is not ours (and is not read whole). */
 const GENERATION_MAX_BYTES = 4096;
@@ -45,8 +43,10 @@ const GENERATION_MAX_BYTES = 4096;
  * every view reads it; a thread-pool round trip would cost more than the read).
  */
 function readSmallFile(path: string): string {
-  const fd = openSync(path, "r");
+  // O_NONBLOCK: a FIFO planted at the path must not hang the open (it is then refused below).
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw new Error("not a regular file");
     const buffer = Buffer.allocUnsafe(GENERATION_MAX_BYTES + 1);
     let got = 0;
     for (let n = -1; n !== 0 && got < buffer.length; got += n) n = readSync(fd, buffer, got, buffer.length - got, got);
@@ -62,14 +62,21 @@ function readSmallFile(path: string): string {
  * @throws {StoreIOError} when it cannot be read or is not ours (it is only ever replaced by rename, so never partial).
  */
 export async function readGeneration(p: StorePaths): Promise<GenerationRead> {
-  const path = generationPath(p);
-  let text: string;
-  try {
-    text = readSmallFile(path);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return { text: "", state: { generation: 0 } };
-    throw new StoreIOError(path, "read the generation file", error);
+  const layout = layoutOf(p);
+  let path = layout.generationPath;
+  let text: string | undefined;
+  // The new name, else the name stores used before this layout (the next writer moves it).
+  for (const candidate of [layout.generationPath, layout.legacy.generationPath]) {
+    path = candidate;
+    try {
+      text = readSmallFile(candidate);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") continue;
+      throw new StoreIOError(candidate, "read the generation file", error);
+    }
   }
+  if (text === undefined) return { text: "", state: { generation: 0 } };
   try {
     const parsed = JSON.parse(text) as GenerationState;
     const pending = parsed.pending;
@@ -95,17 +102,38 @@ export async function readGeneration(p: StorePaths): Promise<GenerationRead> {
 // A pending name must stay beside the live file: no directory parts, no "..".
 const isBaseName = (name: unknown): name is string => typeof name === "string" && name !== "" && name === basename(name) && name !== "..";
 
-/** Publishes a state (atomic replace, fsynced, never through a symlink). */
+/** Publishes a state (atomic replace, fsynced, never through a symlink). Writers only, with the lock held. */
 export async function writeGeneration(p: StorePaths, state: GenerationState): Promise<void> {
-  const path = generationPath(p);
-  try {
-    await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(state)}\n`));
-  } catch (error) {
-    throw new StoreIOError(path, "write the generation file", error);
-  }
+  await writeGenerationText(p, `${JSON.stringify(state)}\n`);
 }
 
-/** The full paths of a pending pair. */
-export function pendingPaths(p: StorePaths, pending: { corpus: string; index: string }): { corpus: string; index: string } {
-  return { corpus: join(dirname(p.corpusPath), pending.corpus), index: join(dirname(p.indexPath), pending.index) };
+async function writeGenerationText(p: StorePaths, text: string): Promise<void> {
+  const layout = layoutOf(p);
+  try {
+    await writeFileAtomic(layout.generationPath, new TextEncoder().encode(text));
+  } catch (error) {
+    throw new StoreIOError(layout.generationPath, "write the generation file", error);
+  }
+  // The old name goes once the new one holds the state (readers prefer the new name).
+  await unlink(layout.legacy.generationPath).catch(() => undefined);
+}
+
+/**
+ * Moves a generation file of the old name (`index.json.generation`) to the new one with the
+ * same text, so readers comparing texts see no change. Writers only, with the lock held.
+ */
+export async function migrateGeneration(p: StorePaths): Promise<void> {
+  const layout = layoutOf(p);
+  let legacy: string;
+  try {
+    legacy = readSmallFile(layout.legacy.generationPath);
+  } catch {
+    return;
+  }
+  try {
+    readSmallFile(layout.generationPath);
+    await unlink(layout.legacy.generationPath).catch(() => undefined); // both: the new one is the truth
+  } catch {
+    await writeGenerationText(p, legacy);
+  }
 }

@@ -8,20 +8,18 @@
 //   StoreIndex#append/replace    commits (durable when they resolve)
 //   StoreIndex#replaceFresh      recover: a new index without reading the old one
 //   StoreIndex#downgrade()       replaykit store → dlm store
-//   readIndexAt(path)            a compaction's new index (by its temp name)
+//   readIndexAt(path, journal)   a compaction's new index (by its temp name)
 //   writeIndexFile(path, e, fmt) a fresh index at another path (a compaction's new index)
-//   compactIndexTarget(p, name)  the live path a compaction's index temp is renamed to
-//   isIndexTemp(name, indexPath) names an interrupted index write leaves behind
-//   emptiedOnPurpose(indexPath)  true when a writer emptied the index (not lost)
+//   StoreIndex#looksLost()       true when the store's index is gone (see there)
 //
 // Two formats (see the store README, "Files"):
 // - dlm stores keep `index.json` exactly as the reference writes it, rewritten atomically on
 //   every commit, plus the `<index>.format` sidecar, present exactly while the index is
 //   empty because a writer emptied it (an empty array looks the same in both formats, and
 //   an empty index without it, beside a corpus of intact frames, looks lost).
-// - replaykit stores keep the v2 journal of @replaykit/index (FORMAT.md there) at
-//   `journalPathOf(indexPath)`: `index.json` → `index.rkx` beside it. A commit appends one
-//   checksummed record group and fsyncs once.
+// - replaykit stores keep the journal of @replaykit/index (FORMAT.md there) at
+//   `index.rkx` beside `index.json` (layout.ts names it). A commit appends one checksummed
+//   record group and fsyncs once.
 //
 // Which one a store has: the journal exists → replaykit (v2), whatever else is there; else
 // index.json decides (its keys, or the sidecar). Every change between the two is ordered so
@@ -34,50 +32,51 @@
 import { fsyncDir, writeFileAtomic } from "@replaykit/corpus";
 import {
   downgradeToIndexJson,
+  IndexCorruptError,
   IndexJournal,
   IndexReadError,
   indexFormatOf,
   loadIndex,
+  salvageJournal,
   saveIndex,
   toDlmEntry,
-  writeIndexV2,
+  writeJournal,
   type IndexEntry,
   type IndexFormat,
   type IndexView,
+  type JournalDamage,
+  type JournalSalvage,
   type RemoveReasonName,
 } from "@replaykit/index";
-import { lstatSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
-import { basename, dirname } from "node:path";
-import { StoreArgumentError, StoreIOError } from "./errors.js";
-
-/** The two files of a store (the corpus and the index path it was opened with). */
-interface IndexPaths {
-  readonly corpusPath: string;
-  readonly indexPath: string;
-}
-
-/** The v2 journal's path for a store whose index path is `indexPath`: `x.json` → `x.rkx`, else `<indexPath>.rkx`. */
-export function journalPathOf(indexPath: string): string {
-  return indexPath.endsWith(".json") ? `${indexPath.slice(0, -".json".length)}.rkx` : `${indexPath}.rkx`;
-}
-
-const formatPath = (indexPath: string): string => `${indexPath}.format`;
-
-/** Commits since the last rewrite beyond which a writer rewrites the journal (each costs a few µs at every open). */
-const REWRITE_AFTER_COMMITS = 1000;
-/** Bytes one entry takes in a journal (FORMAT.md, kind 2). */
-const ENTRY_BYTES = 55;
+import { dirname } from "node:path";
+import { crashPoint } from "./crash.js";
+import { StoreArgumentError, StoreIndexLostError, StoreIOError } from "./errors.js";
+import { layoutOf, type StoreLayout, type StorePaths } from "./layout.js";
 
 /** A reader's index: columns of a journal, or the entries of an index.json. `release` when done. */
 export interface IndexRead {
   readonly columns?: IndexView;
   readonly entries?: IndexEntry[];
+  /** True when the store has no index file at all (neither a journal nor an index.json). */
+  readonly missing?: boolean;
+  /** Damage in the middle of the journal: whole commits follow it (never a torn tail); `recover` brings them back. */
+  readonly damage?: JournalDamage | undefined;
   release(): Promise<void>;
 }
 
 const isMissing = (error: unknown): boolean =>
   (IndexReadError.isInstance(error) && error.systemCode === "ENOENT") || (error as { code?: unknown } | null)?.code === "ENOENT";
+
+function sizeOfSync(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return 0;
+    throw new StoreIOError(path, "stat", error);
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -152,10 +151,10 @@ const closer = new FinalizationRegistry<IndexJournal>((journal) => {
 });
 
 /** The index of a store object (created on first use; one per object, so its journals stay open). */
-export function indexOf(p: IndexPaths): StoreIndex {
+export function indexOf(p: StorePaths): StoreIndex {
   let index = stores.get(p);
   if (index === undefined) {
-    index = new StoreIndex(p.indexPath, p);
+    index = new StoreIndex(layoutOf(p), p);
     stores.set(p, index);
   }
   return index;
@@ -163,6 +162,7 @@ export function indexOf(p: IndexPaths): StoreIndex {
 
 /** The index files of one store, with the journals a store object keeps open. */
 export class StoreIndex {
+  readonly layout: StoreLayout;
   readonly indexPath: string;
   readonly journalPath: string;
   /** The readers' journal, kept open and caught up between reads while no view holds it. */
@@ -180,9 +180,10 @@ export class StoreIndex {
   /** The store object whose collection closes the kept journals. */
   readonly #owner: object;
 
-  constructor(indexPath: string, owner: object) {
-    this.indexPath = indexPath;
-    this.journalPath = journalPathOf(indexPath);
+  constructor(layout: StoreLayout, owner: object) {
+    this.layout = layout;
+    this.indexPath = layout.indexPath;
+    this.journalPath = layout.journalPath;
     this.#owner = owner;
   }
 
@@ -213,15 +214,23 @@ export class StoreIndex {
    * journal opened for this view alone; the columns cannot change until `release`.
    */
   async read(): Promise<IndexRead> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // The journal first (it is the index whenever it exists), then index.json. A migration
+    // creates the journal before it removes index.json, and a downgrade writes index.json
+    // before it unlinks the journal, so seeing neither in this order means a migration ran
+    // in between (the journal is there now: look again) or the index is truly gone. A file
+    // that vanishes is never read as an empty index.
+    for (let attempt = 0; ; attempt++) {
       const journal = await this.#readerJournal();
       if (journal !== undefined) return journal;
-      // No journal: index.json, unless a migration moved it into a journal meanwhile.
-      if (!(await exists(this.indexPath)) && (await exists(this.journalPath))) continue;
-      const entries = await loadIndex(this.indexPath);
-      return { entries, release: async () => undefined };
+      try {
+        const entries = await loadIndex(this.indexPath, { missing: "error" });
+        return { entries, release: async () => undefined };
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      if (attempt < 100 && (await exists(this.journalPath))) continue;
+      return { entries: [], missing: true, release: async () => undefined };
     }
-    return { entries: [], release: async () => undefined };
   }
 
   async #readerJournal(): Promise<IndexRead | undefined> {
@@ -232,6 +241,7 @@ export class StoreIndex {
         this.#readerHeld = true;
         return {
           columns: journal.view,
+          damage: journal.damage,
           release: async () => {
             this.#readerHeld = false;
           },
@@ -251,12 +261,13 @@ export class StoreIndex {
       this.#readerHeld = true;
       return {
         columns: journal.view,
+        damage: journal.damage,
         release: async () => {
           this.#readerHeld = false;
         },
       };
     }
-    return { columns: journal.view, release: () => journal.close().catch(() => undefined) };
+    return { columns: journal.view, damage: journal.damage, release: () => journal.close().catch(() => undefined) };
   }
 
   // ------------------------------------------------------------------ writers (lock held)
@@ -301,7 +312,7 @@ export class StoreIndex {
         return this.#begin(false); // unreadable: reads say why; recover rebuilds it
       }
       if ((await this.format(entries)) !== "replaykit") return this.#begin(false);
-      await writeIndexV2(this.journalPath, entries);
+      await writeJournal(this.journalPath, entries);
       crashPoint("migrate:journal-written");
     } else if (!(await exists(this.indexPath))) {
       return this.#begin(true);
@@ -327,17 +338,16 @@ export class StoreIndex {
   /** Keeps the sidecar in step with a journal that now holds `size` entries (present only while emptied). */
   async #sidecarAfter(size: number): Promise<void> {
     if (size === 0 || this.#session?.sidecar === false) return;
-    if (await exists(formatPath(this.indexPath))) await unlink(formatPath(this.indexPath)).catch(() => undefined);
+    for (const format of ["replaykit", "dlm"] as const) {
+      const sidecar = this.layout.sidecarOf(format);
+      if (await exists(sidecar)) await unlink(sidecar).catch(() => undefined);
+    }
     if (this.#session !== undefined) this.#session.sidecar = false;
   }
 
   /** The live entries, for a writer (objects: a writer plans on them). */
   async load(): Promise<IndexEntry[]> {
-    if (await exists(this.journalPath)) {
-      const journal = await this.#writerJournal(false);
-      await journal.catchUp();
-      return entriesOfRows(journal.view);
-    }
+    if (await exists(this.journalPath)) return entriesOfRows((await this.#current()).view);
     await this.#dropWriter();
     return loadIndex(this.indexPath);
   }
@@ -352,9 +362,36 @@ export class StoreIndex {
       await this.#dropWriter();
       return undefined;
     }
+    return (await this.#current()).view;
+  }
+
+  /**
+   * The writer journal, caught up, refused when damage in its middle has whole commits after
+   * it: a compaction, downgrade or rewrite built from its view would drop those acknowledged
+   * commits (the journal's own commits refuse too). `recover` salvages them.
+   * @throws {IndexCorruptError} naming the damage and `recover`.
+   */
+  async #current(): Promise<IndexJournal> {
     const journal = await this.#writerJournal(false);
     await journal.catchUp();
-    return journal.view;
+    const damage = journal.damage;
+    if (damage !== undefined) {
+      throw new IndexCorruptError(
+        `corrupt index ${this.journalPath}: byte ${damage.byteOffset}: ${damage.length} damaged bytes with ${damage.commitsAfter} whole commit(s) after them; ` +
+          "nothing is written that would drop those acknowledged commits: run recover",
+        { path: this.journalPath, byteOffset: damage.byteOffset },
+      );
+    }
+    return journal;
+  }
+
+  /**
+   * Every whole commit of the journal, those after damage in its middle too (`salvageJournal`),
+   * for `recover`; undefined without a journal or when even its header is unreadable.
+   */
+  async salvage(): Promise<JournalSalvage | undefined> {
+    if (!(await exists(this.journalPath))) return undefined;
+    return salvageJournal(this.journalPath).catch(() => undefined);
   }
 
   /**
@@ -367,9 +404,8 @@ export class StoreIndex {
   async removeRows(rows: ArrayLike<number>, reason: RemoveReasonName): Promise<IndexView> {
     return this.#dropOnError(async () => {
       const journal = await this.#writerJournal(false);
-      const before = journal.view;
       // The sidecar first, so no crash leaves a deliberately emptied index unmarked.
-      if (rows.length > 0 && rows.length >= before.size) await this.#writeSidecar("replaykit");
+      if (rows.length > 0 && rows.length >= journal.view.size) await this.#writeSidecar("replaykit");
       await journal.commit({ removeRows: rows, reason });
       const after = journal.view;
       await this.#maybeRewrite(journal);
@@ -392,11 +428,8 @@ export class StoreIndex {
    * false) from a journal, or every entry of an index.json (`all` true).
    */
   async loadOf(ids: ReadonlySet<unknown>): Promise<{ entries: IndexEntry[]; all: boolean }> {
-    if (await this.isJournal()) {
-      const journal = await this.#writerJournal(false);
-      await journal.catchUp();
-      return { entries: entriesWithIds(journal.view, ids), all: false };
-    }
+    // Refused before any frame is written when the journal is damaged (the frames would be dead bytes recover revives).
+    if (await this.isJournal()) return { entries: entriesWithIds((await this.#current()).view, ids), all: false };
     await this.#dropWriter();
     return { entries: await loadIndex(this.indexPath), all: true };
   }
@@ -430,6 +463,36 @@ export class StoreIndex {
   }
 
   /**
+   * True when the store has no index file at all (no journal, no index.json) while its
+   * corpus holds bytes: the index is lost, and no writer may start a fresh one over it (the
+   * corpus's frames would all look dead); `recover` rebuilds it. Writers, after `migrate`.
+   */
+  async isLost(): Promise<boolean> {
+    if ((await this.isJournal()) || (await exists(this.indexPath))) return false;
+    return sizeOfSync(this.layout.corpusPath) > 0;
+  }
+
+  /**
+   * Makes sure a replaykit store's journal exists before its first frame is written, so a
+   * crash anywhere in a first append leaves an index (its frames are then dead bytes), never
+   * a corpus without one. Writers, after `migrate`.
+   * @throws {StoreIndexLostError} when the index is lost (see `isLost`).
+   */
+  async ensureIndex(): Promise<void> {
+    if ((await this.isJournal()) || (await exists(this.indexPath))) return;
+    if (sizeOfSync(this.layout.corpusPath) > 0) throw new StoreIndexLostError(this.journalPath, this.layout.corpusPath);
+    // Written whole with its "emptied on purpose" mark (removed by the first commit): frames
+    // written before a crash are then dead bytes, not a lost index.
+    await this.#dropOnError(() => this.#createJournal([]));
+    crashPoint("append:index-created");
+  }
+
+  /** True when a writer emptied a dlm index.json on purpose (its sidecar is there): an empty index is then not a lost one. */
+  async emptiedOnPurpose(): Promise<boolean> {
+    return (await exists(this.layout.sidecarOf("replaykit"))) || (await exists(this.layout.sidecarOf("dlm")));
+  }
+
+  /**
    * The store's format: a journal is replaykit; else from index.json's entries' keys, or —
    * for an empty index — the sidecar that remembers an emptied store's format. Nothing at
    * all: replaykit.
@@ -439,7 +502,7 @@ export class StoreIndex {
     const fromKeys = indexFormatOf(entries);
     if (fromKeys !== undefined) return fromKeys;
     try {
-      return (await readFile(formatPath(this.indexPath), "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
+      return (await readFile(this.layout.formatPath, "utf8")).trim() === "dlm" ? "dlm" : "replaykit";
     } catch {
       return "replaykit";
     }
@@ -540,7 +603,7 @@ export class StoreIndex {
     if (entries.length === 0) await this.#writeSidecar("replaykit");
     const known = this.#session !== undefined;
     this.#session = undefined; // unknown until the journal is in place
-    await writeIndexV2(this.journalPath, entries);
+    await writeJournal(this.journalPath, entries);
     if (known) this.#begin(true);
     if (await exists(this.indexPath)) await this.#removeJson();
     await this.#sidecarAfter(entries.length);
@@ -559,9 +622,7 @@ export class StoreIndex {
       await this.#writeJson(entries.map(toDlmEntry));
       return entries.length;
     }
-    const journal = await this.#writerJournal(false);
-    await journal.catchUp();
-    const view = journal.view;
+    const view = (await this.#current()).view;
     const converted = view.size;
     if (converted === 0) await this.#writeSidecar("dlm");
     await writeText(this.indexPath, downgradeToIndexJson(view));
@@ -584,17 +645,16 @@ export class StoreIndex {
     if (known) this.#begin(false);
   }
 
-  /** A rewrite when the journal holds many commits or more dead rows than live ones (FORMAT.md, "When to rewrite"). */
+  /** A rewrite when the journal says it is due (FORMAT.md, "When to rewrite"). */
   async #maybeRewrite(journal: IndexJournal): Promise<void> {
-    const liveBytes = 16 + ENTRY_BYTES * journal.view.size;
-    if (journal.commits > REWRITE_AFTER_COMMITS || journal.end > 2 * liveBytes + 64 * 1024) {
+    if (journal.needsRewrite) {
       await journal.rewrite();
       crashPoint("journal:rewritten");
     }
   }
 
   async #writeSidecar(format: IndexFormat): Promise<void> {
-    const sidecar = formatPath(this.indexPath);
+    const sidecar = this.layout.sidecarOf(format);
     if (this.#session !== undefined) this.#session.sidecar = undefined; // unknown if the write fails midway
     try {
       await writeFileAtomic(sidecar, new TextEncoder().encode(`${format}\n`));
@@ -610,7 +670,7 @@ export class StoreIndex {
     if (entries.length === 0) await this.#writeSidecar("dlm");
     await saveIndex(this.indexPath, entries);
     if (entries.length > 0) {
-      await unlink(formatPath(this.indexPath)).catch(() => undefined);
+      await unlink(this.layout.sidecarOf("dlm")).catch(() => undefined);
       if (this.#session !== undefined) this.#session.sidecar = false;
     }
   }
@@ -632,35 +692,12 @@ async function syncDir(path: string): Promise<void> {
   }
 }
 
-/** Test seam (as recover.ts's crashPoint, which imports this module). */
-function crashPoint(name: string): void {
-  if (process.env.REPLAYKIT_TEST_CRASH_AT === name) process.kill(process.pid, "SIGKILL");
-}
-
-/** True when a writer emptied the index on purpose (the sidecar is there): an empty index is then not a lost one. */
-export async function emptiedOnPurpose(indexPath: string): Promise<boolean> {
-  return exists(formatPath(indexPath));
-}
-
-/** True for a compaction's journal temp (its name starts with the journal's base name). */
-const isJournalName = (name: string, indexPath: string): boolean => name.startsWith(`.${basename(journalPathOf(indexPath))}.`);
-
-/** The base name of a compaction's index temp for a store of `format` (`tag` makes it unique). */
-export function compactIndexBase(indexPath: string, format: IndexFormat, infix: string, tag: string): string {
-  return `.${basename(format === "replaykit" ? journalPathOf(indexPath) : indexPath)}${infix}${tag}`;
-}
-
-/** The live path a compaction's index temp (`name`, a base name) is renamed to. */
-export function compactIndexTarget(indexPath: string, name: string): string {
-  return isJournalName(name, indexPath) ? journalPathOf(indexPath) : indexPath;
-}
-
 /**
- * A compaction's new index, read by its temp path (journal or index.json, by its name).
- * Undefined when the file is not there (already renamed into place).
+ * A compaction's new index, read by its temp path (a journal when `journal`, else an
+ * index.json). Undefined when the file is not there (already renamed into place).
  */
-export async function readIndexAt(path: string, indexPath: string): Promise<IndexRead | undefined> {
-  if (isJournalName(basename(path), indexPath)) {
+export async function readIndexAt(path: string, journal: boolean): Promise<IndexRead | undefined> {
+  if (journal) {
     const journal = await openJournal(path);
     return journal === undefined ? undefined : { columns: journal.view, release: () => journal.close().catch(() => undefined) };
   }
@@ -677,12 +714,7 @@ export async function readIndexAt(path: string, indexPath: string): Promise<Inde
  */
 export async function writeIndexFile(path: string, entries: readonly IndexEntry[] | IndexView, format: IndexFormat): Promise<void> {
   // (Entry objects carry no exposure here: they come from an index.json, which has no place for it.)
-  if (format === "replaykit") return writeIndexV2(path, entries);
+  if (format === "replaykit") return writeJournal(path, entries);
   if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be entry objects for an index.json");
   return saveIndex(path, entries);
-}
-
-/** True for the temp files an interrupted index, journal or sidecar write leaves beside `indexPath`. */
-export function isIndexTemp(name: string, indexPath: string): boolean {
-  return (name.startsWith(`.${basename(indexPath)}.`) || name.startsWith(`.${basename(journalPathOf(indexPath))}.`)) && name.endsWith(".tmp");
 }

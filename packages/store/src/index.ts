@@ -22,8 +22,10 @@ export { ReplayStore } from "./store.js";
 export { estimateRowTokens, largestRemainder, rowTexts, type DrawOptions } from "./draw.js";
 export { DrawReceiptError, type DrawPick, type DrawReceipt } from "./receipt.js";
 export { bodyProblems, type AppendOptions, type BodyProblem, type DuplicatePolicy, type IngestResult } from "./ingest.js";
+export type { StoreLayout } from "./layout.js";
 export type {
   CompactOptions,
+  EvictResult,
   ProgressOptions,
   QuarantineRecord,
   RecoverReport,
@@ -40,6 +42,7 @@ export {
   StoreArgumentError,
   StoreChangedError,
   StoreError,
+  StoreIndexLostError,
   StoreIOError,
   StoreLockedError,
   StoreNotFoundError,
@@ -58,6 +61,7 @@ export {
   CorpusError,
   CorpusIOError,
   SnapshotInvalidError,
+  calendar,
   createSnapshot,
   sectionIdOf,
   type CorruptReason,

@@ -1,14 +1,17 @@
 /**
- * Ingest semantics (DESIGN §4 "Ingest (v2)"): what `appendMany` writes and what `remove`
- * takes out. Pure functions over index entries and snapshots; the facade (`store.ts`) calls
- * them under its lock and does the writing, so the rules live in one place and are testable
- * without files.
+ * Ingest (DESIGN §4 "Ingest (v2)"): what `appendMany` writes and what `remove` takes out —
+ * pure functions over index entries and snapshots, testable without files — and the
+ * pipeline that runs them against a store (`ingestSnapshots`).
  */
 import { describeValue } from "@replaykit/errors";
-import type { SectionSnapshot } from "@replaykit/corpus";
-import { isSectionId, type IndexEntry } from "@replaykit/index";
+import { appendFrames, crc32, encodeFrames, type SectionSnapshot } from "@replaykit/corpus";
+import { entryFor, isSectionId, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { replayRowId, type RowExpander } from "@replaykit/parsers";
-import { StoreArgumentError, UnknownSectionTypeError } from "./errors.js";
+import { expanderOf, type StoreContext } from "./context.js";
+import { crashPoint } from "./crash.js";
+import { StoreArgumentError, StoreIndexLostError, StoreNotFoundError, UnknownSectionTypeError } from "./errors.js";
+import { indexOf } from "./index-io.js";
+import type { View } from "./view.js";
 
 /**
  * What `appendMany` does with a snapshot equal to a live entry (same section id and
@@ -49,27 +52,6 @@ export interface BodyProblem {
   error: Error;
 }
 
-const POLICIES: readonly DuplicatePolicy[] = ["skip", "supersede", "keep"];
-
-/**
- * Checks the options of `appendMany`.
- * @throws {StoreArgumentError} naming the bad option.
- */
-export function appendOptionsOf(options: unknown): { validate: boolean; onDuplicate: DuplicatePolicy | undefined; onProgress: AppendOptions["onProgress"] } {
-  if (options === undefined) return { validate: true, onDuplicate: undefined, onProgress: undefined };
-  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new StoreArgumentError("options", "must be an object");
-  const { validate = true, onDuplicate, onProgress } = options as AppendOptions;
-  if (onProgress !== undefined && typeof onProgress !== "function") throw new StoreArgumentError("options.onProgress", "must be a function");
-  if (typeof validate !== "boolean") throw new StoreArgumentError("options.validate", "must be a boolean");
-  if (onDuplicate !== undefined && !POLICIES.includes(onDuplicate)) {
-    throw new StoreArgumentError(
-      "options.onDuplicate",
-      `must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(", ")}, got ${describeValue(onDuplicate)}`,
-    );
-  }
-  return { validate, onDuplicate, onProgress };
-}
-
 /**
  * Every snapshot whose body cannot become training rows: its type has no expander, or the
  * expander throws (the built-in instruction and preference grammars name the body line).
@@ -82,7 +64,7 @@ export function appendOptionsOf(options: unknown): { validate: boolean; onDuplic
 export function bodyProblems(snapshots: readonly SectionSnapshot[], expanders: Readonly<Record<string, RowExpander | undefined>>): BodyProblem[] {
   const problems: BodyProblem[] = [];
   snapshots.forEach((s, index) => {
-    const expander = Object.hasOwn(expanders, s.sectionType) ? expanders[s.sectionType] : undefined;
+    const expander = expanderOf({ expanders }, s.sectionType);
     let error: Error | undefined;
     if (expander === undefined) error = new UnknownSectionTypeError(s.sectionType, s.sectionId);
     else {
@@ -203,22 +185,110 @@ export function removeIdsOf(ids: unknown): Set<string> {
   return out;
 }
 
-/**
- * Checks the options of `remove`.
- * @throws {StoreArgumentError} naming the bad option.
- */
-export function removeOptionsOf(options: unknown): { purge: boolean } {
-  if (options === undefined) return { purge: false };
-  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new StoreArgumentError("options", "must be an object");
-  const { purge = false } = options as { purge?: unknown };
-  if (typeof purge !== "boolean") throw new StoreArgumentError("options.purge", "must be a boolean");
-  return { purge };
-}
-
 /** Splits the live entries into those `remove` keeps and those it takes out (every entry of each id). */
 export function planRemove(live: readonly IndexEntry[], ids: ReadonlySet<string>): { kept: IndexEntry[]; removed: IndexEntry[] } {
   const kept: IndexEntry[] = [];
   const removed: IndexEntry[] = [];
   for (const e of live) (ids.has(e.sectionId) ? removed : kept).push(e);
   return { kept, removed };
+}
+
+// ---------------------------------------------------------------- the pipeline
+
+/** Appends of more snapshots than this plan once before taking the lock, to compress only what the index lacks outside it. */
+const PLAN_BEFORE_LOCK_ABOVE = 16;
+
+/** How the ingest pipeline reaches the store: a consistent read, and a write under the lock. */
+export interface StoreAccess {
+  read<T>(fn: (view: View) => Promise<T>): Promise<T>;
+  write<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * `ReplayStore.ingest`: validates, compresses outside the lock only what the index does
+ * not hold already (so re-ingesting a file compresses nothing), then under the lock plans
+ * against the live entries of the snapshots' ids, writes the frames (fsynced) and commits
+ * the index once. Options are checked by the caller.
+ */
+export async function ingestSnapshots(
+  ctx: StoreContext,
+  access: StoreAccess,
+  snapshots: readonly SectionSnapshot[],
+  options: { validate: boolean; onDuplicate: DuplicatePolicy | undefined; onProgress: ((done: number, total: number) => void) | undefined },
+): Promise<IngestResult> {
+  const { validate, onDuplicate, onProgress } = options;
+  if (snapshots.length === 0) return { entries: [], added: [], skipped: [], superseded: [] };
+  const policyOf = (format: IndexFormat): DuplicatePolicy => onDuplicate ?? (format === "dlm" ? "keep" : "skip");
+  // Only the live entries of the snapshots' section ids matter to the plan: found in the
+  // index's columns without making an object per entry.
+  const ids = new Set(snapshots.map((s) => s.sectionId));
+  const index = indexOf(ctx.paths);
+  // A small append compresses all of its snapshots up front instead: reading the index
+  // twice (here and under the lock) would cost more than compressing a few frames. The plan
+  // made under the lock decides; what it needs beyond this guess is compressed there.
+  const guess =
+    snapshots.length <= PLAN_BEFORE_LOCK_ABOVE
+      ? snapshots.map((_, i) => i)
+      : await access
+          .read(async (view) => {
+            const format = view.columns !== undefined ? "replaykit" : await index.format(view.entries);
+            return planAppend(view.entriesOf(ids), snapshots, policyOf(format)).write;
+          })
+          .catch((error: unknown) => {
+            if (StoreNotFoundError.isInstance(error) || StoreIndexLostError.isInstance(error)) return snapshots.map((_, i) => i);
+            throw error;
+          });
+  const frames = new Map<number, Uint8Array>();
+  const encode = async (indices: number[]) => {
+    // In slices, so a large append can report progress.
+    const SLICE = 4096;
+    for (let at = 0; at < indices.length; at += SLICE) {
+      const slice = indices.slice(at, at + SLICE);
+      (await encodeFrames(slice.map((i) => snapshots[i]!))).forEach((f, j) => {
+        frames.set(slice[j]!, f);
+      });
+      onProgress?.(frames.size, Math.max(frames.size, guess.length));
+    }
+  };
+  // encodeFrames validates every snapshot it is given before any write; a snapshot never
+  // compressed is one equal to a live entry, which is not written.
+  await encode(guess);
+  if (validate) assertBodies(snapshots, ctx.expanders);
+  return access.write(async () => {
+    // The index exists before the first frame: a crash in a first append leaves dead bytes, not a lost index.
+    await index.ensureIndex();
+    // A journal gives the live entries of these ids only (all of index.json's otherwise).
+    const { entries, all } = await index.loadOf(ids);
+    const format = await index.format(entries);
+    const plan = planAppend(entries, snapshots, policyOf(format));
+    await encode(plan.write.filter((i) => !frames.has(i)));
+    if (plan.write.length === 0 && plan.superseded.size === 0) return applyAppend(entries, plan, []).result;
+    const pointers =
+      plan.write.length === 0
+        ? []
+        : await appendFrames(
+            ctx.layout.corpusPath,
+            plan.write.map((i) => frames.get(i)!),
+          );
+    crashPoint("append:frames-written");
+    const added = plan.write.map((i, j): IndexEntry => {
+      const s = snapshots[i]!;
+      const p = pointers[j]!;
+      return entryFor(format, {
+        sectionId: s.sectionId,
+        byteOffset: p.byteOffset,
+        length: p.length,
+        addedAt: s.lastSeenAt,
+        sectionType: s.sectionType,
+        autoMined: s.autoMined,
+        crc32: crc32(frames.get(i)!),
+      });
+    });
+    const { index: next, result } = applyAppend(entries, plan, added);
+    // A plain append commits only what it adds; a supersede rewrites the index.
+    if (plan.superseded.size === 0) await index.append(entries, added, format);
+    else if (!all) await index.supersede([...plan.superseded], added);
+    else await index.replace(next, format, "superseded");
+    return result;
+  });
 }

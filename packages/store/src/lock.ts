@@ -18,7 +18,7 @@
 // each completes in microseconds, where a trip through libuv's thread pool costs tens, and
 // an append makes every one of them. A raw descriptor is also never closed behind our back
 // (a collected FileHandle is), so nothing but `releaseLock` can drop a held lock.
-import { closeSync, constants, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { tryLock, unlock } from "fs-native-extensions";
 import { StoreIOError, StoreLockedError, type LockHolder } from "./errors.js";
@@ -141,4 +141,13 @@ function closeQuietly(fd: number): void {
   } catch {
     // Nothing to do: the descriptor is gone either way.
   }
+}
+
+/**
+ * Runs `fn` holding a store's writer lock (`index.rkx.lock`, see layout.ts) and, while a
+ * lock file of the name stores used before exists (`index.json.lock`), that one too, so a
+ * writer of an earlier replaykit on the same store is still excluded. Always in that order.
+ */
+export async function withStoreLock<T>(layout: { lockPath: string; legacy: { lockPath: string } }, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  return withLock(layout.lockPath, timeoutMs, () => (existsSync(layout.legacy.lockPath) ? withLock(layout.legacy.lockPath, timeoutMs, fn) : fn()));
 }

@@ -17,6 +17,13 @@ export interface DrawPick {
   /** The entry's index weight when it was drawn. */
   weight: number;
   sectionType: string;
+  /**
+   * What the section held when drawn: SHA-256 (hex, first 32 digits) of its type, a NUL and
+   * its content (see `contentDigest`). `redraw` refuses a pick whose section now holds
+   * something else (a purge and a re-add with the same id and time). Absent in receipts
+   * written before it existed (those picks are matched by id and time alone).
+   */
+  content?: string;
 }
 
 /**
@@ -43,22 +50,28 @@ export interface DrawReceipt {
 }
 
 /**
- * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"corrupt"`), or
- * some of its picks are no longer in the store (`reason` "missing", kind `"not-found"`,
- * listed in `missing`: evicted or removed since the draw).
+ * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"corrupt"`), some
+ * of its picks are no longer in the store (`reason` "missing", kind `"not-found"`, listed in
+ * `missing`: evicted or removed since the draw), or a pick's section now holds other content
+ * than when it was drawn (`reason` "changed", kind `"conflict"`, listed in `missing` too).
  */
+const KIND_OF_REASON = { invalid: "corrupt", missing: "not-found", changed: "conflict" } as const;
+
 export class DrawReceiptError extends StoreError {
   static readonly code = "DRAW_RECEIPT";
   static override readonly kind = "corrupt";
   static readonly isInstance = instanceCheck<DrawReceiptError>(this);
   declare readonly code: typeof DrawReceiptError.code;
   override readonly name = "DrawReceiptError";
-  readonly reason: "invalid" | "missing";
+  readonly reason: "invalid" | "missing" | "changed";
   /** The picks that are gone (reason "missing"); empty otherwise. */
   readonly missing: ReadonlyArray<{ sectionId: string; addedAt: string }>;
 
-  constructor(message: string, options: { reason: "invalid" | "missing"; missing?: ReadonlyArray<{ sectionId: string; addedAt: string }>; cause?: unknown }) {
-    super(`store: ${message}`, { cause: options.cause, kind: options.reason === "missing" ? "not-found" : "corrupt" });
+  constructor(
+    message: string,
+    options: { reason: "invalid" | "missing" | "changed"; missing?: ReadonlyArray<{ sectionId: string; addedAt: string }>; cause?: unknown },
+  ) {
+    super(`store: ${message}`, { cause: options.cause, kind: KIND_OF_REASON[options.reason] });
     this.reason = options.reason;
     this.missing = options.missing ?? [];
   }
@@ -116,6 +129,11 @@ function digestOf(columns: ReadonlyArray<Uint32Array | Float64Array>): string {
   return `sha256:${hash.digest("hex")}`;
 }
 
+/** The content digest a receipt pins for one picked section: SHA-256 of `type NUL content`, 32 hex digits. */
+export function contentDigest(sectionType: string, content: string): string {
+  return createHash("sha256").update(sectionType).update("\0").update(content).digest("hex").slice(0, 32);
+}
+
 /** The key `redraw` finds a pick by: offsets change with compaction, (id, addedAt) does not. */
 export function pickKey(sectionId: string, addedAtMs: number): string {
   return `${sectionId}@${addedAtMs}`;
@@ -138,6 +156,16 @@ export function receiptPicks(value: unknown): Array<DrawPick & { addedAtMs: numb
     if (typeof pick.sectionId !== "string") throw bad(`picks[${i}].sectionId`, "must be a string");
     const addedAtMs = typeof pick.addedAt === "string" ? Date.parse(pick.addedAt) : Number.NaN;
     if (!Number.isFinite(addedAtMs)) throw bad(`picks[${i}].addedAt`, "must be an ISO 8601 date");
-    return { sectionId: pick.sectionId, addedAt: pick.addedAt!, weight: Number(pick.weight), sectionType: String(pick.sectionType), addedAtMs };
+    if (pick.content !== undefined && (typeof pick.content !== "string" || !/^[0-9a-f]{32}$/.test(pick.content)))
+      throw bad(`picks[${i}].content`, "must be 32 hex digits");
+    const out: DrawPick & { addedAtMs: number } = {
+      sectionId: pick.sectionId,
+      addedAt: pick.addedAt!,
+      weight: Number(pick.weight),
+      sectionType: String(pick.sectionType),
+      addedAtMs,
+    };
+    if (pick.content !== undefined) out.content = pick.content;
+    return out;
   });
 }

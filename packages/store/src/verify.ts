@@ -1,11 +1,8 @@
 // verify (check every frame against its entry, never throw for damage), the lost-index
 // check, and repair's quarantine record.
-import { CorpusCorruptError, writeFileAtomic } from "@replaykit/corpus";
+import { CorpusCorruptError } from "@replaykit/corpus";
 import type { IndexEntry, IndexFormat } from "@replaykit/index";
-import { readFile } from "node:fs/promises";
-import { StoreIOError } from "./errors.js";
-import { emptiedOnPurpose } from "./index-io.js";
-import { hasIntactFrame } from "./recover.js";
+import type { QuarantineRecord } from "./quarantine.js";
 import type { View } from "./view.js";
 
 /** One thing `verify` found wrong. */
@@ -33,8 +30,10 @@ export interface VerifyReport {
    * looks lost. `recover()` rebuilds it; `compact()` would discard the frames and refuses.
    */
   indexLooksLost: boolean;
-  /** With `repair: true`: the problems whose entries were moved to the quarantine record. */
+  /** With `repair: true`: the problems whose entries this run moved to the quarantine. */
   quarantined: VerifyProblem[];
+  /** The store's whole quarantine after this run: every record `verify --repair` ever set aside and not dropped. */
+  quarantine: QuarantineRecord[];
 }
 
 /** The result of checking a view: the report, and the entries found damaged. */
@@ -45,10 +44,9 @@ export interface VerifyOutcome {
 
 /** Checks every entry of the view (see `ReplayStore.verify`). Never throws for damage. */
 export async function verifyView(
-  indexPath: string,
   view: View,
   format: IndexFormat,
-  maxFrameBytes: number,
+  quarantine: QuarantineRecord[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<VerifyOutcome> {
   const { entries } = view;
@@ -73,12 +71,20 @@ export async function verifyView(
     done += batch.entries.length;
     onProgress?.(done, inFile.length);
   }
-  const indexLooksLost =
-    entries.length === 0 && fileBytes > 0 && !(await emptiedOnPurpose(indexPath)) && (await hasIntactFrame(view.corpusFile, maxFrameBytes));
+  const damage = view.damage;
+  if (damage !== undefined) {
+    problems.push({
+      byteOffset: damage.byteOffset,
+      message:
+        `the index has ${damage.length} damaged bytes at byte ${damage.byteOffset} with ${damage.commitsAfter} whole commit(s) after them ` +
+        "(damage, not a torn tail: writes refuse until it is mended). Run recover() (replaykit recover <dir>), which brings those commits back; do not compact",
+    });
+  }
+  const indexLooksLost = await view.looksLost();
   if (indexLooksLost) {
     problems.push({
       message:
-        `the index holds no entries but the corpus (${fileBytes} bytes) holds intact frames: the index looks lost. ` +
+        `the index is missing or holds no entries while the corpus (${fileBytes} bytes) holds sections: the index looks lost. ` +
         "Rebuild it from the corpus with recover() (replaykit recover <dir>); do not compact, which would discard them",
     });
   }
@@ -93,6 +99,7 @@ export async function verifyView(
       reclaimableBytes: unreferencedBytes(entries, fileBytes),
       indexLooksLost,
       quarantined: [],
+      quarantine,
     },
     damaged,
   };
@@ -112,63 +119,4 @@ export function unreferencedBytes(entries: readonly IndexEntry[], fileBytes: num
     end = to;
   }
   return fileBytes - covered;
-}
-
-// ---------------------------------------------------------------- quarantine
-
-/** An entry `verify({ repair: true })` moved out of the live index: its frame stays in the corpus. */
-export interface QuarantineRecord {
-  sectionId: string;
-  byteOffset: number;
-  length: number;
-  /** What verify found wrong. */
-  reason: string;
-  /** When it was quarantined (ISO 8601). */
-  quarantinedAt: string;
-  /** The entry's other fields, so it can be put back by hand. */
-  addedAt: string;
-  weight: number;
-}
-
-export const quarantinePath = (indexPath: string): string => `${indexPath}.quarantine.json`;
-
-/** The quarantine record ([] when there is none). @throws {StoreIOError} when it cannot be read or parsed. */
-export async function readQuarantine(indexPath: string): Promise<QuarantineRecord[]> {
-  const path = quarantinePath(indexPath);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return [];
-    throw new StoreIOError(path, "read the quarantine record", error);
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (Array.isArray(parsed)) return parsed as QuarantineRecord[];
-  } catch {
-    // fall through
-  }
-  throw new StoreIOError(path, "parse the quarantine record", new Error(`unexpected content ${JSON.stringify(text.slice(0, 80))}`));
-}
-
-/** Adds records to the quarantine (atomic replace, never through a symlink). Writers only. */
-export async function addToQuarantine(indexPath: string, damaged: VerifyOutcome["damaged"], now: Date): Promise<void> {
-  const records = await readQuarantine(indexPath);
-  for (const { entry, problem } of damaged) {
-    records.push({
-      sectionId: entry.sectionId,
-      byteOffset: entry.byteOffset,
-      length: entry.length,
-      reason: problem.message,
-      quarantinedAt: now.toISOString(),
-      addedAt: entry.addedAt.toISOString(),
-      weight: entry.weight,
-    });
-  }
-  const path = quarantinePath(indexPath);
-  try {
-    await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(records, null, 2)}\n`));
-  } catch (error) {
-    throw new StoreIOError(path, "write the quarantine record", error);
-  }
 }

@@ -18,8 +18,10 @@ import type { IndexEntry, IndexView } from "@replaykit/index";
 import { statSync } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { StoreChangedError, StoreIOError } from "./errors.js";
-import { pendingPaths, readGeneration, type GenerationState, type StorePaths } from "./generation.js";
+import { readGeneration, type GenerationState } from "./generation.js";
 import { entriesWithIds, indexOf, readIndexAt, type IndexRead } from "./index-io.js";
+import { layoutOf, type StorePaths } from "./layout.js";
+import { hasIntactFrame } from "./scan.js";
 
 /** Attempts before a reader gives up on a store that keeps changing under it. */
 const MAX_ATTEMPTS = 100;
@@ -75,9 +77,36 @@ export class View {
     return columns !== undefined ? entriesWithIds(columns, ids) : this.entries.filter((e) => ids.has(e.sectionId));
   }
 
+  /** Damage in the middle of the journal with whole commits after it (see index-io.ts), when the read found any. */
+  get damage(): IndexRead["damage"] {
+    return this.#index.damage;
+  }
+
   /** Number of live entries (without making objects). */
   get size(): number {
     return this.#index.columns?.size ?? this.entries.length;
+  }
+
+  /**
+   * True when the store's index looks lost: there is no index file at all beside a
+   * non-empty corpus, or the index holds no entries beside intact frames while no writer
+   * marked it emptied on purpose (the sidecar, layout.ts). A first append creates the index
+   * and its mark before any frame, so one cut short leaves dead bytes, not a lost index.
+   */
+  async looksLost(): Promise<boolean> {
+    if (this.size > 0) return false;
+    const bytes = await this.corpusSize();
+    if (bytes === 0) return false;
+    if (this.#index.missing === true) return true;
+    return !(await this.#emptiedOnPurpose()) && (await hasIntactFrame(this.corpusFile, this.maxFrameBytes));
+  }
+
+  #emptiedOnPurpose: () => Promise<boolean> = async () => false;
+
+  /** @internal How `looksLost` learns that a dlm index was emptied on purpose (its sidecar). */
+  withSidecar(check: () => Promise<boolean>): this {
+    this.#emptiedOnPurpose = check;
+    return this;
   }
 
   /** The corpus file this view reads frames from (its descriptor's name when pinned). */
@@ -259,15 +288,20 @@ export async function openConsistentView(p: StorePaths, maxFrameBytes: number): 
 }
 
 async function openView(p: StorePaths, state: GenerationState, maxFrameBytes: number): Promise<View> {
+  const layout = layoutOf(p);
+  // A FIFO or a device in a store file's place would hang an open: refused first.
+  layout.assertRegularFiles();
+  const index = indexOf(p);
+  const sidecar = () => index.emptiedOnPurpose();
   if (state.pending === undefined) {
-    const index = await indexOf(p).read();
-    return pin(new View(state.generation, index, p.corpusPath, false, maxFrameBytes), [p.corpusPath]);
+    const read = await index.read();
+    return pin(new View(state.generation, read, p.corpusPath, false, maxFrameBytes).withSidecar(sidecar), [p.corpusPath]);
   }
   // Committed, maybe partly rolled forward: each new file is under its temp name or, once
   // renamed (renames are atomic and a temp name is never reused), under the live name.
-  const temps = pendingPaths(p, state.pending);
-  const index = (await readIndexAt(temps.index, p.indexPath)) ?? (await indexOf(p).read());
-  return pin(new View(state.generation, index, temps.corpus, true, maxFrameBytes), [temps.corpus, p.corpusPath]);
+  const temps = layout.pendingPaths(state.pending);
+  const read = (await readIndexAt(temps.index, temps.liveIndex === layout.journalPath)) ?? (await index.read());
+  return pin(new View(state.generation, read, temps.corpus, true, maxFrameBytes).withSidecar(sidecar), [temps.corpus, p.corpusPath]);
 }
 
 /** Opens the first of `candidates` that exists and pins the view to it. */

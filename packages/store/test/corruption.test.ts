@@ -74,9 +74,12 @@ describe("bit and byte flips", () => {
       await expect(store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT", path: journal });
       await expect(store.verify()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
     }
+    // No whole commit left beside the corpus's intact frames, and nothing marks the index
+    // emptied on purpose: it looks lost, and reads say so (never an empty store).
     for (const cutAt of [16, 17, Math.floor(index.length / 2), index.length - 2]) {
       writeFileSync(journal, index.subarray(0, cutAt));
-      expect(await store.load()).toEqual([]);
+      await expect(store.load()).rejects.toMatchObject({ code: "STORE_INDEX_LOST" });
+      expect((await store.verify()).indexLooksLost).toBe(true);
     }
     writeFileSync(journal, index);
     const all = await store.load();

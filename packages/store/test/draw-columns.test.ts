@@ -68,7 +68,7 @@ function sourceOf(entries: readonly IndexEntry[], journal?: IndexJournal): DrawS
   return {
     entries,
     columns: journal?.view,
-    read: async (es) => es.map((e) => ({ sectionType: e.sectionType ?? "prose", sectionId: e.sectionId }) as unknown as SectionSnapshot),
+    read: async (es) => es.map((e) => ({ sectionType: e.sectionType ?? "prose", sectionId: e.sectionId, content: e.sectionId }) as unknown as SectionSnapshot),
     rowsOf: (e) => Array.from({ length: 1 + (e.byteOffset % 3) }, (_, i) => ({ text: `${e.sectionId} ${i}`, _dlm_section_id: e.sectionId }) as unknown as Row),
     classify: async (es) => es.map((e) => ({ sectionType: e.sectionType ?? "prose", autoMined: e.autoMined ?? false })),
   };

@@ -253,7 +253,7 @@ describe("receipts and redraw", () => {
     const parsed = JSON.parse(JSON.stringify(receipt)) as DrawReceipt;
     expect(parsed).toEqual(receipt);
     expect(receipt.store).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), entries: 200 });
-    for (const p of receipt.picks) expect(Object.keys(p).sort()).toEqual(["addedAt", "sectionId", "sectionType", "weight"]);
+    for (const p of receipt.picks) expect(Object.keys(p).sort()).toEqual(["addedAt", "content", "sectionId", "sectionType", "weight"]);
     expect(bytes((await store.redraw(parsed)).rows)).toBe(bytes(rows));
   });
 

@@ -1,36 +1,24 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { saveIndex } from "@replaykit/index";
 import { ReplayStore, createSnapshot } from "../src/index.js";
+import { tempDirs, VECTORS } from "@replaykit/test-support";
+export { VECTORS } from "@replaykit/test-support";
 
-/** The reference vectors, kept in the repository: `<repo>/vectors/dlm-reference`. */
-export const VECTORS = resolve(fileURLToPath(import.meta.url), "../../../../vectors/dlm-reference");
-
-const dirs: string[] = [];
 /** A fresh temp dir, removed after the test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "replaykit-store-"));
-  dirs.push(dir);
-  return dir;
-}
+export const tempDir = tempDirs("store");
 /** A writable copy of the reference (dlm) store. */
 export function referenceStoreCopy(): string {
   const dir = join(tempDir(), "dlm-store");
   cpSync(join(VECTORS, "store"), dir, { recursive: true });
   return dir;
 }
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 /**
  * The side files a replaykit writer keeps beside the index: the lock (never deleted), the
  * generation, and the sidecar of an emptied index.
  */
-export const SIDE_FILES = new Set(["index.json.lock", "index.json.generation", "index.json.format"]);
+export const SIDE_FILES = new Set(["index.rkx.lock", "index.rkx.generation", "index.rkx.format", "index.json.format"]);
 
 /**
  * Turns a replaykit store into what the release before the v2 index wrote: one index.json

@@ -73,6 +73,8 @@ describe("hostile environment", () => {
   test("an index that cannot be written (EACCES on the journal): typed error naming the index, frames become dead space, store readable", async () => {
     const s = await seeded();
     faults.open = { match: /index\.rkx$/, code: "EACCES" };
+    // A store object opened now (one that wrote before keeps its journal open, writable).
+    s.store = await ReplayStore.open(s.dir);
     const error = await s.store.append(snapshot(3)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "INDEX_WRITE" });
     expect(String((error as Error).message)).toContain(journalOf(s.store));
@@ -119,7 +121,9 @@ describe("hostile environment", () => {
     writeFileSync(journal, "");
     await expect(s.store.load()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
     writeFileSync(journal, s.index.subarray(0, s.index.length - 8)); // a torn tail: the commit before it rules
-    expect(await s.store.load()).toEqual([]);
+    // …which leaves no entry beside the corpus's intact frames, unmarked: the index looks lost, and reads say so.
+    await expect(s.store.load()).rejects.toMatchObject({ code: "STORE_INDEX_LOST" });
+    expect((await s.store.verify()).indexLooksLost).toBe(true);
     writeFileSync(journal, s.index);
     writeFileSync(s.store.corpusPath, s.corpus.subarray(0, s.corpus.length - 5));
     expect((await s.store.verify()).problems).toHaveLength(1);

@@ -115,10 +115,10 @@ describe("sampling", () => {
     await expect(store.samplePreferenceRows(undefined as never)).rejects.toMatchObject({ code: "STORE_ARGUMENT" });
     await expect(store.samplePreferenceRows({ k: 1, now: NOW, seed: 1, includeAutoMined: "no" as never })).rejects.toMatchObject({
       code: "STORE_ARGUMENT",
-      argument: "includeAutoMined",
+      argument: "options.includeAutoMined",
     });
-    await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
-    await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "SAMPLER" });
+    await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "options.k" });
+    await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "options.now" });
   });
 
   test("weight 0 entries saved through save() are never sampled", async () => {

@@ -5,7 +5,7 @@ import { evictUntil } from "@replaykit/eviction";
 import { IndexJournal } from "@replaykit/index";
 import { statSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { EvictionError, ReplayStore } from "../src/index.js";
+import { ReplayStore, StoreArgumentError } from "../src/index.js";
 import { journalOf, mixedStore } from "./helpers.js";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
@@ -58,7 +58,7 @@ describe("evict on the columns", () => {
     expect(statSync(journalOf(store)).size).toBe(size);
   });
 
-  test("bad options are EvictionErrors naming the option; nothing changes", async () => {
+  test("bad options are StoreArgumentErrors naming the option, before the lock; nothing changes", async () => {
     const { store } = await mixedStore(3);
     const before = await store.load();
     for (const [options, argument] of [
@@ -67,10 +67,15 @@ describe("evict on the columns", () => {
       [{ maxBytes: "1" }, "options.maxBytes"],
       [{ maxBytes: 0, protectIds: "abc" }, "options.protectIds"],
       [{ maxBytes: 0, protectIds: 7 }, "options.protectIds"],
+      [undefined, "options"],
+      [null, "options"],
+      [42, "options"],
+      [{ maxBytes: 0, compact: "yes" }, "options.compact"],
+      [{ maxBytes: 0, maxbytes: 0 }, "options.maxbytes"],
     ] as const) {
       const error = await store.evict(options as never).catch((e: unknown) => e);
-      expect(EvictionError.isInstance(error)).toBe(true);
-      expect((error as EvictionError).argument).toBe(argument);
+      expect(StoreArgumentError.isInstance(error), String(error)).toBe(true);
+      expect((error as StoreArgumentError).argument).toBe(argument);
     }
     expect(await store.load()).toEqual(before);
   });

@@ -7,13 +7,17 @@ import { toWholeSeconds } from "../dates.js";
 import { CliFailure, isSystemError, oneLine, UsageError } from "../errors.js";
 import { nowOf, write } from "../io.js";
 import { openInput, readLines } from "../jsonl.js";
-import { corpusBytes, openStore } from "../open-store.js";
+import { corpusBytes, openStore, storeDirError } from "../open-store.js";
+import { reasonOf, refuseFileAsStoreDir } from "../paths.js";
 import { startActivity, startBar, type Progress } from "../progress.js";
 import { parseSectionLine, SectionLineError } from "../section-json.js";
 import { formatBytes } from "../size.js";
 
 /** Bad lines printed in full; the rest are counted. */
 export const SHOWN_BAD_LINES = 20;
+
+/** When this many first lines are all not JSON, the input is not JSONL at all (a binary, a CSV): one line, no per-line report. */
+export const NOT_JSONL_AFTER = 5;
 
 interface AddFlags {
   skipInvalid?: boolean;
@@ -80,6 +84,8 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
   if (flags.rejects !== undefined && flags.skipInvalid !== true)
     throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
   if (flags.supersede === true && flags.keepDuplicates === true) throw new UsageError("--supersede and --keep-duplicates contradict each other: choose one");
+  // Before reading the input: `add file.jsonl ./store` must not read the store's directory as JSONL.
+  await refuseFileAsStoreDir(dir, { command: "add", second: file });
   const name = file === "-" ? "stdin" : file;
   const now = toWholeSeconds(nowOf(io));
   const totalBytes = file === "-" ? undefined : await inputSize(file);
@@ -93,24 +99,33 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
   const textOf: Array<string | undefined> = [];
   const bad: BadLine[] = [];
   let bytesRead = 0;
+  // The leading lines that are not JSON, while no line so far was.
+  const notJson: BadLine[] = [];
+  let sawJson = false;
   const reading = totalBytes === undefined ? startActivity(io.stderr, `reading ${name}`) : startBar(io.stderr, "reading   ", totalBytes, "bytes");
   try {
     for await (const line of readLines(openInput(file, io.stdin), (b) => (bytesRead = b))) {
       reading.update(bytesRead);
       if (line.problem !== undefined) {
-        bad.push({ lineNumber: line.lineNumber, text: undefined, message: `line ${line.lineNumber}: ${line.problem}` });
-        continue;
+        const b = { lineNumber: line.lineNumber, text: undefined, message: `line ${line.lineNumber}: ${line.problem}` };
+        bad.push(b);
+        // A line too long to keep may well be JSON; bad UTF-8 cannot be.
+        if (!sawJson && line.problem.startsWith("not valid UTF-8")) notJson.push({ ...b, message: line.problem });
+      } else if (line.text.trim() !== "") {
+        try {
+          snapshots.push(parseSectionLine(line.text, line.lineNumber, now));
+          lineOf.push(line.lineNumber);
+          // Kept only to write bad bodies to --rejects; otherwise not held twice.
+          textOf.push(flags.rejects === undefined ? undefined : line.text);
+          sawJson = true;
+        } catch (error) {
+          if (!(error instanceof SectionLineError)) throw error;
+          bad.push({ lineNumber: line.lineNumber, text: line.text, message: error.message });
+          if (!error.notJson) sawJson = true;
+          else if (!sawJson) notJson.push({ lineNumber: line.lineNumber, text: undefined, message: error.problems[0]!.problem });
+        }
       }
-      if (line.text.trim() === "") continue;
-      try {
-        snapshots.push(parseSectionLine(line.text, line.lineNumber, now));
-        lineOf.push(line.lineNumber);
-        // Kept only to write bad bodies to --rejects; otherwise not held twice.
-        textOf.push(flags.rejects === undefined ? undefined : line.text);
-      } catch (error) {
-        if (!(error instanceof SectionLineError)) throw error;
-        bad.push({ lineNumber: line.lineNumber, text: line.text, message: error.message });
-      }
+      if (!sawJson && notJson.length >= NOT_JSONL_AFTER) throw notJsonl(name, notJson);
     }
   } catch (error) {
     throw inputError(error, name);
@@ -176,6 +191,9 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
         }
       },
     });
+  } catch (error) {
+    // The directory is made on the first write: a file in its path shows here.
+    throw storeDirError(dir, error);
   } finally {
     compressing?.stop();
     committing?.stop();
@@ -188,6 +206,14 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
   if (superseded > 0) parts.push(`${plural(superseded, "older entry", "older entries")} superseded`);
   if (bad.length > 0) parts.push(`skipped ${plural(bad.length, "bad line")}${flags.rejects === undefined ? "" : ` (written to ${flags.rejects})`}`);
   io.stderr.write(`${parts.join("; ")}\n`);
+}
+
+/** `data.csv: not JSONL: line 1 is not JSON (…), nor are lines 2–5; nothing was added`. */
+function notJsonl(name: string, lines: readonly BadLine[]): CliFailure {
+  const [first, ...rest] = lines;
+  const why = first!.message.replace(/^not valid JSON \((.*)\)$/, "$1");
+  const others = rest.length === 0 ? "" : `, nor ${rest.length === 1 ? "is line" : "are lines"} ${rest.map((b) => b.lineNumber).join(", ")}`;
+  return new CliFailure(`${name}: not JSONL: line ${first!.lineNumber} is not JSON (${why})${others}; nothing was added`);
 }
 
 /** The message for a body its expander rejects: the parser's line within the body and its reason. */
@@ -208,7 +234,7 @@ async function writeRejects(path: string, bad: readonly BadLine[]): Promise<void
   try {
     await writeFile(path, text);
   } catch (error) {
-    throw new CliFailure(`--rejects: cannot write ${path}: ${isSystemError(error) ? error.code : String(error)}; nothing was added`, { cause: error });
+    throw new CliFailure(`--rejects ${path}: cannot write: ${reasonOf(error)}; nothing was added`, { cause: error });
   }
 }
 
@@ -221,11 +247,8 @@ async function inputSize(path: string): Promise<number | undefined> {
   }
 }
 
-/** A read failure of the input file as one clear line (exit code 1). */
+/** A read failure of the input file as one clear line (exit code 1): `<file> day-12.jsonl: cannot read: no such file or directory (ENOENT)`. */
 function inputError(error: unknown, name: string): unknown {
   if (!isSystemError(error)) return error;
-  const code = error.code;
-  const reason =
-    code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-  return new CliFailure(`cannot read ${name}: ${reason}`, { cause: error });
+  return new CliFailure(`<file> ${name}: cannot read: ${reasonOf(error)}`, { cause: error });
 }

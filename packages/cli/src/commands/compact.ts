@@ -2,7 +2,7 @@ import { StoreArgumentError } from "@replaykit/store";
 import type { Command } from "commander";
 import { CliFailure } from "../errors.js";
 import { lockTimeout, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
-import { openStore } from "../open-store.js";
+import { liveCount, openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -29,7 +29,7 @@ Example:
     .action(async (dir: string, flags: { force?: boolean; wait?: number }) => {
       const { io } = ctx;
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
-      const size = (await store.load()).length;
+      const size = await liveCount(store);
       const progress = startBar(io.stderr, "compacting", size, "frames");
       let result: { bytesBefore: number; bytesAfter: number };
       try {
@@ -38,7 +38,7 @@ Example:
         // The store's refusal speaks of library calls; say it in commands.
         if (StoreArgumentError.isInstance(error) && error.argument === "options.force") {
           throw new CliFailure(
-            `refusing to compact ${dir}: its index holds no entries but the corpus holds intact frames (the index looks lost), so compacting would discard every section; run \`replaykit recover ${dir}\` to rebuild the index, or compact --force if the store was emptied on purpose`,
+            `refusing to compact ${dir}: its index is missing or holds no entries while the corpus holds sections (the index looks lost), so compacting would discard every section; run \`replaykit recover ${dir}\` to rebuild the index, or compact --force to discard them`,
             { cause: error },
           );
         }

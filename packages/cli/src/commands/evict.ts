@@ -45,30 +45,33 @@ Examples:
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
       const bytesBefore = await corpusBytes(store);
       const options = { maxBytes: flags.maxBytes, ...(protectIds === undefined ? {} : { protectIds }) };
-      let evicted: IndexEntry[];
-      let kept: IndexEntry[];
+      // Counts come without an object per kept entry (a million of them cost more than the
+      // eviction); the kept entries themselves are made only to check --protect ids.
+      let result: { evicted: IndexEntry[]; readonly kept: IndexEntry[]; keptCount: number; keptBytes: number };
       if (flags.dryRun === true) {
         // The same policy the store applies, on the current entries, without saving anything.
-        ({ evicted, kept } = evictUntil(await store.load(), options));
+        const planned = evictUntil(await store.load(), options);
+        result = { ...planned, keptCount: planned.kept.length, keptBytes: planned.kept.reduce((n, e) => n + e.length, 0) };
       } else {
-        ({ evicted, kept } = await store.evict({ ...options, compact: flags.compact === true }));
+        result = await store.evict({ ...options, compact: flags.compact === true });
       }
+      const { evicted } = result;
       if (protectIds !== undefined) {
-        const unknown = unknownIds(protectIds, [...kept, ...evicted]);
+        const unknown = unknownIds(protectIds, [...result.kept, ...evicted]);
         if (unknown.length > 0) io.stderr.write(`warning: --protect: ${plural(unknown.length, "id")} name no section in ${dir}: ${listIds(unknown)}\n`);
       }
       const would = flags.dryRun === true ? "would evict" : "evicted";
-      const liveKept = kept.reduce((n, e) => n + e.length, 0);
+      const liveKept = result.keptBytes;
       const liveEvicted = evicted.reduce((n, e) => n + e.length, 0);
-      const protectedKept = protectIds === undefined ? 0 : kept.filter((e) => protectIds.has(e.sectionId)).length;
+      const protectedKept = protectIds === undefined ? 0 : result.kept.filter((e) => protectIds.has(e.sectionId)).length;
       const budget = `budget ${formatBytes(flags.maxBytes)}`;
       if (evicted.length === 0) {
-        io.stderr.write(`nothing to evict: ${formatBytes(liveKept)} live in ${plural(kept.length, "section")} (${budget})\n`);
+        io.stderr.write(`nothing to evict: ${formatBytes(liveKept)} live in ${plural(result.keptCount, "section")} (${budget})\n`);
       } else {
         const span = `added ${showDate(evicted[0]!.addedAt)} … ${showDate(evicted[evicted.length - 1]!.addedAt)}`;
         io.stderr.write(`${would} ${plural(evicted.length, "section")} (${formatBytes(liveEvicted)}, oldest first, ${span})\n`);
         io.stderr.write(
-          `${flags.dryRun === true ? "would keep" : "kept"} ${plural(kept.length, "section")} (${formatBytes(liveKept)} live, ${budget}${protectIds === undefined ? "" : `, ${protectedKept} protected`})\n`,
+          `${flags.dryRun === true ? "would keep" : "kept"} ${plural(result.keptCount, "section")} (${formatBytes(liveKept)} live, ${budget}${protectIds === undefined ? "" : `, ${protectedKept} protected`})\n`,
         );
       }
       if (liveKept > flags.maxBytes) {

@@ -16,9 +16,10 @@ export function registerRecover(program: Command, ctx: Context): void {
       `
 Reads every intact frame of corpus.zst in file order (each frame carries its section id,
 type, auto-mined flag and dates) and writes a new index of them, replacing the old one;
-weights start at 1. Damaged or torn byte ranges are skipped and listed. Sections evicted or
-removed earlier whose bytes are still in the corpus (not compacted away) come back: evict
-or remove them again afterwards if needed.
+damaged or torn byte ranges are skipped and listed. Whatever the old index's whole commits
+still tell is kept — after damage in its middle too: weights, replay counts, and which
+sections were evicted or removed (they stay out). With no index left at all, every intact
+frame comes back with weight 1, evicted and removed ones too (evict or remove them again).
 
 Example:
   $ replaykit verify ./replay   # "the index of ./replay looks lost … run replaykit recover"

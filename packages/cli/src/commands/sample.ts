@@ -1,13 +1,14 @@
-import { Tokenizer } from "@huggingface/tokenizers";
-import { type DrawOptions, type DrawReceipt, type ReplayStore, type Row, rowShape, rowTexts, toPromptCompletion } from "@replaykit/store";
+import { type DrawOptions, type DrawReceipt, type ReplayStore, type Row, rowShape, toPromptCompletion } from "@replaykit/store";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { randomInt } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
 import { openStore } from "../open-store.js";
+import { atPath, kindOf } from "../paths.js";
+import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../tokenizer.js";
 
 /** The four row shapes a TRL trainer takes as is, in the order `--out` writes their files. */
 const SHAPES = ["text", "messages", "prompt-completion", "preference"] as const;
@@ -19,6 +20,7 @@ interface SampleFlags {
   tokens?: number;
   tokenizer?: string;
   mix?: Record<string, number>;
+  allowMissingTypes?: boolean;
   shape?: Shape;
   out?: string;
   receipt?: string;
@@ -29,6 +31,8 @@ interface SampleFlags {
   preference?: boolean;
   autoMined: boolean;
   recordExposure?: boolean;
+  rank?: number;
+  worldSize?: number;
   wait?: number;
 }
 
@@ -43,6 +47,7 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--tokens <n>", "budget in tokens: sections in key order while their rows' tokens fit", nonNegativeInteger)
     .option("--tokenizer <file>", "with --tokens: count tokens with this Hugging Face tokenizer.json (default: UTF-8 bytes / 4)")
     .option("--mix <shares>", "shares of the budget by section type, e.g. prose=0.5,instruction=0.3,preference=0.2", mixShares)
+    .option("--allow-missing-types", "with --mix: a type the store holds no section of is a shortfall (reported), not a usage error")
     .addOption(new Option("--shape <shape>", "keep only rows of this shape (prompt-completion: made from instruction rows)").choices(SHAPES))
     .option("--out <dir>", "write DIR/text.jsonl, DIR/messages.jsonl, DIR/prompt-completion.jsonl, DIR/preference.jsonl (the non-empty ones) instead of stdout")
     .option("--receipt <file>", "write the draw's receipt (seed, options, store digest, picks) as JSON to this file")
@@ -53,6 +58,12 @@ export function registerSample(program: Command, ctx: Context): void {
     .option("--preference", "draw among preference sections only (the same as --mix preference=1)")
     .option("--no-auto-mined", "leave out sections that were mined automatically")
     .option("--record-exposure", "count each picked section as replayed in the index (replay count + 1, last replay = --now); takes the store's lock")
+    .option(
+      "--rank <r>",
+      "data-parallel draws: this rank's part (0 … world size − 1) of the draw every rank computes; needs --world-size, --seed and --now",
+      nonNegativeInteger,
+    )
+    .option("--world-size <w>", "data-parallel draws: the number of ranks; the parts of ranks 0 … w−1, in order, are the unsharded draw", nonNegativeInteger)
     .option(WAIT_FLAGS, `with --record-exposure: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -64,8 +75,21 @@ Rows are JSON objects, one a line, ready for Hugging Face datasets or TRL:
   preference   {"prompt": …, "chosen": …, "rejected": …, "_dlm_section_id": …}  (one per triple)
 Rows of different shapes must not share a file for datasets/TRL: use --out DIR (one file per
 shape) or --shape. A type of --mix with too few sections gives all it has; the shortfall is
-reported on stderr (and in the receipt), never refilled from other types.
-Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be repeated.
+reported on stderr (and in the receipt), never refilled from other types. A type of --mix the
+store holds no section of (a misspelling?) is a usage error naming the types the store holds,
+unless --allow-missing-types.
+With --rank R --world-size W (and the same --seed and --now on every rank), each rank writes
+its own contiguous part of the one draw: the parts of ranks 0 … W−1 in order are the rows
+the unsharded command prints, and their sizes differ by at most one section. With --k a
+rank reads only its part's frames. The receipt records the shard.
+Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
+repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
+of sampleRows({ k, seed: N })) on the same store.
+--out DIR is created if missing; --receipt is written after the rows (with --out) or before
+them (stdout), in one piece (a temporary file renamed), so it never describes a draw half written.
+A tokenizer is bounded in time: a pattern that nests quantifiers is refused, and a row whose
+tokens take longer than 10 s (plus 10 ms per KiB of text; REPLAYKIT_TOKENIZER_TIMEOUT_MS sets
+the 10 s) to count stops the command.
 
 Examples:
   $ replaykit sample ./replay --k 32 --seed 7 > replay-rows.jsonl
@@ -92,9 +116,27 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   }
   if (flags.tokenizer !== undefined && flags.tokens === undefined) throw new UsageError("--tokenizer counts tokens for --tokens; give --tokens N too");
   if (flags.preference === true && flags.mix !== undefined) throw new UsageError("--preference is --mix preference=1; give one of them");
+  if (flags.allowMissingTypes === true && flags.mix === undefined) throw new UsageError("--allow-missing-types works with --mix; give --mix too");
+  if ((flags.rank === undefined) !== (flags.worldSize === undefined)) throw new UsageError("--rank R and --world-size W go together");
+  if (flags.rank !== undefined && flags.worldSize !== undefined) {
+    if (flags.worldSize < 1 || flags.rank >= flags.worldSize)
+      throw new UsageError(`--rank must be below --world-size (got --rank ${flags.rank} --world-size ${flags.worldSize})`);
+    // Every rank must compute the same draw: the same seed and the same time.
+    const missing = [flags.seed === undefined ? "--seed" : "", flags.now === undefined ? "--now" : ""].filter((f) => f !== "");
+    if (missing.length > 0 && flags.fromReceipt === undefined)
+      throw new UsageError(`--rank needs ${missing.join(" and ")}: every rank must compute the same draw`);
+    if (flags.fromReceipt !== undefined) throw new UsageError("--from-receipt repeats a recorded part; it takes no --rank or --world-size");
+  }
+  const rowBudgetMs = tokenizerBudget(io.env);
   const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+  if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
+  // Every output path is checked (and --out created) before the draw: a draw that records
+  // exposure must not fail after its commit because of a typo in a path.
+  if (flags.out !== undefined) await prepareOut(flags.out);
+  if (flags.receipt !== undefined) await checkReceiptPath(flags.receipt);
 
   let rows: Row[];
+  let receipt: DrawReceipt | undefined;
   let budget = "sections";
   if (flags.fromReceipt !== undefined) {
     rows = (await store.redraw(await readReceipt(flags.fromReceipt))).rows;
@@ -107,27 +149,43 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
       options.rows = flags.rows;
       budget = "rows";
     }
+    let counter: TokenCounter | undefined;
     if (flags.tokens !== undefined) {
       options.maxTokens = flags.tokens;
       budget = "tokens";
       if (flags.tokenizer === undefined)
         io.stderr.write("tokens: estimated as UTF-8 bytes / 4 (give --tokenizer tokenizer.json to count with the model's tokenizer)\n");
-      else options.countTokens = await tokenCounter(flags.tokenizer);
+      else {
+        counter = await loadTokenCounter(flags.tokenizer, rowBudgetMs);
+        options.countTokens = counter.count;
+      }
     }
     if (flags.mix !== undefined) options.mix = flags.mix;
     if (flags.preference === true) options.mix = { preference: 1 };
     if (flags.recordExposure === true) options.recordExposure = true;
-    const drawn = await store.draw(options);
+    if (flags.rank !== undefined && flags.worldSize !== undefined) options.shard = { rank: flags.rank, worldSize: flags.worldSize };
+    let drawn: Awaited<ReturnType<ReplayStore["draw"]>>;
+    try {
+      drawn = await store.draw(options);
+    } finally {
+      await counter?.close();
+    }
     rows = drawn.rows;
+    receipt = drawn.receipt;
     for (const [type, short] of Object.entries(drawn.receipt.shortfall ?? {})) {
       io.stderr.write(`shortfall: ${type} is ${short} ${budget} short of its share (the store has too few ${type} sections); not refilled\n`);
     }
-    if (flags.receipt !== undefined) await writeReceipt(flags.receipt, drawn.receipt, flags.tokenizer);
   }
 
   if (flags.shape !== undefined) rows = keepShape(rows, flags.shape, io.stderr);
-  if (flags.out !== undefined) await writeByShape(flags.out, rows, io.stderr);
-  else {
+  if (flags.out !== undefined) {
+    await writeByShape(flags.out, rows, io.stderr);
+    // After the files it describes, so a receipt is never left beside rows that were not written.
+    if (flags.receipt !== undefined && receipt !== undefined) await writeReceipt(flags.receipt, receipt, flags.tokenizer);
+  } else {
+    // Before the rows: a reader that stops early (`| head`) ends the command at once, and
+    // the draw (and any exposure it recorded) must still have its receipt.
+    if (flags.receipt !== undefined && receipt !== undefined) await writeReceipt(flags.receipt, receipt, flags.tokenizer);
     const out = new LineWriter(io.stdout);
     for (const row of rows) await out.line(JSON.stringify(row));
     await out.flush();
@@ -142,7 +200,8 @@ function mixShares(value: string): Record<string, number> {
     const match = /^\s*([a-z][a-z0-9_-]*)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(part);
     if (match === null)
       throw new InvalidArgumentError(`expected type=share pairs separated by commas (like prose=0.5,instruction=0.5), got ${JSON.stringify(part)}.`);
-    if (match[1]! in mix) throw new InvalidArgumentError(`${match[1]} is given twice.`);
+    // Own keys only: a type may be called `constructor`.
+    if (Object.hasOwn(mix, match[1]!)) throw new InvalidArgumentError(`${match[1]} is given twice.`);
     mix[match[1]!] = Number(match[2]);
   }
   if (!Object.values(mix).some((share) => share > 0)) throw new InvalidArgumentError("some type needs a share > 0.");
@@ -150,38 +209,73 @@ function mixShares(value: string): Record<string, number> {
 }
 
 /**
- * Counts a row's tokens with a Hugging Face tokenizer.json (read with `@huggingface/tokenizers`,
- * a pure-JS port): the tokens of each of the row's texts, without special tokens or a chat
- * template, so a trainer's count may be a few tokens a row higher.
+ * The types of `mix` (with a share > 0) the store holds no section of: a usage error naming
+ * them and the types it holds (a misspelt type would otherwise quietly halve the draw).
  */
-async function tokenCounter(file: string): Promise<(row: Row) => number> {
-  let tokenizer: Tokenizer;
-  try {
-    const json: unknown = JSON.parse(await readFile(file, "utf8"));
-    tokenizer = new Tokenizer(json as object, {});
-    tokenizer.encode("replaykit", { add_special_tokens: false });
-  } catch (error) {
-    throw new UsageError(`--tokenizer ${file}: not a usable tokenizer.json (${(error as Error).message})`, { cause: error });
+async function refuseMissingTypes(store: ReplayStore, mix: Readonly<Record<string, number>>): Promise<void> {
+  const { byType } = await store.stats();
+  const held = (type: string) => Object.hasOwn(byType, type) && byType[type]! > 0;
+  const missing = Object.entries(mix)
+    .filter(([type, share]) => share > 0 && !held(type))
+    .map(([type]) => type);
+  if (missing.length === 0) return;
+  const holds = Object.entries(byType)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([type, n]) => `${type} (${n.toLocaleString("en-US")})`);
+  throw new UsageError(
+    `--mix: the store holds no ${missing.join(" or ")} section${missing.length === 1 ? "" : "s"}; it holds ${holds.length === 0 ? "no sections at all" : holds.join(", ")} (give --allow-missing-types to draw the other types' shares anyway)`,
+  );
+}
+
+/** The per-row base budget of a tokenizer: REPLAYKIT_TOKENIZER_TIMEOUT_MS, or the default. */
+function tokenizerBudget(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.REPLAYKIT_TOKENIZER_TIMEOUT_MS;
+  if (text === undefined || text === "") return DEFAULT_ROW_BUDGET_MS;
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`REPLAYKIT_TOKENIZER_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`);
   }
-  return (row) => {
-    let n = 0;
-    for (const text of rowTexts(row)) n += tokenizer.encode(text, { add_special_tokens: false }).ids.length;
-    return n;
-  };
+  return ms;
+}
+
+/** Creates the --out directory (a file there is a usage error: --out takes a directory). */
+async function prepareOut(dir: string): Promise<void> {
+  if ((await kindOf(dir)) === "file") throw new UsageError(`--out ${dir} is a file; --out takes a directory (it gets text.jsonl, messages.jsonl, …)`);
+  await atPath("--out", dir, "create the directory", () => mkdir(dir, { recursive: true }));
+}
+
+/** Checks that the receipt can be written where it is asked for (after --out is created). */
+async function checkReceiptPath(file: string): Promise<void> {
+  if ((await kindOf(file)) === "directory") throw new UsageError(`--receipt ${file} is a directory; --receipt takes a file name`);
+  const parent = dirname(file);
+  const kind = await kindOf(parent);
+  if (kind === "file") throw new UsageError(`--receipt ${file}: ${parent} is a file, not a directory`);
+  if (kind === "missing") throw new CliFailure(`--receipt ${file}: cannot write: the directory ${parent} does not exist`);
 }
 
 async function readReceipt(file: string): Promise<DrawReceipt> {
-  const text = await readFile(file, "utf8");
+  const text = await atPath("--from-receipt", file, "read", () => readFile(file, "utf8"));
   try {
     return JSON.parse(text) as DrawReceipt;
   } catch (error) {
-    throw new CliFailure(`receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error, kind: "corrupt" });
+    throw new CliFailure(`--from-receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error, kind: "corrupt" });
   }
 }
 
+/** Writes the receipt in one piece: a temporary file beside it, renamed over it. */
 async function writeReceipt(file: string, receipt: DrawReceipt, tokenizer: string | undefined): Promise<void> {
   const recorded = tokenizer === undefined ? receipt : { ...receipt, options: { ...receipt.options, tokenizer } };
-  await writeFile(file, `${JSON.stringify(recorded, null, 2)}\n`);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await atPath("--receipt", file, "write", async () => {
+    try {
+      await writeFile(temporary, `${JSON.stringify(recorded, null, 2)}\n`);
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  });
 }
 
 /** The rows of one shape (instruction rows turned into prompt-completion rows for that shape); the rest counted on stderr. */
@@ -204,12 +298,11 @@ function keepShape(rows: readonly Row[], shape: Shape, stderr: { write(text: str
 async function writeByShape(dir: string, rows: readonly Row[], stderr: { write(text: string): unknown }): Promise<void> {
   const byShape = new Map<Shape, string[]>(SHAPES.map((s) => [s, []]));
   for (const row of rows) byShape.get(shapeOf(row))!.push(JSON.stringify(row));
-  await mkdir(dir, { recursive: true });
   for (const [shape, lines] of byShape) {
     const path = join(dir, `${shape}.jsonl`);
-    if (lines.length === 0) await rm(path, { force: true });
+    if (lines.length === 0) await atPath("--out", dir, `remove ${path}`, () => rm(path, { force: true }));
     else {
-      await writeFile(path, `${lines.join("\n")}\n`);
+      await atPath("--out", dir, `write ${path}`, () => writeFile(path, `${lines.join("\n")}\n`));
       stderr.write(`wrote ${path} (${lines.length} row${lines.length === 1 ? "" : "s"})\n`);
     }
   }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { CliFailure, oneLine } from "../errors.js";
 import { LineWriter, write } from "../io.js";
-import { openStore } from "../open-store.js";
+import { liveCount, openStore } from "../open-store.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -27,10 +27,7 @@ export function registerVerify(program: Command, ctx: Context): void {
     .description("check every frame of a store; exit 0 when intact, 1 with a report of each problem")
     .argument("<store-dir>", "the store directory")
     .option("--json", "print the report as one JSON object on stdout (same exit codes)")
-    .option(
-      "--repair",
-      "move damaged entries out of the live index into the store's quarantine record, so sample and export work again (nothing is deleted from the corpus)",
-    )
+    .option("--repair", "move damaged entries out of the live index into the store's quarantine (their bytes are kept there), so sample and export work again")
     .option(WAIT_FLAGS, `with --repair: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -40,7 +37,8 @@ bytes compact would reclaim, and one line per problem: section id, byte offset, 
 An index that holds no entries while the corpus holds intact frames looks lost: verify
 exits 1 and says to run \`replaykit recover\` (never compact, which would discard them).
 --json keys: ok, entries, problems [{sectionId, byteOffset, message}], format, integrity,
-reclaimableBytes, indexLooksLost, quarantined.
+reclaimableBytes, indexLooksLost, quarantined (what this run set aside), quarantine (the
+store's whole quarantine: every record, with where its damaged bytes are kept).
 
 Examples:
   $ replaykit verify ./replay && echo intact
@@ -49,7 +47,7 @@ Examples:
     .action(async (dir: string, flags: VerifyFlags) => {
       const { io } = ctx;
       const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
-      const size = (await store.load()).length;
+      const size = await liveCount(store);
       const progress = startBar(io.stderr, "verifying", size, "frames");
       let report: VerifyReport;
       try {
@@ -60,7 +58,7 @@ Examples:
       const problems = report.problems.length;
       const failure = report.indexLooksLost
         ? new CliFailure(
-            `the index of ${dir} looks lost (no entries, but the corpus holds intact frames): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`,
+            `the index of ${dir} looks lost (missing, or no entries while the corpus holds sections): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`,
           )
         : problems > 0 && report.quarantined.length < problems
           ? new CliFailure(`verify found ${plural(problems, "problem")} in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside`)
@@ -85,6 +83,12 @@ Examples:
           const where = p.sectionId === undefined && p.byteOffset === undefined ? "store" : `section ${p.sectionId ?? "-"} at byte ${p.byteOffset ?? "-"}`;
           await out.line(`  ${where}: ${oneLine(p.message)}`);
         }
+      }
+      if (report.quarantine.length > 0) {
+        const kept = report.quarantine.reduce((n, r) => n + (r.kept?.length ?? 0), 0);
+        await out.line(
+          `quarantine  ${plural(report.quarantine.length, "record")} (${formatBytes(kept)} of damaged bytes kept): \`replaykit quarantine ${dir}\` lists them`,
+        );
       }
       if (report.quarantined.length > 0) {
         await out.line(
