@@ -78,7 +78,7 @@ describe("replaykit stats", () => {
     const dir = join(tempDir(), "empty");
     mkdirSync(dir);
     const { code, stderr } = await cli(["stats", dir]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toBe(`replaykit: no store at ${dir} (no index.rkx, index.json or corpus.zst in it)\n`);
   });
 });

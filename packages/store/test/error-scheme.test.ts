@@ -23,8 +23,10 @@ const samples = [
   new api.StoreNotFoundError("/s"),
   new api.StoreArgumentError("options", "must be an object"),
   new api.StoreChangedError("/s/corpus.zst", 1, 2),
+  new api.StoreIndexLostError("/s/index.rkx", "/s/corpus.zst"),
   new api.DrawReceiptError("receipt version must be 1", { reason: "invalid" }),
   new api.DrawReceiptError("2 picks are gone", { reason: "missing", missing: [] }),
+  new api.DrawReceiptError("a pick holds other content", { reason: "changed", missing: [] }),
 ];
 
 describe("error classes", () => {
@@ -40,8 +42,10 @@ describe("error classes", () => {
       "StoreNotFoundError STORE_NOT_FOUND not-found",
       "StoreArgumentError STORE_ARGUMENT argument",
       "StoreChangedError STORE_CHANGED conflict",
+      "StoreIndexLostError STORE_INDEX_LOST corrupt",
       "DrawReceiptError DRAW_RECEIPT corrupt",
       "DrawReceiptError DRAW_RECEIPT not-found",
+      "DrawReceiptError DRAW_RECEIPT conflict",
     ]);
     expect(api.StoreArgumentError.aliases).toEqual(["STORE_INVALID_ARGUMENT"]);
     expect(api.StoreArgumentError.isInstance({ [Symbol.for("replaykit.error")]: "store", code: "STORE_INVALID_ARGUMENT" })).toBe(true);
