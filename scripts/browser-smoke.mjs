@@ -1,9 +1,9 @@
-// The sampler, eviction and parsers run in a real browser, from their packed tarballs.
+// The errors, sampler, eviction and parsers packages run in a real browser, from their packed tarballs.
 //
 //   node scripts/browser-smoke.mjs       (after `npx turbo run build`; needs /usr/bin/chromium,
 //                                         which .ci/run installs from Debian's packages)
 //
-// 1. Installs the three packed tarballs into a fresh project under the OS temp dir (their
+// 1. Installs the four packed tarballs into a fresh project under the OS temp dir (their
 //    third-party dependencies from the npm registry, as a web app would get them).
 // 2. Runs each smoke module of scripts/consumers/browser/ in Node: the expected result.
 // 3. Bundles each with esbuild for the browser (platform "browser", format "esm", ES2022).
@@ -32,6 +32,7 @@ export const CHROMIUM_FLAGS = [
 ];
 
 const SMOKES = [
+  { pkg: "@replaykit/errors", module: "errors.mjs" },
   { pkg: "@replaykit/sampler", module: "sampler.mjs" },
   { pkg: "@replaykit/eviction", module: "eviction.mjs" },
   { pkg: "@replaykit/parsers", module: "parsers.mjs" },

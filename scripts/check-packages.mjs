@@ -15,14 +15,14 @@
 //              engines.node, license MIT, repository.directory = its folder, keywords, files,
 //              no `workspace:` ranges left, and replaykit deps that the packed versions satisfy.
 //   readme     Install, Use, API, Errors (or Exit codes) and Compatibility sections; the
-//              Compatibility of sampler, eviction and parsers names browsers.
+//              Compatibility of errors, sampler, eviction and parsers names browsers.
 import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import { packAll } from "./pack.mjs";
 import { BIN, freshTempDir, isMain, main, mapLimit, run, table } from "./lib/workspace.mjs";
 
 /** Packages whose users run them in browsers. */
-export const BROWSER_PACKAGES = ["@replaykit/sampler", "@replaykit/eviction", "@replaykit/parsers"];
+export const BROWSER_PACKAGES = ["@replaykit/errors", "@replaykit/sampler", "@replaykit/eviction", "@replaykit/parsers"];
 
 const SHIPPABLE = [/^dist\//, /^src\//, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^package\.json$/];
 

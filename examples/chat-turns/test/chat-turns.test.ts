@@ -69,7 +69,7 @@ describe("bad arguments", () => {
   test("a non-string body or missing section id is the parsers' argument error", () => {
     expect(() => parseChatTurns(42 as unknown as string, { sectionId: "c1" })).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "body" }));
     expect(() => parseChatTurns("### User\nq", null as never)).toThrow(expect.objectContaining({ code: "PARSERS_ARGUMENT", argument: "options.sectionId" }));
-    expect(() => chatTurnsExpander(null as unknown as RowSource, "id")).toThrow(expect.objectContaining({ code: "ROW_SOURCE_INVALID", field: "content" }));
+    expect(() => chatTurnsExpander(null as unknown as RowSource, "id")).toThrow(expect.objectContaining({ code: "PARSERS_ROW_SOURCE", field: "content" }));
   });
 });
 

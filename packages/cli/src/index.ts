@@ -14,5 +14,6 @@
  */
 export { run } from "./run.js";
 export type { CliIO, OutStream } from "./io.js";
-export { CliFailure, UsageError } from "./errors.js";
+export { CliFailure, EXIT_CODES, EXIT_FAILURE, UsageError } from "./errors.js";
+export { type ErrorKind, isReplaykitError } from "@replaykit/errors";
 export { formatBytes, parseSize } from "./size.js";

@@ -12,7 +12,8 @@ import { reasonOf, refuseFileAsStoreDir } from "./paths.js";
  * entry).
  *
  * @throws {UsageError} when `dir` is a file.
- * @throws {CliFailure} when there is no store (and `create` is false), its corpus is missing, or the directory cannot be opened.
+ * @throws {CliFailure} kind "not-found" (exit 3) when there is no store (and `create` is false);
+ *   the generic failure when its corpus is missing or the directory cannot be opened.
  */
 export async function openStore(dir: string, options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">): Promise<ReplayStore> {
   await refuseFileAsStoreDir(dir);
@@ -20,13 +21,13 @@ export async function openStore(dir: string, options: { create: boolean } & Pick
   try {
     store = await ReplayStore.open(dir, options);
   } catch (error) {
-    if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error });
+    if (StoreNotFoundError.isInstance(error)) throw new CliFailure(`no store at ${dir} (the directory does not exist)`, { cause: error, kind: "not-found" });
     throw storeDirError(dir, error);
   }
   if (options.create) return store;
   const [hasIndex, hasJournal, hasCorpus] = await Promise.all([exists(store.indexPath), exists(store.journalPath), exists(store.corpusPath)]);
   if (!hasIndex && !hasJournal && !hasCorpus)
-    throw new CliFailure(`no store at ${dir} (no ${basename(store.journalPath)}, ${basename(store.indexPath)} or corpus.zst in it)`);
+    throw new CliFailure(`no store at ${dir} (no ${basename(store.journalPath)}, ${basename(store.indexPath)} or corpus.zst in it)`, { kind: "not-found" });
   if (!hasCorpus) {
     const entries = (await store.load()).length;
     if (entries > 0) {

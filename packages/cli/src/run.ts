@@ -21,8 +21,10 @@ const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compac
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
- * returns its exit code: 0 success, 1 failure (store errors, bad input lines, verify
- * problems), 2 usage error (bad flags, bad sizes, missing arguments). Output goes to
+ * returns its exit code: 0 success, 1 failure (bad input lines, verify problems, errors
+ * without a kind), 2 usage error (bad flags, bad sizes, missing arguments), and for a
+ * replaykit error the code of its kind (`EXIT_CODES`: 3 not-found, 4 corrupt, 5 io,
+ * 6 locked, 7 conflict, 8 unsupported). Output goes to
  * `io.stdout` / `io.stderr`; errors are one line, `replaykit: <message>`. Never throws.
  *
  * @example
@@ -91,8 +93,11 @@ export function buildProgram(ctx: Context): Command {
     .addHelpText(
       "after",
       `
-Exit codes: 0 success, 1 failure (store errors, bad input lines, verify problems),
-2 usage error (bad flags, bad sizes, missing arguments).
+Exit codes: 0 success; 1 failure (bad input lines, problems verify found, other errors);
+2 usage error (bad flags, bad sizes, missing arguments); 3 not found (no store at the
+directory); 4 corrupt (a damaged index or frame); 5 I/O error (permissions, a full disk);
+6 locked (another writer past --wait); 7 conflict (the store changed under the command);
+8 unsupported (e.g. a section type without a row expander).
 Sizes: 123, 64KiB, 10MiB, 1GiB (KB, MB, GB are powers of 1000).
 Run \`replaykit <command> --help\` for a command's flags and examples.`,
     );

@@ -1,3 +1,5 @@
+import { describeValue, instanceCheck } from "@replaykit/errors";
+import { CliError, EXIT_FAILURE } from "./errors.js";
 import { createSnapshot, isSectionId, isSectionType, type SectionSnapshot, type SnapshotInit } from "@replaykit/store";
 import * as v from "valibot";
 import { formatIsoSeconds, parseIsoDate } from "./dates.js";
@@ -22,7 +24,7 @@ const KEYS = ["section_id", "section_type", "content", "auto_mined", "first_seen
 const must =
   (what: string) =>
   (issue: v.BaseIssue<unknown>): string =>
-    `must be ${what}, got ${describeJson(issue.input)}${issue.input === null ? " (leave the key out to use its default)" : ""}`;
+    `must be ${what}, got ${describeValue(issue.input)}${issue.input === null ? " (leave the key out to use its default)" : ""}`;
 
 /** An ISO 8601 date-time in whole seconds (no offset = UTC), as a Date. */
 const isoSeconds = v.pipe(
@@ -45,7 +47,7 @@ const SectionLine = v.strictObject(
       v.string(must("a string")),
       v.check(
         (text: string) => isSectionType(text),
-        (issue) => `must be a section type (a lowercase letter, then lowercase letters, digits, _ or -), got ${describeJson(issue.input)}`,
+        (issue) => `must be a section type (a lowercase letter, then lowercase letters, digits, _ or -), got ${describeValue(issue.input)}`,
       ),
     ),
     content: v.string(must("a string")),
@@ -54,7 +56,7 @@ const SectionLine = v.strictObject(
         v.string(must("a string")),
         v.check(
           (text: string) => isSectionId(text),
-          (issue) => `must be 16 lowercase hex characters, got ${describeJson(issue.input)}`,
+          (issue) => `must be 16 lowercase hex characters, got ${describeValue(issue.input)}`,
         ),
       ),
     ),
@@ -70,7 +72,7 @@ const SectionLine = v.strictObject(
       ? `unknown key (allowed: ${KEYS.join(", ")})`
       : issue.received === "undefined"
         ? "missing (it is required)"
-        : `expected a JSON object, got ${describeJson(issue.input)}`,
+        : `expected a JSON object, got ${describeValue(issue.input)}`,
 );
 
 /** One problem of one input line: the key (by its path, e.g. `training_runs_seen.2`) and what is wrong. */
@@ -81,7 +83,12 @@ export interface LineProblem {
 }
 
 /** Why one input line cannot become a snapshot: every problem found in it. */
-export class SectionLineError extends Error {
+export class SectionLineError extends CliError {
+  static readonly code = "CLI_SECTION_LINE";
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<SectionLineError>(this);
+  declare readonly code: typeof SectionLineError.code;
+  readonly exitCode = EXIT_FAILURE;
   override readonly name = "SectionLineError";
   constructor(
     readonly lineNumber: number,
@@ -137,13 +144,6 @@ export function sectionToJson(s: SectionSnapshot): string {
     training_runs_seen: [...s.trainingRunsSeen],
   };
   return JSON.stringify(out);
-}
-
-function describeJson(value: unknown): string {
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object" && value !== null) return "an object";
-  if (typeof value === "string" && value.length > 40) return JSON.stringify(`${value.slice(0, 40)}…`);
-  return JSON.stringify(value) ?? String(value);
 }
 
 /** Control characters (a binary file's bytes echoed in a parse error) as `\xNN`, so they cannot move a terminal's cursor. */

@@ -41,7 +41,7 @@ describe("replaykit downgrade", () => {
     expect(help.stdout).toContain("--wait <seconds>");
     expect((await cli(["downgrade", join(tempDir(), "store"), "--wait", "soon"])).code).toBe(2);
     const missing = await cli(["downgrade", join(tempDir(), "missing")]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^replaykit: no store at /);
   });
 

@@ -58,12 +58,12 @@ describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () =>
     }
   });
 
-  test("exit codes: 2 for usage errors, 1 for failures, with one line on stderr", () => {
+  test("exit codes: 2 for usage errors, 3 for no store, 1 for bad input, with one line on stderr", () => {
     const usage = replaykit(["sample", "somewhere", "--k", "many"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^replaykit: option '-k, --k <n>' argument 'many' is invalid/);
     const missing = replaykit(["stats", join(tempDir(), "missing")]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^replaykit: no store at .*\n$/);
     const bad = replaykit(["add", join(tempDir(), "s"), "-"], '{"section_type":"prose"}\n');
     expect(bad.code).toBe(1);

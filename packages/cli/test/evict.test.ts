@@ -84,7 +84,7 @@ describe("replaykit evict", () => {
 
   test("a missing store is a failure and is not created", async () => {
     const { code, stderr } = await cli(["evict", join(tempDir(), "nope"), "--max-bytes", "0"]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at /);
   });
 });
@@ -105,7 +105,7 @@ describe("replaykit compact", () => {
 
   test("a missing store is a failure", async () => {
     const { code, stderr } = await cli(["compact", join(tempDir(), "nope")]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at /);
   });
 });

@@ -64,7 +64,7 @@ describe("replaykit export", () => {
     await cli(["evict", dir, "--max-bytes", "0"]);
     expect(await cli(["export", dir])).toEqual({ code: 0, stdout: "", stderr: `nothing to export: ${dir} is empty\n` });
     const missing = await cli(["export", join(tempDir(), "missing")]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^replaykit: no store at /);
   });
 });
@@ -102,6 +102,6 @@ describe("replaykit upgrade", () => {
     const index = readFileSync(join(dir, "index.rkx"));
     expect((await cli(["upgrade", dir])).stderr).toMatch(/already in replaykit format: nothing to do/);
     expect(readFileSync(join(dir, "index.rkx"))).toEqual(index);
-    expect((await cli(["upgrade", join(tempDir(), "missing")])).code).toBe(1);
+    expect((await cli(["upgrade", join(tempDir(), "missing")])).code).toBe(3);
   });
 });

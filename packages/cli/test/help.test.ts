@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { cli } from "./helpers.js";
+import { EXIT_CODES } from "../src/index.js";
 
 const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "export", "upgrade"];
 
@@ -34,6 +35,24 @@ describe("help and usage", () => {
     const sub = await cli(["help", "evict"]);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain("Usage: replaykit evict");
+  });
+
+  test("--help gives every exit code, each with the kind of error it means", async () => {
+    const { stdout } = await cli(["--help"]);
+    const text = stdout.replace(/\s+/g, " ");
+    const meanings: Record<number, string> = {
+      0: "success",
+      1: "failure",
+      2: "usage error",
+      3: "not found",
+      4: "corrupt",
+      5: "I/O error",
+      6: "locked",
+      7: "conflict",
+      8: "unsupported",
+    };
+    for (const [code, meaning] of Object.entries(meanings)) expect(text).toContain(`${code} ${meaning}`);
+    for (const exit of Object.values(EXIT_CODES)) expect(meanings[exit]).toBeDefined();
   });
 
   test("--version prints the package version", async () => {

@@ -102,9 +102,9 @@ describe("section types named like Object.prototype's members are plain keys", (
     expect(JSON.parse(stats.stdout)).toMatchObject({ byType: { constructor: 3, prose: 1 } });
     expect((await cli(["stats", dir])).stdout).toMatch(/sections\s+4: 3 constructor, 1 prose/);
     expect(parseJsonl((await cli(["export", dir])).stdout).filter((s) => s.section_type === "constructor")).toHaveLength(3);
-    // The command has no expander for it: one line naming the type, exit 1 (never "x is not iterable").
+    // The command has no expander for it: one line naming the type, exit 8 (unsupported; never "x is not iterable").
     const sampled = await cli(["sample", dir, "--k", "4", "--mix", "constructor=1", "--seed", "1"]);
-    expect(sampled.code).toBe(1);
+    expect(sampled.code).toBe(8);
     expect(sampled.stderr).toMatch(/^replaykit: section [0-9a-f]{16} has type "constructor", which has no row expander/);
     expect(sampled.stderr.trimEnd().split("\n")).toHaveLength(1);
     // Prose alone still samples.

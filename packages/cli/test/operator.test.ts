@@ -88,18 +88,18 @@ describe("replaykit remove", () => {
     expect(await (await ReplayStore.open(dir)).load()).toHaveLength(6);
     const missing = join(tempDir(), "missing");
     const none = await cli(["remove", missing, "--ids", "-"], { stdin: `${UNKNOWN}\n` });
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(3);
     expect(existsSync(missing)).toBe(false);
   });
 });
 
 describe("reads never create; empty results say so", () => {
   test.each([["stats"], ["verify"], ["export"], ["compact"], ["recover"], ["upgrade"], ["evict", "--max-bytes", "1"], ["sample", "--k", "1"]])(
-    "%s on a missing store: one line, exit 1, nothing created",
+    "%s on a missing store: one line, exit 3 (not found), nothing created",
     async (command, ...flags) => {
       const dir = join(tempDir(), "typo-dir");
       const { code, stdout, stderr } = await cli([command, dir, ...flags]);
-      expect(code).toBe(1);
+      expect(code).toBe(3);
       expect(stdout).toBe("");
       expect(stderr).toBe(`replaykit: no store at ${dir} (the directory does not exist)\n`);
       expect(existsSync(dir)).toBe(false);
@@ -209,7 +209,7 @@ describe("--wait", () => {
         ["sample", dir, "--k", "1", "--seed", "1", "--record-exposure", "--wait", "0"],
       ]) {
         const { code, stderr } = await cli(argv, { stdin: argv[0] === "add" ? jsonl([{ section_type: "prose", content: "new" }]) : `${UNKNOWN}\n` });
-        expect(code, argv[0]).toBe(1);
+        expect(code, argv[0]).toBe(6);
         expect(stderr, argv[0]).toMatch(/^replaykit: store: .* is held by .*; gave up after \d+ ms\n$/);
       }
     } finally {

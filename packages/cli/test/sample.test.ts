@@ -145,10 +145,10 @@ describe("replaykit sample", () => {
     expect(parseJsonl(human.stdout)).toEqual(expected.sample_preference_rows_full_sweep_exclude_auto_mined!.rows);
   });
 
-  test("a missing store: 'no store at <dir>', exit 1, and nothing is created", async () => {
+  test("a missing store: 'no store at <dir>', exit 3 (not found), and nothing is created", async () => {
     const dir = join(tempDir(), "nothing-here");
     const { code, stdout, stderr } = await cli(["sample", dir, "--k", "3", "--seed", "1"]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stdout).toBe("");
     expect(stderr).toMatch(new RegExp(`^replaykit: no store at ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
     expect(existsSync(dir)).toBe(false);
@@ -157,31 +157,31 @@ describe("replaykit sample", () => {
   test("a directory that holds no store is not a store", async () => {
     const dir = tempDir();
     const { code, stderr } = await cli(["sample", dir, "--k", "3", "--seed", "1"]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at .*\(no index\.rkx, index\.json or corpus\.zst in it\)\n$/);
   });
 });
 
 describe("replaykit sample, failures", () => {
-  test("a section type without an expander: exit 1 and a message a shell user can act on", async () => {
+  test("a section type without an expander: exit 8 (unsupported) and a message a shell user can act on", async () => {
     const dir = join(tempDir(), "store");
     // `add` refuses bodies it cannot expand; the library's validate: false stores them anyway.
     const store = await ReplayStore.open(dir);
     await store.appendMany([createSnapshot({ sectionType: "chat", content: "### User\nhi\n### Assistant\nhello" })], { validate: false });
     const { code, stdout, stderr } = await cli(["sample", dir, "--k", "1", "--seed", "1"]);
-    expect(code).toBe(1);
+    expect(code).toBe(8);
     expect(stdout).toBe("");
     expect(stderr).toMatch(
       /^replaykit: section [0-9a-f]{16} has type "chat", which has no row expander: the replaykit command samples prose, instruction and preference sections/,
     );
   });
 
-  test("a malformed instruction body: exit 1 naming the section", async () => {
+  test("a malformed instruction body: exit 4 (corrupt) naming the section", async () => {
     const dir = join(tempDir(), "store");
     const store = await ReplayStore.open(dir);
     await store.appendMany([createSnapshot({ sectionType: "instruction", content: "### A\nan answer without a question" })], { validate: false });
     const { code, stderr } = await cli(["sample", dir, "--k", "1", "--seed", "1"]);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(stderr).toMatch(/^replaykit: .*[0-9a-f]{16}/);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
   });
@@ -358,7 +358,7 @@ describe("replaykit sample --receipt / --from-receipt", () => {
     expect(JSON.parse(readFileSync(receipt, "utf8")).options).toMatchObject({ maxTokens: 50, countTokens: "custom", tokenizer: TOKENIZER });
   });
 
-  test("a pick gone from the store: exit 1 naming it; draw flags with --from-receipt: exit 2; a bad file: exit 1", async () => {
+  test("a pick gone from the store: exit 3 naming it; draw flags with --from-receipt: exit 2; a bad file: exit 4, a missing one 1", async () => {
     const dir = await exampleStore(2);
     const receipt = join(tempDir(), "receipt.json");
     await cli(["sample", dir, "--k", "5", "--seed", "4", "--receipt", receipt, ...NOW_FLAGS]);
@@ -366,7 +366,7 @@ describe("replaykit sample --receipt / --from-receipt", () => {
     const store = await ReplayStore.open(dir);
     await store.save((await store.load()).filter((e) => e.sectionId !== gone));
     const missing = await cli(["sample", dir, "--from-receipt", receipt]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stdout).toBe("");
     expect(missing.stderr).toMatch(new RegExp(`^replaykit: .*1 of the receipt's 5 picks are no longer in the store.*${gone}`));
     const clash = await cli(["sample", dir, "--from-receipt", receipt, "--k", "3", "--seed", "2"]);
@@ -374,9 +374,9 @@ describe("replaykit sample --receipt / --from-receipt", () => {
     expect(clash.stderr).toMatch(/--from-receipt repeats a recorded draw; it takes no --k, --seed/);
     const notJson = join(tempDir(), "bad.json");
     writeFileSync(notJson, "{");
-    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 1, stderr: expect.stringMatching(/is not JSON/) });
+    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 4, stderr: expect.stringMatching(/is not JSON/) });
     writeFileSync(notJson, "{}");
-    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 1, stderr: expect.stringMatching(/receipt version must be 1/) });
-    expect((await cli(["sample", dir, "--from-receipt", join(tempDir(), "nope.json")])).code).toBe(1);
+    expect(await cli(["sample", dir, "--from-receipt", notJson])).toMatchObject({ code: 4, stderr: expect.stringMatching(/receipt version must be 1/) });
+    expect((await cli(["sample", dir, "--from-receipt", join(tempDir(), "nope.json")])).code).toBe(1); // a failed read of a path you gave
   });
 });

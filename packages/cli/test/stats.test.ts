@@ -66,10 +66,10 @@ describe("replaykit stats", () => {
     expect(stdout).toMatch(/future │█+ 1/);
   });
 
-  test("a missing store: exit 1, nothing created", async () => {
+  test("a missing store: exit 3 (not found), nothing created", async () => {
     const dir = join(tempDir(), "missing");
     const { code, stderr } = await cli(["stats", dir, "--json"]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at /);
     expect(existsSync(dir)).toBe(false);
   });
@@ -78,7 +78,7 @@ describe("replaykit stats", () => {
     const dir = join(tempDir(), "empty");
     mkdirSync(dir);
     const { code, stderr } = await cli(["stats", dir]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toBe(`replaykit: no store at ${dir} (no index.rkx, index.json or corpus.zst in it)\n`);
   });
 });

@@ -156,19 +156,19 @@ describe("replaykit verify", () => {
     expect(stdout).toMatch(/^ {2}section bd329994e8a868b8 at byte 2536: /m);
   });
 
-  test("a missing store: exit 1, nothing created", async () => {
+  test("a missing store: exit 3 (not found), nothing created", async () => {
     const dir = join(tempDir(), "missing");
     const { code, stderr } = await cli(["verify", dir]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/^replaykit: no store at /);
     expect(existsSync(dir)).toBe(false);
   });
 
-  test("a corrupt index is a failure (exit 1) with one line", async () => {
+  test("a corrupt index is exit 4 (corrupt) with one line", async () => {
     const dir = await storeOf(1);
     writeFileSync(join(dir, "index.rkx"), "[{not json");
     const { code, stderr } = await cli(["verify", dir]);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(stderr).toMatch(/^replaykit: .*index\.rkx/);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
   });

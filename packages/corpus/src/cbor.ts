@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import type { TagDecodeControl } from "cborg";
 import { formatRfc3339, parseRfc3339 } from "./date.js";
-import { describe } from "./errors.js";
+import { describeValue } from "@replaykit/errors";
 import { isSectionId, isSectionType, type SectionSnapshot } from "./snapshot.js";
 
 /** A payload that is not a snapshot: `reason` says whether the CBOR or its shape is wrong. */
@@ -132,7 +132,7 @@ function decodeMap(bytes: Uint8Array): Record<string, unknown> {
     throw new PayloadError("cbor", `payload is not well-formed CBOR: ${(cause as Error).message}`, { cause });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) {
-    throw new PayloadError("shape", `payload is not a CBOR map (got ${describe(value)})`);
+    throw new PayloadError("shape", `payload is not a CBOR map (got ${describeValue(value)})`);
   }
   const map = value as Record<string, unknown>;
   const keys = Object.keys(map);
@@ -268,4 +268,4 @@ function toSnapshot(map: Record<string, unknown>): SectionSnapshot {
 }
 
 const field = (name: string, expected: string, got: unknown): PayloadError =>
-  new PayloadError("shape", `field ${name} must be ${expected}, got ${describe(got)}`);
+  new PayloadError("shape", `field ${name} must be ${expected}, got ${describeValue(got)}`);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { systemCodeOf } from "@replaykit/errors";
 import { type AtomicWriteStep, CorpusArgumentError, CorpusIOError } from "./errors.js";
 
 /**
@@ -13,11 +14,6 @@ import { type AtomicWriteStep, CorpusArgumentError, CorpusIOError } from "./erro
  * error (EIO, EACCES, ENOENT, …) is reported.
  */
 const DIR_FSYNC_UNSUPPORTED: ReadonlySet<string> = new Set(["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EISDIR"]);
-
-const errnoOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-};
 
 /**
  * fsyncs a directory, so that a file just created, renamed or removed in it survives a
@@ -36,7 +32,7 @@ export async function fsyncDir(dir: string): Promise<void> {
     handle = await open(dir, "r");
     await handle.sync();
   } catch (cause) {
-    if (!DIR_FSYNC_UNSUPPORTED.has(errnoOf(cause) ?? "")) throw new CorpusIOError(dir, "sync the directory", cause, "fsync-dir");
+    if (!DIR_FSYNC_UNSUPPORTED.has(systemCodeOf(cause) ?? "")) throw new CorpusIOError(dir, "sync the directory", cause, "fsync-dir");
   } finally {
     await handle?.close().catch(() => undefined);
   }

@@ -1,31 +1,17 @@
 /**
- * Error classes of `@replaykit/corpus`, in replaykit's shared error scheme: every class
- * extends `CorpusError`, carries the marker `Symbol.for("replaykit.error")` = `"corpus"` and
- * a stable `code`, keeps the original failure as `cause`, and has a static `isInstance`
- * that works across two installed copies of the package (it checks the marker and the
- * code, never the prototype).
+ * Error classes of `@replaykit/corpus`, in replaykit's shared error scheme
+ * (`@replaykit/errors`): every class extends `CorpusError`, carries the brand
+ * `Symbol.for("replaykit.error")` = `"corpus"`, a stable `code` and a `kind`, keeps the
+ * original failure as `cause`, and has a static `isInstance` that works across two installed
+ * copies of the package (it checks the brand and the code, never the prototype).
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
-/** True when `error` carries replaykit's marker and the given code. */
-function hasCode(error: unknown, code: string): boolean {
-  return isReplaykitError(error) && (error as { code?: unknown }).code === code;
-}
-
-/**
- * True for an error thrown by any replaykit package (any copy, any version using the shared
- * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
+export { isReplaykitError } from "@replaykit/errors";
 
 /** The base class of every error this package throws. */
-export abstract class CorpusError extends Error {
-  /** Stable UPPER_SNAKE code, unique across replaykit. */
-  abstract readonly code: string;
+export abstract class CorpusError extends ReplaykitErrorBase {
   readonly [REPLAYKIT_ERROR] = "corpus";
 }
 
@@ -45,7 +31,10 @@ export type CorruptReason =
  * `byteOffset` and `length` say where; `path` names the corpus file when there is one.
  */
 export class CorpusCorruptError extends CorpusError {
-  readonly code = "CORPUS_CORRUPT" as const;
+  static readonly code = "CORPUS_CORRUPT";
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<CorpusCorruptError>(this);
+  declare readonly code: typeof CorpusCorruptError.code;
   override readonly name = "CorpusCorruptError";
   readonly byteOffset: number;
   readonly length: number;
@@ -60,16 +49,14 @@ export class CorpusCorruptError extends CorpusError {
     this.path = where.path;
     this.reason = where.reason;
   }
-
-  /** True for a `CorpusCorruptError` from any copy of this package. */
-  static isInstance(error: unknown): error is CorpusCorruptError {
-    return hasCode(error, "CORPUS_CORRUPT");
-  }
 }
 
 /** `createSnapshot` or `encodeFrame` was given a field it cannot store; `field` names it. */
 export class SnapshotInvalidError extends CorpusError {
-  readonly code = "SNAPSHOT_INVALID" as const;
+  static readonly code = "SNAPSHOT_INVALID";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<SnapshotInvalidError>(this);
+  declare readonly code: typeof SnapshotInvalidError.code;
   override readonly name = "SnapshotInvalidError";
   /** The offending field (the issue path, e.g. `lastSeenAt` or `trainingRunsSeen.2`, or an unknown key). */
   readonly field: string;
@@ -77,11 +64,6 @@ export class SnapshotInvalidError extends CorpusError {
   constructor(field: string, message: string, cause?: unknown) {
     super(`snapshot.${field}: ${message}`, cause === undefined ? undefined : { cause });
     this.field = field;
-  }
-
-  /** True for a `SnapshotInvalidError` from any copy of this package. */
-  static isInstance(error: unknown): error is SnapshotInvalidError {
-    return hasCode(error, "SNAPSHOT_INVALID");
   }
 }
 
@@ -98,7 +80,10 @@ export type AtomicWriteStep = "open" | "write" | "fsync" | "close" | "rename" | 
  * atomic writes leave the previous state in force when this is thrown.
  */
 export class CorpusIOError extends CorpusError {
-  readonly code = "CORPUS_IO" as const;
+  static readonly code = "CORPUS_IO";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<CorpusIOError>(this);
+  declare readonly code: typeof CorpusIOError.code;
   override readonly name = "CorpusIOError";
   readonly path: string;
   /** The step that failed, in words for the message, e.g. `"open for appending"`, `"rename into place"`, `"sync the directory"`. */
@@ -109,21 +94,20 @@ export class CorpusIOError extends CorpusError {
    */
   readonly step: AtomicWriteStep | undefined;
   /** The system error code (`EACCES`, `ENOSPC`, …) when there is one. */
-  readonly errno: string | undefined;
+  readonly systemCode: string | undefined;
 
   constructor(path: string, action: string, cause: unknown, step?: AtomicWriteStep) {
-    const errno = (cause as { code?: unknown } | null)?.code;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`corpus: cannot ${action} ${path}: ${detail}`, { cause });
     this.path = path;
     this.action = action;
     this.step = step;
-    this.errno = typeof errno === "string" ? errno : undefined;
+    this.systemCode = systemCodeOf(cause);
   }
 
-  /** True for a `CorpusIOError` from any copy of this package. */
-  static isInstance(error: unknown): error is CorpusIOError {
-    return hasCode(error, "CORPUS_IO");
+  /** @deprecated The old name of {@link CorpusIOError.systemCode}. */
+  get errno(): string | undefined {
+    return this.systemCode;
   }
 }
 
@@ -133,41 +117,17 @@ export class CorpusIOError extends CorpusError {
  * `argument` name it; nothing was read or written.
  */
 export class CorpusArgumentError extends CorpusError {
-  readonly code = "CORPUS_ARGUMENT" as const;
+  static readonly code = "CORPUS_ARGUMENT";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<CorpusArgumentError>(this);
+  declare readonly code: typeof CorpusArgumentError.code;
   override readonly name = "CorpusArgumentError";
   readonly functionName: string;
   readonly argument: string;
 
   constructor(functionName: string, argument: string, expected: string, got: unknown) {
-    super(`corpus: ${functionName}: ${argument} must be ${expected}, got ${describe(got)}`);
+    super(`corpus: ${functionName}: ${argument} must be ${expected}, got ${describeValue(got)}`);
     this.functionName = functionName;
     this.argument = argument;
-  }
-
-  /** True for a `CorpusArgumentError` from any copy of this package. */
-  static isInstance(error: unknown): error is CorpusArgumentError {
-    return hasCode(error, "CORPUS_ARGUMENT");
-  }
-}
-
-/** A short, safe rendering of a bad value for a message. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : value.toISOString();
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    case "bigint":
-      return `${value}n`;
-    case "object":
-      return "an object";
-    default:
-      return `a ${typeof value}`;
   }
 }

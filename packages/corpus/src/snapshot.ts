@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import * as v from "valibot";
 import { isStorableDate, toWholeSeconds } from "./date.js";
-import { CorpusArgumentError, describe, SnapshotInvalidError } from "./errors.js";
+import { describeValue } from "@replaykit/errors";
+import { CorpusArgumentError, SnapshotInvalidError } from "./errors.js";
 
 /** A section type: `prose`, `instruction`, `preference` are built in; any `/^[a-z][a-z0-9_-]*$/` is allowed. */
 export type SectionType = string;
@@ -142,8 +143,8 @@ export function invalid(issues: readonly v.BaseIssue<unknown>[]): SnapshotInvali
   if (issue.type === "strict_object" && issue.expected === "never") {
     return new SnapshotInvalidError(field, `is not a snapshot field (known: ${Object.keys(InitSchema.entries).join(", ")})`);
   }
-  if (issue.kind === "validation") return new SnapshotInvalidError(field, `${issue.message}, got ${describe(got)}`);
-  return new SnapshotInvalidError(field, `must be ${issue.expected ?? "valid"}, got ${describe(issue.input)}`);
+  if (issue.kind === "validation") return new SnapshotInvalidError(field, `${issue.message}, got ${describeValue(got)}`);
+  return new SnapshotInvalidError(field, `must be ${issue.expected ?? "valid"}, got ${describeValue(issue.input)}`);
 }
 
 /**
@@ -175,7 +176,7 @@ export function assertSnapshot(value: unknown, functionName: string, argument: s
  */
 export function createSnapshot(init: SnapshotInit): SectionSnapshot {
   if (typeof init !== "object" || init === null || Array.isArray(init)) {
-    throw new SnapshotInvalidError("(init)", `must be an object, got ${describe(init)}`);
+    throw new SnapshotInvalidError("(init)", `must be an object, got ${describeValue(init)}`);
   }
   const result = v.safeParse(InitSchema, init, { abortEarly: true });
   if (!result.success) throw invalid(result.issues);

@@ -52,7 +52,7 @@ describe("writeFileAtomic", () => {
     expect(e.path).toBe(path);
     expect(e.action).toBe("rename into place");
     expect(e.step).toBe("rename");
-    expect(e.errno).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
+    expect(e.systemCode).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
     expect(readdirSync(dir)).toEqual(["a-directory"]);
   });
 
@@ -60,7 +60,7 @@ describe("writeFileAtomic", () => {
     const path = join(tempDir(), "missing", "f");
     const error = await writeFileAtomic(path, bytes("x")).catch((e: unknown) => e);
     expect(CorpusIOError.isInstance(error)).toBe(true);
-    expect((error as CorpusIOError).errno).toBe("ENOENT");
+    expect((error as CorpusIOError).systemCode).toBe("ENOENT");
     expect((error as CorpusIOError).path).toBe(path);
     expect((error as CorpusIOError).action).toBe("create a temporary file for");
     expect((error as CorpusIOError).step).toBe("open");
@@ -73,7 +73,7 @@ describe("writeFileAtomic", () => {
     try {
       const error = await writeFileAtomic(join(dir, "f"), bytes("x")).catch((e: unknown) => e);
       expect(CorpusIOError.isInstance(error)).toBe(true);
-      expect((error as CorpusIOError).errno).toBe("EACCES");
+      expect((error as CorpusIOError).systemCode).toBe("EACCES");
       expect(readdirSync(dir)).toEqual([]);
     } finally {
       chmodSync(dir, 0o755);
@@ -95,7 +95,7 @@ describe("writeFileAtomic", () => {
       execFileSync("mount", ["-o", "remount,ro", mnt], { stdio: "ignore" });
       const error = await writeFileAtomic(join(mnt, "f"), bytes("new")).catch((e: unknown) => e);
       expect(CorpusIOError.isInstance(error)).toBe(true);
-      expect((error as CorpusIOError).errno).toBe("EROFS");
+      expect((error as CorpusIOError).systemCode).toBe("EROFS");
       expect((error as CorpusIOError).path).toBe(join(mnt, "f"));
       expect(readFileSync(join(mnt, "f"), "utf8")).toBe("old");
       expect(readdirSync(mnt)).toEqual(["f"]);
@@ -110,7 +110,7 @@ describe("writeFileAtomic", () => {
     writeFileSync(join(dir, "plain"), "x");
     const error = await writeFileAtomic(join(dir, "plain", "f"), bytes("x")).catch((e: unknown) => e);
     expect(CorpusIOError.isInstance(error)).toBe(true);
-    expect((error as CorpusIOError).errno).toBe("ENOTDIR");
+    expect((error as CorpusIOError).systemCode).toBe("ENOTDIR");
     expect(isReplaykitError(error)).toBe(true);
   });
 
@@ -141,7 +141,7 @@ describe("fsyncDir", () => {
     expect((error as CorpusIOError).path).toBe(dir);
     expect((error as CorpusIOError).action).toBe("sync the directory");
     expect((error as CorpusIOError).step).toBe("fsync-dir");
-    expect((error as CorpusIOError).errno).toBe("ENOENT");
+    expect((error as CorpusIOError).systemCode).toBe("ENOENT");
   });
 
   it("rejects a non-string with CorpusArgumentError", async () => {

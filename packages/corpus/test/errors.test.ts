@@ -236,9 +236,9 @@ describe("reads from a corpus file", () => {
     const blocker = join(dir, "file");
     writeFileSync(blocker, "x");
     const path = join(blocker, "corpus.zst"); // a path under a regular file
-    await expect(appendSnapshots(path, [good])).rejects.toMatchObject({ code: "CORPUS_IO", path, errno: "ENOTDIR" });
+    await expect(appendSnapshots(path, [good])).rejects.toMatchObject({ code: "CORPUS_IO", path, systemCode: "ENOTDIR" });
     mkdirSync(join(dir, "adir"));
-    await expect(appendSnapshots(join(dir, "adir"), [good])).rejects.toMatchObject({ code: "CORPUS_IO", errno: "EISDIR" });
+    await expect(appendSnapshots(join(dir, "adir"), [good])).rejects.toMatchObject({ code: "CORPUS_IO", systemCode: "EISDIR" });
   });
 
   test("small frames (read synchronously) and a frame larger than a synchronous read come back alike, in the order asked", async () => {

@@ -1,7 +1,8 @@
 /**
- * The error class of `@replaykit/eviction`, in the scheme every replaykit package shares:
- * it carries the marker `Symbol.for("replaykit.error")` (value `"eviction"`) and the stable
- * code `"EVICTION"`; `EvictionError.isInstance(e)` checks both, so it keeps working when two
+ * The error class of `@replaykit/eviction`, in the scheme every replaykit package shares
+ * (`@replaykit/errors`): it carries the brand `Symbol.for("replaykit.error")` (value
+ * `"eviction"`), the stable code `"EVICTION"` and the kind `"argument"`;
+ * `EvictionError.isInstance(e)` checks the brand and the code, so it keeps working when two
  * copies of this package are installed (where `instanceof` would not).
  *
  * The package throws for one reason only (its one function was given something it cannot
@@ -10,16 +11,9 @@
  * @module
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
-/**
- * True for an error thrown by any replaykit package (any copy of it): an object carrying
- * the `Symbol.for("replaykit.error")` marker. Its `code` says which failure it is.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
+export { isReplaykitError } from "@replaykit/errors";
 
 /** Where a bad input was found: the argument, and for an entry its position and id. */
 export interface EvictionErrorWhere {
@@ -38,8 +32,11 @@ export interface EvictionErrorWhere {
  * valid `addedAt` or a non-negative integer `length`. `argument` names what was wrong; when
  * an entry is at fault, `index` and `sectionId` say which one.
  */
-export class EvictionError extends Error {
-  readonly code = "EVICTION" as const;
+export class EvictionError extends ReplaykitErrorBase {
+  static readonly code = "EVICTION";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<EvictionError>(this);
+  declare readonly code: typeof EvictionError.code;
   /** The offending argument (`options.maxBytes`, `entries[3].addedAt`, …). */
   readonly argument: string | undefined;
   /** Position of the offending entry in the caller's array, when an entry is at fault. */
@@ -47,18 +44,13 @@ export class EvictionError extends Error {
   /** `sectionId` of the offending entry, when an entry is at fault. */
   readonly sectionId: string | undefined;
   override readonly name = "EvictionError";
-  readonly [REPLAYKIT_ERROR]: string = "eviction";
+  readonly [REPLAYKIT_ERROR] = "eviction";
 
   constructor(message: string, where: EvictionErrorWhere = {}, options?: { cause?: unknown }) {
     super(`eviction: ${placeOf(where)}${message}`, options);
     this.argument = where.argument;
     this.index = where.index;
     this.sectionId = where.sectionId;
-  }
-
-  /** True for an `EvictionError` from any copy of this package: the replaykit marker and code `"EVICTION"`. */
-  static isInstance(error: unknown): error is EvictionError {
-    return isReplaykitError(error) && error.code === "EVICTION";
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describeValue } from "@replaykit/errors";
 import { EvictionError } from "./errors.js";
 import { withScratch } from "./scratch.js";
 import { timeOrder } from "./time-order.js";
@@ -253,29 +254,30 @@ export function tieOrder(source: EvictColumnSource): (a: number, b: number) => n
 
 function idOf(source: EvictColumnSource, i: number): string {
   const id = source.sectionId(i);
-  if (typeof id !== "string") throw new EvictionError(`sectionId(${i}) must return a string, got ${describe(id)}`, { argument: "source.sectionId", index: i });
+  if (typeof id !== "string")
+    throw new EvictionError(`sectionId(${i}) must return a string, got ${describeValue(id)}`, { argument: "source.sectionId", index: i });
   return id;
 }
 
 function checkSource(source: EvictColumnSource): number {
   if (typeof source !== "object" || source === null)
-    throw new EvictionError(`source must be an object of columns, got ${describe(source)}`, { argument: "source" });
+    throw new EvictionError(`source must be an object of columns, got ${describeValue(source)}`, { argument: "source" });
   const n = source.length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n >= 2 ** 32) {
-    throw new EvictionError(`source.length must be a non-negative integer, got ${describe(n)}`, { argument: "source.length" });
+    throw new EvictionError(`source.length must be a non-negative integer, got ${describeValue(n)}`, { argument: "source.length" });
   }
   covers("source.addedAt", source.addedAt, n);
   covers("source.lengths", source.lengths, n);
   if (typeof source.sectionId !== "function") {
-    throw new EvictionError(`source.sectionId must be a function, got ${describe(source.sectionId)}`, { argument: "source.sectionId" });
+    throw new EvictionError(`source.sectionId must be a function, got ${describeValue(source.sectionId)}`, { argument: "source.sectionId" });
   }
   const hex = source.hexIds;
   if (hex !== undefined) {
     if (typeof hex !== "object" || hex === null)
-      throw new EvictionError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describe(hex)}`, { argument: "source.hexIds" });
+      throw new EvictionError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describeValue(hex)}`, { argument: "source.hexIds" });
     for (const key of ["hi", "lo"] as const) {
       if (!(hex[key] instanceof Uint32Array)) {
-        throw new EvictionError(`source.hexIds.${key} must be a Uint32Array, got ${describe(hex[key])}`, { argument: `source.hexIds.${key}` });
+        throw new EvictionError(`source.hexIds.${key} must be a Uint32Array, got ${describeValue(hex[key])}`, { argument: `source.hexIds.${key}` });
       }
       covers(`source.hexIds.${key}`, hex[key], n);
     }
@@ -285,7 +287,7 @@ function checkSource(source: EvictColumnSource): number {
 
 function covers(argument: string, column: ArrayLike<number> | undefined, n: number): void {
   if (typeof column !== "object" || column === null || typeof column.length !== "number" || column.length < n) {
-    throw new EvictionError(`${argument} must be an array-like of at least ${n} numbers, got ${describe(column)}`, { argument });
+    throw new EvictionError(`${argument} must be an array-like of at least ${n} numbers, got ${describeValue(column)}`, { argument });
   }
 }
 
@@ -295,18 +297,18 @@ function covers(argument: string, column: ArrayLike<number> | undefined, n: numb
  */
 export function checkOptions(options: EvictOptions): { maxBytes: number; protectIds: Iterable<string> | undefined } {
   if (typeof options !== "object" || options === null) {
-    throw new EvictionError(`options must be an object, got ${describe(options)}`, { argument: "options" });
+    throw new EvictionError(`options must be an object, got ${describeValue(options)}`, { argument: "options" });
   }
   const { maxBytes, protectIds } = options;
   if (typeof maxBytes !== "number" || !Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-    throw new EvictionError(`maxBytes must be a non-negative integer, got ${describe(maxBytes)}`, { argument: "options.maxBytes" });
+    throw new EvictionError(`maxBytes must be a non-negative integer, got ${describeValue(maxBytes)}`, { argument: "options.maxBytes" });
   }
   if (protectIds === undefined || protectIds === null) return { maxBytes, protectIds: undefined };
   if (typeof protectIds === "string") {
     throw new EvictionError("protectIds must be an iterable of section ids, not a string", { argument: "options.protectIds" });
   }
   if (typeof (protectIds as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-    throw new EvictionError(`protectIds must be an iterable of section ids, got ${describe(protectIds)}`, { argument: "options.protectIds" });
+    throw new EvictionError(`protectIds must be an iterable of section ids, got ${describeValue(protectIds)}`, { argument: "options.protectIds" });
   }
   return { maxBytes, protectIds };
 }
@@ -321,7 +323,7 @@ function totalOf(lengths: ArrayLike<number>, n: number, idAt: (i: number) => str
   for (let i = 0; i < n; i++) {
     const length = lengths[i];
     if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-      throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, {
+      throw new EvictionError(`length must be a non-negative integer, got ${describeValue(length)}`, {
         argument: `source.lengths[${i}]`,
         index: i,
         ...named(idAt, i),
@@ -339,7 +341,7 @@ function checkTimes(times: ArrayLike<number>, n: number, idAt: (i: number) => st
   for (let i = 0; i < n; i++) {
     const t = times[i];
     if (typeof t !== "number" || t - t !== 0) {
-      throw new EvictionError(`addedAt must be a finite number, got ${describe(t)}`, { argument: `source.addedAt[${i}]`, index: i, ...named(idAt, i) });
+      throw new EvictionError(`addedAt must be a finite number, got ${describeValue(t)}`, { argument: `source.addedAt[${i}]`, index: i, ...named(idAt, i) });
     }
     if (t < min) min = t;
     if (t > max) max = t;
@@ -399,27 +401,4 @@ export function protection(protectIds: Iterable<string> | undefined): Protection
 function filterBit(id: string): number {
   const n = id.length;
   return n === 0 ? 0 : (Math.imul(n, 31) + Math.imul(id.charCodeAt(0), 131) + id.charCodeAt(n - 1) * 7) & 1023;
-}
-
-/**
- * A short, safe rendering of a bad value for an error message.
- * @internal
- */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value instanceof Date) return "Invalid Date";
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(value);
-    case "string":
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case "undefined":
-      return "undefined";
-    case "function":
-      return "a function";
-    default:
-      return Array.isArray(value) ? "an array" : "an object";
-  }
 }

@@ -1,15 +1,5 @@
-import {
-  checkOptions,
-  describe,
-  DROPPED,
-  dropOldest,
-  type EvictColumnSource,
-  protect,
-  reachable,
-  SCRATCH_PER_ENTRY,
-  type TimeRange,
-  tieOrder,
-} from "./evict-indices.js";
+import { describeValue } from "@replaykit/errors";
+import { checkOptions, DROPPED, dropOldest, type EvictColumnSource, protect, reachable, SCRATCH_PER_ENTRY, type TimeRange, tieOrder } from "./evict-indices.js";
 import { EvictionError } from "./errors.js";
 import { withScratch } from "./scratch.js";
 import type { Evictable, EvictOptions, EvictResult } from "./types.js";
@@ -37,7 +27,7 @@ import type { Evictable, EvictOptions, EvictResult } from "./types.js";
  *   a `length` that is not a non-negative integer. Entry errors name the entry.
  */
 export function evictUntil<T extends Evictable>(entries: readonly T[], options: EvictOptions): EvictResult<T> {
-  if (!Array.isArray(entries)) throw new EvictionError(`entries must be an array, got ${describe(entries)}`, { argument: "entries" });
+  if (!Array.isArray(entries)) throw new EvictionError(`entries must be an array, got ${describeValue(entries)}`, { argument: "entries" });
   const { maxBytes, protectIds } = checkOptions(options);
   const n = entries.length;
   // Times and lengths first (8-byte aligned), then the scratch of evictIndices' core.
@@ -71,11 +61,11 @@ function measure(entries: readonly Evictable[], times: Float64Array, lengths: Fl
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as Evictable;
     if (typeof entry !== "object" || entry === null || typeof entry.sectionId !== "string") {
-      throw new EvictionError(`expected an object with a string sectionId, got ${describe(entry)}`, { argument: `entries[${i}]`, index: i });
+      throw new EvictionError(`expected an object with a string sectionId, got ${describeValue(entry)}`, { argument: `entries[${i}]`, index: i });
     }
     const length = entry.length;
     if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-      throw new EvictionError(`length must be a non-negative integer, got ${describe(length)}`, {
+      throw new EvictionError(`length must be a non-negative integer, got ${describeValue(length)}`, {
         argument: `entries[${i}].length`,
         index: i,
         sectionId: entry.sectionId,
@@ -84,7 +74,7 @@ function measure(entries: readonly Evictable[], times: Float64Array, lengths: Fl
     const at = entry.addedAt;
     const t = typeof at === "number" ? at : at instanceof Date ? at.getTime() : otherTimeOf(at);
     if (t - t !== 0) {
-      throw new EvictionError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describe(at)}`, {
+      throw new EvictionError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describeValue(at)}`, {
         argument: `entries[${i}].addedAt`,
         index: i,
         sectionId: entry.sectionId,

@@ -1,40 +1,19 @@
 /**
- * The error classes of `@replaykit/index`, in replaykit's shared error scheme: every class
- * extends `IndexError`, carries the marker `Symbol.for("replaykit.error")` = `"index"` and a
- * stable `code`, keeps the original failure as `cause`, and has a static `isInstance` that
- * works across two installed copies of the package (it checks the marker and the code,
- * never the prototype).
+ * The error classes of `@replaykit/index`, in replaykit's shared error scheme
+ * (`@replaykit/errors`): every class extends `IndexError`, carries the brand
+ * `Symbol.for("replaykit.error")` = `"index"`, a stable `code` and a `kind`, keeps the
+ * original failure as `cause`, and has a static `isInstance` that works across two installed
+ * copies of the package (it checks the brand and the code, never the prototype).
  *
  * @module
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+
+export { isReplaykitError } from "@replaykit/errors";
 
 /** The `code` of every error this package throws. */
 export type IndexErrorCode = "INDEX_ARGUMENT" | "INDEX_CORRUPT" | "INDEX_READ" | "INDEX_WRITE" | "INDEX_ENTRY_INVALID";
-
-/**
- * True for an error thrown by any replaykit package (any copy, any version using the shared
- * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
-
-/** True when `error` carries replaykit's marker and the given code. */
-function hasCode(error: unknown, code: IndexErrorCode): boolean {
-  return isReplaykitError(error) && (error as { code?: unknown }).code === code;
-}
-
-/** Node's system error code (`"EACCES"`, `"ENOSPC"`, …) of a failed fs call, if it has one. */
-function systemCodeOf(cause: unknown): string | undefined {
-  if (typeof cause === "object" && cause !== null) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
-}
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
@@ -42,9 +21,8 @@ function describeCause(cause: unknown): string {
 }
 
 /** The base class of every error this package throws. */
-export abstract class IndexError extends Error {
-  /** Stable UPPER_SNAKE code, unique across replaykit. */
-  abstract readonly code: IndexErrorCode;
+export abstract class IndexError extends ReplaykitErrorBase {
+  declare readonly code: IndexErrorCode;
   readonly [REPLAYKIT_ERROR] = "index";
 }
 
@@ -54,7 +32,10 @@ export abstract class IndexError extends Error {
  */
 export class IndexArgumentError extends IndexError {
   /** Always `"INDEX_ARGUMENT"`. */
-  readonly code = "INDEX_ARGUMENT" as const;
+  static readonly code = "INDEX_ARGUMENT";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<IndexArgumentError>(this);
+  declare readonly code: typeof IndexArgumentError.code;
   override readonly name = "IndexArgumentError";
   /** The public function that was called (`"saveIndex"`, `"entryFor"`, …). */
   readonly functionName: string;
@@ -66,20 +47,6 @@ export class IndexArgumentError extends IndexError {
     this.functionName = functionName;
     this.argument = argument;
   }
-
-  /** True for an `IndexArgumentError` from any copy of this package. */
-  static isInstance(error: unknown): error is IndexArgumentError {
-    return hasCode(error, "INDEX_ARGUMENT");
-  }
-}
-
-/** A short description of a bad argument for an error message. */
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === "object") return "an object";
-  return typeof value === "number" || typeof value === "boolean" ? `${typeof value} ${String(value)}` : typeof value;
 }
 
 /**
@@ -94,7 +61,10 @@ function describeValue(value: unknown): string {
  */
 export class IndexCorruptError extends IndexError {
   /** Always `"INDEX_CORRUPT"`. */
-  readonly code = "INDEX_CORRUPT" as const;
+  static readonly code = "INDEX_CORRUPT";
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<IndexCorruptError>(this);
+  declare readonly code: typeof IndexCorruptError.code;
   override readonly name = "IndexCorruptError";
   /** The index file (for `parseIndex`, its `source` argument), when known. */
   readonly path?: string;
@@ -115,11 +85,6 @@ export class IndexCorruptError extends IndexError {
     if (details.field !== undefined) this.field = details.field;
     if (details.sectionId !== undefined) this.sectionId = details.sectionId;
   }
-
-  /** True for an `IndexCorruptError` from any copy of this package. */
-  static isInstance(error: unknown): error is IndexCorruptError {
-    return hasCode(error, "INDEX_CORRUPT");
-  }
 }
 
 /**
@@ -128,7 +93,10 @@ export class IndexCorruptError extends IndexError {
  */
 export class IndexReadError extends IndexError {
   /** Always `"INDEX_READ"`. */
-  readonly code = "INDEX_READ" as const;
+  static readonly code = "INDEX_READ";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<IndexReadError>(this);
+  declare readonly code: typeof IndexReadError.code;
   override readonly name = "IndexReadError";
   /** The index file. */
   readonly path: string;
@@ -140,11 +108,6 @@ export class IndexReadError extends IndexError {
     super(`cannot read index ${path}: ${describeCause(cause)}`, { cause });
     this.path = path;
     if (systemCode !== undefined) this.systemCode = systemCode;
-  }
-
-  /** True for an `IndexReadError` from any copy of this package. */
-  static isInstance(error: unknown): error is IndexReadError {
-    return hasCode(error, "INDEX_READ");
   }
 }
 
@@ -159,7 +122,10 @@ export type IndexWriteStep = "open" | "write" | "fsync" | "close" | "rename" | "
  */
 export class IndexWriteError extends IndexError {
   /** Always `"INDEX_WRITE"`. */
-  readonly code = "INDEX_WRITE" as const;
+  static readonly code = "INDEX_WRITE";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<IndexWriteError>(this);
+  declare readonly code: typeof IndexWriteError.code;
   override readonly name = "IndexWriteError";
   /** The index file that was being written. */
   readonly path: string;
@@ -175,11 +141,6 @@ export class IndexWriteError extends IndexError {
     this.step = step;
     if (systemCode !== undefined) this.systemCode = systemCode;
   }
-
-  /** True for an `IndexWriteError` from any copy of this package. */
-  static isInstance(error: unknown): error is IndexWriteError {
-    return hasCode(error, "INDEX_WRITE");
-  }
 }
 
 /**
@@ -191,7 +152,10 @@ export class IndexWriteError extends IndexError {
  */
 export class IndexEntryInvalidError extends IndexError {
   /** Always `"INDEX_ENTRY_INVALID"`. */
-  readonly code = "INDEX_ENTRY_INVALID" as const;
+  static readonly code = "INDEX_ENTRY_INVALID";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<IndexEntryInvalidError>(this);
+  declare readonly code: typeof IndexEntryInvalidError.code;
   override readonly name = "IndexEntryInvalidError";
   /** 0-based position of the offending entry in the given array. */
   readonly entry?: number;
@@ -205,10 +169,5 @@ export class IndexEntryInvalidError extends IndexError {
     if (details.entry !== undefined) this.entry = details.entry;
     if (details.field !== undefined) this.field = details.field;
     if (details.path !== undefined) this.path = details.path;
-  }
-
-  /** True for an `IndexEntryInvalidError` from any copy of this package. */
-  static isInstance(error: unknown): error is IndexEntryInvalidError {
-    return hasCode(error, "INDEX_ENTRY_INVALID");
   }
 }

@@ -1,3 +1,4 @@
+import { describeValue } from "@replaykit/errors";
 import { parseIndexDateMs } from "./date.js";
 import { isSectionId, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry, MutableIndexEntry } from "./entry.js";
@@ -10,31 +11,6 @@ import { IndexArgumentError, IndexCorruptError } from "./errors.js";
 // pays — README, "Performance") and falls back to this for anything else.
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(["added_at", "auto_mined", "byte_offset", "crc32", "length", "section_id", "section_type", "weight"]);
-
-const MAX_QUOTED = 60;
-
-/** A short, JSON-ish rendering of a bad value for an error message. */
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  if (typeof value === "number" && !Number.isFinite(value)) text = String(value);
-  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return "a string";
-  if (typeof value === "number") return "a number";
-  if (typeof value === "boolean") return "a boolean";
-  return typeof value;
-}
 
 function corrupt(
   source: string | undefined,
@@ -58,13 +34,13 @@ function corrupt(
 }
 
 function badField(source: string | undefined, i: number, field: string, value: unknown, expected: string, sectionId?: string): IndexCorruptError {
-  const what = value === undefined ? `missing (expected ${expected})` : `expected ${expected}, got ${show(value)}`;
+  const what = value === undefined ? `missing (expected ${expected})` : `expected ${expected}, got ${describeValue(value)}`;
   return corrupt(source, i, field, what, sectionId);
 }
 
 function toEntry(raw: unknown, i: number, source: string | undefined): IndexEntry {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw corrupt(source, i, undefined, `expected an object, got ${kindOf(raw)}`);
+    throw corrupt(source, i, undefined, `expected an object, got ${describeValue(raw)}`);
   }
   const o = raw as Record<string, unknown>;
 
@@ -163,7 +139,7 @@ export function parseIndex(text: string, source?: string): IndexEntry[] {
     throw corrupt(source, undefined, undefined, `not valid JSON (${detail})`, undefined, cause);
   }
   if (!Array.isArray(data)) {
-    throw corrupt(source, undefined, undefined, `expected a JSON array of entries, got ${kindOf(data)}`);
+    throw corrupt(source, undefined, undefined, `expected a JSON array of entries, got ${describeValue(data)}`);
   }
   const n = data.length;
   const entries = new Array<IndexEntry>(n);

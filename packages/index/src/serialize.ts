@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { describeValue } from "@replaykit/errors";
 import { indexDateLength, isDate, isIndexDateMs, writeIndexDate } from "./date.js";
 import { isSectionId, isSectionType } from "@replaykit/corpus";
 import type { IndexEntry } from "./entry.js";
@@ -45,13 +46,6 @@ function invalid(path: string | undefined, entry: number | undefined, field: str
   if (field !== undefined) details.field = field;
   if (path !== undefined) details.path = path;
   return new IndexEntryInvalidError(`${where}: ${what}`, details);
-}
-
-function show(value: unknown): string {
-  if (isDate(value)) return `Date(${Date.prototype.getTime.call(value)})`;
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
 }
 
 /** Decimal digits of a safe non-negative integer. */
@@ -138,10 +132,10 @@ const FIXED_SIZE = OPEN.length + BYTE_OFFSET_AFTER_DATE.length + LENGTH.length +
 
 /** The section id of entry `i`, checked (and that the entry is an object at all). */
 function readId(e: IndexEntry, i: number | undefined, path: string | undefined): string {
-  if (typeof e !== "object" || e === null) throw invalid(path, i, undefined, `expected an object, got ${show(e)}`);
+  if (typeof e !== "object" || e === null) throw invalid(path, i, undefined, `expected an object, got ${describeValue(e)}`);
   const sectionId = e.sectionId;
   if (!isSectionId(sectionId)) {
-    throw invalid(path, i, "sectionId", `expected 16 lowercase hex characters, got ${show(sectionId)}`);
+    throw invalid(path, i, "sectionId", `expected 16 lowercase hex characters, got ${describeValue(sectionId)}`);
   }
   return sectionId;
 }
@@ -154,18 +148,18 @@ function planEntry(plan: Plan, id: string, e: IndexEntry, i: number | undefined,
   const { byteOffset, length, addedAt, sectionType, autoMined, crc32 } = e;
   plan.ids[k] = id;
   if (typeof byteOffset !== "number" || !Number.isSafeInteger(byteOffset) || byteOffset < 0) {
-    throw invalid(path, i, "byteOffset", `expected an integer ≥ 0, got ${show(byteOffset)}`);
+    throw invalid(path, i, "byteOffset", `expected an integer ≥ 0, got ${describeValue(byteOffset)}`);
   }
   if (typeof length !== "number" || !Number.isSafeInteger(length) || length <= 0) {
-    throw invalid(path, i, "length", `expected an integer > 0, got ${show(length)}`);
+    throw invalid(path, i, "length", `expected an integer > 0, got ${describeValue(length)}`);
   }
   const ms = addedAt instanceof Date ? addedAt.getTime() : isDate(addedAt) ? Date.prototype.getTime.call(addedAt) : Number.NaN;
   if (!isIndexDateMs(ms)) {
-    throw invalid(path, i, "addedAt", `expected a valid Date in years 0001–9999, got ${show(addedAt)}`);
+    throw invalid(path, i, "addedAt", `expected a valid Date in years 0001–9999, got ${describeValue(addedAt)}`);
   }
   const weight = e.weight === undefined ? 1 : e.weight;
   if (typeof weight !== "number" || !(weight >= 0) || weight === Infinity) {
-    throw invalid(path, i, "weight", `expected a finite number ≥ 0, got ${show(weight)}`);
+    throw invalid(path, i, "weight", `expected a finite number ≥ 0, got ${describeValue(weight)}`);
   }
   let size = FIXED_SIZE + indexDateLength(ms) + digitCount(byteOffset) + digitCount(length);
   if (weight === 1) {
@@ -178,21 +172,21 @@ function planEntry(plan: Plan, id: string, e: IndexEntry, i: number | undefined,
   }
   let flag = 0;
   if (autoMined !== undefined) {
-    if (typeof autoMined !== "boolean") throw invalid(path, i, "autoMined", `expected a boolean, got ${show(autoMined)}`);
+    if (typeof autoMined !== "boolean") throw invalid(path, i, "autoMined", `expected a boolean, got ${describeValue(autoMined)}`);
     flag = autoMined ? 2 : 1;
     size += AUTO_MINED.length + (autoMined ? TRUE.length : FALSE.length) + BYTE_OFFSET_AFTER_FLAG.length - BYTE_OFFSET_AFTER_DATE.length;
   }
   let crc = -1;
   if (crc32 !== undefined) {
     if (typeof crc32 !== "number" || !Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffff_ffff) {
-      throw invalid(path, i, "crc32", `expected an unsigned 32-bit integer, got ${show(crc32)}`);
+      throw invalid(path, i, "crc32", `expected an unsigned 32-bit integer, got ${describeValue(crc32)}`);
     }
     crc = crc32;
     size += CRC32.length + digitCount(crc32);
   }
   if (sectionType !== undefined) {
     if (!isSectionType(sectionType)) {
-      throw invalid(path, i, "sectionType", `expected a section type matching /^[a-z][a-z0-9_-]*$/, got ${show(sectionType)}`);
+      throw invalid(path, i, "sectionType", `expected a section type matching /^[a-z][a-z0-9_-]*$/, got ${describeValue(sectionType)}`);
     }
     plan.types ??= new Array<string | undefined>(plan.n);
     plan.types[k] = sectionType;

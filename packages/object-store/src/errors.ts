@@ -1,6 +1,6 @@
 /**
- * Error classes of `@replaykit/object-store`, in the scheme every replaykit package shares:
- * each error carries the marker `Symbol.for("replaykit.error")` (value `"object-store"`), a
+ * Error classes of `@replaykit/object-store`, in the scheme every replaykit package shares
+ * (`@replaykit/errors`): each error carries the marker `Symbol.for("replaykit.error")` (value `"object-store"`), a
  * stable UPPER_SNAKE `code` and a `kind`; `X.isInstance(e)` checks the marker and the code,
  * so it keeps working when two copies of the package are installed (where `instanceof`
  * would not).
@@ -10,37 +10,12 @@
  * summary of them is, with every configured secret scrubbed out.
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
-/** What kind of failure an error is; shared by every replaykit package. */
-export type ErrorKind = "argument" | "not-found" | "corrupt" | "io" | "locked" | "conflict" | "unsupported";
-
-/** True for an error thrown by any replaykit package (any copy of it). */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string; readonly kind: ErrorKind } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return isReplaykitError(error) && error.code === code;
-}
-
-/** A short description of a value of the wrong type, for error messages. Internal. */
-export function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return typeof value === "object" ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : `a ${typeof value}`;
-}
+export { describeValue, type ErrorKind, isReplaykitError } from "@replaykit/errors";
 
 /** Base class of every error `@replaykit/object-store` throws. */
-export abstract class ObjectStoreBaseError extends Error {
-  /** A stable UPPER_SNAKE code naming the failure, unique across replaykit. */
-  abstract readonly code: string;
-  /** The failure's kind, shared by every replaykit package. */
-  abstract readonly kind: ErrorKind;
+export abstract class ObjectStoreBaseError extends ReplaykitErrorBase {
   readonly [REPLAYKIT_ERROR]: string = "object-store";
 }
 
@@ -60,8 +35,11 @@ export type ObjectStoreOperation = "get" | "head" | "put" | "list" | "delete";
  * unexpected status, or a handle that was cut off). Kind `"io"`.
  */
 export class ObjectStoreError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE" as const;
-  readonly kind = "io" as const;
+  static readonly code = "OBJECT_STORE";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<ObjectStoreError>(this);
+  declare readonly code: typeof ObjectStoreError.code;
+  declare readonly kind: typeof ObjectStoreError.kind;
   override readonly name = "ObjectStoreError";
   readonly bucket: string;
   readonly key: string;
@@ -81,10 +59,6 @@ export class ObjectStoreError extends ObjectStoreBaseError {
     this.operation = at.operation;
     this.attempts = at.attempts ?? 1;
   }
-
-  static isInstance(error: unknown): error is ObjectStoreError {
-    return hasCode(error, "OBJECT_STORE");
-  }
 }
 
 /**
@@ -94,8 +68,11 @@ export class ObjectStoreError extends ObjectStoreBaseError {
  * else's did". Read the key back and check (a unique id in the body, say). Kind `"io"`.
  */
 export class ObjectStoreAmbiguousError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_AMBIGUOUS" as const;
-  readonly kind = "io" as const;
+  static readonly code = "OBJECT_STORE_AMBIGUOUS";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<ObjectStoreAmbiguousError>(this);
+  declare readonly code: typeof ObjectStoreAmbiguousError.code;
+  declare readonly kind: typeof ObjectStoreAmbiguousError.kind;
   override readonly name = "ObjectStoreAmbiguousError";
   readonly bucket: string;
   readonly key: string;
@@ -116,10 +93,6 @@ export class ObjectStoreAmbiguousError extends ObjectStoreBaseError {
     this.status = at.status;
     this.mode = at.mode;
   }
-
-  static isInstance(error: unknown): error is ObjectStoreAmbiguousError {
-    return hasCode(error, "OBJECT_STORE_AMBIGUOUS");
-  }
 }
 
 /** Why a conditional write was refused. */
@@ -132,8 +105,11 @@ export type PreconditionReason = "exists" | "etag-mismatch" | "missing";
  * Kind `"conflict"`: re-read and retry, or report the conflict.
  */
 export class PreconditionFailedError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_PRECONDITION" as const;
-  readonly kind = "conflict" as const;
+  static readonly code = "OBJECT_STORE_PRECONDITION";
+  static override readonly kind = "conflict";
+  static readonly isInstance = instanceCheck<PreconditionFailedError>(this);
+  declare readonly code: typeof PreconditionFailedError.code;
+  declare readonly kind: typeof PreconditionFailedError.kind;
   override readonly name = "PreconditionFailedError";
   readonly bucket: string;
   readonly key: string;
@@ -152,16 +128,15 @@ export class PreconditionFailedError extends ObjectStoreBaseError {
     this.reason = at.reason;
     this.status = at.status;
   }
-
-  static isInstance(error: unknown): error is PreconditionFailedError {
-    return hasCode(error, "OBJECT_STORE_PRECONDITION");
-  }
 }
 
 /** `get` of a key that does not exist. Kind `"not-found"`. */
 export class ObjectNotFoundError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_NOT_FOUND" as const;
-  readonly kind = "not-found" as const;
+  static readonly code = "OBJECT_STORE_NOT_FOUND";
+  static override readonly kind = "not-found";
+  static readonly isInstance = instanceCheck<ObjectNotFoundError>(this);
+  declare readonly code: typeof ObjectNotFoundError.code;
+  declare readonly kind: typeof ObjectNotFoundError.kind;
   override readonly name = "ObjectNotFoundError";
   readonly bucket: string;
   readonly key: string;
@@ -173,16 +148,15 @@ export class ObjectNotFoundError extends ObjectStoreBaseError {
     this.key = at.key;
     this.status = at.status;
   }
-
-  static isInstance(error: unknown): error is ObjectNotFoundError {
-    return hasCode(error, "OBJECT_STORE_NOT_FOUND");
-  }
 }
 
 /** A range read that does not fit in the object: `offset + length > size`. Kind `"argument"`. */
 export class ObjectRangeError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_RANGE" as const;
-  readonly kind = "argument" as const;
+  static readonly code = "OBJECT_STORE_RANGE";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<ObjectRangeError>(this);
+  declare readonly code: typeof ObjectRangeError.code;
+  declare readonly kind: typeof ObjectRangeError.kind;
   override readonly name = "ObjectRangeError";
   readonly bucket: string;
   readonly key: string;
@@ -199,16 +173,15 @@ export class ObjectRangeError extends ObjectStoreBaseError {
     this.length = at.length;
     this.size = at.size;
   }
-
-  static isInstance(error: unknown): error is ObjectRangeError {
-    return hasCode(error, "OBJECT_STORE_RANGE");
-  }
 }
 
 /** A bad argument to a public function (a key that is not a string, a bad mode). Kind `"argument"`. */
 export class ObjectStoreArgumentError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_ARGUMENT" as const;
-  readonly kind = "argument" as const;
+  static readonly code = "OBJECT_STORE_ARGUMENT";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<ObjectStoreArgumentError>(this);
+  declare readonly code: typeof ObjectStoreArgumentError.code;
+  declare readonly kind: typeof ObjectStoreArgumentError.kind;
   override readonly name = "ObjectStoreArgumentError";
   /** The argument or option that was wrong, e.g. `"key"`, `"mode.etag"`, `"options.maxAttempts"`. */
   readonly argument: string;
@@ -217,10 +190,6 @@ export class ObjectStoreArgumentError extends ObjectStoreBaseError {
     super(`${argument}: ${reason}`);
     this.argument = argument;
   }
-
-  static isInstance(error: unknown): error is ObjectStoreArgumentError {
-    return hasCode(error, "OBJECT_STORE_ARGUMENT");
-  }
 }
 
 /**
@@ -228,8 +197,11 @@ export class ObjectStoreArgumentError extends ObjectStoreBaseError {
  * writer must not use it: nothing but the probe was written. Kind `"unsupported"`.
  */
 export class UnsafeEndpointError extends ObjectStoreBaseError {
-  readonly code = "OBJECT_STORE_UNSAFE" as const;
-  readonly kind = "unsupported" as const;
+  static readonly code = "OBJECT_STORE_UNSAFE";
+  static override readonly kind = "unsupported";
+  static readonly isInstance = instanceCheck<UnsafeEndpointError>(this);
+  declare readonly code: typeof UnsafeEndpointError.code;
+  declare readonly kind: typeof UnsafeEndpointError.kind;
   override readonly name = "UnsafeEndpointError";
   /** The endpoint URL (or a description such as "AWS S3 (default endpoint)", "memory"). */
   readonly endpoint: string;
@@ -250,9 +222,5 @@ export class UnsafeEndpointError extends ObjectStoreBaseError {
     this.bucket = at.bucket;
     this.key = at.key;
     this.condition = condition;
-  }
-
-  static isInstance(error: unknown): error is UnsafeEndpointError {
-    return hasCode(error, "OBJECT_STORE_UNSAFE");
   }
 }

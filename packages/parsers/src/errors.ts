@@ -1,41 +1,17 @@
 /**
- * Error classes of `@replaykit/parsers`, in the scheme every replaykit package shares: each
- * error carries the marker `Symbol.for("replaykit.error")` (value `"parsers"`) and a stable
- * UPPER_SNAKE `code`; `X.isInstance(e)` checks the marker and the code, so it keeps working
- * when two copies of the package are installed (where `instanceof` would not).
+ * Error classes of `@replaykit/parsers`, in the scheme every replaykit package shares
+ * (`@replaykit/errors`): each error carries the brand `Symbol.for("replaykit.error")` (value
+ * `"parsers"`), a stable UPPER_SNAKE `code` and a `kind`; `X.isInstance(e)` checks the brand
+ * and the code, so it keeps working when two copies of the package are installed (where
+ * `instanceof` would not).
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { brandOf, describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
-/**
- * True for an error thrown by any replaykit package (any copy of it): an object carrying
- * the `Symbol.for("replaykit.error")` marker. Its `code` says which failure it is.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return isReplaykitError(error) && error.code === code;
-}
-
-/** A short description of a value of the wrong type, for error messages. Internal. */
-export function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  if (value instanceof Date) return "a Date";
-  if (value instanceof Promise) return "a Promise";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
+export { isReplaykitError } from "@replaykit/errors";
 
 /** Base class of every error `@replaykit/parsers` throws. */
-export abstract class ParsersError extends Error {
-  /** A stable UPPER_SNAKE code naming the failure kind, unique across replaykit. */
-  abstract readonly code: string;
+export abstract class ParsersError extends ReplaykitErrorBase {
   readonly [REPLAYKIT_ERROR]: string = "parsers";
 }
 
@@ -55,6 +31,8 @@ export interface SectionLocation {
  * implementation's message (it quotes the offending line with Python's `repr`).
  */
 export abstract class SectionParseError extends ParsersError {
+  /** A body that breaks its grammar is malformed data, wherever it came from. */
+  static override readonly kind = "corrupt";
   /** The id of the section whose body failed to parse. */
   readonly sectionId: string;
   /** 1-based line within the section body where the problem was detected. */
@@ -72,34 +50,34 @@ export abstract class SectionParseError extends ParsersError {
   /**
    * True for any `SectionParseError` (built in or a plugin's) from any copy of this
    * package: a replaykit error with a string `sectionId` and a numeric `sectionLine`.
+   * (`InstructionParseError.isInstance` and `PreferenceParseError.isInstance` check their
+   * own code.) Never throws.
    */
-  static isInstance(error: unknown): error is SectionParseError {
-    if (!isReplaykitError(error)) return false;
-    const { sectionId, sectionLine } = error as unknown as Partial<SectionLocation>;
-    return typeof sectionId === "string" && typeof sectionLine === "number";
-  }
+  static readonly isInstance = (error: unknown): error is SectionParseError => {
+    if (brandOf(error) === undefined) return false;
+    try {
+      const { sectionId, sectionLine } = error as Partial<SectionLocation>;
+      return typeof sectionId === "string" && typeof sectionLine === "number";
+    } catch {
+      return false; // a hostile object (throwing getters, a Proxy)
+    }
+  };
 }
 
 /** An instruction body does not follow the `### Q` / `### A` grammar. */
 export class InstructionParseError extends SectionParseError {
-  readonly code = "INSTRUCTION_PARSE" as const;
+  static readonly code = "INSTRUCTION_PARSE";
+  static override readonly isInstance = instanceCheck<InstructionParseError>(this);
+  declare readonly code: typeof InstructionParseError.code;
   override readonly name = "InstructionParseError";
-
-  /** True for an `InstructionParseError` from any copy of this package. */
-  static override isInstance(error: unknown): error is InstructionParseError {
-    return hasCode(error, "INSTRUCTION_PARSE");
-  }
 }
 
 /** A preference body does not follow the `### Prompt` / `### Chosen` / `### Rejected` grammar. */
 export class PreferenceParseError extends SectionParseError {
-  readonly code = "PREFERENCE_PARSE" as const;
+  static readonly code = "PREFERENCE_PARSE";
+  static override readonly isInstance = instanceCheck<PreferenceParseError>(this);
+  declare readonly code: typeof PreferenceParseError.code;
   override readonly name = "PreferenceParseError";
-
-  /** True for a `PreferenceParseError` from any copy of this package. */
-  static override isInstance(error: unknown): error is PreferenceParseError {
-    return hasCode(error, "PREFERENCE_PARSE");
-  }
 }
 
 /**
@@ -107,7 +85,12 @@ export class PreferenceParseError extends SectionParseError {
  * `rowId` not a string, the source not an object).
  */
 export class RowSourceInvalidError extends ParsersError {
-  readonly code = "ROW_SOURCE_INVALID" as const;
+  static readonly code = "PARSERS_ROW_SOURCE";
+  /** The code's earlier name, still matched by `isInstance`. */
+  static readonly aliases = ["ROW_SOURCE_INVALID"] as const;
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<RowSourceInvalidError>(this);
+  declare readonly code: typeof RowSourceInvalidError.code;
   /** The offending field of the row source. */
   readonly field: string;
   override readonly name = "RowSourceInvalidError";
@@ -116,11 +99,6 @@ export class RowSourceInvalidError extends ParsersError {
     super(`row source ${field}: ${message}`, options);
     this.field = field;
   }
-
-  /** True for a `RowSourceInvalidError` from any copy of this package. */
-  static isInstance(error: unknown): error is RowSourceInvalidError {
-    return hasCode(error, "ROW_SOURCE_INVALID");
-  }
 }
 
 /**
@@ -128,7 +106,10 @@ export class RowSourceInvalidError extends ParsersError {
  * `argument` names it (`body`, `options.sectionId`, `lastSeenAt`, `row.messages`, …).
  */
 export class ParsersArgumentError extends ParsersError {
-  readonly code = "PARSERS_ARGUMENT" as const;
+  static readonly code = "PARSERS_ARGUMENT";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<ParsersArgumentError>(this);
+  declare readonly code: typeof ParsersArgumentError.code;
   /** The offending argument, as a path from the parameter name. */
   readonly argument: string;
   override readonly name = "ParsersArgumentError";
@@ -136,11 +117,6 @@ export class ParsersArgumentError extends ParsersError {
   constructor(argument: string, message: string, options?: { cause?: unknown }) {
     super(`parsers: ${argument} ${message}`, options);
     this.argument = argument;
-  }
-
-  /** True for a `ParsersArgumentError` from any copy of this package. */
-  static isInstance(error: unknown): error is ParsersArgumentError {
-    return hasCode(error, "PARSERS_ARGUMENT");
   }
 }
 

@@ -1,4 +1,5 @@
-import { checkString, describeValue, ParsersArgumentError } from "./errors.js";
+import { describeValue } from "@replaykit/errors";
+import { checkString, ParsersArgumentError } from "./errors.js";
 import { indexOfLines, type LineIndex } from "./split-lines.js";
 import { skipWhitespace, skipWhitespaceBack } from "./whitespace.js";
 

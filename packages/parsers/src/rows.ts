@@ -1,4 +1,5 @@
-import { checkString, describeValue, ParsersArgumentError, RowSourceInvalidError } from "./errors.js";
+import { describeValue } from "@replaykit/errors";
+import { checkString, ParsersArgumentError, RowSourceInvalidError } from "./errors.js";
 import { parseInstructionBody } from "./instruction.js";
 import { parsePreferenceBody } from "./preference.js";
 import { normalizeProbeMarkers } from "./probe.js";

@@ -18,7 +18,8 @@
  *
  * @packageDocumentation
  */
-import { describeValue, isReplaykitError, ParsersArgumentError, ParsersError } from "./errors.js";
+import { describeValue, instanceCheck } from "@replaykit/errors";
+import { ParsersArgumentError, ParsersError } from "./errors.js";
 import { replayRowId, shapeOf, type Row, type RowExpander, type RowSource } from "./rows.js";
 
 /** The five properties the suite checks. */
@@ -60,20 +61,23 @@ export interface ConformanceCheck {
   run(): void;
 }
 
-/** An expander broke the contract; `property` names the check, the message says how and on which input. */
+/**
+ * An expander broke the contract; `property` names the check, the message says how and on
+ * which input. Kind `"argument"`: the expander handed to the suite is what must change.
+ */
 export class ConformanceError extends ParsersError {
-  readonly code = "EXPANDER_CONFORMANCE" as const;
+  static readonly code = "PARSERS_CONFORMANCE";
+  /** The code's earlier name, still matched by `isInstance`. */
+  static readonly aliases = ["EXPANDER_CONFORMANCE"] as const;
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<ConformanceError>(this);
+  declare readonly code: typeof ConformanceError.code;
   readonly property: ConformanceProperty;
   override readonly name = "ConformanceError";
 
   constructor(property: ConformanceProperty, message: string, cause?: unknown) {
     super(`expander conformance (${property}): ${message}`, cause === undefined ? undefined : { cause });
     this.property = property;
-  }
-
-  /** True for a `ConformanceError` from any copy of this package. */
-  static isInstance(error: unknown): error is ConformanceError {
-    return isReplaykitError(error) && error.code === "EXPANDER_CONFORMANCE";
   }
 }
 
@@ -134,7 +138,7 @@ function describeThrown(error: unknown): string {
     const code = (error as { code?: unknown }).code;
     return `${error.name}${typeof code === "string" ? ` [${code}]` : ""}: ${error.message}`;
   }
-  return `a non-Error value (${typeof error}: ${String(error)})`;
+  return `a non-Error value (${describeValue(error)})`;
 }
 
 /** True for an `Error` (of any realm) with a non-empty string `code` and a string message. */

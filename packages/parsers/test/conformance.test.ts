@@ -46,7 +46,7 @@ function failure(expander: RowExpander, options = {}): ConformanceProperty[] {
       check.run();
     } catch (error) {
       expect(ConformanceError.isInstance(error)).toBe(true);
-      expect((error as ConformanceError).code).toBe("EXPANDER_CONFORMANCE");
+      expect((error as ConformanceError).code).toBe("PARSERS_CONFORMANCE");
       expect((error as ConformanceError).property).toBe(check.property);
       broken.push(check.property);
     }

@@ -14,7 +14,7 @@ test("each error has a stable code and name", () => {
   const where = { sectionId: "s", sectionLine: 2 };
   expect(new InstructionParseError("why", where)).toMatchObject({ code: "INSTRUCTION_PARSE", name: "InstructionParseError", ...where, reason: "why" });
   expect(new PreferenceParseError("why", where)).toMatchObject({ code: "PREFERENCE_PARSE", name: "PreferenceParseError", ...where });
-  expect(new RowSourceInvalidError("content", "bad")).toMatchObject({ code: "ROW_SOURCE_INVALID", field: "content" });
+  expect(new RowSourceInvalidError("content", "bad")).toMatchObject({ code: "PARSERS_ROW_SOURCE", field: "content" });
   expect(new InstructionParseError("why", where).message).toBe("section s, line 2: why");
   expect(new ParsersArgumentError("body", "must be a string")).toMatchObject({ code: "PARSERS_ARGUMENT", name: "ParsersArgumentError", argument: "body" });
   expect(new ParsersArgumentError("body", "must be a string").message).toBe("parsers: body must be a string");

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { describe } from "./entry-fields.js";
+import { describeValue } from "@replaykit/errors";
 import { SamplerError } from "./errors.js";
 import { BUCKETS, entryHash, entryHashHex, timeHi, timeLo } from "./keyed-uniform.js";
 import { type Checked, checkOptions, pick, rankKeysFor } from "./pick.js";
@@ -74,7 +74,7 @@ export function sampleIndices<T extends Sampleable>(source: ColumnSource<T>, opt
   checkSource(source);
   const checked = checkOptions(options);
   if (checked.mode !== RECENCY && checked.mode !== UNIFORM && typeof source.entry !== "function") {
-    throw new SamplerError(`source.entry must be a function when scheme is a function, got ${describe(source.entry)}`);
+    throw new SamplerError(`source.entry must be a function when scheme is a function, got ${describeValue(source.entry)}`);
   }
   if (checked.k === 0) return new Uint32Array(0);
   const n = source.length;
@@ -87,25 +87,26 @@ export function sampleIndices<T extends Sampleable>(source: ColumnSource<T>, opt
 }
 
 function checkSource(source: ColumnSource<Sampleable>): void {
-  if (typeof source !== "object" || source === null) throw new SamplerError(`source must be an object of columns, got ${describe(source)}`);
+  if (typeof source !== "object" || source === null) throw new SamplerError(`source must be an object of columns, got ${describeValue(source)}`);
   const n = source.length;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new SamplerError(`source.length must be a non-negative integer, got ${describe(n)}`);
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
+    throw new SamplerError(`source.length must be a non-negative integer, got ${describeValue(n)}`);
   if ((source.addedAtMs === undefined) === (source.addedAtSeconds === undefined)) {
     throw new SamplerError(
       source.addedAtMs === undefined
-        ? `source.addedAtMs must be an array-like of epoch milliseconds (or give source.addedAtSeconds), got ${describe(source.addedAtMs)}`
+        ? `source.addedAtMs must be an array-like of epoch milliseconds (or give source.addedAtSeconds), got ${describeValue(source.addedAtMs)}`
         : "give source.addedAtMs or source.addedAtSeconds, not both",
     );
   }
   if (source.addedAtMs !== undefined) covers("source.addedAtMs", source.addedAtMs, n);
   else covers("source.addedAtSeconds", source.addedAtSeconds, n);
   if (source.weight !== undefined) covers("source.weight", source.weight, n);
-  if (typeof source.sectionId !== "function") throw new SamplerError(`source.sectionId must be a function, got ${describe(source.sectionId)}`);
+  if (typeof source.sectionId !== "function") throw new SamplerError(`source.sectionId must be a function, got ${describeValue(source.sectionId)}`);
   const hex = source.hexIds;
   if (hex !== undefined) {
-    if (typeof hex !== "object" || hex === null) throw new SamplerError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describe(hex)}`);
+    if (typeof hex !== "object" || hex === null) throw new SamplerError(`source.hexIds must be { hi, lo } (Uint32Array), got ${describeValue(hex)}`);
     for (const key of ["hi", "lo"] as const) {
-      if (!(hex[key] instanceof Uint32Array)) throw new SamplerError(`source.hexIds.${key} must be a Uint32Array, got ${describe(hex[key])}`);
+      if (!(hex[key] instanceof Uint32Array)) throw new SamplerError(`source.hexIds.${key} must be a Uint32Array, got ${describeValue(hex[key])}`);
       covers(`source.hexIds.${key}`, hex[key], n);
     }
   }
@@ -115,7 +116,7 @@ function covers(name: string, column: unknown, n: number): void {
   const length = typeof column === "object" && column !== null ? (column as { length?: unknown }).length : undefined;
   if (typeof length !== "number" || !(length >= n)) {
     throw new SamplerError(
-      `${name} must be an array-like of at least source.length (${n}) numbers, got ${describe(column)}${typeof length === "number" ? ` of length ${length}` : ""}`,
+      `${name} must be an array-like of at least source.length (${n}) numbers, got ${describeValue(column)}${typeof length === "number" ? ` of length ${length}` : ""}`,
     );
   }
 }
@@ -183,14 +184,16 @@ function weighColumns(
       throw badColumn(
         source,
         i,
-        ms !== undefined ? `addedAtMs must be finite epoch milliseconds, got ${describe(raw)}` : `addedAtSeconds must be finite seconds, got ${describe(raw)}`,
+        ms !== undefined
+          ? `addedAtMs must be finite epoch milliseconds, got ${describeValue(raw)}`
+          : `addedAtSeconds must be finite seconds, got ${describeValue(raw)}`,
       );
     }
     let w = mode === RECENCY ? recencyFactor(nowMs, t) : mode === UNIFORM ? 1 : customWeight((source.entry as (i: number) => Sampleable)(i), i, plan);
     if (extra !== undefined) {
       const x = extra[i] as number;
       if (typeof x !== "number" || !(x >= 0) || x === Number.POSITIVE_INFINITY)
-        throw badColumn(source, i, `weight must be a finite number >= 0, got ${describe(x)}`);
+        throw badColumn(source, i, `weight must be a finite number >= 0, got ${describeValue(x)}`);
       const product = w * x;
       if (!(product < Number.POSITIVE_INFINITY)) throw badColumn(source, i, `the scheme weight ${w} times weight ${x} overflows to Infinity`);
       w = product;
@@ -215,7 +218,7 @@ function weighColumns(
 /** `source.sectionId(i)`, checked to be a string. */
 function idAt(source: ColumnSource<Sampleable>, i: number): string {
   const id: unknown = source.sectionId(i);
-  if (typeof id !== "string") throw new SamplerError(`source.sectionId(${i}) must return a string, got ${describe(id)}`, { index: i });
+  if (typeof id !== "string") throw new SamplerError(`source.sectionId(${i}) must return a string, got ${describeValue(id)}`, { index: i });
   return id;
 }
 

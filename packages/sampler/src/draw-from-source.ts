@@ -5,7 +5,7 @@
  * @module
  */
 
-import { describe } from "./entry-fields.js";
+import { describeValue } from "@replaykit/errors";
 import { SamplerError } from "./errors.js";
 import type { Rows } from "./rows.js";
 import { TopK } from "./top-k.js";
@@ -35,7 +35,7 @@ function draw(random: () => number, rows: Rows, index: number): number {
     throw new SamplerError("the random source threw", { index, sectionId: rows.id(index), cause });
   }
   if (typeof u !== "number" || !(u >= 0 && u < 1)) {
-    throw new SamplerError(`the random source returned ${describe(u)}; expected a number in [0, 1)`, {
+    throw new SamplerError(`the random source returned ${describeValue(u)}; expected a number in [0, 1)`, {
       index,
       sectionId: rows.id(index),
     });

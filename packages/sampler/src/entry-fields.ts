@@ -1,11 +1,11 @@
 /**
- * Reading and checking the fields of a caller's entry, and the one value printer of the
- * package's error messages.
+ * Reading and checking the fields of a caller's entry.
  *
  * @internal
  * @module
  */
 
+import { describeValue } from "@replaykit/errors";
 import { SamplerError } from "./errors.js";
 import type { Sampleable } from "./types.js";
 
@@ -27,7 +27,7 @@ function otherTimeOf(addedAt: unknown): number {
 /** Epoch milliseconds of `now`, which must be a valid `Date`; a `SamplerError` otherwise. */
 export function nowMsOf(now: unknown): number {
   const ms = typeof now === "object" ? timeOf(now) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new SamplerError(`now must be a valid Date, got ${describe(now)}`);
+  if (!Number.isFinite(ms)) throw new SamplerError(`now must be a valid Date, got ${describeValue(now)}`);
   return ms;
 }
 
@@ -44,15 +44,15 @@ export function checkedTime(entry: Sampleable, index: number | undefined): numbe
 
 function badEntry(entry: unknown, index: number | undefined): SamplerError {
   if (typeof entry !== "object" || entry === null) {
-    return new SamplerError(`expected an object with sectionId and addedAt, got ${describe(entry)}`, { index });
+    return new SamplerError(`expected an object with sectionId and addedAt, got ${describeValue(entry)}`, { index });
   }
-  return new SamplerError(`sectionId must be a string, got ${describe((entry as { sectionId?: unknown }).sectionId)}`, {
+  return new SamplerError(`sectionId must be a string, got ${describeValue((entry as { sectionId?: unknown }).sectionId)}`, {
     index,
   });
 }
 
 function badAddedAt(entry: Sampleable, index: number | undefined): SamplerError {
-  return new SamplerError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describe(entry.addedAt)}`, {
+  return new SamplerError(`addedAt must be a valid Date or finite epoch milliseconds, got ${describeValue(entry.addedAt)}`, {
     index,
     sectionId: entry.sectionId,
   });
@@ -60,28 +60,8 @@ function badAddedAt(entry: Sampleable, index: number | undefined): SamplerError 
 
 /** Thrown for a `weight` that is present but not a finite number ≥ 0. */
 export function badWeight(entry: Sampleable, index: number | undefined): SamplerError {
-  return new SamplerError(`weight must be a finite number >= 0 (or absent), got ${describe(entry.weight)}`, {
+  return new SamplerError(`weight must be a finite number >= 0 (or absent), got ${describeValue(entry.weight)}`, {
     index,
     sectionId: entry.sectionId,
   });
-}
-
-/** A short, safe rendering of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value instanceof Date) return "Invalid Date";
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(value);
-    case "string":
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case "undefined":
-      return "undefined";
-    case "function":
-      return "a function";
-    default:
-      return Array.isArray(value) ? "an array" : "an object";
-  }
 }

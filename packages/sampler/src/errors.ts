@@ -1,22 +1,16 @@
 /**
- * The error class of `@replaykit/sampler`, in replaykit's shared error scheme: it carries the
- * marker `Symbol.for("replaykit.error")` = `"sampler"` and the stable code `"SAMPLER"`, keeps
- * the original failure as `cause`, and has a static `isInstance` that checks the marker and
- * the code, never the prototype, so it works across two installed copies of the package.
+ * The error class of `@replaykit/sampler`, in replaykit's shared error scheme
+ * (`@replaykit/errors`): it carries the brand `Symbol.for("replaykit.error")` = `"sampler"`,
+ * the stable code `"SAMPLER"` and the kind `"argument"`, keeps the original failure as
+ * `cause`, and has a static `isInstance` that checks the brand and the code, never the
+ * prototype, so it works across two installed copies of the package.
  *
  * @module
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
-/**
- * True for an error thrown by any replaykit package (any copy, any version using the shared
- * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
+export { isReplaykitError } from "@replaykit/errors";
 
 /** Where a bad input was found: the entry's position in the caller's array and its id. */
 export interface SamplerErrorWhere {
@@ -34,8 +28,11 @@ export interface SamplerErrorWhere {
  * bad `addedAt` or `weight`, or a scheme that returned a negative, NaN or infinite weight.
  * When an entry is at fault, `index` and `sectionId` say which one.
  */
-export class SamplerError extends Error {
-  readonly code = "SAMPLER" as const;
+export class SamplerError extends ReplaykitErrorBase {
+  static readonly code = "SAMPLER";
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<SamplerError>(this);
+  declare readonly code: typeof SamplerError.code;
   override readonly name = "SamplerError";
   readonly [REPLAYKIT_ERROR] = "sampler";
   /** Position of the offending entry in the caller's array, when an entry is at fault. */
@@ -47,11 +44,6 @@ export class SamplerError extends Error {
     super(`sampler: ${placeOf(where)}${message}`, where.cause === undefined ? undefined : { cause: where.cause });
     this.index = where.index;
     this.sectionId = where.sectionId;
-  }
-
-  /** True for a `SamplerError` from any copy of this package: the replaykit marker and code `"SAMPLER"`. */
-  static isInstance(error: unknown): error is SamplerError {
-    return isReplaykitError(error) && error.code === "SAMPLER";
   }
 }
 

@@ -7,8 +7,9 @@
  * @module
  */
 
+import { describeValue } from "@replaykit/errors";
 import { drawFromSource } from "./draw-from-source.js";
-import { describe, nowMsOf } from "./entry-fields.js";
+import { nowMsOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import { numberDuplicates, RankKeys, uniformOf } from "./keyed-uniform.js";
 import type { Rows } from "./rows.js";
@@ -30,28 +31,28 @@ export interface Checked extends Plan {
  */
 export function checkOptions(options: unknown): Checked {
   if (typeof options !== "object" || options === null) {
-    throw new SamplerError(`options must be an object, got ${describe(options)}`);
+    throw new SamplerError(`options must be an object, got ${describeValue(options)}`);
   }
   const { k, seed, random, now } = options as Record<string, unknown>;
   if (typeof k !== "number" || !Number.isInteger(k) || k < 0) {
-    throw new SamplerError(`k must be a non-negative integer, got ${describe(k)}`);
+    throw new SamplerError(`k must be a non-negative integer, got ${describeValue(k)}`);
   }
   const nowMs = nowMsOf(now);
   if ((seed === undefined) === (random === undefined)) {
     throw new SamplerError(seed === undefined ? "give a seed or a random source, got neither" : "give a seed or a random source, not both");
   }
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    throw new SamplerError(`seed must be a safe integer, got ${describe(seed)}`);
+    throw new SamplerError(`seed must be a safe integer, got ${describeValue(seed)}`);
   }
   if (random !== undefined && typeof random !== "function") {
-    throw new SamplerError(`random must be a function returning numbers in [0, 1), got ${describe(random)}`);
+    throw new SamplerError(`random must be a function returning numbers in [0, 1), got ${describeValue(random)}`);
   }
   const scheme = (options as { scheme?: unknown }).scheme ?? "recency";
   let mode: Plan["mode"];
   if (scheme === "recency") mode = RECENCY;
   else if (scheme === "uniform") mode = UNIFORM;
   else if (typeof scheme === "function") mode = CUSTOM;
-  else throw new SamplerError(`scheme must be "recency", "uniform" or a function, got ${describe(scheme)}`);
+  else throw new SamplerError(`scheme must be "recency", "uniform" or a function, got ${describeValue(scheme)}`);
   return {
     k,
     now: now as Date,

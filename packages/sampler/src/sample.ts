@@ -1,4 +1,5 @@
-import { checkedTime, describe, timeOf } from "./entry-fields.js";
+import { describeValue } from "@replaykit/errors";
+import { checkedTime, timeOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import { BUCKETS, entryHash } from "./keyed-uniform.js";
 import { checkOptions, pick, rankKeysFor } from "./pick.js";
@@ -39,7 +40,7 @@ import { type Plan, weightOf } from "./weight.js";
  *   returns a number outside [0, 1). Entry errors name the entry.
  */
 export function sample<T extends Sampleable>(entries: readonly T[], options: SampleOptions<T>): T[] {
-  if (!Array.isArray(entries)) throw new SamplerError(`entries must be an array, got ${describe(entries)}`);
+  if (!Array.isArray(entries)) throw new SamplerError(`entries must be an array, got ${describeValue(entries)}`);
   const checked = checkOptions(options);
   if (checked.k === 0) return [];
   const n = entries.length;

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { badWeight, checkedTime, describe, nowMsOf } from "./entry-fields.js";
+import { describeValue } from "@replaykit/errors";
+import { badWeight, checkedTime, nowMsOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import type { Sampleable, SchemeFn } from "./types.js";
 
@@ -73,7 +74,7 @@ export function customWeight(entry: Sampleable, index: number | undefined, plan:
     throw new SamplerError("the scheme function threw", { index, sectionId: entry.sectionId, cause });
   }
   if (typeof w !== "number" || !(w >= 0) || w === Number.POSITIVE_INFINITY) {
-    throw new SamplerError(`the scheme returned ${describe(w)}; a weight must be a finite number >= 0`, {
+    throw new SamplerError(`the scheme returned ${describeValue(w)}; a weight must be a finite number >= 0`, {
       index,
       sectionId: entry.sectionId,
     });

@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
+import type { ReplaykitError } from "@replaykit/errors";
 import {
   type ColumnSource,
   isReplaykitError,
@@ -81,7 +82,7 @@ describe("public types (API.md contract)", () => {
   test("SamplerError and the shared scheme", () => {
     expectTypeOf<SamplerError["code"]>().toEqualTypeOf<"SAMPLER">();
     expectTypeOf(SamplerError.isInstance).guards.toEqualTypeOf<SamplerError>();
-    expectTypeOf(isReplaykitError).guards.toEqualTypeOf<Error & { readonly code: string }>();
+    expectTypeOf(isReplaykitError).guards.toEqualTypeOf<ReplaykitError>();
     // @ts-expect-error k is required
     sample([], { now: new Date(), seed: 1 });
   });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describeValue } from "@replaykit/errors";
 import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import type { SectionSnapshot } from "@replaykit/corpus";
@@ -584,7 +585,8 @@ function planOf(input: DrawOptions): Plan {
 function seedOf(seed: unknown, random: unknown): number {
   if (seed !== undefined && random !== undefined) throw new StoreArgumentError("options", "must give seed or random, not both");
   if (seed !== undefined) {
-    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new StoreArgumentError("options.seed", `must be a safe integer, got ${String(seed)}`);
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed))
+      throw new StoreArgumentError("options.seed", `must be a safe integer, got ${describeValue(seed)}`);
     return seed;
   }
   if (random === undefined) return randomInt(0, 2 ** 32);
@@ -602,7 +604,7 @@ function mixOf(mix: Record<string, number> | undefined): Array<[string, number]>
   if (shares.length === 0) throw new StoreArgumentError("options.mix", "must name at least one section type");
   for (const [type, share] of shares) {
     if (typeof share !== "number" || !Number.isFinite(share) || share < 0) {
-      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${String(share)}`);
+      throw new StoreArgumentError(`options.mix.${type}`, `must be a finite number >= 0, got ${describeValue(share)}`);
     }
   }
   if (!shares.some(([, share]) => share > 0)) throw new StoreArgumentError("options.mix", "must give some type a share > 0");

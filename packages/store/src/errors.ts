@@ -1,30 +1,17 @@
 /**
- * Error classes of `@replaykit/store`, in replaykit's shared error scheme: every class
- * extends `StoreError`, carries the marker `Symbol.for("replaykit.error")` = `"store"` and a
- * stable `code`, keeps the original failure as `cause`, and has a static `isInstance` that
- * checks the marker and the code (never the prototype), so it works across two installed
- * copies of the package.
+ * Error classes of `@replaykit/store`, in replaykit's shared error scheme
+ * (`@replaykit/errors`): every class extends `StoreError`, carries the brand
+ * `Symbol.for("replaykit.error")` = `"store"`, a stable `code` and a `kind`, keeps the
+ * original failure as `cause`, and has a static `isInstance` that checks the brand and the
+ * code (never the prototype), so it works across two installed copies of the package.
  */
 
-/** Marks every replaykit error; the value is the package's short name. */
-const REPLAYKIT_ERROR = Symbol.for("replaykit.error");
+import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
-/**
- * True for an error thrown by any replaykit package (any copy, any version using the shared
- * scheme): an object whose `Symbol.for("replaykit.error")` property is a string.
- */
-export function isReplaykitError(error: unknown): error is Error & { readonly code: string } {
-  return typeof error === "object" && error !== null && typeof (error as Record<symbol, unknown>)[REPLAYKIT_ERROR] === "string";
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return isReplaykitError(error) && (error as { code?: unknown }).code === code;
-}
+export { type ErrorKind, isReplaykitError, type ReplaykitError } from "@replaykit/errors";
 
 /** The base class of every error this package throws. */
-export abstract class StoreError extends Error {
-  /** Stable UPPER_SNAKE code, unique across replaykit. */
-  abstract readonly code: string;
+export abstract class StoreError extends ReplaykitErrorBase {
   readonly [REPLAYKIT_ERROR] = "store";
 }
 
@@ -38,7 +25,10 @@ export interface LockHolder {
 
 /** Another writer held the store's lock for longer than `lockTimeoutMs`. */
 export class StoreLockedError extends StoreError {
-  readonly code = "STORE_LOCKED" as const;
+  static readonly code = "STORE_LOCKED";
+  static override readonly kind = "locked";
+  static readonly isInstance = instanceCheck<StoreLockedError>(this);
+  declare readonly code: typeof StoreLockedError.code;
   override readonly name = "StoreLockedError";
   readonly lockPath: string;
   /** What the holder wrote into the lock file, when it could be read. */
@@ -52,16 +42,14 @@ export class StoreLockedError extends StoreError {
     this.holder = holder;
     this.waitedMs = waitedMs;
   }
-
-  /** True for a `StoreLockedError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreLockedError {
-    return hasCode(e, "STORE_LOCKED");
-  }
 }
 
 /** A section's type has no row expander registered (`options.expanders` adds one). */
 export class UnknownSectionTypeError extends StoreError {
-  readonly code = "UNKNOWN_SECTION_TYPE" as const;
+  static readonly code = "UNKNOWN_SECTION_TYPE";
+  static override readonly kind = "unsupported";
+  static readonly isInstance = instanceCheck<UnknownSectionTypeError>(this);
+  declare readonly code: typeof UnknownSectionTypeError.code;
   override readonly name = "UnknownSectionTypeError";
   readonly sectionType: string;
   readonly sectionId: string | undefined;
@@ -75,37 +63,37 @@ export class UnknownSectionTypeError extends StoreError {
     this.sectionType = sectionType;
     this.sectionId = sectionId;
   }
-
-  /** True for an `UnknownSectionTypeError` from any copy of this package. */
-  static isInstance(e: unknown): e is UnknownSectionTypeError {
-    return hasCode(e, "UNKNOWN_SECTION_TYPE");
-  }
 }
 
 /** A store file or directory could not be created, read or written (lock, generation, directory). */
 export class StoreIOError extends StoreError {
-  readonly code = "STORE_IO" as const;
+  static readonly code = "STORE_IO";
+  static override readonly kind = "io";
+  static readonly isInstance = instanceCheck<StoreIOError>(this);
+  declare readonly code: typeof StoreIOError.code;
   override readonly name = "StoreIOError";
   readonly path: string;
   /** The system error code (`EACCES`, `EROFS`, `EPERM`, …) when there is one. */
-  readonly errno: string | undefined;
+  readonly systemCode: string | undefined;
 
   constructor(path: string, action: string, cause: unknown) {
-    const errno = (cause as { code?: unknown } | null)?.code;
     super(`store: cannot ${action} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.path = path;
-    this.errno = typeof errno === "string" ? errno : undefined;
+    this.systemCode = systemCodeOf(cause);
   }
 
-  /** True for a `StoreIOError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreIOError {
-    return hasCode(e, "STORE_IO");
+  /** @deprecated The old name of {@link StoreIOError.systemCode}. */
+  get errno(): string | undefined {
+    return this.systemCode;
   }
 }
 
 /** A read of a store that does not exist (its directory is missing), or a write with `create: false`. */
 export class StoreNotFoundError extends StoreError {
-  readonly code = "STORE_NOT_FOUND" as const;
+  static readonly code = "STORE_NOT_FOUND";
+  static override readonly kind = "not-found";
+  static readonly isInstance = instanceCheck<StoreNotFoundError>(this);
+  declare readonly code: typeof StoreNotFoundError.code;
   override readonly name = "StoreNotFoundError";
   readonly path: string;
 
@@ -113,27 +101,22 @@ export class StoreNotFoundError extends StoreError {
     super(`store: no store at ${path} (the directory does not exist)`);
     this.path = path;
   }
-
-  /** True for a `StoreNotFoundError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreNotFoundError {
-    return hasCode(e, "STORE_NOT_FOUND");
-  }
 }
 
 /** A store method was called with an argument it cannot use; `argument` names it. */
 export class StoreArgumentError extends StoreError {
-  readonly code = "STORE_INVALID_ARGUMENT" as const;
+  static readonly code = "STORE_ARGUMENT";
+  /** The code's earlier name, still matched by `isInstance`. */
+  static readonly aliases = ["STORE_INVALID_ARGUMENT"] as const;
+  static override readonly kind = "argument";
+  static readonly isInstance = instanceCheck<StoreArgumentError>(this);
+  declare readonly code: typeof StoreArgumentError.code;
   override readonly name = "StoreArgumentError";
   readonly argument: string;
 
   constructor(argument: string, message: string) {
     super(`store: ${argument} ${message}`);
     this.argument = argument;
-  }
-
-  /** True for a `StoreArgumentError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreArgumentError {
-    return hasCode(e, "STORE_INVALID_ARGUMENT");
   }
 }
 
@@ -142,7 +125,10 @@ export class StoreArgumentError extends StoreError {
  * moved the frames they point at: load again. Never a sign of damage.
  */
 export class StoreChangedError extends StoreError {
-  readonly code = "STORE_CHANGED" as const;
+  static readonly code = "STORE_CHANGED";
+  static override readonly kind = "conflict";
+  static readonly isInstance = instanceCheck<StoreChangedError>(this);
+  declare readonly code: typeof StoreChangedError.code;
   override readonly name = "StoreChangedError";
   readonly path: string;
   /** The generation the entries came from, and the store's generation now. */
@@ -155,11 +141,6 @@ export class StoreChangedError extends StoreError {
     this.loadedGeneration = loadedGeneration;
     this.currentGeneration = currentGeneration;
   }
-
-  /** True for a `StoreChangedError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreChangedError {
-    return hasCode(e, "STORE_CHANGED");
-  }
 }
 
 /**
@@ -170,7 +151,11 @@ export class StoreChangedError extends StoreError {
  * rebuilds the index from the corpus; never compact a store in this state.
  */
 export class StoreIndexLostError extends StoreError {
-  readonly code = "STORE_INDEX_LOST" as const;
+  static readonly code = "STORE_INDEX_LOST";
+  /** The store is damaged; `recover()` is what a caller can do. */
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<StoreIndexLostError>(this);
+  declare readonly code: typeof StoreIndexLostError.code;
   override readonly name = "StoreIndexLostError";
   /** The index file that should be there. */
   readonly path: string;
@@ -183,10 +168,5 @@ export class StoreIndexLostError extends StoreError {
     );
     this.path = path;
     this.corpusPath = corpusPath;
-  }
-
-  /** True for a `StoreIndexLostError` from any copy of this package. */
-  static isInstance(e: unknown): e is StoreIndexLostError {
-    return hasCode(e, "STORE_INDEX_LOST");
   }
 }

@@ -48,7 +48,9 @@ export {
   StoreNotFoundError,
   UnknownSectionTypeError,
   isReplaykitError,
+  type ErrorKind,
   type LockHolder,
+  type ReplaykitError,
 } from "./errors.js";
 
 // Everything a facade consumer needs from the packages below, in one import.

@@ -3,6 +3,7 @@
  * pure functions over index entries and snapshots, testable without files — and the
  * pipeline that runs them against a store (`ingestSnapshots`).
  */
+import { describeValue } from "@replaykit/errors";
 import { appendFrames, crc32, encodeFrames, type SectionSnapshot } from "@replaykit/corpus";
 import { entryFor, isSectionId, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { replayRowId, type RowExpander } from "@replaykit/parsers";
@@ -177,8 +178,7 @@ export function removeIdsOf(ids: unknown): Set<string> {
   const out = new Set<string>();
   let i = 0;
   for (const id of ids as Iterable<unknown>) {
-    if (!isSectionId(id))
-      throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${JSON.stringify(id) ?? String(id)}`);
+    if (!isSectionId(id)) throw new StoreArgumentError(`ids[${i}]`, `must be a section id (16 lowercase hex characters), got ${describeValue(id)}`);
     out.add(id);
     i++;
   }

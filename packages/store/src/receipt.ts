@@ -4,9 +4,10 @@
  * @module
  */
 
+import { describeValue, instanceCheck } from "@replaykit/errors";
 import { createHash } from "node:crypto";
 import type { IndexEntry, IndexView } from "@replaykit/index";
-import { isReplaykitError, StoreError } from "./errors.js";
+import { StoreError } from "./errors.js";
 
 /** One section a draw picked, found again by `redraw` through (sectionId, addedAt). */
 export interface DrawPick {
@@ -49,13 +50,18 @@ export interface DrawReceipt {
 }
 
 /**
- * A receipt cannot be redrawn: it is malformed (`reason` "invalid"), some of its picks
- * are no longer in the store (`reason` "missing", listed in `missing`: evicted or removed
- * since the draw), or a pick's section now holds other content than when it was drawn
- * (`reason` "changed", listed in `missing` too).
+ * A receipt cannot be redrawn: it is malformed (`reason` "invalid", kind `"corrupt"`), some
+ * of its picks are no longer in the store (`reason` "missing", kind `"not-found"`, listed in
+ * `missing`: evicted or removed since the draw), or a pick's section now holds other content
+ * than when it was drawn (`reason` "changed", kind `"conflict"`, listed in `missing` too).
  */
+const KIND_OF_REASON = { invalid: "corrupt", missing: "not-found", changed: "conflict" } as const;
+
 export class DrawReceiptError extends StoreError {
-  readonly code = "DRAW_RECEIPT" as const;
+  static readonly code = "DRAW_RECEIPT";
+  static override readonly kind = "corrupt";
+  static readonly isInstance = instanceCheck<DrawReceiptError>(this);
+  declare readonly code: typeof DrawReceiptError.code;
   override readonly name = "DrawReceiptError";
   readonly reason: "invalid" | "missing" | "changed";
   /** The picks that are gone (reason "missing"); empty otherwise. */
@@ -65,14 +71,9 @@ export class DrawReceiptError extends StoreError {
     message: string,
     options: { reason: "invalid" | "missing" | "changed"; missing?: ReadonlyArray<{ sectionId: string; addedAt: string }>; cause?: unknown },
   ) {
-    super(`store: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(`store: ${message}`, { cause: options.cause, kind: KIND_OF_REASON[options.reason] });
     this.reason = options.reason;
     this.missing = options.missing ?? [];
-  }
-
-  /** True for a `DrawReceiptError` from any copy of this package. */
-  static isInstance(e: unknown): e is DrawReceiptError {
-    return isReplaykitError(e) && e.code === "DRAW_RECEIPT";
   }
 }
 
@@ -147,7 +148,7 @@ export function receiptPicks(value: unknown): Array<DrawPick & { addedAtMs: numb
   const bad = (field: string, why: string) => new DrawReceiptError(`receipt ${field} ${why}`, { reason: "invalid" });
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw bad("", "must be an object (a DrawReceipt)");
   const r = value as Partial<DrawReceipt>;
-  if (r.version !== 1) throw bad("version", `must be 1, got ${JSON.stringify(r.version) ?? "undefined"}`);
+  if (r.version !== 1) throw bad("version", `must be 1, got ${describeValue(r.version)}`);
   if (!Array.isArray(r.picks)) throw bad("picks", "must be an array");
   return r.picks.map((p: unknown, i) => {
     const pick = p as Partial<DrawPick> | null;

@@ -118,7 +118,7 @@ describe("recordExposure", () => {
     const store = await ReplayStore.open(referenceStoreCopy());
     const before = await store.load();
     await expect(store.draw({ k: 2, now: NOW, seed: 1, recordExposure: true })).rejects.toMatchObject({
-      code: "STORE_INVALID_ARGUMENT",
+      code: "STORE_ARGUMENT",
       argument: "options.recordExposure",
     });
     expect(await store.load()).toEqual(before);

@@ -123,7 +123,7 @@ describe("draw budgets", () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(receipt.options.countTokens).toBe("custom");
     await expect(store.draw({ maxTokens: 10, now: NOW, seed: 2, countTokens: () => Number.NaN })).rejects.toMatchObject({
-      code: "STORE_INVALID_ARGUMENT",
+      code: "STORE_ARGUMENT",
       argument: "options.countTokens",
     });
   });
@@ -364,7 +364,7 @@ describe("bad options", () => {
     ];
     for (const [options, argument] of cases) {
       const error = await store.draw(options as never).catch((e: unknown) => e);
-      expect(error, JSON.stringify(options)).toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument });
+      expect(error, JSON.stringify(options)).toMatchObject({ code: "STORE_ARGUMENT", argument });
     }
   });
 

@@ -58,14 +58,14 @@ describe("hostile environment", () => {
     mkdirSync(dir);
     symlinkSync("/dev/full", join(dir, "corpus.zst"));
     const store = await ReplayStore.open(dir);
-    await expect(store.append(snapshot(1))).rejects.toMatchObject({ code: "CORPUS_IO", errno: "ENOSPC", path: store.corpusPath });
+    await expect(store.append(snapshot(1))).rejects.toMatchObject({ code: "CORPUS_IO", systemCode: "ENOSPC", path: store.corpusPath });
     expect(await store.load()).toEqual([]);
   });
 
   test("a read-only corpus (EROFS on open): typed error, store unchanged and readable", async () => {
     const s = await seeded();
     faults.open = { match: /corpus\.zst$/, code: "EROFS" };
-    await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "CORPUS_IO", errno: "EROFS", path: s.store.corpusPath });
+    await expect(s.store.append(snapshot(3))).rejects.toMatchObject({ code: "CORPUS_IO", systemCode: "EROFS", path: s.store.corpusPath });
     unchanged(s);
     expect(await s.store.load()).toHaveLength(2);
   });

@@ -186,7 +186,7 @@ describe("the writer lock", () => {
     execFileSync("ln", ["-s", target, store.lockPath]);
     const error = await store.append(snapshot("y")).catch((e: unknown) => e);
     expect(StoreIOError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ path: store.lockPath, errno: "ELOOP" });
+    expect(error).toMatchObject({ path: store.lockPath, systemCode: "ELOOP" });
     expect(readFileSync(target, "utf8")).toBe("keep me");
   });
 
@@ -201,7 +201,7 @@ describe("the writer lock", () => {
       const started = Date.now();
       const error = await store.append(snapshot("y")).catch((e: unknown) => e);
       expect(StoreIOError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ code: "STORE_IO", path: store.lockPath, errno: "EPERM" });
+      expect(error).toMatchObject({ code: "STORE_IO", path: store.lockPath, systemCode: "EPERM" });
       expect(Date.now() - started).toBeLessThan(30_000);
       expect(await store.load()).toHaveLength(1); // reads need no lock
     } finally {
@@ -218,7 +218,7 @@ describe("the writer lock", () => {
     try {
       const locking = await ReplayStore.open(dir, { lockTimeoutMs: 60_000 });
       const error = await locking.append(snapshot("y")).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "STORE_IO", path: locking.lockPath, errno: "EPERM" });
+      expect(error).toMatchObject({ code: "STORE_IO", path: locking.lockPath, systemCode: "EPERM" });
       expect(await locking.load()).toHaveLength(1);
     } finally {
       spawnSync("chattr", ["-i", dir]);

@@ -43,7 +43,7 @@ describe("a lost index", () => {
 
       const refused = await store.compact().catch((e: unknown) => e);
       expect(StoreArgumentError.isInstance(refused)).toBe(true);
-      expect(refused).toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.force" });
+      expect(refused).toMatchObject({ code: "STORE_ARGUMENT", argument: "options.force" });
       // The message names the index the store has: the journal, when there is one.
       if (how !== "deleted") expect((refused as Error).message).toContain(`the index ${journalOf(store)} is missing or holds no entries`);
       expect(readFileSync(store.corpusPath).equals(corpus)).toBe(true); // nothing discarded

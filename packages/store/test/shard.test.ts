@@ -35,7 +35,7 @@ describe("draw({ shard })", () => {
     const { store } = await mixedStore(3);
     for (const shard of [{ rank: 2, worldSize: 2 }, { rank: -1, worldSize: 2 }, { rank: 0, worldSize: 0 }, { rank: 0.5, worldSize: 2 }, { rank: 0 }, "0/2"]) {
       await expect(store.draw({ k: 1, now: NOW, seed: 1, shard: shard as never })).rejects.toMatchObject({
-        code: "STORE_INVALID_ARGUMENT",
+        code: "STORE_ARGUMENT",
         argument: expect.stringMatching(/^options\.shard/),
       });
     }

@@ -112,13 +112,13 @@ describe("sampling", () => {
   test("bad sampling options are typed errors", async () => {
     const store = await ReplayStore.open(tempDir());
     await store.append(prose(1));
-    await expect(store.samplePreferenceRows(undefined as never)).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
+    await expect(store.samplePreferenceRows(undefined as never)).rejects.toMatchObject({ code: "STORE_ARGUMENT" });
     await expect(store.samplePreferenceRows({ k: 1, now: NOW, seed: 1, includeAutoMined: "no" as never })).rejects.toMatchObject({
-      code: "STORE_INVALID_ARGUMENT",
+      code: "STORE_ARGUMENT",
       argument: "options.includeAutoMined",
     });
-    await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.k" });
-    await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.now" });
+    await expect(store.sampleRows({ k: -1, now: NOW, seed: 1 })).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "options.k" });
+    await expect(store.sampleRows({ k: 1, now: new Date("nope"), seed: 1 })).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "options.now" });
   });
 
   test("weight 0 entries saved through save() are never sampled", async () => {
@@ -170,7 +170,7 @@ describe("evict, compact, verify", () => {
     await store.compact({ onProgress: (done) => copied.push(done) });
     expect(copied.at(-1)).toBe(5000);
     expect(copied.every((done, i) => done > (copied[i - 1] ?? 0))).toBe(true);
-    await expect(store.verify({ onProgress: 3 as never })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT" });
+    await expect(store.verify({ onProgress: 3 as never })).rejects.toMatchObject({ code: "STORE_ARGUMENT" });
   });
 
   test("evict with compact does both under one lock; compacting an empty store gives an empty corpus", async () => {

@@ -109,7 +109,7 @@ describe("quarantine keeps the damaged bytes", () => {
     expect(await store.quarantined()).toEqual([]);
     expect((await store.stats()).quarantined).toEqual({ records: 0, bytes: 0 });
     expect(readdirSync(join(store.corpusPath, "..")).filter((n) => n.includes("quarantine"))).toEqual([]);
-    await expect(store.quarantinedBytes(1)).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "id" });
+    await expect(store.quarantinedBytes(1)).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "id" });
     await expect(store.dropQuarantined([7])).rejects.toMatchObject({ argument: "ids" });
   });
 

@@ -162,7 +162,7 @@ describe.skipIf(!isRoot)("read-only mounts after a crash at any step", () => {
         expect(await store.quarantined()).toEqual([]);
         const started = Date.now();
         const error = await store.append(createSnapshot({ sectionType: "prose", content: "cannot" })).catch((e: unknown) => e);
-        expect(error).toMatchObject({ code: "STORE_IO", errno: "EROFS" });
+        expect(error).toMatchObject({ code: "STORE_IO", systemCode: "EROFS" });
         expect(Date.now() - started).toBeLessThan(30_000);
         // The reader moved nothing: what the crash left is still there for the next writer.
         if (point === "compact:committed" || point === "compact:corpus-swapped") {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ReplayStore, SamplerError, StoreArgumentError, createSnapshot } from "@replaykit/store";
 
 const installed = readdirSync(join("node_modules", "@replaykit")).sort();
-assert.deepEqual(installed, ["corpus", "eviction", "index", "parsers", "sampler", "store"], "store brings the five primitives");
+assert.deepEqual(installed, ["corpus", "errors", "eviction", "index", "parsers", "sampler", "store"], "store brings the five primitives and the error scheme");
 
 const dir = mkdtempSync(join(tmpdir(), "replaykit-facade-store-"));
 try {

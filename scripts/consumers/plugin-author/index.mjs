@@ -11,7 +11,7 @@ import { GlossaryParseError, glossaryExpander } from "./glossary.mjs";
 
 // One copy of @replaykit/parsers: the one the author installed is the one the store uses.
 assert.equal(existsSync(join("node_modules", "@replaykit", "store", "node_modules")), false, "no nested copies under the store");
-assert.deepEqual(readdirSync(join("node_modules", "@replaykit")).sort(), ["corpus", "eviction", "index", "parsers", "sampler", "store"]);
+assert.deepEqual(readdirSync(join("node_modules", "@replaykit")).sort(), ["corpus", "errors", "eviction", "index", "parsers", "sampler", "store"]);
 
 const dir = mkdtempSync(join(tmpdir(), "replaykit-plugin-store-"));
 try {

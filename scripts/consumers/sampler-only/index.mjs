@@ -1,6 +1,7 @@
 // Consumer 1 — a team that only wants the sampler. Installed from its packed tarball into a
 // fresh project: `npm install @replaykit/sampler`. It must bring no native code and no other
-// replaykit package, and sample the team's own objects.
+// package than its one leaf dependency, @replaykit/errors (itself dependency-free), and
+// sample the team's own objects.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -25,12 +26,12 @@ assert.equal(
   "nothing named zstd under node_modules",
 );
 const replaykit = readdirSync(join(nm, "@replaykit"));
-assert.deepEqual(replaykit, ["sampler"], "only @replaykit/sampler is installed");
+assert.deepEqual(replaykit, ["errors", "sampler"], "only @replaykit/sampler and its error scheme are installed");
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 const installed = Object.keys(lock.packages)
   .filter((k) => k !== "")
   .map((k) => k.replace(/^node_modules\//, ""));
-assert.deepEqual(installed.sort(), ["@replaykit/sampler", "pure-rand"], "the whole install is the sampler and pure-rand");
+assert.deepEqual(installed.sort(), ["@replaykit/errors", "@replaykit/sampler", "pure-rand"], "the whole install is the sampler, @replaykit/errors and pure-rand");
 const scripts = Object.entries(lock.packages)
   .filter(([, v]) => v.hasInstallScript)
   .map(([k]) => k);

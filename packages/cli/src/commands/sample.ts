@@ -383,7 +383,7 @@ async function readReceipt(file: string): Promise<DrawReceipt> {
   try {
     return JSON.parse(text) as DrawReceipt;
   } catch (error) {
-    throw new CliFailure(`--from-receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new CliFailure(`--from-receipt ${file} is not JSON: ${(error as Error).message}`, { cause: error, kind: "corrupt" });
   }
 }
 
