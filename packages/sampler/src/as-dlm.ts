@@ -26,7 +26,8 @@
  * @module
  */
 
-import { checkedTime, describe, nowMsOf } from "./entry-fields.js";
+import { describeValue as describe } from "@replaykit/errors";
+import { checkedTime, nowMsOf } from "./entry-fields.js";
 import { SamplerError } from "./errors.js";
 import { pythonRandom } from "./python-random.js";
 import { TopK } from "./top-k.js";

@@ -20,7 +20,7 @@
 
 import { mersenneFromState } from "pure-rand/generator/mersenne";
 import { skipN } from "pure-rand/utils/skipN";
-import { describe } from "./entry-fields.js";
+import { describeValue as describe } from "@replaykit/errors";
 import { SamplerError } from "./errors.js";
 
 /** MT19937's state size in 32-bit words. */

@@ -31,7 +31,11 @@ const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 const installed = Object.keys(lock.packages)
   .filter((k) => k !== "")
   .map((k) => k.replace(/^node_modules\//, ""));
-assert.deepEqual(installed.sort(), ["@replaykit/errors", "@replaykit/sampler", "pure-rand"], "the whole install is the sampler, @replaykit/errors and pure-rand");
+assert.deepEqual(
+  installed.sort(),
+  ["@replaykit/errors", "@replaykit/sampler", "pure-rand"],
+  "the whole install is the sampler, @replaykit/errors and pure-rand",
+);
 const scripts = Object.entries(lock.packages)
   .filter(([, v]) => v.hasInstallScript)
   .map(([k]) => k);
