@@ -109,6 +109,6 @@ describe("dlmSeed: the rows dlm's sample_rows / sample_preference_rows give for 
 
   test("a bad k with dlmSeed is a StoreArgumentError naming options.k", async () => {
     const store = await Store.open(referenceStoreCopy());
-    await expect(store.sampleRows({ k: -1, now: NOW, dlmSeed: 1 })).rejects.toMatchObject({ code: "STORE_INVALID_ARGUMENT", argument: "options.k" });
+    await expect(store.sampleRows({ k: -1, now: NOW, dlmSeed: 1 })).rejects.toMatchObject({ code: "STORE_ARGUMENT", argument: "options.k" });
   });
 });
