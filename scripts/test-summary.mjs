@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 /** Counts of one run's output: vitest's "Tests" lines and turbo's closing "Tasks"/"Cached" lines. */
 export function summarise(text) {
   const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
-  const out = { suites: 0, passed: 0, failed: 0, skipped: 0, tasks: undefined, tasksOk: undefined, cached: undefined };
+  const out = { suites: 0, passed: 0, failed: 0, skipped: 0, tasks: undefined, tasksOk: undefined, cached: undefined, testsRun: 0, testsReplayed: 0 };
   for (const line of plain.split("\n")) {
     const m = /^(?:\S+:test: )?\s*Tests\s+(.*)\(\d+\)\s*$/.exec(line);
     if (m !== null) {
@@ -17,6 +17,9 @@ export function summarise(text) {
       for (const [, n, kind] of m[1].matchAll(/(\d+) (passed|failed|skipped)/g)) out[kind] += Number(n);
       continue;
     }
+    // A test task replayed from turbo's cache did not run under this Node (the cache is keyed on it).
+    const hit = /^\S+:test: cache (hit|miss|bypass)/.exec(line);
+    if (hit !== null) out[hit[1] === "hit" ? "testsReplayed" : "testsRun"]++;
     const tasks = /^\s*Tasks:\s+(\d+) successful, (\d+) total/.exec(line);
     if (tasks !== null) [out.tasksOk, out.tasks] = [Number(tasks[1]), Number(tasks[2])];
     const cached = /^\s*Cached:\s+(\d+) cached, \d+ total/.exec(line);
@@ -39,7 +42,10 @@ const total = { passed: 0, failed: 0, skipped: 0, suites: 0 };
 const notes = [];
 for (const r of runs) {
   for (const k of Object.keys(total)) total[k] += r[k];
-  const turbo = r.tasks === undefined ? "" : `; turbo: ${r.tasksOk}/${r.tasks} tasks ok, ${r.cached} replayed from cache`;
+  const turbo =
+    r.tasks === undefined
+      ? ""
+      : `; turbo: ${r.tasksOk}/${r.tasks} tasks ok, ${r.cached} replayed from cache (test tasks: ${r.testsRun} run, ${r.testsReplayed} replayed)`;
   if (runs.length > 1) {
     console.log(
       r.missing
@@ -53,7 +59,11 @@ for (const r of runs) {
 const most = Math.max(...runs.map((r) => r.suites));
 for (const r of runs) if (r.suites > 0 && r.suites < most) notes.push(`${r.label} reported ${r.suites} of ${most} test suites`);
 
-if (runs.length === 1) console.log(`(${total.suites} test suites${total.skipped ? `, ${total.skipped} skipped` : ""})`);
+if (runs.length === 1) {
+  const [r] = runs;
+  const replay = r.tasks === undefined ? "" : `; test tasks: ${r.testsRun} run, ${r.testsReplayed} replayed from turbo's cache`;
+  console.log(`(${total.suites} test suites${total.skipped ? `, ${total.skipped} skipped` : ""}${replay})`);
+}
 const scope =
   runs.length > 1
     ? ` (${runs.length} runs: ${runs.map((r) => r.label).join(", ")}${notes.length ? `; ${notes.join("; ")}` : ""})`
