@@ -106,10 +106,11 @@ function toEntry(raw: unknown, i: number, source: string | undefined): IndexEntr
   }
 
   // One object shape for dlm entries, so the loop stays monomorphic.
-  const entry: MutableIndexEntry = { sectionId, byteOffset, length, addedAt: new Date(addedAtMs), weight: weight as number };
+  // `+ 0` turns a -0 (JSON allows "-0") into 0, as it is written back.
+  const entry: MutableIndexEntry = { sectionId, byteOffset: byteOffset + 0, length, addedAt: new Date(addedAtMs), weight: weight as number };
   if (sectionType !== undefined) entry.sectionType = sectionType;
   if (autoMined !== undefined) entry.autoMined = autoMined;
-  if (crc32 !== undefined) entry.crc32 = crc32;
+  if (crc32 !== undefined) entry.crc32 = crc32 + 0;
   return entry;
 }
 

@@ -83,7 +83,7 @@ describe("fuzzing", () => {
         expect(IndexCorruptError.isInstance(error)).toBe(true);
       }
     }
-  });
+  }, 120_000);
 
   test("both parsers on arbitrary strings: a result or their typed error", () => {
     fc.assert(
@@ -107,5 +107,5 @@ describe("fuzzing", () => {
       ),
       { numRuns: 2000 },
     );
-  });
+  }, 120_000);
 });
