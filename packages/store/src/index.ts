@@ -23,21 +23,12 @@ export { estimateRowTokens, largestRemainder, rowTexts, type DrawOptions } from 
 export { DrawReceiptError, type DrawPick, type DrawReceipt } from "./receipt.js";
 export { bodyProblems, type AppendOptions, type BodyProblem, type DuplicatePolicy, type IngestResult } from "./ingest.js";
 export type { StoreLayout } from "./layout.js";
-export type {
-  CompactOptions,
-  EvictResult,
-  ProgressOptions,
-  QuarantineRecord,
-  RecoverReport,
-  SamplePreferenceRowsOptions,
-  SampleRowsOptions,
-  SkippedRange,
-  StoreOptions,
-  StoreStats,
-  VerifyOptions,
-  VerifyProblem,
-  VerifyReport,
-} from "./store.js";
+export type { CompactOptions, ProgressOptions, SamplePreferenceRowsOptions, SampleRowsOptions, StoreOptions, VerifyOptions } from "./options.js";
+export type { EvictResult } from "./evict.js";
+export type { QuarantineRecord } from "./quarantine.js";
+export type { RecoverReport, SkippedRange } from "./scan.js";
+export type { StoreStats } from "./stats.js";
+export type { VerifyProblem, VerifyReport } from "./verify.js";
 export {
   StoreArgumentError,
   StoreChangedError,

@@ -42,20 +42,6 @@ import { statsOf, type StoreStats } from "./stats.js";
 import { verifyView, type VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
 
-export type {
-  CompactOptions,
-  ProgressOptions,
-  SamplePreferenceRowsOptions,
-  SampleRowsOptions,
-  StoreOptions,
-  VerifyOptions,
-} from "./options.js";
-export type { QuarantineRecord } from "./quarantine.js";
-export type { RecoverReport, SkippedRange } from "./scan.js";
-export type { StoreStats } from "./stats.js";
-export type { VerifyProblem, VerifyReport } from "./verify.js";
-export type { EvictResult } from "./evict.js";
-
 // The generation each entry returned by `load()` came from (readMany checks it).
 const loadedIn = new WeakMap<object, number>();
 
