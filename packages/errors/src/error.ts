@@ -167,7 +167,7 @@ export type ReplaykitErrorClass = Mixin<ReplaykitErrorBase>;
  * What {@link errorClass} returns: `base` (its constructor and statics) with the static
  * `code`, `kind` and `aliases` of one concrete class, and errors whose `code` and `name`
  * are those literals. `ErrorKindOf` types the errors' `kind`: `ErrorKind` (one error may
- * override its class's kind), or `Kind` for a package whose errors never do.
+ * override its class's kind), or `Kind` for a package whose errors never do; `Aliases`, the static `aliases`.
  */
 export type ErrorClassOf<
   Base extends ReplaykitErrorClass,
@@ -175,10 +175,11 @@ export type ErrorClassOf<
   Code extends string,
   Kind extends ErrorKind,
   ErrorKindOf extends ErrorKind = ErrorKind,
+  Aliases extends readonly string[] | undefined = undefined,
 > = Base & {
   readonly code: Code;
   readonly kind: Kind;
-  readonly aliases: readonly string[] | undefined;
+  readonly aliases: Aliases;
 } & Mixin<{ readonly code: Code; readonly name: Name; readonly kind: ErrorKindOf }>;
 
 /**
@@ -198,13 +199,13 @@ export type ErrorClassOf<
  * The same as writing the statics, `declare readonly code` and `override readonly name` by
  * hand (the errors carry `name` as an own property, set before the class's own fields).
  */
-export function errorClass<Base extends ReplaykitErrorClass, const Name extends string, const Code extends string, const Kind extends ErrorKind>(
-  base: Base,
-  name: Name,
-  code: Code,
-  kind: Kind,
-  aliases?: readonly string[],
-): ErrorClassOf<Base, Name, Code, Kind> {
+export function errorClass<
+  Base extends ReplaykitErrorClass,
+  const Name extends string,
+  const Code extends string,
+  const Kind extends ErrorKind,
+  const Aliases extends readonly string[] | undefined = undefined,
+>(base: Base, name: Name, code: Code, kind: Kind, aliases?: Aliases): ErrorClassOf<Base, Name, Code, Kind, ErrorKind, Aliases> {
   abstract class Named extends (base as ReplaykitErrorClass) {
     static readonly code = code;
     static readonly kind = kind;
@@ -215,7 +216,7 @@ export function errorClass<Base extends ReplaykitErrorClass, const Name extends 
       this.name = name;
     }
   }
-  return Named as unknown as ErrorClassOf<Base, Name, Code, Kind>;
+  return Named as unknown as ErrorClassOf<Base, Name, Code, Kind, ErrorKind, Aliases>;
 }
 
 /**

@@ -70,6 +70,13 @@ describe("errorClass", () => {
     expectTypeOf(GadgetBusyError).constructorParameters.toEqualTypeOf<[message: string, options?: ReplaykitErrorOptions]>();
   });
 
+  test("the aliases keep their literal type", () => {
+    class GadgetGoneError extends errorClass(GadgetsError, "GadgetGoneError", "GADGETS_GONE", "not-found", ["GADGETS_MISSING"]) {
+      static readonly isInstance = instanceCheck<GadgetGoneError>(this);
+    }
+    expectTypeOf(GadgetGoneError.aliases).toEqualTypeOf<readonly ["GADGETS_MISSING"]>();
+  });
+
   test("a narrower kind on the errors when asked for", () => {
     type Narrow = ErrorClassOf<typeof GadgetsError, "GadgetGoneError", "GADGETS_GONE", "io", "io">;
     expectTypeOf<InstanceType<Narrow>["kind"]>().toEqualTypeOf<"io">();
