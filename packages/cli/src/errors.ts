@@ -6,8 +6,8 @@
  */
 
 import {
-  errorClass,
   describeValue,
+  errorClass,
   type ErrorKind,
   instanceCheck,
   isErrorKind,

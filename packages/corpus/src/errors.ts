@@ -6,7 +6,7 @@
  * copies of the package (it checks the brand and the code, never the prototype).
  */
 
-import { errorClass, describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+import { describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { errorClass, describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+import { describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 

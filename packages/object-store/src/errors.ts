@@ -10,7 +10,7 @@
  * summary of them is, with every configured secret scrubbed out.
  */
 
-import { type ErrorClassOf, type ErrorKind, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { errorClass, type ErrorClassOf, type ErrorKind, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { describeValue, type ErrorKind, isReplaykitError } from "@replaykit/errors";
 

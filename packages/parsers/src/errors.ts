@@ -6,7 +6,7 @@
  * `instanceof` would not).
  */
 
-import { errorClass, brandOf, describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { brandOf, describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
