@@ -21,3 +21,14 @@ export declare function utcExact(y: number, mo: number, d: number, h: number, mi
 export declare const calendarFields: Arbitrary<CalendarFields>;
 /** The fields as `YYYY-MM-DDTHH:MM:SS`, each zero-padded. */
 export declare function isoText(fields: CalendarFields): string;
+/** A small seeded source of uniforms in [0, 1) (mulberry32), for a draw's `random` option and generated data. */
+export declare function mulberry32(seed: number): () => number;
+/** One seed of `draws.json`'s `store_rows`: dlm's rows for `random.Random(seed)` (the seed as text). */
+export interface StoreRowsCase {
+  readonly seed: string;
+  readonly k: number;
+  readonly rows: unknown[];
+  readonly preference_rows: unknown[];
+}
+/** `draws.json`'s `store_rows`: the reference's naive `now` and dlm's rows per seed. */
+export declare function dlmStoreRows(): { now: string; cases: StoreRowsCase[] };

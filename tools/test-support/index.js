@@ -1,6 +1,6 @@
 // Helpers the packages' tests share, in one place (plain JavaScript with a declaration file,
 // so each package's test tsconfig reads its types without compiling it). Never published.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,4 +58,25 @@ export const calendarFields = fc.record({
 /** The fields as `YYYY-MM-DDTHH:MM:SS`, each zero-padded. */
 export function isoText({ y, mo, d, h, mi, s }) {
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}`;
+}
+
+/** A small seeded source of uniforms in [0, 1) (mulberry32), for a draw's `random` option and generated data. */
+export function mulberry32(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * The `store_rows` of `draws.json`: the rows dlm's `sample_rows` / `sample_preference_rows`
+ * give for `random.Random(seed)` on the reference store. Seeds may pass 2^53: read as text.
+ */
+export function dlmStoreRows() {
+  const text = readFileSync(join(VECTORS, "draws.json"), "utf8").replace(/"seed": (-?\d+)/g, '"seed": "$1"');
+  return JSON.parse(text).store_rows;
 }

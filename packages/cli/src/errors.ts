@@ -5,7 +5,16 @@
  * `describeError`, which turns any thrown value into one line and an exit code.
  */
 
-import { describeValue, type ErrorKind, instanceCheck, isErrorKind, isReplaykitError, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import {
+  describeValue,
+  errorClass,
+  type ErrorKind,
+  instanceCheck,
+  isErrorKind,
+  isReplaykitError,
+  REPLAYKIT_ERROR,
+  ReplaykitErrorBase,
+} from "@replaykit/errors";
 
 /**
  * The exit code of each error kind. 0 is success and 1 the generic failure (what the
@@ -32,13 +41,9 @@ export abstract class CliError extends ReplaykitErrorBase {
 }
 
 /** Bad flags, a bad size, a missing argument, an unreadable ids file: exit code 2. */
-export class UsageError extends CliError {
-  static readonly code = "CLI_USAGE";
-  static override readonly kind = "argument";
+export class UsageError extends errorClass(CliError, "UsageError", "CLI_USAGE", "argument") {
   static readonly isInstance = instanceCheck<UsageError>(this);
-  declare readonly code: typeof UsageError.code;
   readonly exitCode = EXIT_CODES.argument;
-  override readonly name = "UsageError";
 }
 
 /**
@@ -46,13 +51,9 @@ export class UsageError extends CliError {
  * Without a `kind` it is the generic failure, exit code 1 (its `kind` then says `"corrupt"`:
  * the input or the store is not as it should be); with one, the exit code of that kind.
  */
-export class CliFailure extends CliError {
-  static readonly code = "CLI_FAILURE";
-  static override readonly kind = "corrupt";
+export class CliFailure extends errorClass(CliError, "CliFailure", "CLI_FAILURE", "corrupt") {
   static readonly isInstance = instanceCheck<CliFailure>(this);
-  declare readonly code: typeof CliFailure.code;
   readonly exitCode: number;
-  override readonly name = "CliFailure";
 
   constructor(message: string, options: { cause?: unknown; kind?: ErrorKind } = {}) {
     super(message, options);

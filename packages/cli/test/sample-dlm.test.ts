@@ -3,26 +3,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, jsonl, parseJsonl, referenceStoreCopy, tempDir, VECTORS } from "./helpers.js";
+import { dlmStoreRows } from "@replaykit/test-support";
+import { cli, jsonl, parseJsonl, referenceStoreCopy, tempDir } from "./helpers.js";
 
-interface StoreRowsCase {
-  readonly seed: string;
-  readonly k: number;
-  readonly rows: unknown[];
-  readonly preference_rows: unknown[];
-}
-// Seeds may pass 2^53: read them as text.
-const draws = JSON.parse(readFileSync(join(VECTORS, "draws.json"), "utf8").replace(/"seed": (-?\d+)/g, '"seed": "$1"')) as {
-  store_rows: { now: string; cases: StoreRowsCase[] };
-};
+const storeRows = dlmStoreRows();
 // The reference's naive `now`; the CLI reads a date without an offset as UTC, as the store's dates are.
-const NOW_FLAGS = ["--now", draws.store_rows.now];
+const NOW_FLAGS = ["--now", storeRows.now];
 
 describe("replaykit sample --dlm-seed", () => {
   test("gives dlm's rows for every store_rows case of draws.json, with and without --preference", async () => {
     const dir = referenceStoreCopy();
-    expect(draws.store_rows.cases).toHaveLength(15);
-    for (const c of draws.store_rows.cases) {
+    expect(storeRows.cases).toHaveLength(15);
+    for (const c of storeRows.cases) {
       const where = `seed ${c.seed}, k ${c.k}`;
       const plain = await cli(["sample", dir, "--k", String(c.k), "--dlm-seed", c.seed, ...NOW_FLAGS]);
       expect(plain.code, where).toBe(0);

@@ -6,7 +6,7 @@
  * copies of the package (it checks the brand and the code, never the prototype).
  */
 
-import { describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+import { describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
@@ -30,12 +30,8 @@ export type CorruptReason =
  * A frame (or the bytes a pointer names) is not a valid snapshot frame.
  * `byteOffset` and `length` say where; `path` names the corpus file when there is one.
  */
-export class CorpusCorruptError extends CorpusError {
-  static readonly code = "CORPUS_CORRUPT";
-  static override readonly kind = "corrupt";
+export class CorpusCorruptError extends errorClass(CorpusError, "CorpusCorruptError", "CORPUS_CORRUPT", "corrupt") {
   static readonly isInstance = instanceCheck<CorpusCorruptError>(this);
-  declare readonly code: typeof CorpusCorruptError.code;
-  override readonly name = "CorpusCorruptError";
   readonly byteOffset: number;
   readonly length: number;
   readonly path: string | undefined;
@@ -52,12 +48,8 @@ export class CorpusCorruptError extends CorpusError {
 }
 
 /** `createSnapshot` or `encodeFrame` was given a field it cannot store; `field` names it. */
-export class SnapshotInvalidError extends CorpusError {
-  static readonly code = "SNAPSHOT_INVALID";
-  static override readonly kind = "argument";
+export class SnapshotInvalidError extends errorClass(CorpusError, "SnapshotInvalidError", "SNAPSHOT_INVALID", "argument") {
   static readonly isInstance = instanceCheck<SnapshotInvalidError>(this);
-  declare readonly code: typeof SnapshotInvalidError.code;
-  override readonly name = "SnapshotInvalidError";
   /** The offending field (the issue path, e.g. `lastSeenAt` or `trainingRunsSeen.2`, or an unknown key). */
   readonly field: string;
 
@@ -79,12 +71,8 @@ export type AtomicWriteStep = "open" | "write" | "fsync" | "close" | "rename" | 
  * disk, a directory where the file should be). `action` says which step failed. Appends and
  * atomic writes leave the previous state in force when this is thrown.
  */
-export class CorpusIOError extends CorpusError {
-  static readonly code = "CORPUS_IO";
-  static override readonly kind = "io";
+export class CorpusIOError extends errorClass(CorpusError, "CorpusIOError", "CORPUS_IO", "io") {
   static readonly isInstance = instanceCheck<CorpusIOError>(this);
-  declare readonly code: typeof CorpusIOError.code;
-  override readonly name = "CorpusIOError";
   readonly path: string;
   /** The step that failed, in words for the message, e.g. `"open for appending"`, `"rename into place"`, `"sync the directory"`. */
   readonly action: string;
@@ -116,12 +104,8 @@ export class CorpusIOError extends CorpusError {
  * range (`null` where an array is due, a negative offset, …). `functionName` and
  * `argument` name it; nothing was read or written.
  */
-export class CorpusArgumentError extends CorpusError {
-  static readonly code = "CORPUS_ARGUMENT";
-  static override readonly kind = "argument";
+export class CorpusArgumentError extends errorClass(CorpusError, "CorpusArgumentError", "CORPUS_ARGUMENT", "argument") {
   static readonly isInstance = instanceCheck<CorpusArgumentError>(this);
-  declare readonly code: typeof CorpusArgumentError.code;
-  override readonly name = "CorpusArgumentError";
   readonly functionName: string;
   readonly argument: string;
 

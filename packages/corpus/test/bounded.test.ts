@@ -6,16 +6,7 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 
 // Count decompress calls: a rejected bomb must never reach zstd.
 const calls = vi.hoisted(() => ({ decompress: 0 }));
-vi.mock("@mongodb-js/zstd", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@mongodb-js/zstd")>();
-  return {
-    ...real,
-    decompress: (data: Buffer) => {
-      calls.decompress++;
-      return real.decompress(data);
-    },
-  };
-});
+vi.mock("@mongodb-js/zstd", async (importOriginal) => (await import("./counting-zstd.js")).countingZstd(importOriginal, calls));
 
 const corpus = await import("../src/index.js");
 const {

@@ -27,16 +27,7 @@ vi.mock("node:fs", async (importOriginal) => {
   }) as typeof real.fdatasync;
   return { ...real, writeSync, fdatasync, default: { ...real, writeSync, fdatasync } };
 });
-vi.mock("@mongodb-js/zstd", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@mongodb-js/zstd")>();
-  return {
-    ...real,
-    decompress: (data: Buffer) => {
-      calls.decompress++;
-      return real.decompress(data);
-    },
-  };
-});
+vi.mock("@mongodb-js/zstd", async (importOriginal) => (await import("./counting-zstd.js")).countingZstd(importOriginal, calls));
 
 const { appendFrames, appendSnapshots, createSnapshot, encodeFrames, readFrames, readSnapshots } = await import("../src/index.js");
 const { tempDir } = await import("./helpers.js");

@@ -30,6 +30,23 @@ const plain = (s: SectionSnapshot) => ({
   trainingRunsSeen: [...s.trainingRunsSeen],
 });
 
+/** Byte edits at random places: set a byte, flip bits, cut the tail, insert a byte. */
+const editsArb = (length: { minLength?: number; maxLength: number }) =>
+  fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "xor", "cut", "insert")), length);
+
+/** A copy of `original` with `edits` applied in order (a position wraps to the current length). */
+function edited(original: Uint8Array, edits: ReadonlyArray<readonly [number, number, "set" | "xor" | "cut" | "insert"]>): Buffer {
+  let bytes = Buffer.from(original);
+  for (const [pos, value, kind] of edits) {
+    const at = pos % Math.max(1, bytes.length);
+    if (kind === "set") bytes[at] = value;
+    else if (kind === "xor") bytes[at]! ^= value || 1;
+    else if (kind === "cut") bytes = bytes.subarray(0, at);
+    else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([value]), bytes.subarray(at)]);
+  }
+  return bytes;
+}
+
 describe("properties", () => {
   // encodePayload, and decodePayload beyond the fixed-schema reader, need cborg loaded.
   beforeAll(loadCborg);
@@ -92,23 +109,12 @@ describe("properties", () => {
 
   test("the fixed-schema reader agrees with cborg on every payload, valid or mutated", () => {
     fc.assert(
-      fc.property(
-        snapshotArb,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "xor", "cut", "insert")), { maxLength: 3 }),
-        (s, edits) => {
-          let bytes = Buffer.from(encodePayload(s));
-          for (const [pos, value, kind] of edits) {
-            const at = pos % Math.max(1, bytes.length);
-            if (kind === "set") bytes[at] = value;
-            else if (kind === "xor") bytes[at]! ^= value || 1;
-            else if (kind === "cut") bytes = bytes.subarray(0, at);
-            else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([value]), bytes.subarray(at)]);
-          }
-          sameAsCborg(bytes);
-          // The same bytes not in a Buffer (a caller's Uint8Array).
-          sameAsCborg(new Uint8Array(bytes));
-        },
-      ),
+      fc.property(snapshotArb, editsArb({ maxLength: 3 }), (s, edits) => {
+        const bytes = edited(encodePayload(s), edits);
+        sameAsCborg(bytes);
+        // The same bytes not in a Buffer (a caller's Uint8Array).
+        sameAsCborg(new Uint8Array(bytes));
+      }),
       { numRuns: 1000 },
     );
   }, 60_000);
@@ -146,32 +152,21 @@ describe("properties", () => {
 
   test("a mutated frame decodes to a valid snapshot or fails with CorpusCorruptError, nothing else", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        snapshotArb,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "xor", "cut", "insert")), { minLength: 1, maxLength: 4 }),
-        async (s, edits) => {
-          let bytes = Buffer.from(await encodeFrame(s));
-          for (const [pos, value, kind] of edits) {
-            const at = pos % Math.max(1, bytes.length);
-            if (kind === "set") bytes[at] = value;
-            else if (kind === "xor") bytes[at]! ^= value || 1;
-            else if (kind === "cut") bytes = bytes.subarray(0, at);
-            else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([value]), bytes.subarray(at)]);
-          }
-          try {
-            const back = await decodeFrame(bytes);
-            // Whatever decodes must be a well-formed snapshot.
-            createSnapshot({
-              ...back,
-              trainingRunsSeen: [...back.trainingRunsSeen],
-              firstSeenAt: new Date(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000),
-              lastSeenAt: new Date(Math.max(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000, Math.floor(back.lastSeenAt.getTime() / 1000) * 1000)),
-            });
-          } catch (e) {
-            expect(CorpusCorruptError.isInstance(e)).toBe(true);
-          }
-        },
-      ),
+      fc.asyncProperty(snapshotArb, editsArb({ minLength: 1, maxLength: 4 }), async (s, edits) => {
+        const bytes = edited(await encodeFrame(s), edits);
+        try {
+          const back = await decodeFrame(bytes);
+          // Whatever decodes must be a well-formed snapshot.
+          createSnapshot({
+            ...back,
+            trainingRunsSeen: [...back.trainingRunsSeen],
+            firstSeenAt: new Date(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000),
+            lastSeenAt: new Date(Math.max(Math.floor(back.firstSeenAt.getTime() / 1000) * 1000, Math.floor(back.lastSeenAt.getTime() / 1000) * 1000)),
+          });
+        } catch (e) {
+          expect(CorpusCorruptError.isInstance(e)).toBe(true);
+        }
+      }),
       { numRuns: 1000 },
     );
   });

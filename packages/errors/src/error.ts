@@ -157,6 +157,68 @@ export abstract class ReplaykitErrorBase extends Error implements ReplaykitError
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: only `...args: any[]` makes a mixin constructor, whose intersection with a class keeps that class's parameters
+type Mixin<T> = abstract new (...args: any[]) => T;
+
+/** Any replaykit error class, abstract or not: what {@link errorClass} extends. */
+export type ReplaykitErrorClass = Mixin<ReplaykitErrorBase>;
+
+/**
+ * What {@link errorClass} returns: `base` (its constructor and statics) with the static
+ * `code`, `kind` and `aliases` of one concrete class, and errors whose `code` and `name`
+ * are those literals. `ErrorKindOf` types the errors' `kind`: `ErrorKind` (one error may
+ * override its class's kind), or `Kind` for a package whose errors never do; `Aliases`, the static `aliases`.
+ */
+export type ErrorClassOf<
+  Base extends ReplaykitErrorClass,
+  Name extends string,
+  Code extends string,
+  Kind extends ErrorKind,
+  ErrorKindOf extends ErrorKind = ErrorKind,
+  Aliases extends readonly string[] | undefined = undefined,
+> = Base & {
+  readonly code: Code;
+  readonly kind: Kind;
+  readonly aliases: Aliases;
+} & Mixin<{ readonly code: Code; readonly name: Name; readonly kind: ErrorKindOf }>;
+
+/**
+ * The base of one concrete error class: `base` (the package's abstract `…Error`) with the
+ * class's `name`, `code`, `kind` and old codes (`aliases`) declared once, typed as literals.
+ * The class adds its `isInstance` (typed with its own name, which the base cannot know),
+ * its fields and its constructor:
+ *
+ * ```ts
+ * export class WidgetMissingError extends errorClass(WidgetsError, "WidgetMissingError", "WIDGETS_MISSING", "not-found") {
+ *   static readonly isInstance = instanceCheck<WidgetMissingError>(this);
+ *   readonly widget: string;
+ *   …
+ * }
+ * ```
+ *
+ * The same as writing the statics, `declare readonly code` and `override readonly name` by
+ * hand (the errors carry `name` as an own property, set before the class's own fields).
+ */
+export function errorClass<
+  Base extends ReplaykitErrorClass,
+  const Name extends string,
+  const Code extends string,
+  const Kind extends ErrorKind,
+  const Aliases extends readonly string[] | undefined = undefined,
+>(base: Base, name: Name, code: Code, kind: Kind, aliases?: Aliases): ErrorClassOf<Base, Name, Code, Kind, ErrorKind, Aliases> {
+  abstract class Named extends (base as ReplaykitErrorClass) {
+    static readonly code = code;
+    static readonly kind = kind;
+    static readonly aliases = aliases;
+    // biome-ignore lint/suspicious/noExplicitAny: a mixin's constructor passes on whatever `base` takes
+    constructor(...args: any[]) {
+      super(...args);
+      this.name = name;
+    }
+  }
+  return Named as unknown as ErrorClassOf<Base, Name, Code, Kind, ErrorKind, Aliases>;
+}
+
 /**
  * The system error code of a failure (`"EACCES"`, `"ENOSPC"`, …), looked for in `cause` and
  * the causes it wraps: a Node system error's `code`, or a replaykit error's `systemCode`.

@@ -24,6 +24,8 @@ export {
   brandOf,
   ERROR_KINDS,
   type ErrorClass,
+  type ErrorClassOf,
+  errorClass,
   instanceCheck,
   type ErrorKind,
   hasCode,
@@ -32,6 +34,7 @@ export {
   REPLAYKIT_ERROR,
   type ReplaykitError,
   ReplaykitErrorBase,
+  type ReplaykitErrorClass,
   type ReplaykitErrorOptions,
   systemCodeOf,
 } from "./error.js";

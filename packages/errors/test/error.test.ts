@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import {
   brandOf,
   ERROR_KINDS,
+  errorClass,
   type ErrorKind,
   hasCode,
   instanceCheck,
@@ -186,6 +187,41 @@ describe("systemCodeOf", () => {
     const b = { cause: a };
     a.cause = b;
     expect(systemCodeOf(a)).toBeUndefined();
+  });
+});
+
+describe("errorClass", () => {
+  class GadgetLostError extends errorClass(WidgetsError, "GadgetLostError", "WIDGETS_GADGET_LOST", "not-found", ["WIDGETS_GADGET_GONE"]) {
+    static readonly isInstance = instanceCheck<GadgetLostError>(this);
+    readonly gadget: string;
+
+    constructor(gadget: string, cause?: unknown) {
+      super(`no gadget ${gadget}`, { cause });
+      this.gadget = gadget;
+    }
+  }
+  class GadgetBusyError extends errorClass(WidgetsError, "GadgetBusyError", "WIDGETS_GADGET_BUSY", "locked") {
+    static readonly isInstance = instanceCheck<GadgetBusyError>(this);
+  }
+
+  test("declares the statics and the error's code, kind, name and brand, as by hand", () => {
+    const { code, kind, aliases } = GadgetLostError; // inherited statics, as a subclass reads them
+    expect({ code, kind, aliases }).toEqual({ code: "WIDGETS_GADGET_LOST", kind: "not-found", aliases: ["WIDGETS_GADGET_GONE"] });
+    const cause = new Error("underneath");
+    const error = new GadgetLostError("g1", cause);
+    expect(error).toBeInstanceOf(GadgetLostError);
+    expect(error).toBeInstanceOf(WidgetsError);
+    expect(Object.getOwnPropertyDescriptor(error, "name")).toMatchObject({ value: "GadgetLostError", enumerable: true });
+    expect(error).toMatchObject({ code: "WIDGETS_GADGET_LOST", kind: "not-found", gadget: "g1", message: "no gadget g1", cause });
+    expect(brandOf(error)).toBe("widgets");
+    expect(new GadgetBusyError("busy", { kind: "conflict" })).toMatchObject({ code: "WIDGETS_GADGET_BUSY", kind: "conflict", name: "GadgetBusyError" });
+  });
+
+  test("its classes pass the shared scheme, aliases and another copy included", () => {
+    expect(GadgetLostError.isInstance(fromAnotherCopy("WIDGETS_GADGET_GONE"))).toBe(true);
+    expect(GadgetLostError.isInstance(new GadgetBusyError("busy"))).toBe(false);
+    const api = { GadgetLostError, GadgetBusyError };
+    expect(errorSchemeProblems(api, [new GadgetLostError("g"), new GadgetBusyError("b")], ["widgets"])).toEqual([]);
   });
 });
 

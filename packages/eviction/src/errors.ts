@@ -11,7 +11,7 @@
  * @module
  */
 
-import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
@@ -32,18 +32,14 @@ export interface EvictionErrorWhere {
  * valid `addedAt` or a non-negative integer `length`. `argument` names what was wrong; when
  * an entry is at fault, `index` and `sectionId` say which one.
  */
-export class EvictionError extends ReplaykitErrorBase {
-  static readonly code = "EVICTION";
-  static override readonly kind = "argument";
+export class EvictionError extends errorClass(ReplaykitErrorBase, "EvictionError", "EVICTION", "argument") {
   static readonly isInstance = instanceCheck<EvictionError>(this);
-  declare readonly code: typeof EvictionError.code;
   /** The offending argument (`options.maxBytes`, `entries[3].addedAt`, …). */
   readonly argument: string | undefined;
   /** Position of the offending entry in the caller's array, when an entry is at fault. */
   readonly index: number | undefined;
   /** `sectionId` of the offending entry, when an entry is at fault. */
   readonly sectionId: string | undefined;
-  override readonly name = "EvictionError";
   readonly [REPLAYKIT_ERROR] = "eviction";
 
   constructor(message: string, where: EvictionErrorWhere = {}, options?: { cause?: unknown }) {

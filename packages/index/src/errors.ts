@@ -8,7 +8,7 @@
  * @module
  */
 
-import { describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+import { describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
@@ -30,13 +30,8 @@ export abstract class IndexError extends ReplaykitErrorBase {
  * A public function of this package was called with a bad argument (not a string path,
  * not an array of entries, an unknown format, …). `argument` names the parameter.
  */
-export class IndexArgumentError extends IndexError {
-  /** Always `"INDEX_ARGUMENT"`. */
-  static readonly code = "INDEX_ARGUMENT";
-  static override readonly kind = "argument";
+export class IndexArgumentError extends errorClass(IndexError, "IndexArgumentError", "INDEX_ARGUMENT", "argument") {
   static readonly isInstance = instanceCheck<IndexArgumentError>(this);
-  declare readonly code: typeof IndexArgumentError.code;
-  override readonly name = "IndexArgumentError";
   /** The public function that was called (`"saveIndex"`, `"entryFor"`, …). */
   readonly functionName: string;
   /** The parameter that was wrong (`"indexPath"`, `"entries"`, `"text"`, …). */
@@ -59,13 +54,8 @@ export class IndexArgumentError extends IndexError {
  * `field` the JSON key as written in the file (`"added_at"`, `"byte_offset"`, …); both are
  * absent when the problem concerns the whole document.
  */
-export class IndexCorruptError extends IndexError {
-  /** Always `"INDEX_CORRUPT"`. */
-  static readonly code = "INDEX_CORRUPT";
-  static override readonly kind = "corrupt";
+export class IndexCorruptError extends errorClass(IndexError, "IndexCorruptError", "INDEX_CORRUPT", "corrupt") {
   static readonly isInstance = instanceCheck<IndexCorruptError>(this);
-  declare readonly code: typeof IndexCorruptError.code;
-  override readonly name = "IndexCorruptError";
   /** The index file (for `parseIndex`, its `source` argument), when known. */
   readonly path?: string;
   /** 0-based position of the offending entry in the JSON array. */
@@ -91,13 +81,8 @@ export class IndexCorruptError extends IndexError {
  * The index file exists but could not be read (`EACCES`, `EISDIR`, `EIO`, …). A missing
  * file is not an error: `loadIndex` returns `[]`.
  */
-export class IndexReadError extends IndexError {
-  /** Always `"INDEX_READ"`. */
-  static readonly code = "INDEX_READ";
-  static override readonly kind = "io";
+export class IndexReadError extends errorClass(IndexError, "IndexReadError", "INDEX_READ", "io") {
   static readonly isInstance = instanceCheck<IndexReadError>(this);
-  declare readonly code: typeof IndexReadError.code;
-  override readonly name = "IndexReadError";
   /** The index file. */
   readonly path: string;
   /** Node's system error code of the failed call (`"EACCES"`, `"EISDIR"`, …), when there is one. */
@@ -120,13 +105,8 @@ export type IndexWriteStep = "open" | "write" | "fsync" | "close" | "rename" | "
  * step but `"fsync-dir"` the previous index file is untouched; after a `"fsync-dir"`
  * failure the new index is in place but its durability across a power loss is unknown.
  */
-export class IndexWriteError extends IndexError {
-  /** Always `"INDEX_WRITE"`. */
-  static readonly code = "INDEX_WRITE";
-  static override readonly kind = "io";
+export class IndexWriteError extends errorClass(IndexError, "IndexWriteError", "INDEX_WRITE", "io") {
   static readonly isInstance = instanceCheck<IndexWriteError>(this);
-  declare readonly code: typeof IndexWriteError.code;
-  override readonly name = "IndexWriteError";
   /** The index file that was being written. */
   readonly path: string;
   /** The step that failed. */
@@ -150,13 +130,8 @@ export class IndexWriteError extends IndexError {
  * `entry` is the **0-based** position in the array the caller passed (before sorting) and
  * `field` the `IndexEntry` property name (camelCase: `"addedAt"`, `"byteOffset"`, …).
  */
-export class IndexEntryInvalidError extends IndexError {
-  /** Always `"INDEX_ENTRY_INVALID"`. */
-  static readonly code = "INDEX_ENTRY_INVALID";
-  static override readonly kind = "argument";
+export class IndexEntryInvalidError extends errorClass(IndexError, "IndexEntryInvalidError", "INDEX_ENTRY_INVALID", "argument") {
   static readonly isInstance = instanceCheck<IndexEntryInvalidError>(this);
-  declare readonly code: typeof IndexEntryInvalidError.code;
-  override readonly name = "IndexEntryInvalidError";
   /** 0-based position of the offending entry in the given array. */
   readonly entry?: number;
   /** The offending `IndexEntry` property. */

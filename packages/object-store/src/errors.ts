@@ -10,7 +10,7 @@
  * summary of them is, with every configured secret scrubbed out.
  */
 
-import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { errorClass, type ErrorClassOf, type ErrorKind, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { describeValue, type ErrorKind, isReplaykitError } from "@replaykit/errors";
 
@@ -25,6 +25,14 @@ export interface ObjectLocation {
   readonly key: string;
 }
 
+/**
+ * The base of one of this package's concrete classes: {@link errorClass} with `kind` typed
+ * as the class's literal on its errors too (no error of this package overrides its class's kind).
+ */
+function objectStoreError<const Name extends string, const Code extends string, const Kind extends ErrorKind>(name: Name, code: Code, kind: Kind) {
+  return errorClass(ObjectStoreBaseError, name, code, kind) as ErrorClassOf<typeof ObjectStoreBaseError, Name, Code, Kind, Kind>;
+}
+
 const where = (at: ObjectLocation) => `bucket ${JSON.stringify(at.bucket)}, key ${JSON.stringify(at.key)}`;
 
 /** The operations of an object store. */
@@ -34,13 +42,8 @@ export type ObjectStoreOperation = "get" | "head" | "put" | "list" | "delete";
  * A request failed after its retries (5xx, 429, a reset connection, a timeout, an
  * unexpected status, or a handle that was cut off). Kind `"io"`.
  */
-export class ObjectStoreError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE";
-  static override readonly kind = "io";
+export class ObjectStoreError extends objectStoreError("ObjectStoreError", "OBJECT_STORE", "io") {
   static readonly isInstance = instanceCheck<ObjectStoreError>(this);
-  declare readonly code: typeof ObjectStoreError.code;
-  declare readonly kind: typeof ObjectStoreError.kind;
-  override readonly name = "ObjectStoreError";
   readonly bucket: string;
   readonly key: string;
   /** The HTTP status of the last attempt, when there was a response. */
@@ -67,13 +70,8 @@ export class ObjectStoreError extends ObjectStoreBaseError {
  * It is not retried blindly, because a retry cannot tell "mine landed" from "someone
  * else's did". Read the key back and check (a unique id in the body, say). Kind `"io"`.
  */
-export class ObjectStoreAmbiguousError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_AMBIGUOUS";
-  static override readonly kind = "io";
+export class ObjectStoreAmbiguousError extends objectStoreError("ObjectStoreAmbiguousError", "OBJECT_STORE_AMBIGUOUS", "io") {
   static readonly isInstance = instanceCheck<ObjectStoreAmbiguousError>(this);
-  declare readonly code: typeof ObjectStoreAmbiguousError.code;
-  declare readonly kind: typeof ObjectStoreAmbiguousError.kind;
-  override readonly name = "ObjectStoreAmbiguousError";
   readonly bucket: string;
   readonly key: string;
   readonly status: number | undefined;
@@ -104,13 +102,8 @@ export type PreconditionReason = "exists" | "etag-mismatch" | "missing";
  * (`"etag-mismatch"`) or whose key does not exist (`"missing"`; RGW answers 412, AWS 404).
  * Kind `"conflict"`: re-read and retry, or report the conflict.
  */
-export class PreconditionFailedError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_PRECONDITION";
-  static override readonly kind = "conflict";
+export class PreconditionFailedError extends objectStoreError("PreconditionFailedError", "OBJECT_STORE_PRECONDITION", "conflict") {
   static readonly isInstance = instanceCheck<PreconditionFailedError>(this);
-  declare readonly code: typeof PreconditionFailedError.code;
-  declare readonly kind: typeof PreconditionFailedError.kind;
-  override readonly name = "PreconditionFailedError";
   readonly bucket: string;
   readonly key: string;
   readonly mode: "create" | "update";
@@ -131,13 +124,8 @@ export class PreconditionFailedError extends ObjectStoreBaseError {
 }
 
 /** `get` of a key that does not exist. Kind `"not-found"`. */
-export class ObjectNotFoundError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_NOT_FOUND";
-  static override readonly kind = "not-found";
+export class ObjectNotFoundError extends objectStoreError("ObjectNotFoundError", "OBJECT_STORE_NOT_FOUND", "not-found") {
   static readonly isInstance = instanceCheck<ObjectNotFoundError>(this);
-  declare readonly code: typeof ObjectNotFoundError.code;
-  declare readonly kind: typeof ObjectNotFoundError.kind;
-  override readonly name = "ObjectNotFoundError";
   readonly bucket: string;
   readonly key: string;
   readonly status: number | undefined;
@@ -151,13 +139,8 @@ export class ObjectNotFoundError extends ObjectStoreBaseError {
 }
 
 /** A range read that does not fit in the object: `offset + length > size`. Kind `"argument"`. */
-export class ObjectRangeError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_RANGE";
-  static override readonly kind = "argument";
+export class ObjectRangeError extends objectStoreError("ObjectRangeError", "OBJECT_STORE_RANGE", "argument") {
   static readonly isInstance = instanceCheck<ObjectRangeError>(this);
-  declare readonly code: typeof ObjectRangeError.code;
-  declare readonly kind: typeof ObjectRangeError.kind;
-  override readonly name = "ObjectRangeError";
   readonly bucket: string;
   readonly key: string;
   readonly offset: number;
@@ -176,13 +159,8 @@ export class ObjectRangeError extends ObjectStoreBaseError {
 }
 
 /** A bad argument to a public function (a key that is not a string, a bad mode). Kind `"argument"`. */
-export class ObjectStoreArgumentError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_ARGUMENT";
-  static override readonly kind = "argument";
+export class ObjectStoreArgumentError extends objectStoreError("ObjectStoreArgumentError", "OBJECT_STORE_ARGUMENT", "argument") {
   static readonly isInstance = instanceCheck<ObjectStoreArgumentError>(this);
-  declare readonly code: typeof ObjectStoreArgumentError.code;
-  declare readonly kind: typeof ObjectStoreArgumentError.kind;
-  override readonly name = "ObjectStoreArgumentError";
   /** The argument or option that was wrong, e.g. `"key"`, `"mode.etag"`, `"options.maxAttempts"`. */
   readonly argument: string;
 
@@ -196,13 +174,8 @@ export class ObjectStoreArgumentError extends ObjectStoreBaseError {
  * The endpoint ignores conditional writes (a create of an existing key succeeded), so a
  * writer must not use it: nothing but the probe was written. Kind `"unsupported"`.
  */
-export class UnsafeEndpointError extends ObjectStoreBaseError {
-  static readonly code = "OBJECT_STORE_UNSAFE";
-  static override readonly kind = "unsupported";
+export class UnsafeEndpointError extends objectStoreError("UnsafeEndpointError", "OBJECT_STORE_UNSAFE", "unsupported") {
   static readonly isInstance = instanceCheck<UnsafeEndpointError>(this);
-  declare readonly code: typeof UnsafeEndpointError.code;
-  declare readonly kind: typeof UnsafeEndpointError.kind;
-  override readonly name = "UnsafeEndpointError";
   /** The endpoint URL (or a description such as "AWS S3 (default endpoint)", "memory"). */
   readonly endpoint: string;
   readonly bucket: string;

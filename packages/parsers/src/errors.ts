@@ -6,7 +6,7 @@
  * `instanceof` would not).
  */
 
-import { brandOf, describeValue, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { brandOf, describeValue, errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
@@ -65,35 +65,23 @@ export abstract class SectionParseError extends ParsersError {
 }
 
 /** An instruction body does not follow the `### Q` / `### A` grammar. */
-export class InstructionParseError extends SectionParseError {
-  static readonly code = "INSTRUCTION_PARSE";
+export class InstructionParseError extends errorClass(SectionParseError, "InstructionParseError", "INSTRUCTION_PARSE", "corrupt") {
   static override readonly isInstance = instanceCheck<InstructionParseError>(this);
-  declare readonly code: typeof InstructionParseError.code;
-  override readonly name = "InstructionParseError";
 }
 
 /** A preference body does not follow the `### Prompt` / `### Chosen` / `### Rejected` grammar. */
-export class PreferenceParseError extends SectionParseError {
-  static readonly code = "PREFERENCE_PARSE";
+export class PreferenceParseError extends errorClass(SectionParseError, "PreferenceParseError", "PREFERENCE_PARSE", "corrupt") {
   static override readonly isInstance = instanceCheck<PreferenceParseError>(this);
-  declare readonly code: typeof PreferenceParseError.code;
-  override readonly name = "PreferenceParseError";
 }
 
 /**
  * A row expander was given a source it cannot use: `field` names the field (`content` or
  * `rowId` not a string, the source not an object).
  */
-export class RowSourceInvalidError extends ParsersError {
-  static readonly code = "PARSERS_ROW_SOURCE";
-  /** The code's earlier name, still matched by `isInstance`. */
-  static readonly aliases = ["ROW_SOURCE_INVALID"] as const;
-  static override readonly kind = "argument";
+export class RowSourceInvalidError extends errorClass(ParsersError, "RowSourceInvalidError", "PARSERS_ROW_SOURCE", "argument", ["ROW_SOURCE_INVALID"]) {
   static readonly isInstance = instanceCheck<RowSourceInvalidError>(this);
-  declare readonly code: typeof RowSourceInvalidError.code;
   /** The offending field of the row source. */
   readonly field: string;
-  override readonly name = "RowSourceInvalidError";
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
     super(`row source ${field}: ${message}`, options);
@@ -105,14 +93,10 @@ export class RowSourceInvalidError extends ParsersError {
  * A public function of `@replaykit/parsers` was called with an argument it cannot use:
  * `argument` names it (`body`, `options.sectionId`, `lastSeenAt`, `row.messages`, …).
  */
-export class ParsersArgumentError extends ParsersError {
-  static readonly code = "PARSERS_ARGUMENT";
-  static override readonly kind = "argument";
+export class ParsersArgumentError extends errorClass(ParsersError, "ParsersArgumentError", "PARSERS_ARGUMENT", "argument") {
   static readonly isInstance = instanceCheck<ParsersArgumentError>(this);
-  declare readonly code: typeof ParsersArgumentError.code;
   /** The offending argument, as a path from the parameter name. */
   readonly argument: string;
-  override readonly name = "ParsersArgumentError";
 
   constructor(argument: string, message: string, options?: { cause?: unknown }) {
     super(`parsers: ${argument} ${message}`, options);

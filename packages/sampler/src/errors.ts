@@ -8,7 +8,7 @@
  * @module
  */
 
-import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
+import { errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase } from "@replaykit/errors";
 
 export { isReplaykitError } from "@replaykit/errors";
 
@@ -28,12 +28,8 @@ export interface SamplerErrorWhere {
  * bad `addedAt` or `weight`, or a scheme that returned a negative, NaN or infinite weight.
  * When an entry is at fault, `index` and `sectionId` say which one.
  */
-export class SamplerError extends ReplaykitErrorBase {
-  static readonly code = "SAMPLER";
-  static override readonly kind = "argument";
+export class SamplerError extends errorClass(ReplaykitErrorBase, "SamplerError", "SAMPLER", "argument") {
   static readonly isInstance = instanceCheck<SamplerError>(this);
-  declare readonly code: typeof SamplerError.code;
-  override readonly name = "SamplerError";
   readonly [REPLAYKIT_ERROR] = "sampler";
   /** Position of the offending entry in the caller's array, when an entry is at fault. */
   readonly index: number | undefined;

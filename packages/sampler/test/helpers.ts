@@ -20,17 +20,7 @@ export const hexId = (i: number): string => i.toString(16).padStart(16, "0");
 
 export const tags = (xs: readonly Entry[]): string[] => xs.map((x) => x.tag);
 
-/** A small seeded source of uniforms in [0, 1) (mulberry32), for the `random` option. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { mulberry32 } from "@replaykit/test-support";
 
 /** Fisher–Yates with a seeded source. */
 export function shuffle<T>(xs: readonly T[], random: () => number): T[] {

@@ -183,26 +183,17 @@ async function child(op, dir, n) {
     // Subject and limit both vary by a tenth from one round to the next here: 11 rounds up
     // to 1M (a second or two each), even with --quick, so the medians hold still.
     const drawRounds = n >= 10_000_000 ? 3 : 11;
-    await runCases(title, [
-      // Issue 14's case: the rows alone.
-      {
-        name: `open + sampleRows k=1000 of ${count}`,
-        subject: async () => (await ReplayStore.open(dir)).sampleRows({ k: 1000, now: NOW, seed: 1 }),
-        limit,
-        limitName,
-        factor: 3,
-        rounds: drawRounds,
-      },
-      // A trainer's draw: the same rows and a receipt (its store digest hashes every entry's fields).
-      {
-        name: `open + draw k=1000 of ${count}`,
-        subject: async () => (await ReplayStore.open(dir)).draw({ k: 1000, now: NOW, seed: 1 }),
-        limit,
-        limitName,
-        factor: 3,
-        rounds: drawRounds,
-      },
-    ]);
+    const drawCase = (method) => ({
+      name: `open + ${method} k=1000 of ${count}`,
+      subject: async () => (await ReplayStore.open(dir))[method]({ k: 1000, now: NOW, seed: 1 }),
+      limit,
+      limitName,
+      factor: 3,
+      rounds: drawRounds,
+    });
+    // Issue 14's case, the rows alone; and a trainer's draw: the same rows and a receipt (its
+    // store digest hashes every entry's fields).
+    await runCases(title, [drawCase("sampleRows"), drawCase("draw")]);
     return;
   }
 

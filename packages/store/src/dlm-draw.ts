@@ -10,20 +10,11 @@
  */
 
 import type { IndexEntry } from "@replaykit/index";
-import { type Scheme, sampleAsDlm } from "@replaykit/sampler";
+import { sampleAsDlm } from "@replaykit/sampler";
 import { type DrawSource, kindsOf, pickEntries, pickOfType } from "./draw.js";
 import { StoreArgumentError } from "./errors.js";
-
-/** The options of one pick: the keyed draw's (`seed` / `random`), or dlm's (`dlmSeed`). */
-export interface PickOptions {
-  k: number;
-  now: Date;
-  seed?: number | undefined;
-  random?: (() => number) | undefined;
-  scheme?: Scheme<IndexEntry> | undefined;
-  /** The integer dlm's caller gives `random.Random` (`run_seed + adapter_version`). */
-  dlmSeed?: number | bigint | undefined;
-}
+// One definition of a pick's options, with the functions that take them; a type-only cycle.
+import type { PickOptions } from "./sample.js";
 
 /**
  * `options.dlmSeed`, checked against the rest of `options`: a safe integer or a bigint, not

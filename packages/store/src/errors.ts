@@ -6,7 +6,7 @@
  * code (never the prototype), so it works across two installed copies of the package.
  */
 
-import { instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
+import { errorClass, instanceCheck, REPLAYKIT_ERROR, ReplaykitErrorBase, systemCodeOf } from "@replaykit/errors";
 
 export { type ErrorKind, isReplaykitError, type ReplaykitError } from "@replaykit/errors";
 
@@ -24,12 +24,8 @@ export interface LockHolder {
 }
 
 /** Another writer held the store's lock for longer than `lockTimeoutMs`. */
-export class StoreLockedError extends StoreError {
-  static readonly code = "STORE_LOCKED";
-  static override readonly kind = "locked";
+export class StoreLockedError extends errorClass(StoreError, "StoreLockedError", "STORE_LOCKED", "locked") {
   static readonly isInstance = instanceCheck<StoreLockedError>(this);
-  declare readonly code: typeof StoreLockedError.code;
-  override readonly name = "StoreLockedError";
   readonly lockPath: string;
   /** What the holder wrote into the lock file, when it could be read. */
   readonly holder: LockHolder | undefined;
@@ -45,12 +41,8 @@ export class StoreLockedError extends StoreError {
 }
 
 /** A section's type has no row expander registered (`options.expanders` adds one). */
-export class UnknownSectionTypeError extends StoreError {
-  static readonly code = "UNKNOWN_SECTION_TYPE";
-  static override readonly kind = "unsupported";
+export class UnknownSectionTypeError extends errorClass(StoreError, "UnknownSectionTypeError", "UNKNOWN_SECTION_TYPE", "unsupported") {
   static readonly isInstance = instanceCheck<UnknownSectionTypeError>(this);
-  declare readonly code: typeof UnknownSectionTypeError.code;
-  override readonly name = "UnknownSectionTypeError";
   readonly sectionType: string;
   readonly sectionId: string | undefined;
 
@@ -66,12 +58,8 @@ export class UnknownSectionTypeError extends StoreError {
 }
 
 /** A store file or directory could not be created, read or written (lock, generation, directory). */
-export class StoreIOError extends StoreError {
-  static readonly code = "STORE_IO";
-  static override readonly kind = "io";
+export class StoreIOError extends errorClass(StoreError, "StoreIOError", "STORE_IO", "io") {
   static readonly isInstance = instanceCheck<StoreIOError>(this);
-  declare readonly code: typeof StoreIOError.code;
-  override readonly name = "StoreIOError";
   readonly path: string;
   /** The system error code (`EACCES`, `EROFS`, `EPERM`, …) when there is one. */
   readonly systemCode: string | undefined;
@@ -89,12 +77,8 @@ export class StoreIOError extends StoreError {
 }
 
 /** A read of a store that does not exist (its directory is missing), or a write with `create: false`. */
-export class StoreNotFoundError extends StoreError {
-  static readonly code = "STORE_NOT_FOUND";
-  static override readonly kind = "not-found";
+export class StoreNotFoundError extends errorClass(StoreError, "StoreNotFoundError", "STORE_NOT_FOUND", "not-found") {
   static readonly isInstance = instanceCheck<StoreNotFoundError>(this);
-  declare readonly code: typeof StoreNotFoundError.code;
-  override readonly name = "StoreNotFoundError";
   readonly path: string;
 
   constructor(path: string) {
@@ -104,14 +88,8 @@ export class StoreNotFoundError extends StoreError {
 }
 
 /** A store method was called with an argument it cannot use; `argument` names it. */
-export class StoreArgumentError extends StoreError {
-  static readonly code = "STORE_ARGUMENT";
-  /** The code's earlier name, still matched by `isInstance`. */
-  static readonly aliases = ["STORE_INVALID_ARGUMENT"] as const;
-  static override readonly kind = "argument";
+export class StoreArgumentError extends errorClass(StoreError, "StoreArgumentError", "STORE_ARGUMENT", "argument", ["STORE_INVALID_ARGUMENT"]) {
   static readonly isInstance = instanceCheck<StoreArgumentError>(this);
-  declare readonly code: typeof StoreArgumentError.code;
-  override readonly name = "StoreArgumentError";
   readonly argument: string;
 
   constructor(argument: string, message: string) {
@@ -124,12 +102,8 @@ export class StoreArgumentError extends StoreError {
  * Entries from an earlier `load()` were handed to `readMany`/`read` after a compaction
  * moved the frames they point at: load again. Never a sign of damage.
  */
-export class StoreChangedError extends StoreError {
-  static readonly code = "STORE_CHANGED";
-  static override readonly kind = "conflict";
+export class StoreChangedError extends errorClass(StoreError, "StoreChangedError", "STORE_CHANGED", "conflict") {
   static readonly isInstance = instanceCheck<StoreChangedError>(this);
-  declare readonly code: typeof StoreChangedError.code;
-  override readonly name = "StoreChangedError";
   readonly path: string;
   /** The generation the entries came from, and the store's generation now. */
   readonly loadedGeneration: number;
@@ -150,13 +124,8 @@ export class StoreChangedError extends StoreError {
  * instead of starting a fresh index over the corpus. `recover()` (`replaykit recover <dir>`)
  * rebuilds the index from the corpus; never compact a store in this state.
  */
-export class StoreIndexLostError extends StoreError {
-  static readonly code = "STORE_INDEX_LOST";
-  /** The store is damaged; `recover()` is what a caller can do. */
-  static override readonly kind = "corrupt";
+export class StoreIndexLostError extends errorClass(StoreError, "StoreIndexLostError", "STORE_INDEX_LOST", "corrupt") {
   static readonly isInstance = instanceCheck<StoreIndexLostError>(this);
-  declare readonly code: typeof StoreIndexLostError.code;
-  override readonly name = "StoreIndexLostError";
   /** The index file that should be there. */
   readonly path: string;
   readonly corpusPath: string;

@@ -5,23 +5,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { type ReplayStore, ReplayStore as Store, StoreArgumentError } from "../src/index.js";
+import { dlmStoreRows } from "@replaykit/test-support";
 import { referenceStoreCopy, VECTORS } from "./helpers.js";
 
-interface StoreRowsCase {
-  readonly seed: string;
-  readonly k: number;
-  readonly rows: unknown[];
-  readonly preference_rows: unknown[];
-}
-
-// Seeds may pass 2^53: read them as text.
-const draws = JSON.parse(readFileSync(join(VECTORS, "draws.json"), "utf8").replace(/"seed": (-?\d+)/g, '"seed": "$1"')) as {
-  store_rows: { now: string; cases: StoreRowsCase[] };
-};
+const storeRows = dlmStoreRows();
 const expected = JSON.parse(readFileSync(join(VECTORS, "expected.json"), "utf8")) as Record<string, { rows: unknown[] }>;
 // The reference's `now` is naive, as its store's dates are: both are UTC here.
-const NOW = new Date(`${draws.store_rows.now}Z`);
-const cases = draws.store_rows.cases;
+const NOW = new Date(`${storeRows.now}Z`);
+const cases = storeRows.cases;
 
 /** A safe seed as a number (as most callers give it), a larger one as a bigint. */
 function seedOf(text: string): number | bigint {

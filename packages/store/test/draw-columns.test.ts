@@ -6,25 +6,14 @@ import type { SectionSnapshot } from "@replaykit/corpus";
 import { IndexJournal, writeIndexV2, type IndexEntry } from "@replaykit/index";
 import type { Row } from "@replaykit/parsers";
 import { sample, type SchemeFn } from "@replaykit/sampler";
+import { mulberry32 as random } from "@replaykit/test-support";
 import { afterEach, describe, expect, test } from "vitest";
 import { drawRows, pickEntries, type DrawOptions, type DrawSource } from "../src/draw.js";
-import { tempDir } from "./helpers.js";
+import { recordingScheme, tempDir } from "./helpers.js";
 
 const DAY = 86_400_000;
 const NOW = new Date(Date.UTC(2026, 3, 18));
 const TYPES = ["prose", "instruction", "preference"];
-
-/** A small seeded source (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** `n` entries: random ids (some repeated, with the same time: duplicates), times with milliseconds, weights 0–3, every type, some auto-mined. */
 function entriesOf(n: number, seed: number): IndexEntry[] {
@@ -117,16 +106,8 @@ describe("draws over columns pick what draws over entries pick", () => {
     const journal = await journalOf(entries);
     const when = new Date(NOW.getTime() - DAY);
     await journal.commit({ exposure: [{ sectionId: entries[5]!.sectionId, byteOffset: entries[5]!.byteOffset, replayCount: 4, lastReplayAt: when }] });
-    const seen = new Map<number, IndexEntry>();
-    await drawRows(sourceOf(entries, journal), {
-      k: 3,
-      now: NOW,
-      seed: 1,
-      scheme: (e) => {
-        seen.set(e.byteOffset, e);
-        return 1;
-      },
-    });
+    const { seen, scheme } = recordingScheme((e) => e.byteOffset);
+    await drawRows(sourceOf(entries, journal), { k: 3, now: NOW, seed: 1, scheme });
     expect(seen.get(entries[5]!.byteOffset)).toMatchObject({ replayCount: 4, lastReplayAt: when });
     expect(seen.get(entries[6]!.byteOffset)).toMatchObject({ replayCount: 0 });
     expect(seen.get(entries[6]!.byteOffset)?.lastReplayAt).toBeUndefined();

@@ -3,8 +3,8 @@
 // store's columns pick what `sample` picks over the same entries.
 import { sample } from "@replaykit/sampler";
 import { describe, expect, test } from "vitest";
-import { ReplayStore, createSnapshot, type IndexEntry, type SectionSnapshot } from "../src/index.js";
-import { referenceStoreCopy, tempDir } from "./helpers.js";
+import { ReplayStore, createSnapshot, type SectionSnapshot } from "../src/index.js";
+import { recordingScheme, referenceStoreCopy, tempDir } from "./helpers.js";
 
 const DAY = 86_400_000;
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY);
@@ -44,16 +44,8 @@ describe("recordExposure", () => {
     await store.draw({ k: 5, now: later, seed: 1, recordExposure: true });
     expect((await store.stats()).replayed).toEqual({ sections: 5, total: 10 });
 
-    const seen = new Map<string, IndexEntry>();
-    await store.draw({
-      k: 1,
-      now: later,
-      seed: 2,
-      scheme: (e) => {
-        seen.set(e.sectionId, e);
-        return 1;
-      },
-    });
+    const { seen, scheme } = recordingScheme((e) => e.sectionId);
+    await store.draw({ k: 1, now: later, seed: 2, scheme });
     expect(seen.size).toBe(80);
     const picked = new Set(idsOf(first.receipt.picks));
     for (const [id, e] of seen) {
@@ -90,16 +82,9 @@ describe("recordExposure", () => {
     await store.remove([gone], { purge: true }); // purge compacts
     await store.compact();
     expect((await store.stats()).replayed).toEqual({ sections: 6, total: 12 });
-    const counts = new Map<string, number>();
-    await store.draw({
-      k: 1,
-      now: NOW,
-      seed: 1,
-      scheme: (e) => {
-        counts.set(e.sectionId, e.replayCount ?? -1);
-        return 1;
-      },
-    });
+    const { seen, scheme } = recordingScheme((e) => e.sectionId);
+    await store.draw({ k: 1, now: NOW, seed: 1, scheme });
+    const counts = new Map([...seen].map(([id, e]) => [id, e.replayCount ?? -1]));
     for (const id of picked) expect(counts.get(id)).toBe(2);
     expect([...counts.values()].filter((c) => c === 0)).toHaveLength(80 - 1 - 6);
   });

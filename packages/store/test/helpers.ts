@@ -1,6 +1,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { saveIndex } from "@replaykit/index";
+import { type IndexEntry, saveIndex } from "@replaykit/index";
+import type { SchemeFn } from "@replaykit/sampler";
 import { ReplayStore, createSnapshot } from "../src/index.js";
 import { tempDirs, VECTORS } from "@replaykit/test-support";
 export { VECTORS } from "@replaykit/test-support";
@@ -63,4 +64,16 @@ export async function mixedStore(n: number, options: { autoMined?: boolean } = {
     ),
   );
   return { dir, store, entries, corpus: readFileSync(store.corpusPath) };
+}
+
+/** A scheme function that weighs every entry 1 and keeps each entry it is shown in `seen`, under `key(entry)`: what a draw's scheme sees. */
+export function recordingScheme<K>(key: (entry: IndexEntry) => K): { seen: Map<K, IndexEntry>; scheme: SchemeFn<IndexEntry> } {
+  const seen = new Map<K, IndexEntry>();
+  return {
+    seen,
+    scheme: (entry) => {
+      seen.set(key(entry), entry);
+      return 1;
+    },
+  };
 }

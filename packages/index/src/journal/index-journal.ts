@@ -8,7 +8,7 @@ import { Columns, type IndexView } from "./columns.js";
 import { CommitBuilder, type RawEntry, rawEntry, splitSectionId } from "./encode-commit.js";
 import { ENTRY_BYTES, encodeHeader, HEADER_BYTES, IO_CHUNK, NO_TYPE, RemoveReason, type RemoveReasonName } from "./format.js";
 import { type ApplyResult, applyCommits, checkHeader } from "./apply.js";
-import { readCommits, scanTail } from "./read-commits.js";
+import { readCommits, scanTail, sizeOf } from "./read-commits.js";
 import { encodeJournal } from "./encode-journal.js";
 
 /** Names one entry: its section id and frame offset (stable across commits and rewrites). */
@@ -156,12 +156,7 @@ async function load(path: string, written?: Uint8Array): Promise<Loaded> {
     writable = false;
   }
   try {
-    let size: number;
-    try {
-      size = (await fd.stat()).size;
-    } catch (cause) {
-      throw new IndexReadError(path, cause);
-    }
+    const size = await sizeOf(fd, path);
     // Grown as checked commits arrive, never sized from the file: a damaged length must not cost memory.
     const cols = new Columns();
     let applied: ApplyResult;

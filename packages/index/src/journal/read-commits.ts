@@ -47,6 +47,15 @@ export async function readFully(fd: FileHandle, path: string, dest: Uint8Array, 
   return done;
 }
 
+/** The file's size now. @throws {IndexReadError} when it cannot be read. */
+export async function sizeOf(fd: FileHandle, path: string): Promise<number> {
+  try {
+    return (await fd.stat()).size;
+  } catch (cause) {
+    throw new IndexReadError(path, cause);
+  }
+}
+
 /** Bytes `start`..`end` of the file in a reused buffer: `view` position p is file offset `start` + p. */
 class Window {
   readonly buf: Uint8Array;

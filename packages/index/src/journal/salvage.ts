@@ -11,7 +11,7 @@ import { type ApplyResult, checkHeader, corrupt, publishRows, skipPadding, stage
 import { Columns, type IndexView } from "./columns.js";
 import { COMMIT_HEAD_BYTES, ENTRY_BYTES, EXPOSURE_BYTES, HEADER_BYTES, NO_TYPE, RecordKind, RemoveReason, type RemoveReasonName } from "./format.js";
 import type { EntryKey } from "./index-journal.js";
-import { readCommits, readFully, scanTail } from "./read-commits.js";
+import { readCommits, readFully, scanTail, sizeOf } from "./read-commits.js";
 
 /** What {@link salvageJournal} could read of a journal. */
 export interface JournalSalvage {
@@ -61,12 +61,7 @@ export async function salvageJournal(path: string): Promise<JournalSalvage> {
     throw new IndexReadError(path, cause);
   }
   try {
-    let size: number;
-    try {
-      size = (await fd.stat()).size;
-    } catch (cause) {
-      throw new IndexReadError(path, cause);
-    }
+    const size = await sizeOf(fd, path);
     const header = new Uint8Array(Math.min(size, HEADER_BYTES));
     checkHeader(header.subarray(0, await readFully(fd, path, header, 0)), path);
     const cols = new Columns();
