@@ -1,24 +1,16 @@
 import { describe, expect, test } from "vitest";
-import {
-  isReplaykitError,
-  ObjectNotFoundError,
-  ObjectRangeError,
-  ObjectStoreAmbiguousError,
-  ObjectStoreArgumentError,
-  ObjectStoreError,
-  PreconditionFailedError,
-  UnsafeEndpointError,
-} from "../src/index.js";
+// Every error class, through the package's public entry.
+import * as api from "../src/index.js";
 
 const at = { bucket: "b", key: "k/1" };
 const all = [
-  new ObjectStoreError("boom", { ...at, operation: "get", status: 500, attempts: 3 }),
-  new ObjectStoreAmbiguousError("timed out", { ...at, mode: "create" }),
-  new PreconditionFailedError({ ...at, mode: "create", reason: "exists", status: 412 }),
-  new ObjectNotFoundError({ ...at, status: 404 }),
-  new ObjectRangeError({ ...at, offset: 10, length: 5, size: 12 }),
-  new ObjectStoreArgumentError("key", "expected a string"),
-  new UnsafeEndpointError({ ...at, endpoint: "http://127.0.0.1:1" }),
+  new api.ObjectStoreError("boom", { ...at, operation: "get", status: 500, attempts: 3 }),
+  new api.ObjectStoreAmbiguousError("timed out", { ...at, mode: "create" }),
+  new api.PreconditionFailedError({ ...at, mode: "create", reason: "exists", status: 412 }),
+  new api.ObjectNotFoundError({ ...at, status: 404 }),
+  new api.ObjectRangeError({ ...at, offset: 10, length: 5, size: 12 }),
+  new api.ObjectStoreArgumentError("key", "expected a string"),
+  new api.UnsafeEndpointError({ ...at, endpoint: "http://127.0.0.1:1" }),
 ];
 
 describe("errors", () => {
@@ -34,7 +26,7 @@ describe("errors", () => {
     ]);
     for (const e of all) {
       expect(e).toBeInstanceOf(Error);
-      expect(isReplaykitError(e)).toBe(true);
+      expect(api.isReplaykitError(e)).toBe(true);
       expect((e as unknown as Record<symbol, unknown>)[Symbol.for("replaykit.error")]).toBe("object-store");
       expect(e.name).toBe(e.constructor.name);
     }
@@ -42,13 +34,13 @@ describe("errors", () => {
 
   test("isInstance checks brand and code, so it works across copies and rejects look-alikes", () => {
     const classes = [
-      ObjectStoreError,
-      ObjectStoreAmbiguousError,
-      PreconditionFailedError,
-      ObjectNotFoundError,
-      ObjectRangeError,
-      ObjectStoreArgumentError,
-      UnsafeEndpointError,
+      api.ObjectStoreError,
+      api.ObjectStoreAmbiguousError,
+      api.PreconditionFailedError,
+      api.ObjectNotFoundError,
+      api.ObjectRangeError,
+      api.ObjectStoreArgumentError,
+      api.UnsafeEndpointError,
     ];
     classes.forEach((C, i) => {
       all.forEach((e, j) => {

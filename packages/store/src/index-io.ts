@@ -234,18 +234,22 @@ export class StoreIndex {
   }
 
   async #readerJournal(): Promise<IndexRead | undefined> {
+    // The kept-open journal, held by this view until it releases it.
+    const held = (journal: IndexJournal): IndexRead => {
+      this.#readerHeld = true;
+      return {
+        columns: journal.view,
+        damage: journal.damage,
+        release: async () => {
+          this.#readerHeld = false;
+        },
+      };
+    };
     if (this.#reader !== undefined && !this.#readerHeld) {
       const journal = this.#reader;
       try {
         await journal.catchUp();
-        this.#readerHeld = true;
-        return {
-          columns: journal.view,
-          damage: journal.damage,
-          release: async () => {
-            this.#readerHeld = false;
-          },
-        };
+        return held(journal);
       } catch (error) {
         this.#reader = undefined;
         await this.#let(journal);
@@ -255,17 +259,10 @@ export class StoreIndex {
     }
     const journal = await openJournal(this.journalPath);
     if (journal === undefined) return undefined;
+    // Kept for the next reads, unless another view holds the kept one: then this view's alone.
     if (this.#reader === undefined) {
-      // Kept for the next reads.
       this.#reader = this.#keep(journal);
-      this.#readerHeld = true;
-      return {
-        columns: journal.view,
-        damage: journal.damage,
-        release: async () => {
-          this.#readerHeld = false;
-        },
-      };
+      return held(journal);
     }
     return { columns: journal.view, damage: journal.damage, release: () => journal.close().catch(() => undefined) };
   }
