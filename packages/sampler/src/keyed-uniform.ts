@@ -98,10 +98,8 @@ export const BUCKETS = 256;
  *
  * Equal hashes are found without a sort or a table the size of the input: a counting sort
  * on the top 8 bits (`counts`, filled while hashing) puts the hashes into 256 buckets, and
- * each bucket (1/256 of the entries) is searched with a small open-addressing table of the
- * hashes themselves; both the bucket and the table stay in the processor's cache. Only the
- * hashes are moved (not their entries' indices, which only a repeated hash needs: one more
- * pass finds those entries when there is one), which halves the memory the search writes.
+ * each bucket (1/256 of the entries) is searched with a small open-addressing table; both
+ * the bucket and the table stay in the processor's cache.
  *
  * @param weights entry i's weight; only entries with weight > 0 take part
  * @param counts `counts[b + 1]` = how many entries with weight > 0 have hash bucket b
@@ -111,8 +109,8 @@ export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int3
   const starts = counts;
   for (let b = 0; b < BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
   const positives = starts[BUCKETS] as number;
-  // The hashes in bucket order: one write stream per bucket.
-  const sorted = new Int32Array(positives);
+  // (hash, entry index) pairs in bucket order: one write stream per bucket.
+  const pairs = new Int32Array(2 * positives);
   const next = starts.slice(0, BUCKETS);
   for (let i = 0; i < n; i++) {
     if ((weights[i] as number) > 0) {
@@ -120,11 +118,12 @@ export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int3
       const b = h >>> 24;
       const at = next[b] as number;
       next[b] = at + 1;
-      sorted[at] = h;
+      pairs[2 * at] = h;
+      pairs[2 * at + 1] = i;
     }
   }
-  // Hashes held by more than one entry.
-  let repeated: Set<number> | undefined;
+  // Entries whose hash equals an earlier entry's, by that earlier entry's index.
+  let clusters: Map<number, number[]> | undefined;
   let table = new Int32Array(16);
   for (let b = 0; b < BUCKETS; b++) {
     const first = starts[b] as number;
@@ -133,43 +132,34 @@ export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int3
     let size = 16;
     while (size < 2 * (end - first)) size *= 2;
     if (table.length < size) table = new Int32Array(size);
-    // An empty slot holds a value no hash of this bucket has (its top 8 bits are not b).
-    const empty = ((b ^ 1) << 24) | 0;
-    table.fill(empty, 0, size);
+    else table.fill(0, 0, size);
     const mask = size - 1;
     for (let p = first; p < end; p++) {
-      const h = sorted[p] as number;
+      const h = pairs[2 * p] as number;
       for (let s = h & mask; ; s = (s + 1) & mask) {
-        const held = table[s] as number;
-        if (held === empty) {
-          table[s] = h;
+        const held = table[s] as number; // pair position + 1; 0 = empty
+        if (held === 0) {
+          table[s] = p + 1;
           break;
         }
-        if (held === h) {
-          repeated ??= new Set();
-          repeated.add(h);
+        if (pairs[2 * held - 2] === h) {
+          const earlier = pairs[2 * held - 1] as number;
+          const later = pairs[2 * p + 1] as number;
+          clusters ??= new Map();
+          const seen = clusters.get(earlier);
+          if (seen === undefined) clusters.set(earlier, [later]);
+          else seen.push(later);
           break;
         }
       }
     }
   }
-  if (repeated === undefined) return;
-  // The entries of each repeated hash, in input order (the first one, then the later ones).
-  const clusters = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    if ((weights[i] as number) > 0) {
-      const h = hashes[i] as number;
-      if (repeated.has(h)) {
-        const seen = clusters.get(h);
-        if (seen === undefined) clusters.set(h, [i]);
-        else seen.push(i);
-      }
-    }
-  }
-  for (const members of clusters.values()) {
+  if (clusters === undefined) return;
+
+  for (const [first, later] of clusters) {
     // Equal hashes nearly always mean the same id and time; split off the rare collisions.
     const groups: number[][] = [];
-    for (const i of members) {
+    for (const i of [first, ...later]) {
       const id = rows.id(i);
       const ms = Math.floor(rows.time(i));
       const group = groups.find((g) => rows.id(g[0] as number) === id && Math.floor(rows.time(g[0] as number)) === ms);
