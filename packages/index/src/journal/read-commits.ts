@@ -319,7 +319,12 @@ async function readWhole({ fd, path, cols, win, result }: Reading, { pos, commit
  * columns once); false when the file ended first or, with `check`, the checksum fails (the
  * rows read are then not live, and nothing of the commit is applied).
  */
-async function readLarge({ fd, path, cols, win, result, size }: Reading, { pos, commitEnd, stored }: LongCommit, entries: EntriesAt, check: boolean): Promise<boolean> {
+async function readLarge(
+  { fd, path, cols, win, result, size }: Reading,
+  { pos, commitEnd, stored }: LongCommit,
+  entries: EntriesAt,
+  check: boolean,
+): Promise<boolean> {
   const { head, count } = entries;
   const items = head + 8;
   // Room for as many more rows as the rest of the file could hold: a store built by big
