@@ -103,8 +103,9 @@ export const BUCKETS = 256;
  *
  * @param weights entry i's weight; only entries with weight > 0 take part
  * @param counts `counts[b + 1]` = how many entries with weight > 0 have hash bucket b
+ * @returns whether a hash was rewritten (some entries share an id and a time)
  */
-export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int32Array, counts: Int32Array, keys: RankKeys): void {
+export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int32Array, counts: Int32Array, keys: RankKeys): boolean {
   const n = weights.length;
   const starts = counts;
   for (let b = 0; b < BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
@@ -154,7 +155,8 @@ export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int3
       }
     }
   }
-  if (clusters === undefined) return;
+  if (clusters === undefined) return false;
+  let rewrote = false;
 
   for (const [first, later] of clusters) {
     // Equal hashes nearly always mean the same id and time; split off the rare collisions.
@@ -169,10 +171,12 @@ export function numberDuplicates(rows: Rows, weights: Float64Array, hashes: Int3
     for (const group of groups) {
       if (group.length < 2) continue;
       group.sort((a, b) => rows.time(a) - rows.time(b) || (weights[a] as number) - (weights[b] as number) || a - b);
+      rewrote = true;
       for (let r = 1; r < group.length; r++) {
         const i = group[r] as number;
         hashes[i] = entryHash(rows.id(i), rows.time(i), keys.of(r));
       }
     }
   }
+  return rewrote;
 }

@@ -72,7 +72,9 @@ export function rankKeysFor(checked: Checked, n: number): RankKeys | undefined {
 /**
  * Picks from weighed (and, when `keys` is given, hashed) entries: indices, largest key
  * first. `positives` entries have weight > 0; `counts` are the hash buckets the first pass
- * counted (see `numberDuplicates`).
+ * counted (see `numberDuplicates`). `early`, when given, is a heap of `k` the first pass
+ * already offered every entry with weight > 0 to, in input order, with its rank-0 hash: it
+ * is the selection unless the duplicate search rewrites a hash.
  */
 export function pick(
   rows: Rows,
@@ -82,12 +84,18 @@ export function pick(
   keys: RankKeys | undefined,
   positives: number,
   checked: Checked,
+  early?: TopK,
 ): number[] {
   const { k, random } = checked;
   if (k >= positives) return stableOrder(rows, positiveIndices(weights, positives));
   if (random !== undefined) return drawFromSource(rows, weights, stableOrder(rows, positiveIndices(weights, positives)), k, random);
-  numberDuplicates(rows, weights, hashes as Int32Array, counts, keys as RankKeys);
-  return select(rows, weights, hashes as Int32Array, k);
+  const rewrote = numberDuplicates(rows, weights, hashes as Int32Array, counts, keys as RankKeys);
+  return early !== undefined && !rewrote ? early.drain() : select(rows, weights, hashes as Int32Array, k);
+}
+
+/** The heap {@link select} fills, for a first pass to fill as it hashes (see `pick`'s `early`). */
+export function selectionHeap(rows: Rows, k: number): TopK {
+  return new TopK(k, (a, b) => rows.before(a, b));
 }
 
 /**
@@ -95,7 +103,7 @@ export function pick(
  * ln(u) / w. A pass over typed arrays; most entries are turned away without a logarithm.
  */
 function select(rows: Rows, weights: Float64Array, hashes: Int32Array, k: number): number[] {
-  const heap = new TopK(k, (a, b) => rows.before(a, b));
+  const heap = selectionHeap(rows, k);
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i] as number;
     if (w > 0) {

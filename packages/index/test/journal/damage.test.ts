@@ -273,6 +273,63 @@ describe("a torn tail is still cut", () => {
 });
 
 describe("memory is bounded by what commits hold, not by what a head declares", () => {
+  it("a run of commits too long for the window: every entry read, the columns sized once for the rest of the file and no more", async () => {
+    const path = join(await tempDir(), "index.rkx");
+    const journal = await IndexJournal.open(path, { create: true });
+    const all: IndexEntry[] = [];
+    for (let k = 0; k < 4; k++) {
+      const batch = Array.from({ length: 200 }, (_, i) => entry(200 * k + i));
+      all.push(...batch);
+      await journal.commit({ append: batch });
+    }
+    await journal.close();
+    const size = (await stat(path)).size;
+    const fd = await open(path, "r");
+    const cols = new Columns();
+    const grown: number[] = [];
+    const reserve = cols.reserve.bind(cols);
+    cols.reserve = (capacity: number) => {
+      const before = cols.capacity;
+      reserve(capacity);
+      if (cols.capacity !== before) grown.push(cols.capacity);
+    };
+    // A window of 4 KiB: each commit (200 entries, ~11 KiB) is read column by column into place.
+    const result = await readCommits(fd, path, cols, 16, size, 4096, 64);
+    await fd.close();
+    expect(result.ignoredBytes).toBe(0);
+    expect(cols.toEntries()).toEqual(all);
+    expect(grown).toHaveLength(1);
+    expect(cols.capacity).toBeLessThanOrEqual(Math.floor(size / 55));
+  });
+
+  it("a long commit no bigger than the live rows is checked where it was read: one flipped byte anywhere in it stops the reader before it", async () => {
+    const path = join(await tempDir(), "index.rkx");
+    const journal = await IndexJournal.open(path, { create: true });
+    const starts: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      starts.push(journal.end);
+      await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
+    }
+    starts.push(journal.end);
+    await journal.close();
+    const clean = await readFile(path);
+    const [second, third] = [starts[1]!, starts[2]!];
+    // Its length field, a record head, the middle of the columns, the last byte.
+    for (const at of [second + 4, second + 8, Math.floor((second + third) / 2), third - 1]) {
+      const bytes = Buffer.from(clean);
+      bytes[at]! ^= 0x10;
+      await writeFile(path, bytes);
+      const fd = await open(path, "r");
+      const cols = new Columns();
+      const result = await readCommits(fd, path, cols, 16, bytes.length, 4096, 64);
+      await fd.close();
+      expect(result.end, `flip at ${at}`).toBe(second);
+      expect(result.commits).toBe(1);
+      expect(cols.size).toBe(200);
+      expect(cols.toEntries()).toEqual(Array.from({ length: 200 }, (_, i) => entry(i)));
+    }
+  });
+
   it("a commit head declaring 2 GiB in a small file: a torn tail, and the columns hold room for the real entries only", async () => {
     const { path } = await journalOf(3);
     const head = Buffer.alloc(16);
