@@ -1,5 +1,5 @@
-// Independent releases: a change to one package bumps that package and the packages that
-// depend on it — never the others. Runs the real `changeset status` and `changeset version`
+// Independent releases: a change to one package bumps that package and the packages whose
+// dependency range it leaves (and theirs, in turn) — never the others. Runs the real `changeset status` and `changeset version`
 // (the workspace's @changesets/cli) in a throwaway git repository under the OS temp dir;
 // the repository's own .changeset/ and package versions are never touched.
 //
@@ -10,8 +10,8 @@
 //      changeset for it alone, as `pnpm changeset` would write it;
 //   2. `changeset status --since=main` must accept the branch (every changed package has a
 //      changeset) and plan exactly the package and its dependents;
-//   3. `changeset version` must bump the package by the given type, each dependent (direct or
-//      not) by a patch, leave every other package's version, manifest and CHANGELOG alone,
+//   3. `changeset version` must bump the package by the given type, each package whose range
+//      of it (or of another bumped one) no longer holds by a patch, leave every other package's version, manifest and CHANGELOG alone,
 //      write a CHANGELOG.md with the change for each bumped package, and consume the changeset.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,13 +22,36 @@ const arg = (flag, fallback) => {
   return at > 0 ? process.argv[at + 1] : fallback;
 };
 
-/** Every public package that depends on `name`, directly or through others. */
-function dependentsOf(name, packages) {
-  const out = new Set();
-  const visit = (n) => {
-    for (const p of packages) if (p.internalDeps.includes(n) && !out.has(p.name)) out.add(p.name), visit(p.name);
-  };
-  visit(name);
+/** True when `version` satisfies the caret range `^base` (0.x: the minor is the breaking part; 0.0.x: the patch). */
+function inCaret(version, base) {
+  const [a, b, c] = version.split(".").map(Number);
+  const [x, y, z] = base.split(".").map(Number);
+  if (x > 0) return a === x && (b > y || (b === y && c >= z));
+  if (y > 0) return a === 0 && b === y && c >= z;
+  return a === 0 && b === 0 && c === z;
+}
+
+/**
+ * The public packages a `bump` of `name` releases too (changesets with
+ * `updateInternalDependencies: "patch"` and `workspace:^` ranges): each package one of whose
+ * dependencies is released out of the caret range of its version before gets a patch
+ * release, and so on through its own dependents; a dependent whose range still holds the
+ * new version keeps its own. Returns name → new version, the target included.
+ */
+function releasesOf(name, bump, packages) {
+  const versionOf = new Map(packages.map((p) => [p.name, p.version]));
+  const out = new Map([[name, bumpVersion(versionOf.get(name), bump)]]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of packages) {
+      if (out.has(p.name)) continue;
+      const moved = p.internalDeps.some((d) => out.has(d) && !inCaret(out.get(d), versionOf.get(d)));
+      if (moved) {
+        out.set(p.name, bumpVersion(versionOf.get(p.name), "patch"));
+        changed = true;
+      }
+    }
+  }
   return out;
 }
 
@@ -63,7 +86,8 @@ export async function changesetCheck({ target = "@replaykit/sampler", bump = "mi
   const packages = publicPackages();
   const pkg = packages.find((p) => p.name === target);
   if (!pkg) throw new Error(`${target} is not a public package (${packages.map((p) => p.name).join(", ")})`);
-  const dependents = dependentsOf(target, packages);
+  const releases = releasesOf(target, bump, packages);
+  const dependents = new Set([...releases.keys()].filter((n) => n !== target));
   const tmp = freshTempDir("changesets");
   const problems = [];
   const expect = (ok, what) => ok || problems.push(what);
