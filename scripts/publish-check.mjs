@@ -184,6 +184,18 @@ function findFiles(dir, re) {
 }
 
 /** The installed @replaykit packages must be this run's versions, fetched from our registry. */
+/** `name` and every replaykit package it depends on, directly or not (what installing it must bring, and nothing else). */
+function closure(name, packages) {
+  const out = new Set();
+  const visit = (n) => {
+    if (out.has(n)) return;
+    out.add(n);
+    for (const d of packages.find((p) => p.name === n)?.internalDeps ?? []) visit(d);
+  };
+  visit(name);
+  return [...out];
+}
+
 function checkInstalledFrom(dir, url, packages, expected) {
   const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"));
   const ours = Object.entries(lock.packages).filter(([k]) => /(^|\/)node_modules\/@replaykit\//.test(k));
@@ -259,12 +271,7 @@ export async function publishCheck() {
     // (b) a training pipeline on the facade.
     const facade = project(tmp.dir, "facade", url, undefined, cache);
     await timed("npm install @replaykit/store", () => run(npm, ["install", "@replaykit/store", "--loglevel=error"], { cwd: facade.dir, env: facade.env }));
-    const n = checkInstalledFrom(
-      facade.dir,
-      url,
-      packages,
-      ["corpus", "eviction", "index", "parsers", "sampler", "store"].map((s) => `@replaykit/${s}`),
-    );
+    const n = checkInstalledFrom(facade.dir, url, packages, closure("@replaykit/store", packages));
     cpSync(join(ROOT, "scripts", "consumers", "full-facade", "index.mjs"), join(facade.dir, "index.mjs"));
     const { stdout: facadeOut } = await timed("facade script", () => run(process.execPath, ["index.mjs"], { cwd: facade.dir, env: facade.env }));
     rows.push([
@@ -278,7 +285,7 @@ export async function publishCheck() {
     await timed("npm install @replaykit/sampler", () =>
       run(npm, ["install", "@replaykit/sampler", "--loglevel=error"], { cwd: sampler.dir, env: sampler.env }),
     );
-    checkInstalledFrom(sampler.dir, url, packages, ["@replaykit/sampler"]);
+    checkInstalledFrom(sampler.dir, url, packages, closure("@replaykit/sampler", packages));
     const nm = join(sampler.dir, "node_modules");
     const native = findFiles(nm, /\.node$|^binding\.gyp$|\.(so|dylib|dll)$/);
     if (native.length > 0) throw new Error(`@replaykit/sampler brought native files: ${native.join(", ")}`);
