@@ -81,8 +81,8 @@ export class StoreNotFoundError extends errorClass(StoreError, "StoreNotFoundErr
   static readonly isInstance = instanceCheck<StoreNotFoundError>(this);
   readonly path: string;
 
-  constructor(path: string) {
-    super(`store: no store at ${path} (the directory does not exist)`);
+  constructor(path: string, why = "the directory does not exist") {
+    super(`store: no store at ${path} (${why})`);
     this.path = path;
   }
 }
@@ -137,5 +137,53 @@ export class StoreIndexLostError extends errorClass(StoreError, "StoreIndexLostE
     );
     this.path = path;
     this.corpusPath = corpusPath;
+  }
+}
+
+/**
+ * A write to a store in object storage lost: another writer committed first every time this
+ * one retried (`attempts`), or this writer was fenced (a compaction or purge took over
+ * while it stalled). Nothing of this write is in the store; read again and decide.
+ */
+export class StoreConflictError extends errorClass(StoreError, "StoreConflictError", "STORE_CONFLICT", "conflict") {
+  static readonly isInstance = instanceCheck<StoreConflictError>(this);
+  readonly location: string;
+  /** The commit this writer tried to create. */
+  readonly commit: number;
+  readonly attempts: number;
+
+  constructor(location: string, commit: number, attempts: number, why: string) {
+    super(`store: ${location}: ${why} (commit ${commit}, after ${attempts} attempt${attempts === 1 ? "" : "s"}); nothing of this write was committed`);
+    this.location = location;
+    this.commit = commit;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * An object of a store in object storage is not what replaykit writes there (a commit,
+ * checkpoint or segment that is malformed, of the wrong size or fails its CRC-32), or one a
+ * commit needs is missing. Names the bucket and key.
+ */
+export class StoreObjectCorruptError extends errorClass(StoreError, "StoreObjectCorruptError", "STORE_OBJECT_CORRUPT", "corrupt") {
+  static readonly isInstance = instanceCheck<StoreObjectCorruptError>(this);
+  readonly bucket: string;
+  readonly key: string;
+
+  constructor(bucket: string, key: string, why: string, cause?: unknown) {
+    super(`store: s3://${bucket}/${key}: ${why}`, cause === undefined ? undefined : { cause });
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/** An operation this kind of store does not support (named, with what to do instead). */
+export class StoreUnsupportedError extends errorClass(StoreError, "StoreUnsupportedError", "STORE_UNSUPPORTED", "unsupported") {
+  static readonly isInstance = instanceCheck<StoreUnsupportedError>(this);
+  readonly operation: string;
+
+  constructor(operation: string, why: string) {
+    super(`store: ${operation} ${why}`);
+    this.operation = operation;
   }
 }

@@ -63,6 +63,8 @@ export interface IndexRead {
   readonly missing?: boolean;
   /** Damage in the middle of the journal: whole commits follow it (never a torn tail); `recover` brings them back. */
   readonly damage?: JournalDamage | undefined;
+  /** The journal's whole commits (a replaykit store). */
+  readonly commits?: number;
   release(): Promise<void>;
 }
 
@@ -240,6 +242,7 @@ export class StoreIndex {
       return {
         columns: journal.view,
         damage: journal.damage,
+        commits: journal.commits,
         release: async () => {
           this.#readerHeld = false;
         },
@@ -264,7 +267,7 @@ export class StoreIndex {
       this.#reader = this.#keep(journal);
       return held(journal);
     }
-    return { columns: journal.view, damage: journal.damage, release: () => journal.close().catch(() => undefined) };
+    return { columns: journal.view, damage: journal.damage, commits: journal.commits, release: () => journal.close().catch(() => undefined) };
   }
 
   // ------------------------------------------------------------------ writers (lock held)
@@ -696,7 +699,7 @@ async function syncDir(path: string): Promise<void> {
 export async function readIndexAt(path: string, journal: boolean): Promise<IndexRead | undefined> {
   if (journal) {
     const journal = await openJournal(path);
-    return journal === undefined ? undefined : { columns: journal.view, release: () => journal.close().catch(() => undefined) };
+    return journal === undefined ? undefined : { columns: journal.view, commits: journal.commits, release: () => journal.close().catch(() => undefined) };
   }
   if (!(await exists(path))) return undefined;
   const entries = await loadIndex(path);

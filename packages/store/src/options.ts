@@ -7,6 +7,7 @@ import type { IndexEntry } from "@replaykit/index";
 import type { RowExpander } from "@replaykit/parsers";
 import type { Scheme, SchemeFn } from "@replaykit/sampler";
 import * as v from "valibot";
+import type { ObjectStore } from "@replaykit/object-store";
 import { StoreArgumentError } from "./errors.js";
 
 /** Options of `ReplayStore.open` / `ReplayStore.at`. */
@@ -25,6 +26,27 @@ export interface StoreOptions {
   create?: boolean;
   /** Default 64 MiB: a frame declaring more content than this is a `CorpusCorruptError` before anything is allocated for it. */
   maxFrameBytes?: number;
+  // ---- a store in object storage (`ReplayStore.open("s3://bucket/prefix")`); ignored for directories
+  /**
+   * The S3 endpoint and client settings. Credentials, region and endpoint default to the
+   * standard AWS chain (`AWS_*` environment, shared config, profile; `AWS_ENDPOINT_URL_S3` /
+   * `AWS_ENDPOINT_URL`); an explicit endpoint implies path-style addressing.
+   */
+  s3?: { endpoint?: string; region?: string; forcePathStyle?: boolean; maxConcurrency?: number; maxAttempts?: number };
+  /** Immutable objects are cached on this machine here. Default `$REPLAYKIT_CACHE`, else the OS cache directory; `""` turns the cache off. */
+  cacheDir?: string;
+  /** Default 10 GiB; least recently used objects go first. */
+  cacheMaxBytes?: number;
+  /** Read the store as of this commit (a pinned snapshot); default the latest at open. */
+  commit?: number;
+  /** Instead of an S3 client: any `ObjectStore` (`@replaykit/object-store`; e.g. `memoryObjectStore()` in tests). */
+  objectStore?: ObjectStore;
+  /**
+   * Default 1 hour: how long the objects of a generation a compaction retired stay, so a
+   * reader that pinned a commit within that time keeps reading it (`remove` with `purge`
+   * deletes them at once).
+   */
+  gracePeriodMs?: number;
 }
 
 /** Options of the long calls (`verify`, `compact`). */
@@ -79,6 +101,30 @@ const storeOptionsSchema = v.strictObject({
   maxFrameBytes: v.optional(
     v.pipe(v.number("must be a number of bytes"), v.safeInteger("must be a whole number of bytes"), v.minValue(1, "must be at least 1")),
   ),
+  s3: v.optional(
+    v.strictObject({
+      endpoint: v.optional(v.pipe(v.string("must be an http(s) URL"), v.url("must be an http(s) URL"))),
+      region: v.optional(v.pipe(v.string("must be a region name"), v.minLength(1, "must be a region name"))),
+      forcePathStyle: v.optional(v.boolean("must be a boolean")),
+      maxConcurrency: v.optional(
+        v.pipe(v.number("must be a positive integer"), v.safeInteger("must be a positive integer"), v.minValue(1, "must be at least 1")),
+      ),
+      maxAttempts: v.optional(v.pipe(v.number("must be a positive integer"), v.safeInteger("must be a positive integer"), v.minValue(1, "must be at least 1"))),
+    }),
+  ),
+  cacheDir: v.optional(v.string('must be a directory path ("" turns the cache off)')),
+  cacheMaxBytes: v.optional(
+    v.pipe(v.number("must be a number of bytes"), v.safeInteger("must be a whole number of bytes"), v.minValue(0, "must not be negative")),
+  ),
+  commit: v.optional(v.pipe(v.number("must be a commit number"), v.safeInteger("must be a commit number"), v.minValue(0, "must not be negative"))),
+  objectStore: v.optional(
+    v.custom<ObjectStore>(
+      (x) =>
+        typeof x === "object" && x !== null && ["get", "head", "put", "list", "delete"].every((m) => typeof (x as Record<string, unknown>)[m] === "function"),
+      "must be an ObjectStore (get, head, put, list, delete)",
+    ),
+  ),
+  gracePeriodMs: v.optional(v.pipe(v.number("must be a number of milliseconds"), v.minValue(0, "must not be negative"), v.finite("must be finite"))),
 });
 
 /** The options of `ReplayStore.open` / `ReplayStore.at`, checked, with their defaults. */
@@ -88,6 +134,12 @@ export interface ResolvedStoreOptions {
   lockTimeoutMs: number;
   create: boolean;
   maxFrameBytes: number;
+  s3: NonNullable<StoreOptions["s3"]>;
+  cacheDir: string | undefined;
+  cacheMaxBytes: number | undefined;
+  commit: number | undefined;
+  objectStore: ObjectStore | undefined;
+  gracePeriodMs: number | undefined;
 }
 
 /**
@@ -102,6 +154,12 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
     lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     create: o.create ?? true,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    s3: o.s3 ?? {},
+    cacheDir: o.cacheDir,
+    cacheMaxBytes: o.cacheMaxBytes,
+    commit: o.commit,
+    objectStore: o.objectStore,
+    gracePeriodMs: o.gracePeriodMs,
   };
 }
 

@@ -42,7 +42,8 @@ export interface DrawReceipt {
   /** The budget and filters, as JSON: k / rows / maxTokens, mix, includeAutoMined, countTokens ("bytes/4" or "custom"). */
   options: Record<string, unknown>;
   /** The store's live entries when drawn: their count and a SHA-256 over (id, offset, length, addedAt, weight) in index order (see `storeDigest`). */
-  store: { digest: string; entries: number };
+  /** `commit`: the store's commit the draw read (a store in object storage: `redraw` reads that commit again). */
+  store: { digest: string; entries: number; commit?: number };
   /** Every picked section, in the order its rows were emitted. */
   picks: DrawPick[];
   /** Per section type of a mix: how much of its quota (sections, rows or tokens) it could not fill. Absent when none fell short. */

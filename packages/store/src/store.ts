@@ -3,12 +3,12 @@
 import type { FramePointer, SectionSnapshot } from "@replaykit/corpus";
 import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, type Row, type RowExpander } from "@replaykit/parsers";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { compactLocked } from "./compact.js";
 import type { StoreContext } from "./context.js";
 import { downgradeLocked, upgradeLocked } from "./convert.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
-import { StoreArgumentError, StoreIndexLostError } from "./errors.js";
+import { StoreArgumentError, StoreIndexLostError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
 import { evictLocked, removeLocked, type EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
@@ -40,7 +40,11 @@ import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows }
 import { entriesFromCorpus, mergeSalvage, type RecoverReport } from "./scan.js";
 import { statsOf, type StoreStats } from "./stats.js";
 import { verifyView, type VerifyReport } from "./verify.js";
-import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
+import { readIndexAt } from "./index-io.js";
+import { isS3Location } from "./remote/location.js";
+import type { PinnedState, RemoteStore, RemoteWrite } from "./remote/remote.js";
+import { View } from "./view.js";
+import { assertGeneration, inView, openConsistentView, writerView } from "./view.js";
 
 // The generation each entry returned by `load()` came from (readMany checks it).
 const loadedIn = new WeakMap<object, number>();
@@ -58,6 +62,8 @@ const loadedIn = new WeakMap<object, number>();
  * ```
  */
 export class ReplayStore {
+  /** What `open` was given, normalised: an absolute directory, or `s3://bucket/prefix`. */
+  readonly location: string;
   readonly corpusPath: string;
   readonly indexPath: string;
   readonly #ctx: StoreContext;
@@ -66,8 +72,16 @@ export class ReplayStore {
   readonly #create: boolean;
   /** Set by the first write of this object: its directories exist, and a legacy compaction marker was rolled forward. */
   #started = false;
+  /** A store in object storage: the objects, and the commit this object reads. */
+  #remote: RemoteStore<ReplayStore> | undefined;
+  #pinned: PinnedState | undefined;
+  /** The commit last read or written (a directory's journal: its commit count as last seen). */
+  #commit = 0;
+  readonly #options: StoreOptions;
 
-  private constructor(corpusPath: string, indexPath: string, options: StoreOptions) {
+  private constructor(corpusPath: string, indexPath: string, options: StoreOptions, location = dirname(corpusPath)) {
+    this.location = location;
+    this.#options = options;
     this.corpusPath = corpusPath;
     this.indexPath = indexPath;
     const o = resolveStoreOptions(options);
@@ -97,10 +111,52 @@ export class ReplayStore {
     return store;
   }
 
-  /** The store in directory `dir`: `<dir>/corpus.zst` and its index (`<dir>/index.rkx`, or a dlm store's `<dir>/index.json`). */
+  /**
+   * The store in directory `dir` (`<dir>/corpus.zst` and its index, `<dir>/index.rkx` or a
+   * dlm store's `<dir>/index.json`), or in object storage at `s3://bucket/prefix` (pinned to
+   * the latest commit, or `options.commit`; see docs/DESIGN.md §11).
+   * @throws {StoreArgumentError} for a malformed location or bad options.
+   * @throws {StoreUnsupportedError} for an s3:// location when `@replaykit/object-store` is not installed.
+   */
   static async open(dir: string, options: StoreOptions = {}): Promise<ReplayStore> {
     if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty path");
+    if (isS3Location(dir)) return ReplayStore.#openRemote(dir, options);
     return ReplayStore.at(join(dir, "corpus.zst"), join(dir, "index.json"), options);
+  }
+
+  static async #openRemote(location: string, options: StoreOptions): Promise<ReplayStore> {
+    const o = resolveStoreOptions(options);
+    const { connectRemote } = await import("./remote/connect.js");
+    const local = { expanders: options.expanders ?? {}, maxFrameBytes: o.maxFrameBytes, lock: false };
+    const remote = await connectRemote(location, o, (dir) => ReplayStore.open(dir, local));
+    const url = remote.location.url;
+    const store = new ReplayStore(`${url}/corpus.zst`, `${url}/index.json`, options, url);
+    store.#remote = remote;
+    store.#pinned = await remote.state(o.commit);
+    store.#commit = store.#pinned.commit;
+    if (o.create === false && store.#pinned.commit === 0) throw new StoreNotFoundError(url, "it has no commits, and create is false");
+    return store;
+  }
+
+  /** The commit this object reads: in object storage the pinned one; in a directory the journal's commit count as last read or written. */
+  get commit(): number {
+    return this.#commit;
+  }
+
+  /** Moves to the latest commit (in object storage; a directory is always read as it is now) and returns it. */
+  async refresh(): Promise<number> {
+    if (this.#remote === undefined) {
+      await this.#read(async () => undefined, "allow-lost");
+      return this.#commit;
+    }
+    this.#pinned = await this.#remote.state();
+    this.#commit = this.#pinned.commit;
+    return this.#commit;
+  }
+
+  /** @internal The object store's requests and bytes so far (benchmarks); undefined for a directory. */
+  get remoteCounters(): Readonly<Record<string, number>> | undefined {
+    return this.#remote === undefined ? undefined : { ...this.#remote.counters };
   }
 
   /** Where a replaykit store keeps its index, the journal (FORMAT.md of @replaykit/index): `<dir>/index.rkx`. A dlm store's index is `indexPath`. */
@@ -170,6 +226,15 @@ export class ReplayStore {
    * @throws {StoreIndexLostError} when the index looks lost.
    */
   async *exportSnapshots(): AsyncGenerator<{ entry: IndexEntry; snapshot: SectionSnapshot }> {
+    if (this.#remote !== undefined) {
+      const view = await this.#remoteView();
+      try {
+        yield* exportView(view);
+      } finally {
+        await view.close();
+      }
+      return;
+    }
     await this.#assertExists();
     const { view } = await openConsistentView(this, this.#ctx.maxFrameBytes);
     try {
@@ -219,7 +284,16 @@ export class ReplayStore {
       return drawRows(drawSource(this.#ctx, view, record), options);
     });
     const picks = exposed;
-    if (picks !== undefined) await this.#write(() => indexOf(this).commitExposure(picks, options.now));
+    if (picks !== undefined) {
+      if (this.#remote !== undefined)
+        await this.#remoteWrite({
+          name: "recordExposure",
+          corpus: "sparse",
+          run: (local) => local.#write(() => indexOf(local).commitExposure(picks, options.now)),
+        });
+      else await this.#write(() => indexOf(this).commitExposure(picks, options.now));
+    }
+    drawn.receipt.store.commit = this.#commit;
     return drawn;
   }
 
@@ -228,6 +302,9 @@ export class ReplayStore {
    * @throws {DrawReceiptError} for a malformed receipt, picks that are gone or now hold other content (named).
    */
   async redraw(receipt: DrawReceipt): Promise<{ rows: Row[] }> {
+    const commit = (receipt as { store?: { commit?: unknown } } | null)?.store?.commit;
+    if (this.#remote !== undefined && typeof commit === "number" && Number.isSafeInteger(commit) && commit > 0)
+      return this.#remoteRead((view) => redrawRows(drawSource(this.#ctx, view), receipt), commit);
     return this.#read((view) => redrawRows(drawSource(this.#ctx, view), receipt));
   }
 
@@ -247,6 +324,7 @@ export class ReplayStore {
     const layout = this.#ctx.layout;
     if (!repair)
       return this.#read(async (view) => (await verifyView(view, await this.#formatOf(view), readQuarantine(layout), onProgress)).report, "allow-lost");
+    this.#localOnly("verify({ repair: true })");
     await this.#assertExists();
     return this.#write(async () => {
       const view = await writerView(this, this.#ctx.maxFrameBytes);
@@ -256,6 +334,7 @@ export class ReplayStore {
 
   /** The entries `verify({ repair: true })` set aside, oldest first ([] when none). */
   async quarantined(): Promise<QuarantineRecord[]> {
+    if (this.#remote !== undefined) return []; // repair, which quarantines, runs on directories only
     await this.#assertExists();
     return readQuarantine(this.#ctx.layout);
   }
@@ -266,6 +345,7 @@ export class ReplayStore {
    */
   async quarantinedBytes(id: number): Promise<Uint8Array> {
     const n = checked(RecordNumberSchema, id, "id");
+    this.#localOnly("quarantinedBytes");
     await this.#assertExists();
     return quarantinedBytes(this.#ctx.layout, n);
   }
@@ -273,6 +353,7 @@ export class ReplayStore {
   /** Drops quarantine records by number (or all of them), with the bytes they keep. Returns the records dropped. */
   async dropQuarantined(ids: Iterable<number> | "all"): Promise<QuarantineRecord[]> {
     const wanted = ids === "all" ? "all" : new Set(checked(RecordNumbersSchema, ids === null || typeof ids !== "object" ? ids : [...ids], "ids"));
+    this.#localOnly("dropQuarantined");
     await this.#assertExists();
     return this.#write(() => dropQuarantined(this.#ctx.layout, wanted), "allow-lost");
   }
@@ -285,6 +366,7 @@ export class ReplayStore {
    * @throws {StoreNotFoundError} when the store's directory does not exist.
    */
   async recover(): Promise<RecoverReport> {
+    if (this.#remote !== undefined) return this.#remoteWrite({ name: "recover", corpus: "full", run: (local) => local.recover() });
     await this.#assertExists();
     return this.#write(async () => {
       const index = indexOf(this);
@@ -327,6 +409,8 @@ export class ReplayStore {
     snapshots.forEach((s, i) => {
       if (typeof s !== "object" || s === null) throw new StoreArgumentError(`snapshots[${i}]`, "must be a snapshot (see createSnapshot)");
     });
+    if (this.#remote !== undefined)
+      return this.#remoteWrite({ name: "append", corpus: "sparse", run: (local) => local.ingest(snapshots, { validate, onDuplicate, onProgress }) });
     const access = { read: <T>(fn: (view: View) => Promise<T>) => this.#read(fn), write: <T>(fn: () => Promise<T>) => this.#write(fn, "allow-lost") };
     return ingestSnapshots(this.#ctx, access, snapshots, { validate, onDuplicate, onProgress });
   }
@@ -339,6 +423,8 @@ export class ReplayStore {
   async remove(ids: Iterable<string>, options?: { purge?: boolean }): Promise<{ removed: IndexEntry[] }> {
     const wanted = removeIdsOf(ids);
     const { purge = false } = checked(RemoveOptionsSchema, options, "options");
+    if (this.#remote !== undefined)
+      return this.#remoteWrite({ name: "remove", corpus: purge ? "full" : "sparse", purge, run: (local) => local.remove([...wanted], { purge }) });
     return this.#write(async () => {
       const removed = await removeLocked(this.#ctx, wanted);
       if (purge) await this.#compactLocked({ force: true });
@@ -349,6 +435,7 @@ export class ReplayStore {
   /** Replaces the index with `entries` (atomically, under the lock). */
   async save(entries: readonly IndexEntry[]): Promise<void> {
     if (!Array.isArray(entries)) throw new StoreArgumentError("entries", "must be an array of index entries");
+    if (this.#remote !== undefined) return this.#remoteWrite({ name: "save", corpus: "sparse", run: (local) => local.save(entries) });
     await this.#write(async () => {
       const index = indexOf(this);
       await index.replace(entries, indexFormatOf(entries) ?? (await index.format(await index.load())));
@@ -363,6 +450,7 @@ export class ReplayStore {
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<EvictResult> {
     const o = checked(EvictOptionsSchema, options, "options");
+    if (this.#remote !== undefined) return this.#remoteWrite({ name: "evict", corpus: o.compact === true ? "full" : "sparse", run: (local) => local.evict(o) });
     return this.#write(async () => {
       const result = await evictLocked(this.#ctx, o);
       if (o.compact === true) await this.#compactLocked({ force: true });
@@ -377,11 +465,13 @@ export class ReplayStore {
    */
   async compact(options: CompactOptions = {}): Promise<{ bytesBefore: number; bytesAfter: number }> {
     const { force = false, onProgress } = checked(CompactOptionsSchema, options, "options");
+    if (this.#remote !== undefined) return this.#remoteWrite({ name: "compact", corpus: "full", run: (local) => local.compact({ force, onProgress }) });
     return this.#write(() => this.#compactLocked({ force, onProgress }), "allow-lost");
   }
 
   /** Converts a dlm store's index to replaykit's (decoding each frame once). Returns the number of entries converted (0 when already replaykit). */
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
+    this.#localOnly("upgrade");
     return this.#write(() => upgradeLocked(this.#ctx));
   }
 
@@ -390,6 +480,7 @@ export class ReplayStore {
    * A crash before it returns leaves the replaykit store as it was.
    */
   async downgrade(): Promise<{ converted: number }> {
+    this.#localOnly("downgrade");
     await this.#assertExists();
     return this.#write(() => downgradeLocked(this.#ctx));
   }
@@ -397,7 +488,41 @@ export class ReplayStore {
   // ---------------------------------------------------------------- internals
 
   async #formatOf(view: View): Promise<IndexFormat> {
-    return view.columns !== undefined ? "replaykit" : indexOf(this).format(view.entries);
+    return view.columns !== undefined || this.#remote !== undefined ? "replaykit" : indexOf(this).format(view.entries);
+  }
+
+  /** A view of commit `commit` (default: the pinned one) of a store in object storage. The caller closes it. */
+  async #remoteView(commit?: number): Promise<View> {
+    const remote = this.#remote!;
+    const state = commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit);
+    const read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
+    const index = read ?? { entries: [], release: async () => undefined };
+    return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
+  }
+
+  async #remoteRead<T>(fn: (view: View) => Promise<T>, commit?: number): Promise<T> {
+    const view = await this.#remoteView(commit);
+    try {
+      return await fn(view);
+    } finally {
+      await view.close();
+    }
+  }
+
+  /** Runs a write of a store in object storage on a working copy and publishes it (remote/remote.ts); this object then reads the new commit. */
+  async #remoteWrite<T>(w: RemoteWrite<ReplayStore, T>): Promise<T> {
+    const { result, state } = await this.#remote!.write(w);
+    this.#pinned = state;
+    this.#commit = state.commit;
+    return result;
+  }
+
+  #localOnly(operation: string): void {
+    if (this.#remote !== undefined)
+      throw new StoreUnsupportedError(
+        operation,
+        `works on a store in a directory, not in object storage (${this.location}): pull it, run it there, and push the result to a new prefix`,
+      );
   }
 
   async #compactLocked(run: { force: boolean; onProgress?: ((done: number, total: number) => void) | undefined }) {
@@ -410,9 +535,11 @@ export class ReplayStore {
    * reports it itself (`"allow-lost"`: verify, readMany of explicit pointers).
    */
   async #read<T>(fn: (view: View) => Promise<T>, lost: "refuse" | "allow-lost" = "refuse"): Promise<T> {
+    if (this.#remote !== undefined) return this.#remoteRead(fn);
     await this.#assertExists();
     return inView(this, this.#ctx.maxFrameBytes, async (view) => {
       if (lost === "refuse") await this.#refuseLost(view);
+      this.#commit = view.commits ?? this.#commit;
       return fn(view);
     });
   }

@@ -23,6 +23,17 @@ import { entriesWithIds, indexOf, readIndexAt, type IndexRead } from "./index-io
 import { layoutOf, type StorePaths } from "./layout.js";
 import { hasIntactFrame } from "./scan.js";
 
+/**
+ * Where a view's frames come from when they are not in a local corpus file: a store in
+ * object storage (remote/remote.ts `RemoteFrames`). Its bytes never change under a view.
+ */
+export interface FrameSource {
+  /** The corpus as messages name it (`s3://bucket/prefix/corpus.zst`). */
+  readonly label: string;
+  size(): Promise<number>;
+  batches(pointers: readonly FramePointer[]): AsyncGenerator<{ start: number; frames: Array<Uint8Array | CorpusCorruptError> }>;
+}
+
 /** Attempts before a reader gives up on a store that keeps changing under it. */
 const MAX_ATTEMPTS = 100;
 
@@ -47,6 +58,7 @@ export class View {
   #path: string;
   #index: IndexRead;
   #entries: IndexEntry[] | undefined;
+  #source: FrameSource | undefined;
 
   constructor(generation: number, index: IndexRead, corpusFile: string, pending: boolean, maxFrameBytes: number) {
     this.generation = generation;
@@ -82,6 +94,11 @@ export class View {
     return this.#index.damage;
   }
 
+  /** The journal's whole commits when read (a replaykit store), else undefined. */
+  get commits(): number | undefined {
+    return this.#index.commits;
+  }
+
   /** Number of live entries (without making objects). */
   get size(): number {
     return this.#index.columns?.size ?? this.entries.length;
@@ -94,7 +111,8 @@ export class View {
    * and its mark before any frame, so one cut short leaves dead bytes, not a lost index.
    */
   async looksLost(): Promise<boolean> {
-    if (this.size > 0) return false;
+    // A store in object storage has its index in its commits: never lost, at worst empty.
+    if (this.size > 0 || this.#source !== undefined) return false;
     const bytes = await this.corpusSize();
     if (bytes === 0) return false;
     if (this.#index.missing === true) return true;
@@ -106,6 +124,13 @@ export class View {
   /** @internal How `looksLost` learns that a dlm index was emptied on purpose (its sidecar). */
   withSidecar(check: () => Promise<boolean>): this {
     this.#emptiedOnPurpose = check;
+    return this;
+  }
+
+  /** @internal Reads frames from `source` (a store in object storage), not from a corpus file. */
+  withFrames(source: FrameSource): this {
+    this.#source = source;
+    this.#path = source.label;
     return this;
   }
 
@@ -121,6 +146,7 @@ export class View {
 
   /** True when reads go through the open descriptor: the view cannot change under them. */
   get pinned(): boolean {
+    if (this.#source !== undefined) return true;
     return this.#handle !== undefined && this.#fdDir !== undefined;
   }
 
@@ -146,6 +172,7 @@ export class View {
 
   /** Size of the corpus file in bytes (0 when it does not exist). */
   async corpusSize(): Promise<number> {
+    if (this.#source !== undefined) return this.#source.size();
     return sizeOf(this.corpusFile);
   }
 
@@ -155,6 +182,11 @@ export class View {
    * for damage: a frame outside the file or over `maxFrameBytes` is an error in its slot.
    */
   async *batches<E extends FramePointer>(entries: readonly E[]): AsyncGenerator<ViewBatch<E>> {
+    if (this.#source !== undefined) {
+      for await (const batch of this.#source.batches(entries))
+        yield { start: batch.start, entries: entries.slice(batch.start, batch.start + batch.frames.length), frames: batch.frames };
+      return;
+    }
     try {
       for await (const batch of readFramesBatched(this.corpusFile, entries, { maxFrameBytes: this.maxFrameBytes })) {
         const frames = batch.frames.map((f) => (f instanceof CorpusCorruptError ? this.#named(f) : f));
