@@ -77,11 +77,9 @@ export class ReplayStore {
   #pinned: PinnedState | undefined;
   /** The commit last read or written (a directory's journal: its commit count as last seen). */
   #commit = 0;
-  readonly #options: StoreOptions;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions, location = dirname(corpusPath)) {
     this.location = location;
-    this.#options = options;
     this.corpusPath = corpusPath;
     this.indexPath = indexPath;
     const o = resolveStoreOptions(options);
