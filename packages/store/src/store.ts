@@ -40,7 +40,7 @@ import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows }
 import { entriesFromCorpus, mergeSalvage, type RecoverReport } from "./scan.js";
 import { statsOf, type StoreStats } from "./stats.js";
 import { verifyView, type VerifyReport } from "./verify.js";
-import { readIndexAt } from "./index-io.js";
+import { type IndexRead, readIndexAt } from "./index-io.js";
 import { isS3Location } from "./remote/location.js";
 import type { PinnedState, RemoteStore, RemoteWrite } from "./remote/remote.js";
 import { View } from "./view.js";
@@ -77,6 +77,8 @@ export class ReplayStore {
   #pinned: PinnedState | undefined;
   /** The commit last read or written (a directory's journal: its commit count as last seen). */
   #commit = 0;
+  /** The pinned commit's journal, open (a store in object storage). */
+  #pinnedIndex: { commit: number; read: Promise<IndexRead | undefined> } | undefined;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions, location = dirname(corpusPath)) {
     this.location = location;
@@ -492,9 +494,25 @@ export class ReplayStore {
   /** A view of commit `commit` (default: the pinned one) of a store in object storage. The caller closes it. */
   async #remoteView(commit?: number): Promise<View> {
     const remote = this.#remote!;
-    const state = commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit);
-    const read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
-    const index = read ?? { entries: [], release: async () => undefined };
+    const pinned = commit === undefined || commit === this.#pinned!.commit;
+    const state = pinned ? this.#pinned! : await remote.state(commit);
+    let index: IndexRead;
+    if (state.journalPath === undefined) index = { entries: [], release: async () => undefined };
+    else if (!pinned) index = (await readIndexAt(state.journalPath, true)) ?? { entries: [], release: async () => undefined };
+    else {
+      // The pinned commit's journal never changes: opened once, kept for every read until the pin moves.
+      if (this.#pinnedIndex?.commit !== state.commit) {
+        const previous = this.#pinnedIndex;
+        this.#pinnedIndex = { commit: state.commit, read: readIndexAt(state.journalPath, true) };
+        this.#pinnedIndex.read.catch(() => undefined);
+        void previous?.read.then((r) => r?.release()).catch(() => undefined);
+      }
+      const read = await this.#pinnedIndex.read.catch((error: unknown) => {
+        this.#pinnedIndex = undefined;
+        throw error;
+      });
+      index = { ...(read ?? { entries: [] }), release: async () => undefined };
+    }
     return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
   }
 

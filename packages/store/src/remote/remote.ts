@@ -46,6 +46,10 @@ export interface PinnedState {
   /** The newest checkpoint at or below `commit` (0: none), and the writers of the commits after it. */
   readonly checkpoint: number;
   readonly writers: readonly string[];
+  /** The writer token of `commit` ("" for none): the next commit names it as `previous`. */
+  readonly lastWriter: string;
+  /** The size of commit `commit`'s object (0: read from a checkpoint): a cached state is checked against the listing with it. */
+  readonly commitSize: number;
   /** The journal as of `commit`, in the cache (undefined when the store is empty). */
   readonly journalPath: string | undefined;
 }
@@ -126,17 +130,43 @@ export class RemoteStore<L> {
    * @throws {StoreArgumentError} (options.commit) for a commit the store does not have.
    */
   async state(commit?: number): Promise<PinnedState> {
+    try {
+      return await this.#state(commit, true);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+    }
+    // The chain broke: a cached object or state is from another history of this prefix. Again, from the bucket only.
+    try {
+      return await this.#state(commit, false);
+    } catch (error) {
+      throw error instanceof ChainError ? error.error : error;
+    }
+  }
+
+  async #state(commit: number | undefined, useCache: boolean): Promise<PinnedState> {
     const checkpoints = await this.#checkpoints();
     const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
-    const cached = await this.#cachedState(commit);
+    const cached = useCache ? await this.#cachedState(commit) : undefined;
     const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
     const numbers: number[] = [];
-    for await (const e of this.#list(this.keys.commits, base === 0 ? undefined : this.keys.commit(base))) {
+    // A cached state is trusted only while the bucket still holds its commit, of the same size.
+    const fromCache = cached !== undefined && base === cached.commit && base > cp;
+    const startAfter = fromCache ? (base > 1 ? this.keys.commit(base - 1) : undefined) : base === 0 ? undefined : this.keys.commit(base);
+    let first = true;
+    for await (const e of this.#list(this.keys.commits, startAfter)) {
       const n = this.keys.commitOf(e.key);
       if (n === undefined) continue;
+      if (fromCache && first) {
+        first = false;
+        if (n !== base || (cached.commitSize !== 0 && e.size !== cached.commitSize))
+          throw new ChainError(new StoreObjectCorruptError(this.bucket, e.key, "the cache's state does not match the bucket"));
+        continue;
+      }
       if (commit !== undefined && n > commit) break;
       numbers.push(n);
     }
+    if (fromCache && first)
+      throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(base), "the cache's state names a commit the bucket does not hold"));
     const target = commit ?? numbers.at(-1) ?? base;
     if (commit !== undefined && target !== (numbers.at(-1) ?? base)) {
       const latest = await this.latest();
@@ -162,12 +192,13 @@ export class RemoteStore<L> {
       s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
     else {
       const key = this.keys.checkpoint(base);
-      const { head, journal } = decodeCheckpoint(await this.#immutable(key), this.bucket, key, base);
+      const { head, journal } = decodeCheckpoint(await this.#immutable(key, useCache), this.bucket, key, base);
       s = fromCheckpoint(head, journal);
     }
     for (const n of numbers) {
       const key = this.keys.commit(n);
-      s = this.#apply(s, decodeCommit(await this.#immutable(key), this.bucket, key, n));
+      const bytes = await this.#immutable(key, useCache);
+      s = this.#apply(s, decodeCommit(bytes, this.bucket, key, n), bytes.length);
     }
     return this.#settle(s);
   }
@@ -204,11 +235,15 @@ export class RemoteStore<L> {
     }
   }
 
-  #apply(s: Building, c: ReturnType<typeof decodeCommit>): Building {
+  #apply(s: Building, c: ReturnType<typeof decodeCommit>, size: number): Building {
     const { head } = c;
     const key = this.keys.commit(head.commit);
     const bad = (why: string) => new StoreObjectCorruptError(this.bucket, key, why);
     const fresh = head.generation !== s.generation;
+    if (head.previous !== s.lastWriter)
+      throw new ChainError(
+        bad(`it follows writer ${JSON.stringify(head.previous)} but commit ${head.commit - 1} was written by ${JSON.stringify(s.lastWriter)}`),
+      );
     if (fresh && head.kind !== "replace") throw bad(`a delta commit starts generation ${head.generation} (the store is at ${s.generation})`);
     const segments = fresh ? [] : [...s.segments];
     let end = fresh ? 0 : s.corpusBytes;
@@ -236,6 +271,8 @@ export class RemoteStore<L> {
       segments,
       checkpoint: s.checkpoint,
       writers: [...s.writers, head.writer],
+      lastWriter: head.writer,
+      commitSize: size,
       journal,
     };
   }
@@ -393,6 +430,7 @@ export class RemoteStore<L> {
       kind: plan.kind,
       generation: plan.generation,
       writer,
+      previous: state.lastWriter,
       time: new Date().toISOString(),
       corpusBytes: plan.corpusBytes,
       journalBytes: plan.journalBytes,
@@ -413,7 +451,7 @@ export class RemoteStore<L> {
       writers: [...state.writers],
       journal: state.journalPath === undefined ? new Uint8Array(0) : await readFile(state.journalPath),
     };
-    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n));
+    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n), body.length);
     if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next);
     const settled = await this.#settle(next);
     if (purge) await this.#collect(settled, "now");
@@ -544,12 +582,21 @@ export class RemoteStore<L> {
   }
 
   /** An immutable object: from the cache, else fetched (and cached). */
-  async #immutable(key: string): Promise<Uint8Array> {
-    const cached = await this.cache.read(key).catch(() => undefined);
+  async #immutable(key: string, useCache = true): Promise<Uint8Array> {
+    const cached = useCache ? await this.cache.read(key).catch(() => undefined) : undefined;
     if (cached !== undefined) return cached;
     const bytes = await this.objects.get(key);
     await this.cache.write(key, bytes).catch(() => undefined);
     return bytes;
+  }
+}
+
+/** A commit that does not follow the one before it: a stale cached object (a prefix deleted and re-created), or damage. */
+class ChainError extends Error {
+  readonly error: StoreObjectCorruptError;
+  constructor(error: StoreObjectCorruptError) {
+    super(error.message);
+    this.error = error;
   }
 }
 
@@ -577,6 +624,8 @@ function emptyBuilding(): Building {
     segments: [],
     checkpoint: 0,
     writers: [],
+    lastWriter: "",
+    commitSize: 0,
     journal: new Uint8Array(0),
   };
 }
@@ -592,6 +641,8 @@ function fromCheckpoint(head: CheckpointHead, journal: Uint8Array): Building {
     segments: [...head.segments],
     checkpoint: head.commit,
     writers: [],
+    lastWriter: head.writers.at(-1) ?? "",
+    commitSize: 0,
     journal,
   };
 }
