@@ -28,9 +28,15 @@ export const CHECKPOINT_EVERY = 32;
 export const DEFAULT_GRACE_PERIOD_MS = 60 * 60 * 1000;
 /** How many times a writer that lost runs its operation again before `StoreConflictError`. */
 const MAX_WRITE_ATTEMPTS = 8;
-/** Neighbouring frames closer than this are fetched in one range GET (at most `MAX_RANGE_BYTES`). */
-const MERGE_GAP_BYTES = 256 << 10;
-const MAX_RANGE_BYTES = 8 << 20;
+/**
+ * Neighbouring frames closer than this are fetched in one range GET (at most
+ * `MAX_RANGE_BYTES`): 32 KiB costs about what a request does on a fast link, and keeps a
+ * sparse draw from fetching the corpus between its frames.
+ */
+const MERGE_GAP_BYTES = 32 << 10;
+const MAX_RANGE_BYTES = 4 << 20;
+/** Frames a view keeps once fetched (a draw reads some twice: types, then rows). */
+const VIEW_MEMO_BYTES = 64 << 20;
 const CHUNK_FRAMES = 1024;
 
 /** A store's state as of one commit. */
@@ -652,6 +658,8 @@ export class RemoteFrames {
   readonly #remote: RemoteStore<unknown>;
   readonly #state: PinnedState;
   readonly label: string;
+  readonly #memo = new Map<number, Uint8Array>();
+  #memoBytes = 0;
 
   constructor(remote: RemoteStore<unknown>, state: PinnedState) {
     this.#remote = remote;
@@ -675,7 +683,9 @@ export class RemoteFrames {
       const frames: Array<Uint8Array | CorpusCorruptError> = new Array(chunk.length);
       const order: number[] = [];
       chunk.forEach((p, i) => {
-        if (p.byteOffset + p.length > size)
+        const memo = this.#memo.get(p.byteOffset);
+        if (memo !== undefined && memo.length === p.length) frames[i] = memo;
+        else if (p.byteOffset + p.length > size)
           frames[i] = new CorpusCorruptError(`frame reaches past the end of the corpus (${size} bytes)`, {
             byteOffset: p.byteOffset,
             length: p.length,
@@ -702,7 +712,12 @@ export class RemoteFrames {
           const bytes = await this.#remote.corpusRange(this.#state, r.from, r.to - r.from);
           for (const i of r.members) {
             const p = chunk[i]!;
-            frames[i] = bytes.slice(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
+            const frame = bytes.slice(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
+            frames[i] = frame;
+            if (this.#memoBytes + frame.length <= VIEW_MEMO_BYTES) {
+              this.#memo.set(p.byteOffset, frame);
+              this.#memoBytes += frame.length;
+            }
           }
         }
       };
