@@ -15,6 +15,7 @@ import { registerUpgrade } from "./commands/upgrade.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
+import { addLocationOptions } from "./location.js";
 import { processIO, type CliIO } from "./io.js";
 
 const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "quarantine", "export", "upgrade", "downgrade"] as const;
@@ -113,6 +114,8 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
   registerDowngrade(program, ctx);
+  // Every command that takes a store takes an s3:// location too, with its flags (location.ts).
+  for (const command of program.commands) if (command.registeredArguments[0]?.name() === "store-dir") addLocationOptions(command, ctx);
   return program;
 }
 

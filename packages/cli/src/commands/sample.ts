@@ -6,7 +6,8 @@ import { dirname, join } from "node:path";
 import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
-import { openStore } from "../open-store.js";
+import { isRemote, openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { atPath, kindOf } from "../paths.js";
 import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../tokenizer.js";
 
@@ -14,7 +15,7 @@ import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../t
 const SHAPES = ["text", "messages", "prompt-completion", "preference"] as const;
 type Shape = (typeof SHAPES)[number];
 
-interface SampleFlags {
+interface SampleFlags extends LocationFlags {
   k?: number;
   rows?: number;
   tokens?: number;
@@ -42,7 +43,7 @@ export function registerSample(program: Command, ctx: Context): void {
   program
     .command("sample")
     .description("draw sections (recency-weighted by default) and write their training rows: JSONL on stdout, or one file per row shape")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option("-k, --k <n>", "budget in sections (k ≥ the store's size takes every section)", nonNegativeInteger)
     .option("--rows <n>", "budget in rows: sections in key order until their rows reach n (the last section's rows all come)", nonNegativeInteger)
     .option("--tokens <n>", "budget in tokens: sections in key order while their rows' tokens fit", nonNegativeInteger)
@@ -138,7 +139,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     if (flags.fromReceipt !== undefined) throw new UsageError("--from-receipt repeats a recorded part; it takes no --rank or --world-size");
   }
   const rowBudgetMs = tokenizerBudget(io.env);
-  const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+  const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
   if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
   // Every output path is checked (and --out created) before the draw: a draw that records
   // exposure must not fail after its commit because of a typo in a path.
@@ -151,6 +152,11 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   if (flags.fromReceipt !== undefined) {
     const recorded = await readReceipt(flags.fromReceipt);
     rows = isDlmReceipt(recorded) ? await redrawAsDlm(store, recorded, flags.fromReceipt) : (await store.redraw(recorded)).rows;
+    // In object storage a redraw reads the commit the receipt names (the store pins it).
+    if (isRemote(store) && !isDlmReceipt(recorded)) {
+      const commit = receiptCommit(recorded);
+      io.stderr.write(commit === undefined ? `commit: ${store.commit} (the receipt names none: the latest)\n` : `commit: ${commit} (the receipt's)\n`);
+    }
   } else if (flags.dlmSeed !== undefined) {
     ({ rows, receipt } = await drawAsDlm(store, flags, flags.dlmSeed, flags.now ?? nowOf(io)));
   } else {
@@ -185,6 +191,8 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     }
     rows = drawn.rows;
     receipt = drawn.receipt;
+    // Every rank of a data-parallel job must draw from the same commit: say which (the receipt records it too).
+    if (isRemote(store)) io.stderr.write(`commit: ${receiptCommit(drawn.receipt) ?? store.commit}\n`);
     for (const [type, short] of Object.entries(drawn.receipt.shortfall ?? {})) {
       io.stderr.write(`shortfall: ${type} is ${short} ${budget} short of its share (the store has too few ${type} sections); not refilled\n`);
     }
@@ -204,6 +212,12 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     await out.flush();
   }
   if (rows.length === 0 && flags.fromReceipt === undefined) io.stderr.write(`no rows: ${await whyEmpty(store, flags)}\n`);
+}
+
+/** The commit a receipt names (`store.commit`), when it names one. */
+function receiptCommit(receipt: unknown): number | undefined {
+  const commit = (receipt as { store?: { commit?: unknown } } | null)?.store?.commit;
+  return typeof commit === "number" && Number.isSafeInteger(commit) && commit > 0 ? commit : undefined;
 }
 
 /** `prose=0.5,instruction=0.3` → `{ prose: 0.5, instruction: 0.3 }` (a commander value parser). */
