@@ -98,8 +98,16 @@ Exit codes: 0 success; 1 failure (bad input lines, problems verify found, other 
 2 usage error (bad flags, bad sizes, missing arguments); 3 not found (no store at the
 directory); 4 corrupt (a damaged index or frame); 5 I/O error (permissions, a full disk);
 6 locked (another writer past --wait); 7 conflict (the store changed under the command);
-8 unsupported (e.g. a section type without a row expander).
+8 unsupported (e.g. a section type without a row expander, or a command that works on a
+directory only: verify --repair, quarantine, upgrade, downgrade on an s3:// store).
 Sizes: 123, 64KiB, 10MiB, 1GiB (KB, MB, GB are powers of 1000).
+Object storage: every <store-dir> may be s3://bucket/prefix (AWS S3, R2, GCS, MinIO, Ceph
+RGW), with --endpoint URL, --region R and --path-style. Defaults come from the environment
+and the shared AWS config: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (the endpoint),
+AWS_REGION, AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credentials; never
+flags). Immutable objects are cached per machine in REPLAYKIT_CACHE (default
+~/.cache/replaykit; "" turns it off).
+  $ replaykit add s3://corpus/team/replay day-12.jsonl --endpoint http://127.0.0.1:7480
 Run \`replaykit <command> --help\` for a command's flags and examples.`,
     );
   registerAdd(program, ctx);
