@@ -41,7 +41,7 @@ export class FakeS3 {
     this.behaviour = "normal";
   }
 
-  #respond(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  #respond(req: IncomingMessage, res: ServerResponse, body: Buffer): unknown {
     const url = new URL(req.url ?? "/", "http://x");
     const path = decodeURIComponent(url.pathname);
     const method = req.method ?? "";
@@ -66,7 +66,7 @@ export class FakeS3 {
         }
         this.objects.set(key, body);
         res.writeHead(200, { etag: etagOf(body) });
-        return void res.end();
+        return res.end();
       }
       case "GET":
       case "HEAD": {
@@ -74,7 +74,7 @@ export class FakeS3 {
         if (existing === undefined) {
           if (method === "HEAD") {
             res.writeHead(404);
-            return void res.end();
+            return res.end();
           }
           return error(404, "NoSuchKey");
         }
@@ -85,15 +85,15 @@ export class FakeS3 {
           if (from > to) return error(416, "InvalidRange");
           const part = existing.subarray(from, to + 1);
           res.writeHead(206, { etag: etagOf(existing), "content-length": part.length, "content-range": `bytes ${from}-${to}/${existing.length}` });
-          return void res.end(method === "GET" ? part : undefined);
+          return res.end(method === "GET" ? part : undefined);
         }
         res.writeHead(200, { etag: etagOf(existing), "content-length": existing.length });
-        return void res.end(method === "GET" ? existing : undefined);
+        return res.end(method === "GET" ? existing : undefined);
       }
       case "DELETE":
         this.objects.delete(key);
         res.writeHead(204);
-        return void res.end();
+        return res.end();
       default:
         return error(405, "MethodNotAllowed");
     }
