@@ -108,6 +108,7 @@ AWS_REGION, AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credential
 flags). Immutable objects are cached per machine in REPLAYKIT_CACHE (default
 ~/.cache/replaykit; "" turns it off).
   $ replaykit add s3://corpus/team/replay day-12.jsonl --endpoint http://127.0.0.1:7480
+
 Run \`replaykit <command> --help\` for a command's flags and examples.`,
     );
   registerAdd(program, ctx);

@@ -89,6 +89,9 @@ With --rank R --world-size W (and the same --seed and --now on every rank), each
 its own contiguous part of the one draw: the parts of ranks 0 … W−1 in order are the rows
 the unsharded command prints, and their sizes differ by at most one section. With --k a
 rank reads only its part's frames. The receipt records the shard.
+A store in object storage (s3://bucket/prefix) is read at one commit, printed on stderr as
+"commit: N" and recorded in the receipt; --from-receipt reads that commit again, so the rows
+repeat after later writes. Every rank must draw from the same commit: compare the lines.
 Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
 repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
 of sampleRows({ k, seed: N })) on the same store.
@@ -105,7 +108,9 @@ Examples:
   $ replaykit sample ./replay --tokens 200000 --tokenizer tokenizer.json \\
       --mix prose=0.5,instruction=0.3,preference=0.2 --out replay/ --receipt replay/receipt.json
   $ replaykit sample ./replay --from-receipt replay/receipt.json --out replay-again/
-  $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl`,
+  $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl
+  $ replaykit sample s3://corpus/replay --endpoint http://127.0.0.1:7480 --k 32 --seed 7 \\
+      --now 2026-06-01T00:00:00 --rank 0 --world-size 8 --receipt rank-0.json > rank-0.jsonl`,
     )
     .action(async (dir: string, flags: SampleFlags) => {
       await sample(ctx, dir, flags);
