@@ -14,6 +14,7 @@ import type { StoreOptions } from "@replaykit/store";
 import type { Command } from "commander";
 import type { Context } from "./context.js";
 import { CliFailure, UsageError } from "./errors.js";
+import { shellWord } from "./paths.js";
 
 /** The flags of a command that takes a store location. */
 export interface LocationFlags {
@@ -49,7 +50,14 @@ export function addLocationOptions(command: Command, ctx: Context, argumentIndex
     .option("--path-style", "s3:// only: path-style requests (endpoint/bucket/key), as MinIO and Ceph RGW want (the default with an endpoint)")
     .hook("preAction", (_self, action) => {
       const location = action.processedArgs[argumentIndex] as unknown;
-      if (typeof location === "string") storeLocation(location, action.opts<LocationFlags>(), ctx.io.env);
+      if (typeof location !== "string") return;
+      // `replaykit add day-12.jsonl s3://…`: the store comes first.
+      const other = action.processedArgs.find((a, i) => i !== argumentIndex && typeof a === "string" && isObjectStorage(a)) as string | undefined;
+      if (argumentIndex === 0 && other !== undefined && !isObjectStorage(location))
+        throw new UsageError(
+          `<store-dir> ${safeText(location)} is not an s3:// URL but ${safeText(other)} is; did you mean \`replaykit ${action.name()} ${safeText(other)} ${shellWord(location)}\`? (the store comes first)`,
+        );
+      storeLocation(location, action.opts<LocationFlags>(), ctx.io.env);
     });
 }
 
@@ -80,7 +88,7 @@ export function storeLocation(location: string, flags: LocationFlags, env: Env):
     }
     if (given.length > 0)
       throw new UsageError(
-        `${given.join(", ")} ${given.length === 1 ? "is" : "are"} for a store in object storage (s3://bucket/prefix); ${safeText(location)} is a directory`,
+        `${given.join(", ")} ${given.length === 1 ? "is" : "are"} for a store in object storage (s3://bucket/prefix), not for a directory (${safeText(location)})`,
       );
     return { kind: "directory", dir: location };
   }

@@ -77,11 +77,24 @@ describe("s3:// locations and their flags: usage errors before anything is opene
     const dir = join(tempDir(), "replay");
     const r = await cli(["add", dir, "-", "--endpoint", "http://127.0.0.1:9", "--path-style"], { stdin: SECTIONS, now: NOW });
     expect(r.code).toBe(2);
-    expect(oneErrorLine(r.stderr)).toBe(`replaykit: --endpoint, --path-style are for a store in object storage (s3://bucket/prefix); ${dir} is a directory`);
+    expect(oneErrorLine(r.stderr)).toBe(
+      `replaykit: --endpoint, --path-style are for a store in object storage (s3://bucket/prefix), not for a directory (${dir})`,
+    );
     expect(existsSync(dir)).toBe(false);
     const region = await cli(["stats", dir, "--region", "eu-west-1"]);
     expect(region.code).toBe(2);
     expect(oneErrorLine(region.stderr)).toContain("--region is for a store in object storage");
+  });
+
+  test("add with its arguments swapped (the file first, then s3://…) shows the command the right way round", async () => {
+    const file = join(tempDir(), "day-12.jsonl");
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(file, SECTIONS);
+    const r = await cli(["add", file, "s3://bucket/replay", "--endpoint", "http://127.0.0.1:9"]);
+    expect(r.code).toBe(2);
+    expect(oneErrorLine(r.stderr)).toBe(
+      `replaykit: <store-dir> ${file} is not an s3:// URL but s3://bucket/replay is; did you mean \`replaykit add s3://bucket/replay ${file}\`? (the store comes first)`,
+    );
   });
 
   test("every command that takes a store shows the three flags and s3:// in its --help; the program's help documents the environment", async () => {

@@ -8,7 +8,7 @@ import { CliFailure, isSystemError, oneLine, UsageError } from "../errors.js";
 import { nowOf, write } from "../io.js";
 import { openInput, readLines } from "../jsonl.js";
 import { corpusBytes, openStore, storeDirError } from "../open-store.js";
-import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
+import { isObjectStorage, LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { reasonOf, refuseFileAsStoreDir } from "../paths.js";
 import { startActivity, startBar, type Progress } from "../progress.js";
 import { parseSectionLine, SectionLineError } from "../section-json.js";
@@ -86,7 +86,7 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
     throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
   if (flags.supersede === true && flags.keepDuplicates === true) throw new UsageError("--supersede and --keep-duplicates contradict each other: choose one");
   // Before reading the input: `add file.jsonl ./store` must not read the store's directory as JSONL.
-  await refuseFileAsStoreDir(dir, { command: "add", second: file });
+  if (!isObjectStorage(dir)) await refuseFileAsStoreDir(dir, { command: "add", second: file });
   const name = file === "-" ? "stdin" : file;
   const now = toWholeSeconds(nowOf(io));
   const totalBytes = file === "-" ? undefined : await inputSize(file);
