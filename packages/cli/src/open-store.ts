@@ -22,10 +22,13 @@ export async function openStore(
   ctx: Context,
   dir: string,
   flags: LocationFlags,
-  options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs">,
+  options: { create: boolean } & Pick<StoreOptions, "lockTimeoutMs" | "commit">,
 ): Promise<ReplayStore> {
   const where = storeLocation(dir, flags, ctx.io.env);
-  if (where.kind === "s3") return openObjectStorage(where.url, { create: options.create, ...where.options });
+  if (where.kind === "s3") {
+    const commit = options.commit === undefined ? {} : { commit: options.commit };
+    return openObjectStorage(where.url, { create: options.create, ...commit, ...where.options });
+  }
   await refuseFileAsStoreDir(dir);
   let store: ReplayStore;
   try {
@@ -61,6 +64,8 @@ async function openObjectStorage(url: string, options: StoreOptions): Promise<Re
       });
     if (StoreArgumentError.isInstance(error) && error.argument === "location")
       throw new UsageError(`<store-dir> ${error.message.replace(/^store: location /, "")}`, { cause: error });
+    if (StoreArgumentError.isInstance(error) && error.argument === "options.commit" && options.commit !== undefined)
+      throw new UsageError(`--commit ${options.commit}: ${error.message.replace(/^store: options\.commit /, "")}`, { cause: error });
     throw error;
   }
 }

@@ -128,6 +128,14 @@ if (endpoint === undefined || endpoint === "") {
       expect(again.stdout).toBe(first.stdout);
       // On disk there is no commit to go back to: the receipt's picks are gone.
       expect((await L(["sample", "--from-receipt", receipt])).code).toBe(3);
+      // Ranks pinned to commit 1 with --commit: their parts are still the draw of commit 1.
+      const parts = [];
+      for (const rank of [0, 1]) {
+        const r = await S(["sample", "--k", "8", ...draw, "--commit", "1", "--rank", String(rank), "--world-size", "2"]);
+        expect(r.stderr).toBe("commit: 1\n");
+        parts.push(...parseJsonl(r.stdout));
+      }
+      expect(parts).toEqual(parseJsonl(first.stdout));
       // The latest commit holds 59 sections: the same seed there is the local store's draw of them.
       const latest = await S(["sample", "--k", "8", ...draw]);
       expect(latest.stderr).toBe("commit: 3\n");

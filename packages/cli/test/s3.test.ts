@@ -155,6 +155,32 @@ describe("against a tiny S3 on 127.0.0.1", () => {
     expect((JSON.parse(await readFile(receipt, "utf8")) as { store: { commit: number } }).store.commit).toBe(1);
   });
 
+  test("sample --commit N draws from that commit after later writes; a commit the store does not have is a usage error", async () => {
+    const store = "s3://bucket/pinned";
+    expect((await cli(at("add", store, "-"), { stdin: SECTIONS, now: NOW, env })).code).toBe(0);
+    const draw = ["--k", "5", "--seed", "1", "--now", "2026-03-01T00:00:00"];
+    const atOne = await cli(at("sample", store, ...draw), { env });
+    expect(atOne.stderr).toBe("commit: 1\n");
+    const more = jsonl([{ section_type: "prose", content: "A later section.", last_seen_at: "2026-02-15T00:00:00" }]);
+    expect((await cli(at("add", store, "-"), { stdin: more, now: NOW, env })).code).toBe(0);
+    const latest = await cli(at("sample", store, ...draw), { env });
+    expect(latest.stderr).toBe("commit: 2\n");
+    expect(latest.stdout).not.toBe(atOne.stdout);
+    const pinned = await cli(at("sample", store, ...draw, "--commit", "1"), { env });
+    expect(pinned.code).toBe(0);
+    expect(pinned.stderr).toBe("commit: 1\n");
+    expect(pinned.stdout).toBe(atOne.stdout);
+    const missing = await cli(at("sample", store, ...draw, "--commit", "9"), { env });
+    expect(missing.code).toBe(2);
+    expect(oneErrorLine(missing.stderr)).toBe("replaykit: --commit 9: s3://bucket/pinned has no commit 9 (its latest is 2)");
+    const local = await cli(["sample", join(tempDir(), "replay"), ...draw, "--commit", "1"]);
+    expect(local.code).toBe(2);
+    expect(oneErrorLine(local.stderr)).toContain("--commit is for a store in object storage");
+    const exposure = await cli(at("sample", store, ...draw, "--commit", "1", "--record-exposure"), { env });
+    expect(exposure.code).toBe(2);
+    expect(oneErrorLine(exposure.stderr)).toContain("--commit reads an earlier commit, and --record-exposure writes a new one");
+  });
+
   test("an empty prefix is no store (exit 3) for every command but add", async () => {
     const r = await cli(at("stats", "s3://bucket/nothing-here"), { env });
     expect(r.code).toBe(3);

@@ -3,11 +3,11 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { randomInt } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
+import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, positiveInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
 import { isRemote, openStore } from "../open-store.js";
-import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
+import { isObjectStorage, LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { atPath, kindOf } from "../paths.js";
 import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../tokenizer.js";
 
@@ -35,6 +35,7 @@ interface SampleFlags extends LocationFlags {
   recordExposure?: boolean;
   rank?: number;
   worldSize?: number;
+  commit?: number;
   wait?: number;
 }
 
@@ -71,6 +72,11 @@ export function registerSample(program: Command, ctx: Context): void {
       nonNegativeInteger,
     )
     .option("--world-size <w>", "data-parallel draws: the number of ranks; the parts of ranks 0 … w−1, in order, are the unsharded draw", nonNegativeInteger)
+    .option(
+      "--commit <n>",
+      "s3:// only: draw from this commit of the store (default: the latest; `replaykit stats --json` gives it), the same on every rank",
+      positiveInteger,
+    )
     .option(WAIT_FLAGS, `with --record-exposure: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -91,7 +97,8 @@ the unsharded command prints, and their sizes differ by at most one section. Wit
 rank reads only its part's frames. The receipt records the shard.
 A store in object storage (s3://bucket/prefix) is read at one commit, printed on stderr as
 "commit: N" and recorded in the receipt; --from-receipt reads that commit again, so the rows
-repeat after later writes. Every rank must draw from the same commit: compare the lines.
+repeat after later writes. Every rank must draw from the same commit: give them all
+--commit N (\`replaykit stats s3://… --json\` prints the latest), or compare the lines.
 Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
 repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
 of sampleRows({ k, seed: N })) on the same store.
@@ -110,7 +117,7 @@ Examples:
   $ replaykit sample ./replay --from-receipt replay/receipt.json --out replay-again/
   $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl
   $ replaykit sample s3://corpus/replay --endpoint http://127.0.0.1:7480 --k 32 --seed 7 \\
-      --now 2026-06-01T00:00:00 --rank 0 --world-size 8 --receipt rank-0.json > rank-0.jsonl`,
+      --now 2026-06-01T00:00:00 --commit 12 --rank 0 --world-size 8 --receipt rank-0.json > rank-0.jsonl`,
     )
     .action(async (dir: string, flags: SampleFlags) => {
       await sample(ctx, dir, flags);
@@ -122,7 +129,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   const budgets = (["k", "rows", "tokens"] as const).filter((b) => flags[b] !== undefined);
   if (flags.dlmSeed !== undefined) checkDlmFlags(flags);
   if (flags.fromReceipt !== undefined) {
-    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure"] as const;
+    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure", "commit"] as const;
     const clash: string[] = drawFlags.filter((f) => flags[f] !== undefined).map((f) => (f === "recordExposure" ? "--record-exposure" : `--${f}`));
     if (flags.scheme !== "recency") clash.push("--scheme");
     if (!flags.autoMined) clash.push("--no-auto-mined");
@@ -143,8 +150,16 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
       throw new UsageError(`--rank needs ${missing.join(" and ")}: every rank must compute the same draw`);
     if (flags.fromReceipt !== undefined) throw new UsageError("--from-receipt repeats a recorded part; it takes no --rank or --world-size");
   }
+  if (flags.commit !== undefined) {
+    if (!isObjectStorage(dir)) throw new UsageError("--commit is for a store in object storage (s3://bucket/prefix); a directory is read as it is now");
+    if (flags.recordExposure === true) throw new UsageError("--commit reads an earlier commit, and --record-exposure writes a new one: give one of them");
+  }
   const rowBudgetMs = tokenizerBudget(io.env);
-  const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
+  const store = await openStore(ctx, dir, flags, {
+    create: false,
+    ...lockTimeout(flags.wait),
+    ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+  });
   if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
   // Every output path is checked (and --out created) before the draw: a draw that records
   // exposure must not fail after its commit because of a typo in a path.
