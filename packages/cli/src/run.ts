@@ -6,6 +6,8 @@ import { registerCompact } from "./commands/compact.js";
 import { registerDowngrade } from "./commands/downgrade.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
+import { registerPull } from "./commands/pull.js";
+import { registerPush } from "./commands/push.js";
 import { registerQuarantine } from "./commands/quarantine.js";
 import { registerRecover } from "./commands/recover.js";
 import { registerRemove } from "./commands/remove.js";
@@ -17,7 +19,22 @@ import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "quarantine", "export", "upgrade", "downgrade"] as const;
+const COMMANDS = [
+  "add",
+  "sample",
+  "stats",
+  "verify",
+  "evict",
+  "remove",
+  "compact",
+  "recover",
+  "quarantine",
+  "export",
+  "upgrade",
+  "downgrade",
+  "push",
+  "pull",
+] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -113,6 +130,8 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
   registerDowngrade(program, ctx);
+  registerPush(program, ctx);
+  registerPull(program, ctx);
   return program;
 }
 

@@ -104,17 +104,21 @@ export async function pushStore(dir: string, location: string, options: PushOpti
   await assertDirectory(root);
   const local = await ReplayStore.open(root, { create: false, lock: false, maxFrameBytes: o.maxFrameBytes, expanders: o.expanders });
   const layout = local.layout;
+  const refuseDlm = () => {
+    if (!existsSync(layout.journalPath) && existsSync(layout.indexPath))
+      throw new StoreUnsupportedError(
+        `push of ${root}`,
+        `needs a replaykit store (index.rkx); this one has an index.json (a dlm store, or one written before index.rkx): run \`replaykit upgrade ${dir}\` first, then push`,
+      );
+  };
+  refuseDlm();
   const { connectRemote } = await import("./connect.js");
   const remote = await connectRemote(location, o, openLocal);
   // Before anything is written (and before the lock): an endpoint that ignores If-None-Match is refused.
   await remote.assertSafe();
   const copy = async (): Promise<PushResult> => {
     await rollForward(local); // a compaction that committed but did not finish: its files go into place first
-    if (!existsSync(layout.journalPath) && existsSync(layout.indexPath))
-      throw new StoreUnsupportedError(
-        `push of ${root}`,
-        `needs a replaykit store (index.rkx); this one has a dlm index.json: run \`replaykit upgrade ${dir}\` first, then push`,
-      );
+    refuseDlm();
     const journal = existsSync(layout.journalPath) ? new Uint8Array(await readFile(layout.journalPath)) : new Uint8Array(0);
     const corpusBytes = existsSync(layout.corpusPath) ? (await stat(layout.corpusPath)).size : 0;
     const writer = createHash("sha256").update(journal).update(`\0corpus ${corpusBytes}`).digest("hex").slice(0, 16);
