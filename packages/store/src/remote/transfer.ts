@@ -16,8 +16,9 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { StoreArgumentError, StoreDamagedError, StoreNotEmptyError, StoreNotFoundError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
+import { StoreLayout } from "../layout.js";
 import { withStoreLock } from "../lock.js";
 import { resolveStoreOptions, type StoreOptions } from "../options.js";
 import { rollForward } from "../recover.js";
@@ -72,8 +73,8 @@ export interface PullResult {
 const DOWNLOAD_CHUNK_BYTES = 8 << 20;
 /** Where a pull keeps its partial files, inside the target directory. */
 const PULL_DIR = ".replaykit-pull";
-/** The files that make a directory a store: a pull never overwrites one. */
-const STORE_FILES = ["corpus.zst", "index.rkx", "index.json"] as const;
+/** A store directory's files, by name (layout.ts names them). */
+const layoutIn = (dir: string) => new StoreLayout({ corpusPath: join(dir, "corpus.zst"), indexPath: join(dir, "index.json") });
 
 const openLocal = (dir: string) => ReplayStore.open(dir, { lock: false });
 
@@ -215,10 +216,11 @@ export async function pullStore(location: string, dir: string, options: PullOpti
   const work = join(root, PULL_DIR);
   const paths = {
     state: join(work, "pull.json"),
-    corpus: join(work, "corpus.zst"),
-    journal: join(work, "index.rkx"),
-    liveCorpus: join(root, "corpus.zst"),
-    liveJournal: join(root, "index.rkx"),
+    corpus: layoutIn(work).corpusPath,
+    journal: layoutIn(work).journalPath,
+    liveCorpus: layoutIn(root).corpusPath,
+    liveJournal: layoutIn(root).journalPath,
+    liveIndex: layoutIn(root).indexPath,
   };
   const { connectRemote } = await import("./connect.js");
   const remote = await connectRemote(location, o, openLocal);
@@ -232,16 +234,17 @@ export async function pullStore(location: string, dir: string, options: PullOpti
     (o.commit === undefined || o.commit === previous.commit) &&
     existsSync(paths.liveCorpus) &&
     !existsSync(paths.liveJournal) &&
-    !existsSync(join(root, "index.json")) &&
+    !existsSync(paths.liveIndex) &&
     (await stat(paths.liveCorpus)).size === previous.corpusBytes
   ) {
     if (existsSync(paths.journal)) await rename(paths.journal, paths.liveJournal);
     await rm(work, { recursive: true, force: true });
     return { commit: previous.commit, bytes: previous.corpusBytes + previous.journalBytes, resumed: true };
   }
-  for (const name of STORE_FILES)
-    if (existsSync(join(root, name)))
-      throw new StoreNotEmptyError(root, `already holds a store (${name}): pull into a new or empty directory; nothing was written`);
+  // The files that make a directory a store: a pull never overwrites one.
+  for (const path of [paths.liveCorpus, paths.liveJournal, paths.liveIndex])
+    if (existsSync(path))
+      throw new StoreNotEmptyError(root, `already holds a store (${basename(path)}): pull into a new or empty directory; nothing was written`);
 
   const state = await remote.state(o.commit);
   if (state.commit === 0) throw new StoreNotFoundError(url, "it has no commits: nothing to pull");
@@ -310,7 +313,7 @@ export async function pullStore(location: string, dir: string, options: PullOpti
   const check = await ReplayStore.open(work, { create: false, lock: false, maxFrameBytes: o.maxFrameBytes, expanders: o.expanders });
   const report = await check.verify({ onProgress: (done, all) => onProgress?.({ phase: "verify", done, total: all }) });
   if (!report.ok || report.indexLooksLost) {
-    const aside = { corpus: join(root, "corpus.zst.damaged"), journal: join(root, "index.rkx.damaged") };
+    const aside = { corpus: `${paths.liveCorpus}.damaged`, journal: `${paths.liveJournal}.damaged` };
     await rename(paths.corpus, aside.corpus);
     if (hasJournal) await rename(paths.journal, aside.journal);
     await rm(work, { recursive: true, force: true });
