@@ -143,6 +143,33 @@ describe("push then pull", () => {
   });
 });
 
+describe("faults", () => {
+  test("503s on segment PUTs, resets on GETs and a commit PUT whose answer is lost: push and pull still give the same files", async () => {
+    const source = await sourceStore();
+    const mem = memoryObjectStore({
+      faults: {
+        seed: 7,
+        rules: [
+          { fault: { kind: "status", status: 503 }, operations: ["put"], prefix: "team/replay/segments/", probability: 0.3, times: 6 },
+          { fault: { kind: "reset" }, operations: ["get"], prefix: "team/replay/segments/", probability: 0.3, times: 6 },
+          { fault: { kind: "timeout-after-write" }, operations: ["put"], prefix: "team/replay/commits/", nth: 1 },
+        ],
+      },
+    });
+    const pushed = await pushStore(source, LOCATION, { ...options(mem), segmentBytes: 4096 });
+    expect(pushed).toMatchObject({ commit: 1, resumed: false });
+    expect(mem.requests.some((r) => r.fault === "status")).toBe(true);
+    expect(mem.requests.some((r) => r.fault === "timeout-after-write")).toBe(true);
+    const target = join(tempDir(), "copy");
+    await pullStore(LOCATION, target, { ...options(mem), chunkBytes: 3000 });
+    expect(mem.requests.some((r) => r.fault === "reset")).toBe(true);
+    const a = bytesOf(source);
+    const b = bytesOf(target);
+    expect(Buffer.compare(a.corpus, b.corpus)).toBe(0);
+    expect(Buffer.compare(a.index, b.index)).toBe(0);
+  });
+});
+
 describe("push refuses", () => {
   test("a location that already holds commits, naming it; nothing written", async () => {
     const mem = memoryObjectStore();
@@ -222,13 +249,16 @@ describe("resuming", () => {
     const k = 4;
     const dying = dyingAfter(mem, k, (op, key) => op === "put" && key.includes("/segments/"));
     await expect(pushStore(source, LOCATION, { ...options(dying), segmentBytes })).rejects.toThrow(/cut off/);
-    expect(segmentKeys(mem)).toHaveLength(k);
+    // Up to four segments are in flight: the ones cut off mid-flight did not land.
+    const landed = segmentKeys(mem).length;
+    expect(landed).toBeGreaterThan(0);
+    expect(landed).toBeLessThanOrEqual(k);
     expect(mem.state.keys().some((key) => key.includes("/commits/"))).toBe(false);
 
     const second = mem.fork();
     const result = await pushStore(source, LOCATION, { ...options(second), segmentBytes });
     expect(result).toMatchObject({ commit: 1, segments: total, resumed: true });
-    expect(putsOf(second, "/segments/")).toBe(total - k);
+    expect(putsOf(second, "/segments/")).toBe(total - landed);
     expect(segmentKeys(mem)).toHaveLength(total);
 
     const target = join(tempDir(), "copy");

@@ -71,6 +71,8 @@ export interface PullResult {
 }
 
 const DOWNLOAD_CHUNK_BYTES = 8 << 20;
+/** Segments a push uploads at once (each up to 64 MiB in memory). */
+const UPLOADS_IN_FLIGHT = 4;
 /** Where a pull keeps its partial files, inside the target directory. */
 const PULL_DIR = ".replaykit-pull";
 /** A store directory's files, by name (layout.ts names them). */
@@ -142,27 +144,43 @@ export async function pushStore(dir: string, location: string, options: PushOpti
           : `has damaged frames: run \`replaykit verify ${dir} --repair\` to set them aside, then push; nothing was pushed`,
       );
 
-    // The segments, named by this push's token: a re-run finds the ones already there.
+    // The segments, named by this push's token: a re-run finds the ones already there (one
+    // listing) and sends the rest, a few at a time (each one PUT of at most `segmentBytes`).
     const segments: Array<{ offset: number; length: number; key: string }> = [];
-    let resumed = false;
-    onProgress?.({ phase: "upload", done: 0, total: corpusBytes });
-    if (corpusBytes > 0) {
+    for (let offset = 0; offset < corpusBytes; offset += segmentBytes)
+      segments.push({ offset, length: Math.min(segmentBytes, corpusBytes - offset), key: remote.keys.segment(1, offset, writer) });
+    const there = new Map<string, number>();
+    if (segments.length > 0) for await (const e of remote.objects.list(remote.keys.generationSegments(1))) there.set(e.key, e.size);
+    const missing = segments.filter((s) => there.get(s.key) !== s.length);
+    const resumed = missing.length < segments.length;
+    let done = corpusBytes - missing.reduce((n, s) => n + s.length, 0);
+    onProgress?.({ phase: "upload", done, total: corpusBytes });
+    if (missing.length > 0) {
       const handle = await open(layout.corpusPath, "r");
       try {
-        for (let offset = 0; offset < corpusBytes; offset += segmentBytes) {
-          const length = Math.min(segmentBytes, corpusBytes - offset);
-          const key = remote.keys.segment(1, offset, writer);
-          if ((await remote.objects.head(key))?.size === length) resumed = true;
-          else {
-            const body = new Uint8Array(length);
-            const { bytesRead } = await handle.read(body, 0, length, offset);
-            if (bytesRead !== length)
-              throw new StoreDamagedError(root, [], `its corpus ended at ${offset + bytesRead} while being copied (expected ${corpusBytes} bytes)`);
-            await remote.objects.put(key, body, { kind: "overwrite" });
+        let next = 0;
+        const worker = async () => {
+          while (next < missing.length) {
+            const s = missing[next++]!;
+            const body = new Uint8Array(s.length);
+            const { bytesRead } = await handle.read(body, 0, s.length, s.offset);
+            if (bytesRead !== s.length)
+              throw new StoreDamagedError(root, [], `its corpus ended at ${s.offset + bytesRead} while being copied (expected ${corpusBytes} bytes)`);
+            await remote.objects.put(s.key, body, { kind: "overwrite" });
+            done += s.length;
+            onProgress?.({ phase: "upload", done, total: corpusBytes });
           }
-          segments.push({ offset, length, key });
-          onProgress?.({ phase: "upload", done: offset + length, total: corpusBytes });
-        }
+        };
+        const workers = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, remote.settings.maxConcurrency, missing.length) }, worker);
+        // Every worker stops at its next segment once one has failed; the first failure is the error.
+        const stopOthers = (w: Promise<void>) =>
+          w.catch((error: unknown) => {
+            next = missing.length;
+            throw error;
+          });
+        const settled = await Promise.allSettled(workers.map(stopOthers));
+        const failed = settled.find((r) => r.status === "rejected");
+        if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
       } finally {
         await handle.close();
       }
@@ -411,7 +429,9 @@ async function createCommit(remote: RemoteStore<unknown>, key: string, body: Uin
     } catch (error) {
       if ((error as { code?: string }).code !== "OBJECT_STORE_NOT_FOUND") throw error;
     }
-    if (existing !== undefined) return decodeCommit(existing, remote.bucket, key, 1).head.writer === writer ? existing : "theirs";
+    if (existing === undefined) continue;
+    if (Buffer.compare(existing, body) === 0) return "ours"; // this PUT landed; its answer was lost
+    return decodeCommit(existing, remote.bucket, key, 1).head.writer === writer ? existing : "theirs";
   }
 }
 
