@@ -3,6 +3,7 @@
 // every frame's CRC-32. In-memory object store; the RGW round trip at the end runs when
 // REPLAYKIT_TEST_S3_ENDPOINT is set.
 import { type MemoryObjectStore, memoryObjectStore, type ObjectStore, s3ObjectStore } from "@replaykit/object-store";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -95,6 +96,8 @@ describe("push then pull", () => {
       journalBytes: index.length,
     });
     expect(Buffer.compare(Buffer.from(commit.subarray(nl + 1)), index)).toBe(0);
+    // FORMAT.md: a push's writer token is derived from what it copies.
+    expect(head.writer).toBe(createHash("sha256").update(index).update(`\0corpus ${corpus.length}`).digest("hex").slice(0, 16));
     expect(phases.filter((p) => p.phase === "check").at(-1)).toMatchObject({ done: expect.any(Number) });
     expect(phases.filter((p) => p.phase === "upload").at(-1)).toEqual({ phase: "upload", done: corpus.length, total: corpus.length });
 
