@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cli, jsonl, NOW, referenceStoreCopy, tempDir } from "./helpers.js";
 
@@ -93,9 +94,9 @@ describe.skipIf(endpoint === undefined)("against RGW", () => {
     if (cacheBefore === undefined) delete process.env.REPLAYKIT_CACHE;
     else process.env.REPLAYKIT_CACHE = cacheBefore;
     if (endpoint === undefined) return;
-    // The CLI does not depend on the object-store package; the workspace's copy removes what the test wrote.
     type Objects = { list(prefix: string): AsyncIterable<{ key: string }>; delete(key: string): Promise<void> };
-    const from = "../../object-store/src/index.js"; // not a dependency of the CLI: a specifier the type checker leaves alone
+    // Not a dependency of the CLI: the workspace's copy, by a path the type checker leaves alone.
+    const from = fileURLToPath(new URL("../../object-store/src/index.ts", import.meta.url));
     const { s3ObjectStore } = (await import(from)) as { s3ObjectStore: (o: object) => Objects };
     const objects = s3ObjectStore({ bucket, endpoint, forcePathStyle: true });
     for await (const e of objects.list(`${prefix}/`)) await objects.delete(e.key);
