@@ -6,6 +6,8 @@ import { registerCompact } from "./commands/compact.js";
 import { registerDowngrade } from "./commands/downgrade.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
+import { registerPull } from "./commands/pull.js";
+import { registerPush } from "./commands/push.js";
 import { registerQuarantine } from "./commands/quarantine.js";
 import { registerRecover } from "./commands/recover.js";
 import { registerRemove } from "./commands/remove.js";
@@ -18,7 +20,22 @@ import { describeError, oneLine } from "./errors.js";
 import { addLocationOptions } from "./location.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "quarantine", "export", "upgrade", "downgrade"] as const;
+const COMMANDS = [
+  "add",
+  "sample",
+  "stats",
+  "verify",
+  "evict",
+  "remove",
+  "compact",
+  "recover",
+  "quarantine",
+  "export",
+  "upgrade",
+  "downgrade",
+  "push",
+  "pull",
+] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -125,6 +142,8 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerDowngrade(program, ctx);
   // Every command that takes a store takes an s3:// location too, with its flags (location.ts).
   for (const command of program.commands) if (command.registeredArguments[0]?.name() === "store-dir") addLocationOptions(command, ctx);
+  registerPush(program, ctx);
+  registerPull(program, ctx);
   return program;
 }
 
