@@ -155,7 +155,8 @@ async function child(op, args) {
       trainingRunsSeen: [i % 40],
     });
   const out = (extra, ms = performance.now() - started) => console.log(JSON.stringify({ ms, ...extra }));
-  const opts = args.cacheDir === undefined ? {} : { cacheDir: args.cacheDir };
+  const s3 = { endpoint: process.env.REPLAYKIT_TEST_S3_ENDPOINT };
+  const opts = { s3, ...(args.cacheDir === undefined ? {} : { cacheDir: args.cacheDir }) };
   if (op === "build") {
     const store = await ReplayStore.open(args.dir);
     for (let i = 0; i < args.n; i += 100_000) {
@@ -168,14 +169,14 @@ async function child(op, args) {
   if (op === "push") {
     const cacheDir = mkdtempSync(join(tmpdir(), "replaykit-push-cache-"));
     try {
-      const result = await pushStore(args.dir, args.url, { cacheDir });
+      const result = await pushStore(args.dir, args.url, { cacheDir, s3 });
       return out({ counters: result.counters ?? { puts: result.segments + 2, bytesSent: result.bytes } });
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
   }
   if (op === "draw" || op === "draw-local") {
-    const store = await ReplayStore.open(op === "draw" ? args.url : args.dir, opts);
+    const store = await ReplayStore.open(op === "draw" ? args.url : args.dir, op === "draw" ? opts : {});
     const { receipt } = await store.draw({ k: 1000, now: NOW, seed: 1 });
     const ms = performance.now() - started;
     const counters = store.remoteCounters;
@@ -188,7 +189,7 @@ async function child(op, args) {
     return out({ counters, picks: receipt.picks.length, frameBytes }, ms);
   }
   if (op === "append" || op === "append-local") {
-    const store = await ReplayStore.open(op === "append" ? args.url : args.dir, opts);
+    const store = await ReplayStore.open(op === "append" ? args.url : args.dir, op === "append" ? opts : {});
     const snaps = Array.from({ length: args.count }, (_, j) => snapshot(args.n + j, args.n, ` appended ${op} ${args.round} ${j}`));
     const t0 = performance.now();
     if (args.count === 1) await store.append(snaps[0]);
@@ -199,7 +200,7 @@ async function child(op, args) {
   if (op === "cleanup") {
     const { s3ObjectStore } = await import("@replaykit/object-store");
     const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(args.url);
-    const objects = s3ObjectStore({ bucket: m[1] });
+    const objects = s3ObjectStore({ bucket: m[1], endpoint: s3.endpoint });
     const keys = [];
     for await (const e of objects.list(`${m[2]}/`)) keys.push(e.key);
     for (const k of keys) await objects.delete(k);

@@ -35,7 +35,10 @@ const MAX_WRITE_ATTEMPTS = 8;
  */
 const MERGE_GAP_BYTES = 32 << 10;
 const MAX_RANGE_BYTES = 4 << 20;
-/** Frames a view keeps once fetched (a draw reads some twice: types, then rows). */
+/**
+ * Bytes a view keeps once fetched: a draw reads its picks in several calls (types, then
+ * rows, in batches), whose merged ranges overlap; later calls are served from these.
+ */
 const VIEW_MEMO_BYTES = 64 << 20;
 const CHUNK_FRAMES = 1024;
 
@@ -658,8 +661,35 @@ export class RemoteFrames {
   readonly #remote: RemoteStore<unknown>;
   readonly #state: PinnedState;
   readonly label: string;
-  readonly #memo = new Map<number, Uint8Array>();
+  /** Ranges of the corpus fetched by this view, sorted by `from` (at most VIEW_MEMO_BYTES). */
+  readonly #memo: Array<{ from: number; bytes: Uint8Array }> = [];
   #memoBytes = 0;
+
+  /** The bytes of `p` when a fetched range holds them. */
+  #remembered(p: FramePointer): Uint8Array | undefined {
+    const m = this.#memo;
+    let lo = 0;
+    let hi = m.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (m[mid]!.from <= p.byteOffset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // Ranges may overlap: look back from the last one starting at or before the pointer.
+    for (let i = hi; i >= 0 && i > hi - 8; i--) {
+      const r = m[i]!;
+      if (p.byteOffset + p.length <= r.from + r.bytes.length) return r.bytes.subarray(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
+    }
+    return undefined;
+  }
+
+  #remember(from: number, bytes: Uint8Array): void {
+    if (this.#memoBytes + bytes.length > VIEW_MEMO_BYTES) return;
+    this.#memoBytes += bytes.length;
+    let i = this.#memo.length;
+    while (i > 0 && this.#memo[i - 1]!.from > from) i--;
+    this.#memo.splice(i, 0, { from, bytes });
+  }
 
   constructor(remote: RemoteStore<unknown>, state: PinnedState) {
     this.#remote = remote;
@@ -683,8 +713,8 @@ export class RemoteFrames {
       const frames: Array<Uint8Array | CorpusCorruptError> = new Array(chunk.length);
       const order: number[] = [];
       chunk.forEach((p, i) => {
-        const memo = this.#memo.get(p.byteOffset);
-        if (memo !== undefined && memo.length === p.length) frames[i] = memo;
+        const memo = this.#remembered(p);
+        if (memo !== undefined) frames[i] = memo.slice();
         else if (p.byteOffset + p.length > size)
           frames[i] = new CorpusCorruptError(`frame reaches past the end of the corpus (${size} bytes)`, {
             byteOffset: p.byteOffset,
@@ -710,14 +740,10 @@ export class RemoteFrames {
         while (next < ranges.length) {
           const r = ranges[next++]!;
           const bytes = await this.#remote.corpusRange(this.#state, r.from, r.to - r.from);
+          this.#remember(r.from, bytes);
           for (const i of r.members) {
             const p = chunk[i]!;
-            const frame = bytes.slice(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
-            frames[i] = frame;
-            if (this.#memoBytes + frame.length <= VIEW_MEMO_BYTES) {
-              this.#memo.set(p.byteOffset, frame);
-              this.#memoBytes += frame.length;
-            }
+            frames[i] = bytes.slice(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
           }
         }
       };
