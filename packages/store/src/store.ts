@@ -4,17 +4,14 @@ import type { FramePointer, SectionSnapshot } from "@replaykit/corpus";
 import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, type Row, type RowExpander } from "@replaykit/parsers";
 import { join, resolve } from "node:path";
-import { compactLocked } from "./compact.js";
 import type { StoreContext } from "./context.js";
-import { downgradeLocked, upgradeLocked } from "./convert.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
 import { StoreArgumentError, StoreIndexLostError } from "./errors.js";
-import { evictLocked, removeLocked, type EvictResult } from "./evict.js";
+import type { EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
 import { ingestSnapshots, removeIdsOf, type AppendOptions, type IngestResult } from "./ingest.js";
 import { StoreLayout } from "./layout.js";
-import { withStoreLock } from "./lock.js";
 import {
   AppendOptionsSchema,
   CompactOptionsSchema,
@@ -33,13 +30,12 @@ import {
   type StoreOptions,
   type VerifyOptions,
 } from "./options.js";
-import { dropQuarantined, quarantinedBytes, quarantineSummary, readQuarantine, repairView, type QuarantineRecord } from "./quarantine.js";
+import type { QuarantineRecord } from "./quarantine.js";
 import type { DrawReceipt } from "./receipt.js";
-import { rollForward, rollForwardLegacy } from "./recover.js";
 import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows } from "./sample.js";
 import { entriesFromCorpus, mergeSalvage, type RecoverReport } from "./scan.js";
-import { statsOf, type StoreStats } from "./stats.js";
-import { verifyView, type VerifyReport } from "./verify.js";
+import type { StoreStats } from "./stats.js";
+import type { VerifyReport } from "./verify.js";
 import { assertGeneration, inView, openConsistentView, writerView, type View } from "./view.js";
 
 // The generation each entry returned by `load()` came from (readMany checks it).
@@ -233,6 +229,7 @@ export class ReplayStore {
 
   /** Counts, sizes, types and dates of the live entries, and the quarantine's size. @throws {StoreIndexLostError} when the index looks lost. */
   async stats(): Promise<StoreStats> {
+    const [{ statsOf }, { quarantineSummary }] = await Promise.all([import("./stats.js"), import("./quarantine.js")]);
     return this.#read(async (view) => statsOf(view, await this.#formatOf(view), quarantineSummary(this.#ctx.layout)));
   }
 
@@ -245,6 +242,7 @@ export class ReplayStore {
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const { repair = false, onProgress } = checked(VerifyOptionsSchema, options, "options");
     const layout = this.#ctx.layout;
+    const [{ verifyView }, { readQuarantine, repairView }] = await Promise.all([import("./verify.js"), import("./quarantine.js")]);
     if (!repair)
       return this.#read(async (view) => (await verifyView(view, await this.#formatOf(view), readQuarantine(layout), onProgress)).report, "allow-lost");
     await this.#assertExists();
@@ -257,6 +255,7 @@ export class ReplayStore {
   /** The entries `verify({ repair: true })` set aside, oldest first ([] when none). */
   async quarantined(): Promise<QuarantineRecord[]> {
     await this.#assertExists();
+    const { readQuarantine } = await import("./quarantine.js");
     return readQuarantine(this.#ctx.layout);
   }
 
@@ -267,6 +266,7 @@ export class ReplayStore {
   async quarantinedBytes(id: number): Promise<Uint8Array> {
     const n = checked(RecordNumberSchema, id, "id");
     await this.#assertExists();
+    const { quarantinedBytes } = await import("./quarantine.js");
     return quarantinedBytes(this.#ctx.layout, n);
   }
 
@@ -274,6 +274,7 @@ export class ReplayStore {
   async dropQuarantined(ids: Iterable<number> | "all"): Promise<QuarantineRecord[]> {
     const wanted = ids === "all" ? "all" : new Set(checked(RecordNumbersSchema, ids === null || typeof ids !== "object" ? ids : [...ids], "ids"));
     await this.#assertExists();
+    const { dropQuarantined } = await import("./quarantine.js");
     return this.#write(() => dropQuarantined(this.#ctx.layout, wanted), "allow-lost");
   }
 
@@ -339,6 +340,7 @@ export class ReplayStore {
   async remove(ids: Iterable<string>, options?: { purge?: boolean }): Promise<{ removed: IndexEntry[] }> {
     const wanted = removeIdsOf(ids);
     const { purge = false } = checked(RemoveOptionsSchema, options, "options");
+    const { removeLocked } = await import("./evict.js");
     return this.#write(async () => {
       const removed = await removeLocked(this.#ctx, wanted);
       if (purge) await this.#compactLocked({ force: true });
@@ -363,6 +365,7 @@ export class ReplayStore {
    */
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<EvictResult> {
     const o = checked(EvictOptionsSchema, options, "options");
+    const { evictLocked } = await import("./evict.js");
     return this.#write(async () => {
       const result = await evictLocked(this.#ctx, o);
       if (o.compact === true) await this.#compactLocked({ force: true });
@@ -382,6 +385,7 @@ export class ReplayStore {
 
   /** Converts a dlm store's index to replaykit's (decoding each frame once). Returns the number of entries converted (0 when already replaykit). */
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
+    const { upgradeLocked } = await import("./convert.js");
     return this.#write(() => upgradeLocked(this.#ctx));
   }
 
@@ -391,6 +395,7 @@ export class ReplayStore {
    */
   async downgrade(): Promise<{ converted: number }> {
     await this.#assertExists();
+    const { downgradeLocked } = await import("./convert.js");
     return this.#write(() => downgradeLocked(this.#ctx));
   }
 
@@ -401,6 +406,7 @@ export class ReplayStore {
   }
 
   async #compactLocked(run: { force: boolean; onProgress?: ((done: number, total: number) => void) | undefined }) {
+    const { compactLocked } = await import("./compact.js");
     return compactLocked(this, { maxFrameBytes: this.#ctx.maxFrameBytes, ...run });
   }
 
@@ -429,6 +435,8 @@ export class ReplayStore {
   async #write<T>(fn: () => Promise<T>, lost: "refuse" | "allow-lost" = "refuse"): Promise<T> {
     // Once per store object: a directory removed later fails the write that needs it anyway.
     if (!this.#started) await this.#ctx.layout.ensureDirs(this.#create);
+    // Loaded by the first write: a read-only process never needs them.
+    const [{ rollForward, rollForwardLegacy }, { withStoreLock }] = await Promise.all([import("./recover.js"), import("./lock.js")]);
     const run = async () => {
       this.#ctx.layout.assertRegularFiles();
       if (!this.#started) await rollForwardLegacy(this);
