@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(DIST))("modules a process loads (node dist; run `tsc
     expect(urls.some((u) => u.includes(ZSTD))).toBe(false);
   });
 
-  test("open + sampleRows + draw + load + readMany load no write-only module; the first write loads the lock and the roll-forward", { timeout: 30_000 }, async () => {
+  test("a read-only process (open, sampleRows, draw, load, readMany) loads no write-only module; a write loads the lock", { timeout: 30_000 }, async () => {
     const dir = await tempDir();
     const store = await ReplayStore.open(dir);
     await store.appendMany(
