@@ -303,15 +303,7 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
   });
 
   it("a long commit no bigger than the live rows is checked where it was read: one flipped byte anywhere in it stops the reader before it", async () => {
-    const path = join(await tempDir(), "index.rkx");
-    const journal = await IndexJournal.open(path, { create: true });
-    const starts: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      starts.push(journal.end);
-      await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
-    }
-    starts.push(journal.end);
-    await journal.close();
+    const { path, starts } = await threeLongCommits();
     const clean = await readFile(path);
     const [second, third] = [starts[1]!, starts[2]!];
     // Its length field, a record head, the middle of the columns, the last byte.
@@ -331,15 +323,7 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
   });
 
   it("a long commit's columns are read at once: a read that fails is the error (an IndexReadError), raised only once every other read of the commit has ended", async () => {
-    const path = join(await tempDir(), "index.rkx");
-    const journal = await IndexJournal.open(path, { create: true });
-    const starts: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      starts.push(journal.end);
-      await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
-    }
-    starts.push(journal.end);
-    await journal.close();
+    const { path, starts } = await threeLongCommits();
     const size = (await stat(path)).size;
     const [second, third] = [starts[1]!, starts[2]!];
     const real = await open(path, "r");
@@ -412,3 +396,17 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
     expect(report.rssGrowthMiB).toBeLessThan(96);
   }, 180_000);
 });
+
+/** A journal of three commits of 200 entries each, and where each commit starts (and the file ends). */
+async function threeLongCommits(): Promise<{ path: string; starts: number[] }> {
+  const path = join(await tempDir(), "index.rkx");
+  const journal = await IndexJournal.open(path, { create: true });
+  const starts: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    starts.push(journal.end);
+    await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
+  }
+  starts.push(journal.end);
+  await journal.close();
+  return { path, starts };
+}

@@ -98,12 +98,8 @@ const openLocal = (dir: string) => ReplayStore.open(dir, { lock: false });
  * @throws {UnsafeEndpointError} when the endpoint ignores conditional writes (nothing is written).
  */
 export async function pushStore(dir: string, location: string, options: PushOptions = {}): Promise<PushResult> {
-  const { onProgress, size, rest } = splitOptions(options, "segmentBytes");
+  const { onProgress, size, o, root } = transferArguments(dir, options, "segmentBytes", "push copies a store in a directory into object storage");
   const segmentBytes = size ?? SEGMENT_BYTES;
-  if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty directory path");
-  if (isS3Location(dir)) throw new StoreArgumentError("dir", `must be a directory (push copies a store in a directory into object storage), got ${dir}`);
-  const o = resolveStoreOptions(rest);
-  const root = resolve(dir);
   await assertDirectory(root);
   const local = await ReplayStore.open(root, { create: false, lock: false, maxFrameBytes: o.maxFrameBytes, expanders: o.expanders });
   const layout = local.layout;
@@ -225,12 +221,8 @@ export async function pushStore(dir: string, location: string, options: PushOpti
  * @throws {StoreArgumentError} (options.commit) for a commit the store does not have.
  */
 export async function pullStore(location: string, dir: string, options: PullOptions = {}): Promise<PullResult> {
-  const { onProgress, size, rest } = splitOptions(options, "chunkBytes");
+  const { onProgress, size, o, root } = transferArguments(dir, options, "chunkBytes", "pull copies a store in object storage into a directory");
   const chunkBytes = size ?? DOWNLOAD_CHUNK_BYTES;
-  if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty directory path");
-  if (isS3Location(dir)) throw new StoreArgumentError("dir", `must be a directory (pull copies a store in object storage into a directory), got ${dir}`);
-  const o = resolveStoreOptions(rest);
-  const root = resolve(dir);
   if (existsSync(root) && !(await stat(root)).isDirectory()) throw new StoreArgumentError("dir", `is not a directory: ${root}`);
   const work = join(root, PULL_DIR);
   const paths = {
@@ -371,6 +363,14 @@ function splitOptions(
   if (size !== undefined && (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0))
     throw new StoreArgumentError(`options.${internal}`, "must be a positive integer");
   return { onProgress: onProgress as ((p: TransferProgress) => void) | undefined, size: size as number | undefined, rest: rest as StoreOptions };
+}
+
+/** The checked arguments of a push or pull: its options split, the store options resolved, the directory absolute. */
+function transferArguments(dir: unknown, options: unknown, internal: "segmentBytes" | "chunkBytes", what: string) {
+  const split = splitOptions(options, internal);
+  if (typeof dir !== "string" || dir === "") throw new StoreArgumentError("dir", "must be a non-empty directory path");
+  if (isS3Location(dir)) throw new StoreArgumentError("dir", `must be a directory (${what}), got ${dir}`);
+  return { ...split, o: resolveStoreOptions(split.rest), root: resolve(dir) };
 }
 
 async function assertDirectory(root: string): Promise<void> {
