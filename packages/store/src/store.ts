@@ -494,7 +494,8 @@ export class ReplayStore {
   /** A view of commit `commit` (default: the pinned one) of a store in object storage. The caller closes it. */
   async #remoteView(commit?: number): Promise<View> {
     const remote = this.#remote!;
-    const state = commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit);
+    // (readable: the journal file again when another process's cache trim deleted it)
+    const state = await remote.readable(commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit));
     const read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
     const index = read ?? { entries: [], release: async () => undefined };
     return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
