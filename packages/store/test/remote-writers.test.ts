@@ -22,30 +22,34 @@ describe("writers of a store in object storage", () => {
   test.each([
     [2, 20],
     [4, 10],
-  ])("%i writers append concurrently (random latency): every acknowledged append is there once, commits contiguous", { timeout: 120_000 }, async (writers, each) => {
-    const mem = bucket();
-    await (await openRemote(mem)).append(snap(100_000));
-    const acknowledged: string[] = [];
-    await Promise.all(
-      range(0, writers).map(async (w) => {
-        const handle = mem.fork({ faults: { seed: w + 1, rules: [{ fault: { kind: "latency", minMs: 0, maxMs: 4 } }] } });
-        const s = await openRemote(handle);
-        for (let i = 0; i < each; i++) {
-          const entry = await s.append(snap(w * 1000 + i));
-          acknowledged.push(entry.sectionId);
-        }
-      }),
-    );
-    expect(acknowledged).toHaveLength(writers * each);
-    const seen = await fresh(mem);
-    expect(seen.ok).toBe(true);
-    expect(seen.ids).toEqual([...acknowledged, idOf(100_000)].sort());
-    expect(seen.count).toBe(writers * each + 1); // no duplicates
-    // One commit per append, numbered without gaps.
-    const numbers = commitNumbers(mem);
-    expect(numbers).toEqual(range(1, writers * each + 1));
-    expect(seen.store.commit).toBe(writers * each + 1);
-  });
+  ])(
+    "%i writers append concurrently (random latency): every acknowledged append is there once, commits contiguous",
+    { timeout: 120_000 },
+    async (writers, each) => {
+      const mem = bucket();
+      await (await openRemote(mem)).append(snap(100_000));
+      const acknowledged: string[] = [];
+      await Promise.all(
+        range(0, writers).map(async (w) => {
+          const handle = mem.fork({ faults: { seed: w + 1, rules: [{ fault: { kind: "latency", minMs: 0, maxMs: 4 } }] } });
+          const s = await openRemote(handle);
+          for (let i = 0; i < each; i++) {
+            const entry = await s.append(snap(w * 1000 + i));
+            acknowledged.push(entry.sectionId);
+          }
+        }),
+      );
+      expect(acknowledged).toHaveLength(writers * each);
+      const seen = await fresh(mem);
+      expect(seen.ok).toBe(true);
+      expect(seen.ids).toEqual([...acknowledged, idOf(100_000)].sort());
+      expect(seen.count).toBe(writers * each + 1); // no duplicates
+      // One commit per append, numbered without gaps.
+      const numbers = commitNumbers(mem);
+      expect(numbers).toEqual(range(1, writers * each + 1));
+      expect(seen.store.commit).toBe(writers * each + 1);
+    },
+  );
 
   test("a writer that loses every attempt fails with StoreConflictError; nothing of it is committed", { timeout: 60_000 }, async () => {
     const mem = bucket();
@@ -157,7 +161,9 @@ describe("writers of a store in object storage", () => {
     expect(commitNumbers(mem)).toEqual([1, 2, 3]);
   });
 
-  test("a writer stalled on its commit PUT while another appends, compacts and collects (grace 0) is fenced: its append lands in the live chain or fails, never lost", { timeout: 60_000 }, async () => {
+  test("a writer stalled on its commit PUT while another appends, compacts and collects (grace 0) is fenced: its append lands in the live chain or fails, never lost", {
+    timeout: 60_000,
+  }, async () => {
     const mem = bucket();
     const setup = await openRemote(mem, { gracePeriodMs: 0 });
     await setup.appendMany([snap(0), snap(1), snap(2)]);
@@ -177,7 +183,9 @@ describe("writers of a store in object storage", () => {
     expect(Math.min(...below)).toBeGreaterThan(2); // the stalled writer's number was freed
     const outcome = await pending;
     // Its create of the freed number landed, and it found itself fenced (a checkpoint above not naming it) and withdrew it.
-    expect(stalled.requests.filter((r) => r.operation === "delete" && r.key.startsWith(COMMITS)).map((r) => r.key)).toEqual([`${COMMITS}${"2".padStart(20, "0")}.rkc`]);
+    expect(stalled.requests.filter((r) => r.operation === "delete" && r.key.startsWith(COMMITS)).map((r) => r.key)).toEqual([
+      `${COMMITS}${"2".padStart(20, "0")}.rkc`,
+    ]);
     const seen = await fresh(mem);
     expect(seen.ok).toBe(true);
     if ("entry" in outcome) expect(seen.ids).toContain(idOf(10));
