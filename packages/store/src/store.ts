@@ -499,23 +499,26 @@ export class ReplayStore {
   async #remoteView(commit?: number): Promise<View> {
     const remote = this.#remote!;
     const pinned = commit === undefined || commit === this.#pinned!.commit;
-    const state = pinned ? this.#pinned! : await remote.state(commit);
     let index: IndexRead;
-    if (state.journalPath === undefined) index = { entries: [], release: async () => undefined };
-    else if (!pinned) index = (await readIndexAt(state.journalPath, true)) ?? { entries: [], release: async () => undefined };
-    else {
+    let state = pinned ? this.#pinned! : await remote.state(commit);
+    if (pinned && this.#pinnedIndex?.commit === state.commit) {
       // The pinned commit's journal never changes: opened once, kept for every read until the pin moves.
-      if (this.#pinnedIndex?.commit !== state.commit) {
-        const previous = this.#pinnedIndex;
-        this.#pinnedIndex = { commit: state.commit, read: readIndexAt(state.journalPath, true) };
-        this.#pinnedIndex.read.catch(() => undefined);
-        void previous?.read.then((r) => r?.release()).catch(() => undefined);
-      }
-      const read = await this.#pinnedIndex.read.catch((error: unknown) => {
-        this.#pinnedIndex = undefined;
-        throw error;
-      });
+      const read = await this.#pinnedIndex.read;
       index = { ...(read ?? { entries: [] }), release: async () => undefined };
+    } else {
+      // (readable: the journal file again when another process's cache trim deleted it)
+      state = await remote.readable(state);
+      const opened = state.journalPath === undefined ? Promise.resolve(undefined) : readIndexAt(state.journalPath, true);
+      if (pinned) {
+        const previous = this.#pinnedIndex;
+        this.#pinnedIndex = { commit: state.commit, read: opened };
+        opened.catch(() => {
+          if (this.#pinnedIndex?.read === opened) this.#pinnedIndex = undefined;
+        });
+        void previous?.read.then((r) => r?.release()).catch(() => undefined);
+        const read = await opened;
+        index = { ...(read ?? { entries: [] }), release: async () => undefined };
+      } else index = (await opened) ?? { entries: [], release: async () => undefined };
     }
     return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
   }

@@ -14,9 +14,9 @@ export function isS3Location(location: string): boolean {
   return /^s3:\/\//i.test(location);
 }
 
-// S3 bucket names: 3-63 characters of lowercase letters, digits, dots and hyphens (dots and
-// underscores allowed loosely: MinIO and RGW accept more than AWS).
-const BUCKET = /^[a-z0-9][a-z0-9._-]{1,62}$/i;
+// S3 bucket names: 3-63 characters of lowercase letters, digits, dots and hyphens, starting
+// and ending with a letter or digit (AWS's rules, which MinIO and RGW enforce by default).
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * Parses `s3://bucket/prefix`.

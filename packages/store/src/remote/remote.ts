@@ -7,7 +7,7 @@
 // PUT. A writer that loses re-reads and runs its operation again; one that was fenced (a
 // purge or collection deleted the commits below a checkpoint it was not part of) finds out
 // from that checkpoint's list of writers.
-import { CorpusCorruptError, type FramePointer } from "@replaykit/corpus";
+import { CorpusCorruptError, crc32, type FramePointer } from "@replaykit/corpus";
 import type { ObjectStore } from "@replaykit/object-store";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -63,6 +63,8 @@ export interface PinnedState {
   readonly commitSize: number;
   /** The journal as of `commit`, in the cache (undefined when the store is empty). */
   readonly journalPath: string | undefined;
+  /** CRC-32 of the journal: a cached journal file is used only when it matches. */
+  readonly journalCrc32?: number;
 }
 
 /** Requests and bytes of one remote store object (what the benchmarks print). */
@@ -106,6 +108,8 @@ export class RemoteStore<L> {
   readonly #openLocal: (dir: string) => Promise<L>;
   readonly #namespace: string;
   #checked: Promise<void> | undefined;
+  /** Cached objects checked whole in this process (their copies are trusted from then on). */
+  readonly #verified = new Set<string>();
 
   constructor(location: S3Location, objects: ObjectStore, settings: RemoteSettings, openLocal: (dir: string) => Promise<L>) {
     this.location = location;
@@ -203,13 +207,13 @@ export class RemoteStore<L> {
       s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
     else {
       const key = this.keys.checkpoint(base);
-      const { head, journal } = decodeCheckpoint(await this.#immutable(key, useCache), this.bucket, key, base);
+      const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), useCache);
       s = fromCheckpoint(head, journal);
     }
     for (const n of numbers) {
       const key = this.keys.commit(n);
-      const bytes = await this.#immutable(key, useCache);
-      s = this.#apply(s, decodeCommit(bytes, this.bucket, key, n), bytes.length);
+      const { c, size } = await this.#immutable(key, (bytes) => ({ c: decodeCommit(bytes, this.bucket, key, n), size: bytes.length }), useCache);
+      s = this.#apply(s, c, size);
     }
     return this.#settle(s);
   }
@@ -217,13 +221,16 @@ export class RemoteStore<L> {
   /** The journal file and state of `s`, written into the cache. */
   async #settle(s: Building): Promise<PinnedState> {
     let journalPath: string | undefined;
+    const journalCrc32 = crc32(s.journal);
     if (s.journal.length > 0) {
       const id = `${this.location.prefix}\0${s.commit}`;
       journalPath = this.cache.pathOf(id, "journals");
-      if (!existsSync(journalPath)) journalPath = await this.cache.write(id, s.journal, "journals");
+      // A file already there is used only when it holds these bytes (a damaged one is replaced).
+      const there = await readFile(journalPath).catch(() => undefined);
+      if (there === undefined || Buffer.compare(there, s.journal) !== 0) journalPath = await this.cache.write(id, s.journal, "journals");
     }
     const { journal: _, ...rest } = s;
-    const state: PinnedState = { ...rest, journalPath };
+    const state: PinnedState = { ...rest, journalPath, journalCrc32 };
     await this.cache.write(`${this.location.prefix}\0${s.commit}.state`, new TextEncoder().encode(JSON.stringify(state)), "journals").catch(() => undefined);
     await this.cache.write(`${this.location.prefix}\0latest`, new TextEncoder().encode(String(s.commit)), "journals").catch(() => undefined);
     return state;
@@ -239,11 +246,29 @@ export class RemoteStore<L> {
     if (bytes === undefined) return undefined;
     try {
       const state = JSON.parse(new TextDecoder().decode(bytes)) as PinnedState;
-      if (state.commit !== want || (state.journalPath !== undefined && (await stat(state.journalPath)).size !== state.journalBytes)) return undefined;
+      if (state.commit !== want || !(await this.#journalIntact(state))) return undefined;
       return state;
     } catch {
       return undefined;
     }
+  }
+
+  /** True when the state's journal file is in the cache and holds its bytes (size and CRC-32). */
+  async #journalIntact(state: PinnedState): Promise<boolean> {
+    if (state.journalPath === undefined) return state.journalBytes === 0;
+    const bytes = await readFile(state.journalPath).catch(() => undefined);
+    return bytes !== undefined && bytes.length === state.journalBytes && state.journalCrc32 !== undefined && crc32(bytes) === state.journalCrc32;
+  }
+
+  /**
+   * `state` with its journal file in the cache: as it is when the file is there whole, else
+   * assembled again (another process's trim may have deleted it, or it was damaged).
+   */
+  async readable(state: PinnedState): Promise<PinnedState> {
+    if (state.journalPath === undefined) return state;
+    const size = (await stat(state.journalPath).catch(() => undefined))?.size;
+    if (size === state.journalBytes) return state;
+    return this.state(state.commit);
   }
 
   #apply(s: Building, c: ReturnType<typeof decodeCommit>, size: number): Building {
@@ -310,7 +335,7 @@ export class RemoteStore<L> {
       const from = offset + done - seg.offset;
       const n = Math.min(seg.length - from, length - done);
       const at = seg.at + from;
-      let bytes = await this.cache.readRange(seg.key, at, n);
+      let bytes = await this.#cachedRange(seg.key, at, n);
       if (bytes === undefined) {
         try {
           bytes = await this.objects.get(seg.key, { offset: at, length: n });
@@ -378,7 +403,7 @@ export class RemoteStore<L> {
       if (corpus === "sparse") await handle.truncate(state.corpusBytes);
       else
         for (const seg of state.segments) {
-          const bytes = (await this.cache.readRange(seg.key, seg.at, seg.length)) ?? (await this.objects.get(seg.key, { offset: seg.at, length: seg.length }));
+          const bytes = (await this.#cachedRange(seg.key, seg.at, seg.length)) ?? (await this.objects.get(seg.key, { offset: seg.at, length: seg.length }));
           await handle.write(bytes, 0, bytes.length, seg.offset);
         }
     } finally {
@@ -418,6 +443,7 @@ export class RemoteStore<L> {
       corpusBytes,
       journal: replace ? journal : journal.subarray(old.length),
       journalBytes: journal.length,
+      old,
       inline: added > 0 && added <= INLINE_MAX_BYTES ? await read(from, added) : undefined,
       readCorpus: read,
     };
@@ -455,12 +481,15 @@ export class RemoteStore<L> {
     }
     if (!(await this.#stillOurs(n, writer))) return undefined;
     // Committed. The new state: the pinned one plus this commit (nothing to fetch).
-    await this.cache.write(key, body).catch(() => undefined);
+    await this.cache.write(key, body).then(
+      () => this.#verified.add(key),
+      () => undefined,
+    );
     const base: Building = {
       ...state,
       segments: [...state.segments],
       writers: [...state.writers],
-      journal: state.journalPath === undefined ? new Uint8Array(0) : await readFile(state.journalPath),
+      journal: plan.old,
     };
     let next = this.#apply(base, decodeCommit(body, this.bucket, key, n), body.length);
     if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next);
@@ -505,7 +534,7 @@ export class RemoteStore<L> {
     for await (const e of this.#list(this.keys.checkpoints, this.keys.checkpoint(n - 1))) {
       const c = this.keys.checkpointOf(e.key);
       if (c === undefined) continue;
-      const { head } = decodeCheckpoint(await this.#immutable(e.key), this.bucket, e.key, c);
+      const { head } = await this.#immutable(e.key, (bytes) => decodeCheckpoint(bytes, this.bucket, e.key, c));
       const mine = head.writers[n - head.previous - 1] === writer;
       if (!mine) await this.objects.delete(this.keys.commit(n)).catch(() => undefined);
       return mine;
@@ -592,13 +621,49 @@ export class RemoteStore<L> {
     return this.objects.list(prefix, startAfter);
   }
 
-  /** An immutable object: from the cache, else fetched (and cached). */
-  async #immutable(key: string, useCache = true): Promise<Uint8Array> {
+  /**
+   * An immutable object, decoded (and so checked) by `decode`: from the cache when its copy
+   * there passes, else fetched (and cached). A cached copy that fails is deleted, never used.
+   */
+  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, useCache = true): Promise<T> {
     const cached = useCache ? await this.cache.read(key).catch(() => undefined) : undefined;
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      try {
+        const decoded = decode(cached);
+        this.#verified.add(key);
+        return decoded;
+      } catch {
+        await this.cache.forget([key]);
+      }
+    }
     const bytes = await this.objects.get(key);
+    const decoded = decode(bytes);
     await this.cache.write(key, bytes).catch(() => undefined);
-    return bytes;
+    this.#verified.add(key);
+    return decoded;
+  }
+
+  /**
+   * Bytes `[at, at + length)` of object `key` from the cache, or undefined when it is not
+   * there. The cached copy of a commit is checked whole (its CRC-32) once per process before
+   * any of it is used; one that fails is deleted (the caller fetches the range).
+   */
+  async #cachedRange(key: string, at: number, length: number): Promise<Uint8Array | undefined> {
+    if (!this.#verified.has(key)) {
+      const n = this.keys.commitOf(key);
+      if (n === undefined) return undefined; // segment objects are not cached
+      const whole = await this.cache.read(key).catch(() => undefined);
+      if (whole === undefined) return undefined;
+      try {
+        decodeCommit(whole, this.bucket, key, n);
+      } catch {
+        await this.cache.forget([key]);
+        return undefined;
+      }
+      this.#verified.add(key);
+      return at + length <= whole.length ? whole.slice(at, at + length) : undefined;
+    }
+    return this.cache.readRange(key, at, length);
   }
 }
 
@@ -618,6 +683,8 @@ interface Plan {
   corpusBytes: number;
   journal: Uint8Array;
   journalBytes: number;
+  /** The pinned state's journal (what a delta follows), read once before the commit. */
+  old: Uint8Array;
   inline: Uint8Array | undefined;
   readCorpus: (offset: number, length: number) => Promise<Uint8Array>;
 }
