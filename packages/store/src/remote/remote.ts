@@ -159,29 +159,24 @@ export class RemoteStore<L> {
   }
 
   async #state(commit: number | undefined, useCache: boolean): Promise<PinnedState> {
+    const cached = useCache ? await this.#cachedState(commit) : undefined;
+    // With a cached state, its commits are listed while the checkpoints are: one round trip, not two.
+    const fromCached = cached === undefined ? undefined : this.#listCommits(cached.commit > 1 ? this.keys.commit(cached.commit - 1) : undefined, commit);
+    fromCached?.catch(() => undefined);
     const checkpoints = await this.#checkpoints();
     const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
-    const cached = useCache ? await this.#cachedState(commit) : undefined;
     const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
-    const numbers: number[] = [];
     // A cached state is trusted only while the bucket still holds its commit, of the same size.
     const fromCache = cached !== undefined && base === cached.commit && base > cp;
-    const startAfter = fromCache ? (base > 1 ? this.keys.commit(base - 1) : undefined) : base === 0 ? undefined : this.keys.commit(base);
-    let first = true;
-    for await (const e of this.#list(this.keys.commits, startAfter)) {
-      const n = this.keys.commitOf(e.key);
-      if (n === undefined) continue;
-      if (fromCache && first) {
-        first = false;
-        if (n !== base || (cached.commitSize !== 0 && e.size !== cached.commitSize))
-          throw new ChainError(new StoreObjectCorruptError(this.bucket, e.key, "the cache's state does not match the bucket"));
-        continue;
-      }
-      if (commit !== undefined && n > commit) break;
-      numbers.push(n);
+    const listed = fromCache ? await fromCached! : await this.#listCommits(base === 0 ? undefined : this.keys.commit(base), commit);
+    if (fromCache) {
+      const first = listed.shift();
+      if (first === undefined)
+        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(base), "the cache's state names a commit the bucket does not hold"));
+      if (first.n !== base || (cached.commitSize !== 0 && first.size !== cached.commitSize))
+        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(first.n), "the cache's state does not match the bucket"));
     }
-    if (fromCache && first)
-      throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(base), "the cache's state names a commit the bucket does not hold"));
+    const numbers = listed.map((e) => e.n);
     const target = commit ?? numbers.at(-1) ?? base;
     if (commit !== undefined && target !== (numbers.at(-1) ?? base)) {
       const latest = await this.latest();
@@ -576,6 +571,16 @@ export class RemoteStore<L> {
     if (when === "after-grace" && !(Date.now() - since >= this.settings.gracePeriodMs)) return;
     const floor = state.generationCommit;
     if (floor <= 1) return;
+    if (when === "after-grace") {
+      // Anything left below the generation? Its oldest commit tells (segments go first, commits after),
+      // so a writer pays one listing, not three, once the old generation is gone.
+      let oldest: number | undefined;
+      for await (const e of this.#list(this.keys.commits)) {
+        oldest = this.keys.commitOf(e.key);
+        break;
+      }
+      if (oldest === undefined || oldest >= floor) return;
+    }
     // The generation's checkpoint must exist before anything below it goes (stale writers are fenced by it).
     if ((await this.objects.head(this.keys.checkpoint(floor))) === undefined) return;
     const doomed: string[] = [];
@@ -607,6 +612,18 @@ export class RemoteStore<L> {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The commits listed after `startAfter`, up to `commit` (all when undefined), with their objects' sizes. */
+  async #listCommits(startAfter: string | undefined, commit: number | undefined): Promise<Array<{ n: number; size: number }>> {
+    const out: Array<{ n: number; size: number }> = [];
+    for await (const e of this.#list(this.keys.commits, startAfter)) {
+      const n = this.keys.commitOf(e.key);
+      if (n === undefined) continue;
+      if (commit !== undefined && n > commit) break;
+      out.push({ n, size: e.size });
+    }
+    return out;
+  }
 
   async #checkpoints(): Promise<number[]> {
     const out: number[] = [];
