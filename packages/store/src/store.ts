@@ -38,7 +38,7 @@ import type { StoreStats } from "./stats.js";
 import type { VerifyReport } from "./verify.js";
 import { type IndexRead, readIndexAt } from "./index-io.js";
 import { isS3Location } from "./remote/location.js";
-import type { PinnedState, RemoteStore, RemoteWrite } from "./remote/remote.js";
+import type { PinnedState, RemoteCounters, RemoteStore, RemoteWrite } from "./remote/remote.js";
 import { assertGeneration, inView, openConsistentView, View, writerView } from "./view.js";
 
 // The generation each entry returned by `load()` came from (readMany checks it).
@@ -150,7 +150,7 @@ export class ReplayStore {
   }
 
   /** @internal The object store's requests and bytes so far (benchmarks); undefined for a directory. */
-  get remoteCounters(): Readonly<Record<string, number>> | undefined {
+  get remoteCounters(): Readonly<RemoteCounters> | undefined {
     return this.#remote === undefined ? undefined : { ...this.#remote.counters };
   }
 

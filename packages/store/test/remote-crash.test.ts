@@ -100,7 +100,7 @@ describe("a writer killed at every request", () => {
           const d = dying(state, mode);
           const writer = await openRemote(d.store, { ...options, cacheDir });
           d.arm(at);
-          let outcome: "pending" | "ok" | "failed" = "pending";
+          let outcome = "pending" as "pending" | "ok" | "failed";
           sc.run(writer).then(
             () => {
               outcome = "ok";
