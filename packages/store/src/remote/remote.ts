@@ -167,7 +167,7 @@ export class RemoteStore<L> {
     const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
     const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
     // A cached state is trusted only while the bucket still holds its commit, of the same size.
-    const fromCache = cached !== undefined && base === cached.commit && base > cp;
+    const fromCache = cached !== undefined && base === cached.commit && base > 0;
     const listed = fromCache ? await fromCached! : await this.#listCommits(base === 0 ? undefined : this.keys.commit(base), commit);
     if (fromCache) {
       const first = listed.shift();
