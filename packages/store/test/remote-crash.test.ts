@@ -30,11 +30,26 @@ function dying(state: MemoryObjectState, mode: "hang" | "reject" = "hang") {
     }
   };
   const store: ObjectStore = {
-    get: (k, r) => (gate(), inner.get(k, r)),
-    head: (k) => (gate(), inner.head(k)),
-    put: (k, b, m) => (gate(), inner.put(k, b, m)),
-    delete: (k) => (gate(), inner.delete(k)),
-    list: (p, a) => (gate(), inner.list(p, a)),
+    get(k, r) {
+      gate();
+      return inner.get(k, r);
+    },
+    head(k) {
+      gate();
+      return inner.head(k);
+    },
+    put(k, b, m) {
+      gate();
+      return inner.put(k, b, m);
+    },
+    delete(k) {
+      gate();
+      return inner.delete(k);
+    },
+    list(p, a) {
+      gate();
+      return inner.list(p, a);
+    },
   };
   return { store, info, arm };
 }
@@ -100,7 +115,7 @@ describe("a writer killed at every request", () => {
           const d = dying(state, mode);
           const writer = await openRemote(d.store, { ...options, cacheDir });
           d.arm(at);
-          let outcome: "pending" | "ok" | "failed" = "pending";
+          let outcome = "pending" as "pending" | "ok" | "failed";
           sc.run(writer).then(
             () => {
               outcome = "ok";

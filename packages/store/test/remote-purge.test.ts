@@ -135,7 +135,7 @@ describe("the grace period", () => {
     // verify of the pinned reader reports it (or throws the same typed error), never garbage.
     const report = await r.verify().catch((e: unknown) => e);
     if (report instanceof Error) expect(report).toBeInstanceOf(StoreChangedError);
-    else expect(report.ok).toBe(false);
+    else expect((report as { ok: boolean }).ok).toBe(false);
     expect(await r.refresh()).toBe(w.commit);
     expect((await r.verify()).ok).toBe(true);
   });

@@ -11,7 +11,7 @@ import { CorpusCorruptError, crc32, type FramePointer } from "@replaykit/corpus"
 import type { ObjectStore } from "@replaykit/object-store";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreArgumentError, StoreChangedError, StoreConflictError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
 import { ObjectCache } from "./cache.js";
