@@ -15,7 +15,9 @@ const endpoint = process.env.REPLAYKIT_TEST_S3_ENDPOINT;
 const bucketName = process.env.REPLAYKIT_TEST_S3_BUCKET ?? "replaykit-test";
 
 if (endpoint === undefined || endpoint === "") {
-  console.warn("remote-rgw.test.ts: the store's tests against a real S3 server are SKIPPED: REPLAYKIT_TEST_S3_ENDPOINT is not set (scripts/rgw.sh start, then export .tmp/rgw.env)");
+  console.warn(
+    "remote-rgw.test.ts: the store's tests against a real S3 server are SKIPPED: REPLAYKIT_TEST_S3_ENDPOINT is not set (scripts/rgw.sh start, then export .tmp/rgw.env)",
+  );
   describe("a store in object storage against a real S3 server", () => {
     test.skip("SKIPPED: REPLAYKIT_TEST_S3_ENDPOINT is not set (start Ceph RGW with scripts/rgw.sh start, then export the lines of .tmp/rgw.env)", () => {});
   });
@@ -25,7 +27,8 @@ if (endpoint === undefined || endpoint === "") {
   let n = 0;
   const freshPrefix = () => `${runId}/t${n++}`;
   const s3: NonNullable<StoreOptions["s3"]> = { endpoint, maxAttempts: 4 };
-  const open = (prefix: string, options: StoreOptions = {}) => ReplayStore.open(`s3://${bucketName}/${prefix}`, { cacheDir: join(tempDir(), "cache"), s3, ...options });
+  const open = (prefix: string, options: StoreOptions = {}) =>
+    ReplayStore.open(`s3://${bucketName}/${prefix}`, { cacheDir: join(tempDir(), "cache"), s3, ...options });
 
   afterAll(async () => {
     const keys: string[] = [];
