@@ -2,7 +2,7 @@
 // acknowledged is lost; a writer that loses every time fails with StoreConflictError; a
 // commit PUT whose answer was lost is settled by reading it back (committed exactly once);
 // a stalled writer is fenced; an endpoint that ignores conditional writes gets nothing.
-import { type Fault, type MemoryObjectStore, type ObjectStore, UnsafeEndpointError } from "@replaykit/object-store";
+import { type Fault, type MemoryObjectStore, type ObjectStore, ObjectStoreAmbiguousError, UnsafeEndpointError } from "@replaykit/object-store";
 import { describe, expect, test } from "vitest";
 import { type ReplayStore, StoreConflictError } from "../src/index.js";
 import { bucket, commitNumbers, idOf, liveIds, openRemote, PREFIX, sleep, snap } from "./remote-helpers.js";
@@ -159,6 +159,46 @@ describe("writers of a store in object storage", () => {
     const seen = await fresh(mem);
     expect(seen).toMatchObject({ ok: true, ids: [0, 1, 2].map(idOf), count: 3 });
     expect(commitNumbers(mem)).toEqual([1, 2, 3]);
+  });
+
+  test("an ambiguous commit PUT that lands only after the read-back found nothing: settled as ours, committed once", async () => {
+    const mem = bucket();
+    await (await openRemote(mem)).append(snap(0));
+    const inner = mem.fork();
+    let late: (() => Promise<unknown>) | undefined;
+    let armed = true;
+    const store: ObjectStore = {
+      async get(k, r) {
+        try {
+          return await inner.get(k, r);
+        } finally {
+          // The delayed write lands just after the writer's read-back missed it.
+          if (late !== undefined && k.startsWith(COMMITS)) {
+            const land = late;
+            late = undefined;
+            await land();
+          }
+        }
+      },
+      head: (k) => inner.head(k),
+      list: (p, a) => inner.list(p, a),
+      delete: (k) => inner.delete(k),
+      async put(key, body, mode) {
+        if (armed && key.startsWith(COMMITS) && mode.kind === "create") {
+          armed = false;
+          late = () => inner.put(key, body, mode);
+          throw new ObjectStoreAmbiguousError("request timed out (injected; the write lands later)", { bucket: "bkt", key, mode: "create" });
+        }
+        return inner.put(key, body, mode);
+      },
+    };
+    const w = await openRemote(store);
+    await w.appendMany([snap(1)], { onDuplicate: "keep" });
+    expect(late).toBeUndefined();
+    const seen = await fresh(mem);
+    expect(seen).toMatchObject({ ok: true, ids: [idOf(0), idOf(1)], count: 2 });
+    expect(commitNumbers(mem)).toEqual([1, 2]);
+    expect(w.commit).toBe(2);
   });
 
   test("a writer stalled on its commit PUT while another appends, compacts and collects (grace 0) is fenced: its append lands in the live chain or fails, never lost", {

@@ -462,7 +462,8 @@ export class RemoteStore<L> {
         return true;
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === "OBJECT_STORE_PRECONDITION") return false;
+        // After an ambiguous attempt, the object there may be that attempt's, landed late: look.
+        if (code === "OBJECT_STORE_PRECONDITION") return attempt > 1 && decodeCommit(await this.objects.get(key), this.bucket, key, n).head.writer === writer;
         if (code !== "OBJECT_STORE_AMBIGUOUS" || attempt >= 5) throw error;
       }
       // The PUT may or may not have landed: read the key back, never guess.
