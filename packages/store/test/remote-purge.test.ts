@@ -3,7 +3,7 @@
 // returns; a compaction keeps what readers pinned before it need for the grace period, and
 // after it a pinned reader gets StoreChangedError, not garbage.
 import { encodeFrame } from "@replaykit/corpus";
-import type { MemoryObjectStore } from "@replaykit/object-store";
+import type { Fault, MemoryObjectStore } from "@replaykit/object-store";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
@@ -91,6 +91,37 @@ describe("purge", () => {
     const fresh = await openRemote(mem.fork());
     expect((await fresh.verify()).ok).toBe(true);
     expect(await liveIds(fresh)).toEqual([0, 2, 3].map(idOf));
+  });
+});
+
+describe("purge with faults", () => {
+  const faults: Array<[string, Fault]> = [
+    ["times out before it lands", { kind: "timeout" }],
+    ["times out after it landed", { kind: "timeout-after-write" }],
+    ["gets a 503 (not landed)", { kind: "status", status: 503 }],
+  ];
+  test.each(faults)("a purge whose checkpoint PUT %s: once it returns, no object holds the purged frame (or it throws)", async (_, fault) => {
+    const mem = bucket();
+    const w0 = await openRemote(mem);
+    const purged = snap(5, "PURGE-FAULT-2b8e");
+    await w0.appendMany([snap(1), snap(2)]);
+    await w0.appendMany([purged, snap(6)]);
+    const handle = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: `${PREFIX}/checkpoints/`, nth: 1, fault }] } });
+    const w = await openRemote(handle);
+    const frame = await encodeFrame(purged);
+    const outcome = await w.remove([idOf(5)], { purge: true }).then(
+      () => "ok",
+      (e: unknown) => e,
+    );
+    expect(handle.requests.some((r) => r.fault !== undefined)).toBe(true);
+    if (outcome === "ok") expect(objectsHolding(mem, frame)).toEqual([]);
+    else expect(outcome).toBeInstanceOf(Error);
+    const fresh = await openRemote(mem.fork());
+    expect((await fresh.verify()).ok).toBe(true);
+    expect(await liveIds(fresh)).toEqual([1, 2, 6].map(idOf));
+    // A purge run again completes it.
+    await fresh.remove([idOf(5)], { purge: true });
+    expect(objectsHolding(mem, frame)).toEqual([]);
   });
 });
 

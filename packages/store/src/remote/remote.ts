@@ -443,7 +443,7 @@ export class RemoteStore<L> {
       journal: plan.old,
     };
     let next = this.#apply(base, decodeCommit(body, this.bucket, key, n));
-    if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next);
+    if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next, purge);
     const settled = await this.#settle(next);
     if (purge) await this.#collect(settled, "now");
     else await this.#collect(settled, "after-grace").catch(() => undefined); // best effort: the next writer tries again
@@ -494,7 +494,7 @@ export class RemoteStore<L> {
     return true;
   }
 
-  async #checkpoint(s: Building): Promise<Building> {
+  async #checkpoint(s: Building, required = false): Promise<Building> {
     const head: Omit<CheckpointHead, "format" | "crc32"> = {
       commit: s.commit,
       previous: s.checkpoint,
@@ -508,11 +508,21 @@ export class RemoteStore<L> {
     };
     const key = this.keys.checkpoint(s.commit);
     const body = encodeCheckpoint(head, s.journal);
-    try {
-      await this.objects.put(key, body, { kind: "create" });
-    } catch (error) {
-      // Written already (by another writer that read this commit) or unknown: the next writer writes it.
-      if ((error as { code?: string }).code !== "OBJECT_STORE_PRECONDITION") return s;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.objects.put(key, body, { kind: "create" });
+        break;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // Written already (by another writer that read this commit, or by an attempt of ours that landed).
+        if (code === "OBJECT_STORE_PRECONDITION") break;
+        // Unknown whether it landed: look, and write it again when it did not.
+        if (code === "OBJECT_STORE_AMBIGUOUS" && attempt < 5 && (await this.objects.head(key).catch(() => undefined)) !== undefined) break;
+        if (code === "OBJECT_STORE_AMBIGUOUS" && attempt < 5) continue;
+        // A purge must not return before its old objects are gone, which needs this checkpoint; otherwise the next writer writes it.
+        if (required) throw error;
+        return s;
+      }
     }
     await this.cache.write(key, body).catch(() => undefined);
     return { ...s, checkpoint: s.commit, writers: [] };
@@ -529,7 +539,15 @@ export class RemoteStore<L> {
     const floor = state.generationCommit;
     if (floor <= 1) return;
     // The generation's checkpoint must exist before anything below it goes (stale writers are fenced by it).
-    if ((await this.objects.head(this.keys.checkpoint(floor))) === undefined) return;
+    if ((await this.objects.head(this.keys.checkpoint(floor))) === undefined) {
+      if (when === "now")
+        throw new StoreObjectCorruptError(
+          this.bucket,
+          this.keys.checkpoint(floor),
+          "is missing, so the objects of the older generations could not be deleted yet: run the purge again",
+        );
+      return;
+    }
     const doomed: string[] = [];
     for await (const e of this.#list(this.keys.commits)) {
       const n = this.keys.commitOf(e.key);
