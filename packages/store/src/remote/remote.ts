@@ -50,6 +50,8 @@ export interface PinnedState {
   readonly journalPath: string | undefined;
   /** CRC-32 of the journal: a cached journal file is used only when it matches. */
   readonly journalCrc32?: number;
+  /** The writer token of commit `commit`: a cached state is used only when the bucket's commit has it (a prefix may be deleted and written anew). */
+  readonly lastWriter?: string;
 }
 
 /** Requests and bytes of one remote store object (what the benchmarks print). */
@@ -95,6 +97,7 @@ export class RemoteStore<L> {
   #checked: Promise<void> | undefined;
   /** Cached objects checked whole in this process (their copies are trusted from then on). */
   readonly #verified = new Set<string>();
+  #cacheHits = 0;
 
   constructor(location: S3Location, objects: ObjectStore, settings: RemoteSettings, openLocal: (dir: string) => Promise<L>) {
     this.location = location;
@@ -129,18 +132,25 @@ export class RemoteStore<L> {
    * below it and the commits after, unless this machine's cache has them.
    * @throws {StoreArgumentError} (options.commit) for a commit the store does not have.
    */
-  async state(commit?: number): Promise<PinnedState> {
-    const checkpoints = await this.#checkpoints();
+  async state(commit?: number, bypassCache = false): Promise<PinnedState> {
+    const sizes = new Map<string, number>();
+    const checkpoints = await this.#checkpoints(sizes);
     const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
-    const cached = await this.#cachedState(commit);
-    const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
-    const numbers: number[] = [];
-    for await (const e of this.#list(this.keys.commits, base === 0 ? undefined : this.keys.commit(base))) {
+    // The commits from the checkpoint on (with their sizes: cached copies must match them).
+    const listed = new Map<number, number>();
+    for await (const e of this.#list(this.keys.commits, cp <= 1 ? undefined : this.keys.commit(cp - 1))) {
       const n = this.keys.commitOf(e.key);
-      if (n === undefined) continue;
+      if (n === undefined || n < cp) continue;
       if (commit !== undefined && n > commit) break;
-      numbers.push(n);
+      listed.set(n, e.size);
+      sizes.set(e.key, e.size);
     }
+    let cached = bypassCache ? undefined : await this.#cachedState(commit);
+    if (cached !== undefined && (cached.commit < cp || !listed.has(cached.commit) || !(await this.#sameStore(cached, listed.get(cached.commit)!))))
+      cached = undefined;
+    const base = cached !== undefined ? cached.commit : cp;
+    const numbers = [...listed.keys()].filter((n) => n > base);
+    const hitsBefore = this.#cacheHits;
     const target = commit ?? numbers.at(-1) ?? base;
     if (commit !== undefined && target !== (numbers.at(-1) ?? base)) {
       const latest = await this.latest();
@@ -161,17 +171,34 @@ export class RemoteStore<L> {
         );
     });
     let s: Building;
-    if (base === 0) s = emptyBuilding();
-    else if (cached !== undefined && cached.commit === base)
-      s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
-    else {
-      const key = this.keys.checkpoint(base);
-      const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base));
-      s = fromCheckpoint(head, journal);
+    try {
+      if (base === 0) s = emptyBuilding();
+      else if (cached !== undefined && cached.commit === base)
+        s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
+      else {
+        const key = this.keys.checkpoint(base);
+        const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), sizes.get(key), bypassCache);
+        s = fromCheckpoint(head, journal);
+      }
+      for (const n of numbers) {
+        const key = this.keys.commit(n);
+        s = this.#apply(s, await this.#immutable(key, (bytes) => decodeCommit(bytes, this.bucket, key, n), sizes.get(key), bypassCache));
+      }
+    } catch (error) {
+      // Cached objects that do not fit together may be another store's (once at this prefix): fetch them all.
+      if (!bypassCache && this.#cacheHits > hitsBefore && StoreObjectCorruptError.isInstance(error)) return this.state(commit, true);
+      throw error;
     }
-    for (const n of numbers) {
-      const key = this.keys.commit(n);
-      s = this.#apply(s, await this.#immutable(key, (bytes) => decodeCommit(bytes, this.bucket, key, n)));
+    // Assembled from cached objects: they must be this store's, not one that was at this prefix before (its last commit's writer says).
+    const size = listed.get(s.commit);
+    if (!bypassCache && this.#cacheHits > hitsBefore && size !== undefined && !(await this.#sameStore({ commit: s.commit, lastWriter: s.lastWriter }, size)))
+      return this.state(commit, true);
+    if (bypassCache) {
+      // The cache held another store's objects under these keys: drop the ones this state reads frames from and did not just fetch.
+      const fetched = new Set(numbers.map((n) => this.keys.commit(n)));
+      const stale = [...new Set(s.segments.map((seg) => seg.key))].filter((k) => !fetched.has(k));
+      for (const k of stale) this.#verified.delete(k);
+      await this.cache.forget(stale);
     }
     return this.#settle(s);
   }
@@ -261,6 +288,7 @@ export class RemoteStore<L> {
       segments,
       checkpoint: s.checkpoint,
       writers: [...s.writers, head.writer],
+      lastWriter: head.writer,
       journal,
     };
   }
@@ -578,13 +606,34 @@ export class RemoteStore<L> {
 
   // ------------------------------------------------------------------ helpers
 
-  async #checkpoints(): Promise<number[]> {
+  async #checkpoints(sizes?: Map<string, number>): Promise<number[]> {
     const out: number[] = [];
     for await (const e of this.#list(this.keys.checkpoints)) {
       const n = this.keys.checkpointOf(e.key);
       if (n !== undefined) out.push(n);
+      sizes?.set(e.key, e.size);
     }
     return out;
+  }
+
+  /**
+   * True when the bucket's commit `state.commit` is the one this cached state was made from
+   * (its writer token; one small range GET): a prefix deleted and written anew re-uses the
+   * commit numbers, and the cache must not serve the old store.
+   */
+  async #sameStore(state: Pick<PinnedState, "commit" | "lastWriter">, size: number): Promise<boolean> {
+    if (state.lastWriter === undefined) return false;
+    const key = this.keys.commit(state.commit);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.objects.get(key, { offset: 0, length: Math.min(512, size) });
+    } catch (error) {
+      if ((error as { code?: string }).code === "OBJECT_STORE_NOT_FOUND") return false;
+      throw error;
+    }
+    const m = /"writer":"([^"]*)"/.exec(new TextDecoder().decode(bytes));
+    if (m !== null) return m[1] === state.lastWriter;
+    return decodeCommit(await this.objects.get(key), this.bucket, key, state.commit).head.writer === state.lastWriter;
   }
 
   #list(prefix: string, startAfter?: string) {
@@ -595,12 +644,15 @@ export class RemoteStore<L> {
    * An immutable object, decoded (and so checked) by `decode`: from the cache when its copy
    * there passes, else fetched (and cached). A cached copy that fails is deleted, never used.
    */
-  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T): Promise<T> {
-    const cached = await this.cache.read(key).catch(() => undefined);
-    if (cached !== undefined) {
+  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, size?: number, bypassCache = false): Promise<T> {
+    const cached = bypassCache ? undefined : await this.cache.read(key).catch(() => undefined);
+    if (cached !== undefined && size !== undefined && cached.length !== size)
+      await this.cache.forget([key]); // another store's, once at this prefix
+    else if (cached !== undefined) {
       try {
         const decoded = decode(cached);
         this.#verified.add(key);
+        this.#cacheHits++;
         return decoded;
       } catch {
         await this.cache.forget([key]);
@@ -678,6 +730,7 @@ function fromCheckpoint(head: CheckpointHead, journal: Uint8Array): Building {
     segments: [...head.segments],
     checkpoint: head.commit,
     writers: [],
+    lastWriter: head.writers.at(-1),
     journal,
   };
 }
