@@ -7,7 +7,7 @@ import type { Fault, MemoryObjectStore } from "@replaykit/object-store";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { createSnapshot, ReplayStore, StoreChangedError } from "../src/index.js";
+import { createSnapshot, ReplayStore, StoreArgumentError, StoreChangedError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { bucket, commitNumbers, filesUnder, idOf, LOCATION, liveIds, openRemote, PREFIX, sleep, snap } from "./remote-helpers.js";
 
@@ -181,7 +181,25 @@ describe("the grace period", () => {
     expect(commitNumbers(mem)).toEqual([w.commit]);
     await expect(r.readMany(await r.load())).rejects.toBeInstanceOf(StoreChangedError);
     const error = await openRemote(mem.fork(), { commit: pinned }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as { code?: string }).code).toMatch(/^STORE_(ARGUMENT|CHANGED)$/);
+    expect(error).toBeInstanceOf(StoreArgumentError);
+    expect((error as Error).message).toContain("no longer in the store");
+  });
+
+  test("a collected commit is 'no longer in the store' even when a fenced writer's late create sits among the freed numbers", async () => {
+    const mem = bucket();
+    const w = await openRemote(mem, { gracePeriodMs: 0 });
+    for (let i = 0; i < 3; i++) await w.append(snap(i));
+    const key = `${PREFIX}/commits/${"2".padStart(20, "0")}.rkc`;
+    const orphan = mem.state.read(key)!.body;
+    await w.compact();
+    expect(mem.state.read(key)).toBeUndefined();
+    await mem.put(key, orphan, { kind: "create" }); // what a stalled writer that died before withdrawing it leaves
+    const error = await openRemote(mem.fork(), { commit: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreArgumentError);
+    expect((error as Error).message).toContain("no longer in the store");
+    // The latest is unaffected by it.
+    const fresh = await openRemote(mem.fork());
+    expect(fresh.commit).toBe(w.commit);
+    expect(await liveIds(fresh)).toEqual([0, 1, 2].map(idOf));
   });
 });

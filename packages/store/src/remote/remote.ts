@@ -163,6 +163,12 @@ export class RemoteStore<L> {
     }
     if (cached !== undefined && cached.commit === target) return cached;
     numbers.forEach((n, i) => {
+      // Below a later checkpoint, commits may have been collected (and a fenced writer's late create may sit among them).
+      if (n !== base + i + 1 && commit !== undefined && checkpoints.some((c) => c > commit))
+        throw new StoreArgumentError(
+          "options.commit",
+          `commit ${commit} of ${this.location.url} is no longer in the store (collected after the grace period; the oldest readable is checkpoint ${checkpoints.find((c) => c > commit)})`,
+        );
       if (n !== base + i + 1)
         throw new StoreObjectCorruptError(
           this.bucket,
