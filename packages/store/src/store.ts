@@ -8,7 +8,7 @@ import { compactLocked } from "./compact.js";
 import type { StoreContext } from "./context.js";
 import { downgradeLocked, upgradeLocked } from "./convert.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
-import { StoreArgumentError, StoreIndexLostError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
+import { StoreArgumentError, StoreIndexLostError, StoreIOError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
 import { evictLocked, removeLocked, type EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
@@ -496,7 +496,11 @@ export class ReplayStore {
     const remote = this.#remote!;
     // (readable: the journal file again when another process's cache trim deleted it)
     const state = await remote.readable(commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit));
-    const read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
+    let read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
+    // Trimmed away between the check and the read: assembled again (never read as an empty store).
+    if (read === undefined && state.journalPath !== undefined) read = await readIndexAt((await remote.readable(state)).journalPath!, true);
+    if (read === undefined && state.journalPath !== undefined)
+      throw new StoreIOError(state.journalPath, "read the journal of the pinned commit from the cache", undefined);
     const index = read ?? { entries: [], release: async () => undefined };
     return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
   }
