@@ -149,14 +149,14 @@ describe("the grace period", () => {
 
   test("after the grace period the next write deletes the old generation; a reader pinned to it gets StoreChangedError", { timeout: 60_000 }, async () => {
     const mem = bucket();
-    const w = await openRemote(mem, { gracePeriodMs: 300 });
+    const w = await openRemote(mem, { gracePeriodMs: 1500 });
     for (let i = 0; i < 4; i++) await w.appendMany([snap(3 * i), snap(3 * i + 1), snap(3 * i + 2)]);
     const r = await openRemote(mem.fork());
     await w.remove([idOf(0)]);
     await w.compact();
     const generationTwo = new Set(mem.state.keys());
     expect(commitNumbers(mem)[0]).toBe(1); // within the grace period: all kept
-    await sleep(400);
+    await sleep(1600);
     await w.append(snap(50));
     // The commits and checkpoints below the compaction's are gone.
     expect(Math.min(...commitNumbers(mem))).toBe(6);

@@ -216,18 +216,37 @@ describe("writers of a store in object storage", () => {
     const mem = bucket();
     const setup = await openRemote(mem, { gracePeriodMs: 0 });
     await setup.appendMany([snap(0), snap(1), snap(2)]);
-    const stalled = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: COMMITS, nth: 1, fault: { kind: "latency", ms: 1500 } }] } });
-    const a = await openRemote(stalled, { gracePeriodMs: 0 });
+    // Its first commit PUT is on the wire (a latency fault) and does not arrive until the other writer is done (however slow the machine).
+    const stalled = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: COMMITS, nth: 1, fault: { kind: "latency", ms: 50 } }] } });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let onWire = false;
+    const held: ObjectStore = {
+      get: (k, r) => stalled.get(k, r),
+      head: (k) => stalled.head(k),
+      list: (p, a) => stalled.list(p, a),
+      delete: (k) => stalled.delete(k),
+      async put(key, body, mode) {
+        if (!onWire && key.startsWith(COMMITS)) {
+          onWire = true;
+          await gate;
+        }
+        return stalled.put(key, body, mode);
+      },
+    };
+    const a = await openRemote(held, { gracePeriodMs: 0 });
     const pending = a.append(snap(10, "stalled-writer")).then(
       (entry) => ({ entry }),
       (error: unknown) => ({ error }),
     );
-    // Wait until its commit PUT is on the wire.
-    while (!stalled.requests.some((r) => r.operation === "put" && r.key.startsWith(COMMITS))) await sleep(5);
+    while (!onWire) await sleep(5);
     const b = await openRemote(mem.fork(), { gracePeriodMs: 0 });
     await b.append(snap(20)); // takes the number the stalled writer is creating
     await b.remove([idOf(1)]);
     await b.compact(); // a new generation; grace 0: everything below it is deleted now
+    release();
     const below = commitNumbers(mem);
     expect(Math.min(...below)).toBeGreaterThan(2); // the stalled writer's number was freed
     const outcome = await pending;
