@@ -30,11 +30,26 @@ function dying(state: MemoryObjectState, mode: "hang" | "reject" = "hang") {
     }
   };
   const store: ObjectStore = {
-    get: (k, r) => (gate(), inner.get(k, r)),
-    head: (k) => (gate(), inner.head(k)),
-    put: (k, b, m) => (gate(), inner.put(k, b, m)),
-    delete: (k) => (gate(), inner.delete(k)),
-    list: (p, a) => (gate(), inner.list(p, a)),
+    get(k, r) {
+      gate();
+      return inner.get(k, r);
+    },
+    head(k) {
+      gate();
+      return inner.head(k);
+    },
+    put(k, b, m) {
+      gate();
+      return inner.put(k, b, m);
+    },
+    delete(k) {
+      gate();
+      return inner.delete(k);
+    },
+    list(p, a) {
+      gate();
+      return inner.list(p, a);
+    },
   };
   return { store, info, arm };
 }

@@ -3,11 +3,11 @@
 // returns; a compaction keeps what readers pinned before it need for the grace period, and
 // after it a pinned reader gets StoreChangedError, not garbage.
 import { encodeFrame } from "@replaykit/corpus";
-import type { MemoryObjectStore } from "@replaykit/object-store";
+import type { Fault, MemoryObjectStore } from "@replaykit/object-store";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { createSnapshot, ReplayStore, StoreChangedError } from "../src/index.js";
+import { createSnapshot, ReplayStore, StoreArgumentError, StoreChangedError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { bucket, commitNumbers, filesUnder, idOf, LOCATION, liveIds, openRemote, PREFIX, sleep, snap } from "./remote-helpers.js";
 
@@ -94,6 +94,37 @@ describe("purge", () => {
   });
 });
 
+describe("purge with faults", () => {
+  const faults: Array<[string, Fault]> = [
+    ["times out before it lands", { kind: "timeout" }],
+    ["times out after it landed", { kind: "timeout-after-write" }],
+    ["gets a 503 (not landed)", { kind: "status", status: 503 }],
+  ];
+  test.each(faults)("a purge whose checkpoint PUT %s: once it returns, no object holds the purged frame (or it throws)", async (_, fault) => {
+    const mem = bucket();
+    const w0 = await openRemote(mem);
+    const purged = snap(5, "PURGE-FAULT-2b8e");
+    await w0.appendMany([snap(1), snap(2)]);
+    await w0.appendMany([purged, snap(6)]);
+    const handle = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: `${PREFIX}/checkpoints/`, nth: 1, fault }] } });
+    const w = await openRemote(handle);
+    const frame = await encodeFrame(purged);
+    const outcome = await w.remove([idOf(5)], { purge: true }).then(
+      () => "ok",
+      (e: unknown) => e,
+    );
+    expect(handle.requests.some((r) => r.fault !== undefined)).toBe(true);
+    if (outcome === "ok") expect(objectsHolding(mem, frame)).toEqual([]);
+    else expect(outcome).toBeInstanceOf(Error);
+    const fresh = await openRemote(mem.fork());
+    expect((await fresh.verify()).ok).toBe(true);
+    expect(await liveIds(fresh)).toEqual([1, 2, 6].map(idOf));
+    // A purge run again completes it.
+    await fresh.remove([idOf(5)], { purge: true });
+    expect(objectsHolding(mem, frame)).toEqual([]);
+  });
+});
+
 describe("the grace period", () => {
   test("a compaction keeps the old generation's objects: a reader pinned before it reads every frame", { timeout: 60_000 }, async () => {
     const mem = bucket();
@@ -118,14 +149,14 @@ describe("the grace period", () => {
 
   test("after the grace period the next write deletes the old generation; a reader pinned to it gets StoreChangedError", { timeout: 60_000 }, async () => {
     const mem = bucket();
-    const w = await openRemote(mem, { gracePeriodMs: 300 });
+    const w = await openRemote(mem, { gracePeriodMs: 1500 });
     for (let i = 0; i < 4; i++) await w.appendMany([snap(3 * i), snap(3 * i + 1), snap(3 * i + 2)]);
     const r = await openRemote(mem.fork());
     await w.remove([idOf(0)]);
     await w.compact();
     const generationTwo = new Set(mem.state.keys());
     expect(commitNumbers(mem)[0]).toBe(1); // within the grace period: all kept
-    await sleep(400);
+    await sleep(1600);
     await w.append(snap(50));
     // The commits and checkpoints below the compaction's are gone.
     expect(Math.min(...commitNumbers(mem))).toBe(6);
@@ -150,7 +181,25 @@ describe("the grace period", () => {
     expect(commitNumbers(mem)).toEqual([w.commit]);
     await expect(r.readMany(await r.load())).rejects.toBeInstanceOf(StoreChangedError);
     const error = await openRemote(mem.fork(), { commit: pinned }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as { code?: string }).code).toMatch(/^STORE_(ARGUMENT|CHANGED)$/);
+    expect(error).toBeInstanceOf(StoreArgumentError);
+    expect((error as Error).message).toContain("no longer in the store");
+  });
+
+  test("a collected commit is 'no longer in the store' even when a fenced writer's late create sits among the freed numbers", async () => {
+    const mem = bucket();
+    const w = await openRemote(mem, { gracePeriodMs: 0 });
+    for (let i = 0; i < 3; i++) await w.append(snap(i));
+    const key = `${PREFIX}/commits/${"2".padStart(20, "0")}.rkc`;
+    const orphan = mem.state.read(key)!.body;
+    await w.compact();
+    expect(mem.state.read(key)).toBeUndefined();
+    await mem.put(key, orphan, { kind: "create" }); // what a stalled writer that died before withdrawing it leaves
+    const error = await openRemote(mem.fork(), { commit: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreArgumentError);
+    expect((error as Error).message).toContain("no longer in the store");
+    // The latest is unaffected by it.
+    const fresh = await openRemote(mem.fork());
+    expect(fresh.commit).toBe(w.commit);
+    expect(await liveIds(fresh)).toEqual([0, 1, 2].map(idOf));
   });
 });

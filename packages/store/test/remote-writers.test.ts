@@ -2,7 +2,7 @@
 // acknowledged is lost; a writer that loses every time fails with StoreConflictError; a
 // commit PUT whose answer was lost is settled by reading it back (committed exactly once);
 // a stalled writer is fenced; an endpoint that ignores conditional writes gets nothing.
-import { type Fault, type MemoryObjectStore, type ObjectStore, UnsafeEndpointError } from "@replaykit/object-store";
+import { type Fault, type MemoryObjectStore, type ObjectStore, ObjectStoreAmbiguousError, UnsafeEndpointError } from "@replaykit/object-store";
 import { describe, expect, test } from "vitest";
 import { type ReplayStore, StoreConflictError } from "../src/index.js";
 import { bucket, commitNumbers, idOf, liveIds, openRemote, PREFIX, sleep, snap } from "./remote-helpers.js";
@@ -29,25 +29,34 @@ describe("writers of a store in object storage", () => {
       const mem = bucket();
       await (await openRemote(mem)).append(snap(100_000));
       const acknowledged: string[] = [];
+      let conflicts = 0;
       await Promise.all(
         range(0, writers).map(async (w) => {
           const handle = mem.fork({ faults: { seed: w + 1, rules: [{ fault: { kind: "latency", minMs: 0, maxMs: 4 } }] } });
           const s = await openRemote(handle);
           for (let i = 0; i < each; i++) {
-            const entry = await s.append(snap(w * 1000 + i));
-            acknowledged.push(entry.sectionId);
+            try {
+              const entry = await s.append(snap(w * 1000 + i));
+              acknowledged.push(entry.sectionId);
+            } catch (error) {
+              // A writer that lost every attempt (possible under contention): not acknowledged, and nothing of it committed.
+              if (!StoreConflictError.isInstance(error)) throw error;
+              conflicts++;
+            }
           }
         }),
       );
-      expect(acknowledged).toHaveLength(writers * each);
+      if (conflicts > 0) console.warn(`${writers} writers × ${each} appends: ${conflicts} failed with StoreConflictError (lost every attempt)`);
+      expect(acknowledged.length + conflicts).toBe(writers * each);
+      expect(acknowledged.length).toBeGreaterThanOrEqual((writers * each) / 2);
       const seen = await fresh(mem);
       expect(seen.ok).toBe(true);
       expect(seen.ids).toEqual([...acknowledged, idOf(100_000)].sort());
-      expect(seen.count).toBe(writers * each + 1); // no duplicates
-      // One commit per append, numbered without gaps.
+      expect(seen.count).toBe(acknowledged.length + 1); // no duplicates
+      // One commit per acknowledged append, numbered without gaps.
       const numbers = commitNumbers(mem);
-      expect(numbers).toEqual(range(1, writers * each + 1));
-      expect(seen.store.commit).toBe(writers * each + 1);
+      expect(numbers).toEqual(range(1, acknowledged.length + 1));
+      expect(seen.store.commit).toBe(acknowledged.length + 1);
     },
   );
 
@@ -161,24 +170,83 @@ describe("writers of a store in object storage", () => {
     expect(commitNumbers(mem)).toEqual([1, 2, 3]);
   });
 
+  test("an ambiguous commit PUT that lands only after the read-back found nothing: settled as ours, committed once", async () => {
+    const mem = bucket();
+    await (await openRemote(mem)).append(snap(0));
+    const inner = mem.fork();
+    let late: (() => Promise<unknown>) | undefined;
+    let armed = true;
+    const store: ObjectStore = {
+      async get(k, r) {
+        try {
+          return await inner.get(k, r);
+        } finally {
+          // The delayed write lands just after the writer's read-back missed it.
+          if (late !== undefined && k.startsWith(COMMITS)) {
+            const land = late;
+            late = undefined;
+            await land();
+          }
+        }
+      },
+      head: (k) => inner.head(k),
+      list: (p, a) => inner.list(p, a),
+      delete: (k) => inner.delete(k),
+      async put(key, body, mode) {
+        if (armed && key.startsWith(COMMITS) && mode.kind === "create") {
+          armed = false;
+          late = () => inner.put(key, body, mode);
+          throw new ObjectStoreAmbiguousError("request timed out (injected; the write lands later)", { bucket: "bkt", key, mode: "create" });
+        }
+        return inner.put(key, body, mode);
+      },
+    };
+    const w = await openRemote(store);
+    await w.appendMany([snap(1)], { onDuplicate: "keep" });
+    expect(late).toBeUndefined();
+    const seen = await fresh(mem);
+    expect(seen).toMatchObject({ ok: true, ids: [idOf(0), idOf(1)], count: 2 });
+    expect(commitNumbers(mem)).toEqual([1, 2]);
+    expect(w.commit).toBe(2);
+  });
+
   test("a writer stalled on its commit PUT while another appends, compacts and collects (grace 0) is fenced: its append lands in the live chain or fails, never lost", {
     timeout: 60_000,
   }, async () => {
     const mem = bucket();
     const setup = await openRemote(mem, { gracePeriodMs: 0 });
     await setup.appendMany([snap(0), snap(1), snap(2)]);
-    const stalled = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: COMMITS, nth: 1, fault: { kind: "latency", ms: 1500 } }] } });
-    const a = await openRemote(stalled, { gracePeriodMs: 0 });
+    // Its first commit PUT is on the wire (a latency fault) and does not arrive until the other writer is done (however slow the machine).
+    const stalled = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: COMMITS, nth: 1, fault: { kind: "latency", ms: 50 } }] } });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let onWire = false;
+    const held: ObjectStore = {
+      get: (k, r) => stalled.get(k, r),
+      head: (k) => stalled.head(k),
+      list: (p, a) => stalled.list(p, a),
+      delete: (k) => stalled.delete(k),
+      async put(key, body, mode) {
+        if (!onWire && key.startsWith(COMMITS)) {
+          onWire = true;
+          await gate;
+        }
+        return stalled.put(key, body, mode);
+      },
+    };
+    const a = await openRemote(held, { gracePeriodMs: 0 });
     const pending = a.append(snap(10, "stalled-writer")).then(
       (entry) => ({ entry }),
       (error: unknown) => ({ error }),
     );
-    // Wait until its commit PUT is on the wire.
-    while (!stalled.requests.some((r) => r.operation === "put" && r.key.startsWith(COMMITS))) await sleep(5);
+    while (!onWire) await sleep(5);
     const b = await openRemote(mem.fork(), { gracePeriodMs: 0 });
     await b.append(snap(20)); // takes the number the stalled writer is creating
     await b.remove([idOf(1)]);
     await b.compact(); // a new generation; grace 0: everything below it is deleted now
+    release();
     const below = commitNumbers(mem);
     expect(Math.min(...below)).toBeGreaterThan(2); // the stalled writer's number was freed
     const outcome = await pending;
