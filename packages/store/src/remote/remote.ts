@@ -484,6 +484,14 @@ export class RemoteStore<L> {
     return settled;
   }
 
+  /** Writes the missing checkpoint of commit `n` (which started a generation), from the store as of `n`. */
+  async #repairCheckpoint(n: number): Promise<void> {
+    const at = await this.state(n);
+    if (at.checkpoint >= n) return;
+    const journal = at.journalPath === undefined ? new Uint8Array(0) : await readFile(at.journalPath);
+    await this.#checkpoint({ ...at, segments: [...at.segments], writers: [...at.writers], journal });
+  }
+
   /**
    * A create-if-absent PUT whose outcome is settled: true when the object is ours (also
    * when the answer was lost and reading it back shows our writer token), false when
@@ -580,7 +588,10 @@ export class RemoteStore<L> {
           this.keys.checkpoint(floor),
           "is missing, so the objects of the older generations could not be deleted yet: run the purge again",
         );
-      return;
+      // The writer that started the generation died before writing its checkpoint: a later writer writes it.
+      if (state.commit === floor) return;
+      await this.#repairCheckpoint(floor);
+      if ((await this.objects.head(this.keys.checkpoint(floor))) === undefined) return;
     }
     const doomed: string[] = [];
     for await (const e of this.#list(this.keys.commits)) {
