@@ -187,10 +187,18 @@ function findFiles(dir, re) {
 /** `name` and every replaykit package it depends on, directly or not (what installing it must bring, and nothing else). */
 function closure(name, packages) {
   const out = new Set();
+  // What npm installs: dependencies and peers, but not optional peers (the store's
+  // @replaykit/object-store, which only s3:// locations need).
+  const installed = (p) => {
+    const optional = p.pkg.peerDependenciesMeta ?? {};
+    const peers = Object.keys(p.pkg.peerDependencies ?? {}).filter((d) => optional[d]?.optional !== true);
+    return p.internalDeps.filter((d) => Object.hasOwn(p.pkg.dependencies ?? {}, d) || peers.includes(d));
+  };
   const visit = (n) => {
     if (out.has(n)) return;
     out.add(n);
-    for (const d of packages.find((p) => p.name === n)?.internalDeps ?? []) visit(d);
+    const p = packages.find((q) => q.name === n);
+    for (const d of p === undefined ? [] : installed(p)) visit(d);
   };
   visit(name);
   return [...out];
@@ -274,6 +282,13 @@ export async function publishCheck() {
     const n = checkInstalledFrom(facade.dir, url, packages, closure("@replaykit/store", packages));
     cpSync(join(ROOT, "scripts", "consumers", "full-facade", "index.mjs"), join(facade.dir, "index.mjs"));
     const { stdout: facadeOut } = await timed("facade script", () => run(process.execPath, ["index.mjs"], { cwd: facade.dir, env: facade.env }));
+    // Without @replaykit/object-store (an optional peer), an s3:// location is one clear error naming it.
+    const s3Probe =
+      'import("@replaykit/store").then(({ ReplayStore }) => ReplayStore.open("s3://bucket/replay")).then(() => { console.log("opened?!"); process.exit(1); }, (e) => { console.log(e.code + " " + e.message); process.exit(e.code === "STORE_UNSUPPORTED" && e.message.includes("@replaykit/object-store") ? 0 : 1); })';
+    const { stdout: s3Out } = await timed("s3:// without @replaykit/object-store", () =>
+      run(process.execPath, ["--input-type=module", "-e", s3Probe], { cwd: facade.dir, env: facade.env }),
+    );
+    if (!s3Out.includes("STORE_UNSUPPORTED")) throw new Error(`facade: s3:// without @replaykit/object-store: ${s3Out}`);
     rows.push([
       "(b) @replaykit/store",
       packages.find((p) => p.name === "@replaykit/store").version,

@@ -1,6 +1,18 @@
 #!/usr/bin/env node
-import { outputErrorLine } from "./errors.js";
-import { run } from "./index.js";
+import module from "node:module";
+
+// Node ≥ 22.1 can keep the compiled code of the modules a command loads (on disk, in node's
+// compile cache directory: $NODE_COMPILE_CACHE, or node-compile-cache in the temp
+// directory), so later calls skip compiling them. Node 20 has no compile cache: nothing
+// happens there. NODE_DISABLE_COMPILE_CACHE=1 turns it off; a cache that cannot be written
+// is no error. The modules are imported after it, so they can come from the cache.
+try {
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+} catch {
+  // The cache is only a speed-up.
+}
+const { outputErrorLine } = await import("./errors.js");
+const { run } = await import("./index.js");
 
 // A reader that closed the pipe (`replaykit export … | head -1`) got what it wanted: the
 // command ends at once, quietly, with exit code 0, as a shell pipeline expects, and stops

@@ -21,6 +21,13 @@ export function nonNegativeInteger(value: string): number {
   return n;
 }
 
+/** A positive integer (`--commit`). */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer.");
+  return n;
+}
+
 /** Any safe integer (`--seed`). */
 export function integer(value: string): number {
   const n = Number(value);

@@ -4,9 +4,16 @@
 // cli-progress draws it: it redraws in place at a fixed rate, cuts the line to the terminal
 // width and handles a terminal without cursor movement, which a hand-written bar would have
 // to relearn.
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 import type { OutStream } from "./io.js";
 import { formatBytes } from "./size.js";
+
+// cli-progress is loaded by the first bar drawn (a phase that ran a second on a terminal),
+// not by every command: loading it costs a fresh process ~10 ms that a piped or short call
+// never uses. It is CommonJS, so `require` loads it at once where a bar is drawn.
+type CliProgress = typeof import("cli-progress").default;
+let cliProgressLoaded: CliProgress | undefined;
+const cliProgress = (): CliProgress => (cliProgressLoaded ??= createRequire(import.meta.url)("cli-progress") as CliProgress);
 
 /** A bar that can be moved and stopped; the no-op one is returned when no bar is shown. */
 export interface Progress {
@@ -40,7 +47,7 @@ export type Unit = "bytes" | "lines" | "sections" | "frames" | "entries";
 export function startBar(stream: OutStream, label: string, total: number, unit: Unit, delayMs = PROGRESS_DELAY_MS): Progress {
   if (!wantsProgress(stream) || total <= 0) return NONE;
   const started = Date.now();
-  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  let bar: InstanceType<CliProgress["SingleBar"]> | undefined;
   let done = 0;
   let stopped = false;
   const show = (n: number) => (unit === "bytes" ? formatBytes(n) : n.toLocaleString("en-US"));
@@ -57,7 +64,7 @@ export function startBar(stream: OutStream, label: string, total: number, unit: 
   const draw = () => {
     if (stopped) return;
     if (bar === undefined) {
-      bar = new cliProgress.SingleBar({
+      bar = new (cliProgress().SingleBar)({
         stream,
         format: `${label} {bar} {percentage}% | {amount} | {speed} | ETA {remaining}`,
         barCompleteChar: "█",
@@ -91,11 +98,11 @@ export function startBar(stream: OutStream, label: string, total: number, unit: 
  */
 export function startActivity(stream: OutStream, label: string, delayMs = PROGRESS_DELAY_MS): Progress {
   if (!wantsProgress(stream)) return NONE;
-  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  let bar: InstanceType<CliProgress["SingleBar"]> | undefined;
   let stopped = false;
   const draw = () => {
     if (stopped) return;
-    bar = new cliProgress.SingleBar({ stream, format: `${label}… {duration_formatted}`, ...SAFE, fps: 4 });
+    bar = new (cliProgress().SingleBar)({ stream, format: `${label}… {duration_formatted}`, ...SAFE, fps: 4 });
     bar.start(1, 0);
   };
   const timer = delayMs > 0 ? setTimeout(draw, delayMs) : undefined;

@@ -6,6 +6,8 @@ import { registerCompact } from "./commands/compact.js";
 import { registerDowngrade } from "./commands/downgrade.js";
 import { registerEvict } from "./commands/evict.js";
 import { registerExport } from "./commands/export.js";
+import { registerPull } from "./commands/pull.js";
+import { registerPush } from "./commands/push.js";
 import { registerQuarantine } from "./commands/quarantine.js";
 import { registerRecover } from "./commands/recover.js";
 import { registerRemove } from "./commands/remove.js";
@@ -15,9 +17,25 @@ import { registerUpgrade } from "./commands/upgrade.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Context } from "./context.js";
 import { describeError, oneLine } from "./errors.js";
+import { addLocationOptions } from "./location.js";
 import { processIO, type CliIO } from "./io.js";
 
-const COMMANDS = ["add", "sample", "stats", "verify", "evict", "remove", "compact", "recover", "quarantine", "export", "upgrade", "downgrade"] as const;
+const COMMANDS = [
+  "add",
+  "sample",
+  "stats",
+  "verify",
+  "evict",
+  "remove",
+  "compact",
+  "recover",
+  "quarantine",
+  "export",
+  "upgrade",
+  "downgrade",
+  "push",
+  "pull",
+] as const;
 
 /**
  * Runs the `replaykit` command with `argv` (the arguments after the program name) and
@@ -97,8 +115,17 @@ Exit codes: 0 success; 1 failure (bad input lines, problems verify found, other 
 2 usage error (bad flags, bad sizes, missing arguments); 3 not found (no store at the
 directory); 4 corrupt (a damaged index or frame); 5 I/O error (permissions, a full disk);
 6 locked (another writer past --wait); 7 conflict (the store changed under the command);
-8 unsupported (e.g. a section type without a row expander).
+8 unsupported (e.g. a section type without a row expander, or a command that works on a
+directory only: verify --repair, quarantine, upgrade, downgrade on an s3:// store).
 Sizes: 123, 64KiB, 10MiB, 1GiB (KB, MB, GB are powers of 1000).
+Object storage: every <store-dir> may be s3://bucket/prefix (AWS S3, R2, GCS, MinIO, Ceph
+RGW), with --endpoint URL, --region R and --path-style. Defaults come from the environment
+and the shared AWS config: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (the endpoint),
+AWS_REGION, AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credentials; never
+flags). Immutable objects are cached per machine in REPLAYKIT_CACHE (default
+~/.cache/replaykit; "" turns it off).
+  $ replaykit add s3://corpus/team/replay day-12.jsonl --endpoint http://127.0.0.1:7480
+
 Run \`replaykit <command> --help\` for a command's flags and examples.`,
     );
   registerAdd(program, ctx);
@@ -113,6 +140,10 @@ Run \`replaykit <command> --help\` for a command's flags and examples.`,
   registerExport(program, ctx);
   registerUpgrade(program, ctx);
   registerDowngrade(program, ctx);
+  // Every command that takes a store takes an s3:// location too, with its flags (location.ts).
+  for (const command of program.commands) if (command.registeredArguments[0]?.name() === "store-dir") addLocationOptions(command, ctx);
+  registerPush(program, ctx);
+  registerPull(program, ctx);
   return program;
 }
 

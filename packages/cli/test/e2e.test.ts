@@ -1,6 +1,7 @@
 // The built command as a user runs it: `node dist/bin.js …` in a child process, stderr piped.
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import module from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -14,6 +15,25 @@ function replaykit(args: string[], input?: string) {
 }
 
 describe.skipIf(!existsSync(BIN))("node dist/bin.js (run `tsc -b` first)", () => {
+  test("node's compile cache: on node >= 22.1 a call leaves its modules' compiled code in node's cache directory (none with NODE_DISABLE_COMPILE_CACHE); on node 20 nothing is written", () => {
+    const hasCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";
+    for (const disabled of [false, true]) {
+      // The default cache directory is node-compile-cache in the temp directory: a temp directory of the test's own.
+      const tmp = tempDir();
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+      delete env.NODE_COMPILE_CACHE;
+      delete env.NODE_DISABLE_COMPILE_CACHE;
+      if (disabled) env.NODE_DISABLE_COMPILE_CACHE = "1";
+      const result = spawnSync(process.execPath, [BIN, "--version"], { env, encoding: "utf8", stdio: "pipe", timeout: 120_000 });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^\d+\.\d+\.\d+/);
+      const cache = join(tmp, "node-compile-cache");
+      const files = existsSync(cache) ? readdirSync(cache, { recursive: true }) : [];
+      if (hasCache && !disabled) expect(files.length, "files in the compile cache").toBeGreaterThan(0);
+      else expect(files, `disabled: ${disabled}`).toEqual([]);
+    }
+  });
+
   test("add 2,500 sections, sample, stats, verify, export: exit codes right, no progress bar when piped", () => {
     const dir = join(tempDir(), "store");
     const file = join(tempDir(), "many.jsonl");

@@ -1,4 +1,3 @@
-import { compress, decompress } from "@mongodb-js/zstd";
 import { cborgLoaded, decodeOwnPayload, decodePayload, encodePayload, loadCborg, PayloadError } from "./cbor.js";
 import { CorpusArgumentError, CorpusCorruptError } from "./errors.js";
 import { assertSnapshot, type FramePointer, type SectionSnapshot } from "./snapshot.js";
@@ -40,6 +39,14 @@ export function maxFrameBytesOf(options: ReadOptions | undefined, functionName: 
   return max;
 }
 
+// The zstd binding is loaded by the first compress or decompress, not at import: loading it
+// (a native addon, and its platform check, which builds a whole `process.report`) costs a
+// fresh process ~10 ms, and a process that reads no frame (stats, evict, the index alone)
+// never needs it. A binding that cannot load fails that first call, as it failed the import.
+type Zstd = typeof import("@mongodb-js/zstd");
+let zstdLoading: Promise<Zstd> | undefined;
+const zstd = (): Promise<Zstd> => (zstdLoading ??= import("@mongodb-js/zstd"));
+
 const asBuffer = (u8: Uint8Array): Buffer => (Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength));
 
 /**
@@ -65,7 +72,7 @@ export async function encodeFrame(snapshot: SectionSnapshot): Promise<Uint8Array
 export async function encodeFrames(snapshots: readonly SectionSnapshot[]): Promise<Uint8Array[]> {
   if (!Array.isArray(snapshots)) throw new CorpusArgumentError("encodeFrames", "snapshots", "an array", snapshots);
   for (let i = 0; i < snapshots.length; i++) assertSnapshot(snapshots[i], "encodeFrames", `snapshots[${i}]`);
-  await loadCborg();
+  const [{ compress }] = await Promise.all([zstd(), loadCborg()]);
   const frames: Uint8Array[] = new Array(snapshots.length);
   let next = 0;
   // Each payload is encoded just before its compress call is issued, so CBOR encoding on
@@ -169,6 +176,7 @@ export async function decodeFrameBatch(sources: readonly FrameSource[], options?
     runBytes += bound.size;
   }
   closeRun();
+  const { decompress } = await zstd();
 
   const decodeOne = async (i: number): Promise<void> => {
     const src = sources[i]!;

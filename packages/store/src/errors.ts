@@ -187,3 +187,41 @@ export class StoreUnsupportedError extends errorClass(StoreError, "StoreUnsuppor
     this.operation = operation;
   }
 }
+
+/**
+ * A copy between a directory and object storage would overwrite a store: `push` into a
+ * location that already holds commits (other than an earlier run of the same push), or
+ * `pull` into a directory that already holds a store. `target` names it. Nothing was written.
+ */
+export class StoreNotEmptyError extends errorClass(StoreError, "StoreNotEmptyError", "STORE_NOT_EMPTY", "conflict") {
+  static readonly isInstance = instanceCheck<StoreNotEmptyError>(this);
+  /** The location (`s3://bucket/prefix`) or directory that already holds a store. */
+  readonly target: string;
+
+  constructor(target: string, why: string) {
+    super(`store: ${target} ${why}`);
+    this.target = target;
+  }
+}
+
+/**
+ * `push` found damaged frames in the store it was asked to copy (what `verify` reports):
+ * nothing was uploaded. `problems` are verify's; `replaykit verify --repair` sets the
+ * damaged entries aside.
+ */
+export class StoreDamagedError extends errorClass(StoreError, "StoreDamagedError", "STORE_DAMAGED", "corrupt") {
+  static readonly isInstance = instanceCheck<StoreDamagedError>(this);
+  readonly path: string;
+  readonly problems: ReadonlyArray<{ readonly sectionId?: string | undefined; readonly byteOffset?: number | undefined; readonly message: string }>;
+
+  constructor(path: string, problems: StoreDamagedError["problems"], why: string) {
+    const first = problems[0];
+    const where =
+      first === undefined
+        ? ""
+        : `; first: ${first.sectionId === undefined ? "" : `section ${first.sectionId} `}${first.byteOffset === undefined ? "" : `at byte ${first.byteOffset}`}: ${first.message}`;
+    super(`store: ${path}: ${why} (${problems.length} problem${problems.length === 1 ? "" : "s"}${where})`);
+    this.path = path;
+    this.problems = problems;
+  }
+}

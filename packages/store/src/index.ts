@@ -28,15 +28,18 @@ export type { EvictResult } from "./evict.js";
 export type { QuarantineRecord } from "./quarantine.js";
 export type { RecoverReport, SkippedRange } from "./scan.js";
 export type { StoreStats } from "./stats.js";
+export { pullStore, pushStore, type PullOptions, type PullResult, type PushOptions, type PushResult, type TransferProgress } from "./remote/transfer-entry.js";
 export type { VerifyProblem, VerifyReport } from "./verify.js";
 export {
   StoreArgumentError,
   StoreChangedError,
+  StoreDamagedError,
   StoreConflictError,
   StoreError,
   StoreIndexLostError,
   StoreIOError,
   StoreLockedError,
+  StoreNotEmptyError,
   StoreNotFoundError,
   StoreObjectCorruptError,
   StoreUnsupportedError,

@@ -4,17 +4,14 @@ import type { FramePointer, SectionSnapshot } from "@replaykit/corpus";
 import { indexFormatOf, type IndexEntry, type IndexFormat } from "@replaykit/index";
 import { defaultExpanders, type Row, type RowExpander } from "@replaykit/parsers";
 import { dirname, join, resolve } from "node:path";
-import { compactLocked } from "./compact.js";
 import type { StoreContext } from "./context.js";
-import { downgradeLocked, upgradeLocked } from "./convert.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
-import { StoreArgumentError, StoreIndexLostError, StoreIOError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
-import { evictLocked, removeLocked, type EvictResult } from "./evict.js";
+import { StoreArgumentError, StoreIndexLostError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
+import type { EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
 import { ingestSnapshots, removeIdsOf, type AppendOptions, type IngestResult } from "./ingest.js";
 import { StoreLayout } from "./layout.js";
-import { withStoreLock } from "./lock.js";
 import {
   AppendOptionsSchema,
   CompactOptionsSchema,
@@ -33,18 +30,16 @@ import {
   type StoreOptions,
   type VerifyOptions,
 } from "./options.js";
-import { dropQuarantined, quarantinedBytes, quarantineSummary, readQuarantine, repairView, type QuarantineRecord } from "./quarantine.js";
+import type { QuarantineRecord } from "./quarantine.js";
 import type { DrawReceipt } from "./receipt.js";
-import { rollForward, rollForwardLegacy } from "./recover.js";
 import { drawSource, exportView, pickOptions, samplePreferenceRows, sampleRows } from "./sample.js";
 import { entriesFromCorpus, mergeSalvage, type RecoverReport } from "./scan.js";
-import { statsOf, type StoreStats } from "./stats.js";
-import { verifyView, type VerifyReport } from "./verify.js";
-import { readIndexAt } from "./index-io.js";
+import type { StoreStats } from "./stats.js";
+import type { VerifyReport } from "./verify.js";
+import { type IndexRead, readIndexAt } from "./index-io.js";
 import { isS3Location } from "./remote/location.js";
-import type { PinnedState, RemoteStore, RemoteWrite } from "./remote/remote.js";
-import { View } from "./view.js";
-import { assertGeneration, inView, openConsistentView, writerView } from "./view.js";
+import type { PinnedState, RemoteCounters, RemoteStore, RemoteWrite } from "./remote/remote.js";
+import { assertGeneration, inView, openConsistentView, View, writerView } from "./view.js";
 
 // The generation each entry returned by `load()` came from (readMany checks it).
 const loadedIn = new WeakMap<object, number>();
@@ -77,11 +72,11 @@ export class ReplayStore {
   #pinned: PinnedState | undefined;
   /** The commit last read or written (a directory's journal: its commit count as last seen). */
   #commit = 0;
-  readonly #options: StoreOptions;
+  /** The pinned commit's journal, open (a store in object storage). */
+  #pinnedIndex: { commit: number; read: Promise<IndexRead | undefined> } | undefined;
 
   private constructor(corpusPath: string, indexPath: string, options: StoreOptions, location = dirname(corpusPath)) {
     this.location = location;
-    this.#options = options;
     this.corpusPath = corpusPath;
     this.indexPath = indexPath;
     const o = resolveStoreOptions(options);
@@ -155,7 +150,7 @@ export class ReplayStore {
   }
 
   /** @internal The object store's requests and bytes so far (benchmarks); undefined for a directory. */
-  get remoteCounters(): Readonly<Record<string, number>> | undefined {
+  get remoteCounters(): Readonly<RemoteCounters> | undefined {
     return this.#remote === undefined ? undefined : { ...this.#remote.counters };
   }
 
@@ -310,6 +305,7 @@ export class ReplayStore {
 
   /** Counts, sizes, types and dates of the live entries, and the quarantine's size. @throws {StoreIndexLostError} when the index looks lost. */
   async stats(): Promise<StoreStats> {
+    const [{ statsOf }, { quarantineSummary }] = await Promise.all([import("./stats.js"), import("./quarantine.js")]);
     return this.#read(async (view) => statsOf(view, await this.#formatOf(view), quarantineSummary(this.#ctx.layout)));
   }
 
@@ -322,6 +318,7 @@ export class ReplayStore {
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     const { repair = false, onProgress } = checked(VerifyOptionsSchema, options, "options");
     const layout = this.#ctx.layout;
+    const [{ verifyView }, { readQuarantine, repairView }] = await Promise.all([import("./verify.js"), import("./quarantine.js")]);
     if (!repair)
       return this.#read(async (view) => (await verifyView(view, await this.#formatOf(view), readQuarantine(layout), onProgress)).report, "allow-lost");
     this.#localOnly("verify({ repair: true })");
@@ -336,6 +333,7 @@ export class ReplayStore {
   async quarantined(): Promise<QuarantineRecord[]> {
     if (this.#remote !== undefined) return []; // repair, which quarantines, runs on directories only
     await this.#assertExists();
+    const { readQuarantine } = await import("./quarantine.js");
     return readQuarantine(this.#ctx.layout);
   }
 
@@ -347,6 +345,7 @@ export class ReplayStore {
     const n = checked(RecordNumberSchema, id, "id");
     this.#localOnly("quarantinedBytes");
     await this.#assertExists();
+    const { quarantinedBytes } = await import("./quarantine.js");
     return quarantinedBytes(this.#ctx.layout, n);
   }
 
@@ -355,6 +354,7 @@ export class ReplayStore {
     const wanted = ids === "all" ? "all" : new Set(checked(RecordNumbersSchema, ids === null || typeof ids !== "object" ? ids : [...ids], "ids"));
     this.#localOnly("dropQuarantined");
     await this.#assertExists();
+    const { dropQuarantined } = await import("./quarantine.js");
     return this.#write(() => dropQuarantined(this.#ctx.layout, wanted), "allow-lost");
   }
 
@@ -425,6 +425,7 @@ export class ReplayStore {
     const { purge = false } = checked(RemoveOptionsSchema, options, "options");
     if (this.#remote !== undefined)
       return this.#remoteWrite({ name: "remove", corpus: purge ? "full" : "sparse", purge, run: (local) => local.remove([...wanted], { purge }) });
+    const { removeLocked } = await import("./evict.js");
     return this.#write(async () => {
       const removed = await removeLocked(this.#ctx, wanted);
       if (purge) await this.#compactLocked({ force: true });
@@ -451,6 +452,7 @@ export class ReplayStore {
   async evict(options: { maxBytes: number; protectIds?: Iterable<string>; compact?: boolean }): Promise<EvictResult> {
     const o = checked(EvictOptionsSchema, options, "options");
     if (this.#remote !== undefined) return this.#remoteWrite({ name: "evict", corpus: o.compact === true ? "full" : "sparse", run: (local) => local.evict(o) });
+    const { evictLocked } = await import("./evict.js");
     return this.#write(async () => {
       const result = await evictLocked(this.#ctx, o);
       if (o.compact === true) await this.#compactLocked({ force: true });
@@ -472,6 +474,7 @@ export class ReplayStore {
   /** Converts a dlm store's index to replaykit's (decoding each frame once). Returns the number of entries converted (0 when already replaykit). */
   async upgrade(): Promise<{ converted: number; format: IndexFormat }> {
     this.#localOnly("upgrade");
+    const { upgradeLocked } = await import("./convert.js");
     return this.#write(() => upgradeLocked(this.#ctx));
   }
 
@@ -482,6 +485,7 @@ export class ReplayStore {
   async downgrade(): Promise<{ converted: number }> {
     this.#localOnly("downgrade");
     await this.#assertExists();
+    const { downgradeLocked } = await import("./convert.js");
     return this.#write(() => downgradeLocked(this.#ctx));
   }
 
@@ -494,14 +498,28 @@ export class ReplayStore {
   /** A view of commit `commit` (default: the pinned one) of a store in object storage. The caller closes it. */
   async #remoteView(commit?: number): Promise<View> {
     const remote = this.#remote!;
-    // (readable: the journal file again when another process's cache trim deleted it)
-    const state = await remote.readable(commit === undefined || commit === this.#pinned!.commit ? this.#pinned! : await remote.state(commit));
-    let read = state.journalPath === undefined ? undefined : await readIndexAt(state.journalPath, true);
-    // Trimmed away between the check and the read: assembled again (never read as an empty store).
-    if (read === undefined && state.journalPath !== undefined) read = await readIndexAt((await remote.readable(state)).journalPath!, true);
-    if (read === undefined && state.journalPath !== undefined)
-      throw new StoreIOError(state.journalPath, "read the journal of the pinned commit from the cache", undefined);
-    const index = read ?? { entries: [], release: async () => undefined };
+    const pinned = commit === undefined || commit === this.#pinned!.commit;
+    let index: IndexRead;
+    let state = pinned ? this.#pinned! : await remote.state(commit);
+    if (pinned && this.#pinnedIndex?.commit === state.commit) {
+      // The pinned commit's journal never changes: opened once, kept for every read until the pin moves.
+      const read = await this.#pinnedIndex.read;
+      index = { ...(read ?? { entries: [] }), release: async () => undefined };
+    } else {
+      // (readable: the journal file again when another process's cache trim deleted it)
+      state = await remote.readable(state);
+      const opened = state.journalPath === undefined ? Promise.resolve(undefined) : readIndexAt(state.journalPath, true);
+      if (pinned) {
+        const previous = this.#pinnedIndex;
+        this.#pinnedIndex = { commit: state.commit, read: opened };
+        opened.catch(() => {
+          if (this.#pinnedIndex?.read === opened) this.#pinnedIndex = undefined;
+        });
+        void previous?.read.then((r) => r?.release()).catch(() => undefined);
+        const read = await opened;
+        index = { ...(read ?? { entries: [] }), release: async () => undefined };
+      } else index = (await opened) ?? { entries: [], release: async () => undefined };
+    }
     return new View(state.generation, index, this.corpusPath, false, this.#ctx.maxFrameBytes).withFrames(remote.frames(state));
   }
 
@@ -531,6 +549,7 @@ export class ReplayStore {
   }
 
   async #compactLocked(run: { force: boolean; onProgress?: ((done: number, total: number) => void) | undefined }) {
+    const { compactLocked } = await import("./compact.js");
     return compactLocked(this, { maxFrameBytes: this.#ctx.maxFrameBytes, ...run });
   }
 
@@ -561,6 +580,8 @@ export class ReplayStore {
   async #write<T>(fn: () => Promise<T>, lost: "refuse" | "allow-lost" = "refuse"): Promise<T> {
     // Once per store object: a directory removed later fails the write that needs it anyway.
     if (!this.#started) await this.#ctx.layout.ensureDirs(this.#create);
+    // Loaded by the first write: a read-only process never needs them.
+    const [{ rollForward, rollForwardLegacy }, { withStoreLock }] = await Promise.all([import("./recover.js"), import("./lock.js")]);
     const run = async () => {
       this.#ctx.layout.assertRegularFiles();
       if (!this.#started) await rollForwardLegacy(this);

@@ -252,7 +252,7 @@ describe("receipts and redraw", () => {
     const { rows, receipt } = await store.draw({ rows: 50, mix: { prose: 1, instruction: 1, preference: 1 }, now: NOW, seed: 8 });
     const parsed = JSON.parse(JSON.stringify(receipt)) as DrawReceipt;
     expect(parsed).toEqual(receipt);
-    expect(receipt.store).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), entries: 200 });
+    expect(receipt.store).toEqual({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), entries: 200, commit: 1 });
     for (const p of receipt.picks) expect(Object.keys(p).sort()).toEqual(["addedAt", "content", "sectionId", "sectionType", "weight"]);
     expect(bytes((await store.redraw(parsed)).rows)).toBe(bytes(rows));
   });

@@ -8,6 +8,7 @@ import { CliFailure, isSystemError, oneLine, UsageError } from "../errors.js";
 import { nowOf, write } from "../io.js";
 import { openInput, readLines } from "../jsonl.js";
 import { corpusBytes, openStore, storeDirError } from "../open-store.js";
+import { isObjectStorage, LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { reasonOf, refuseFileAsStoreDir } from "../paths.js";
 import { startActivity, startBar, type Progress } from "../progress.js";
 import { parseSectionLine, SectionLineError } from "../section-json.js";
@@ -19,7 +20,7 @@ export const SHOWN_BAD_LINES = 20;
 /** When this many first lines are all not JSON, the input is not JSONL at all (a binary, a CSV): one line, no per-line report. */
 export const NOT_JSONL_AFTER = 5;
 
-interface AddFlags {
+interface AddFlags extends LocationFlags {
   skipInvalid?: boolean;
   rejects?: string;
   supersede?: boolean;
@@ -32,7 +33,7 @@ export function registerAdd(program: Command, ctx: Context): void {
   program
     .command("add")
     .description("ingest sections from JSONL (a file, or - for stdin); every line is checked before anything is written")
-    .argument("<store-dir>", "the store directory (created if missing)")
+    .argument("<store-dir>", `${LOCATION_ARGUMENT_HELP} (created if missing)`)
     .argument("<file>", "JSONL file of sections, or - to read stdin")
     .option("--skip-invalid", "add the good lines even when some are bad (the bad ones are reported, and written to --rejects)")
     .option("--rejects <file>", "with --skip-invalid: write the bad lines, as they were, to this file")
@@ -85,7 +86,7 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
     throw new UsageError("--rejects works with --skip-invalid only (without it nothing is added when a line is bad)");
   if (flags.supersede === true && flags.keepDuplicates === true) throw new UsageError("--supersede and --keep-duplicates contradict each other: choose one");
   // Before reading the input: `add file.jsonl ./store` must not read the store's directory as JSONL.
-  await refuseFileAsStoreDir(dir, { command: "add", second: file });
+  if (!isObjectStorage(dir)) await refuseFileAsStoreDir(dir, { command: "add", second: file });
   const name = file === "-" ? "stdin" : file;
   const now = toWholeSeconds(nowOf(io));
   const totalBytes = file === "-" ? undefined : await inputSize(file);
@@ -172,7 +173,7 @@ async function add(ctx: Context, dir: string, file: string, flags: AddFlags): Pr
 
   // 4. Write: one ingest call, so one commit (all or nothing). Compressing is the long part,
   // and the store reports it; the commit after it gets a clock.
-  const store = await openStore(dir, { create: true, ...lockTimeout(flags.wait) });
+  const store = await openStore(ctx, dir, flags, { create: true, ...lockTimeout(flags.wait) });
   const onDuplicate = flags.supersede === true ? "supersede" : flags.keepDuplicates === true ? "keep" : undefined;
   let compressing: Progress | undefined;
   let committing: Progress | undefined;

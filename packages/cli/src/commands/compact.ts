@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { CliFailure } from "../errors.js";
 import { lockTimeout, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { liveCount, openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -11,7 +12,7 @@ export function registerCompact(program: Command, ctx: Context): void {
   program
     .command("compact")
     .description("rewrite the corpus with only the live frames, reclaiming dead space (safe against crashes)")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option("--force", "compact even when the index looks lost (no entries, intact frames in the corpus): only for a store emptied on purpose")
     .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
@@ -26,9 +27,9 @@ Example:
   $ replaykit compact ./replay
   compacted ./replay: 1342177 → 1048576 bytes (1.28 MiB → 1.00 MiB, 0.28 MiB reclaimed)`,
     )
-    .action(async (dir: string, flags: { force?: boolean; wait?: number }) => {
+    .action(async (dir: string, flags: { force?: boolean; wait?: number } & LocationFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const size = await liveCount(store);
       const progress = startBar(io.stderr, "compacting", size, "frames");
       let result: { bytesBefore: number; bytesAfter: number };

@@ -4,6 +4,7 @@ import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } fro
 import { CliFailure } from "../errors.js";
 import { nowOf } from "../io.js";
 import { openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags, refuseObjectStorage } from "../location.js";
 import { startActivity } from "../progress.js";
 
 /** `replaykit downgrade <store-dir> [--wait S]`. */
@@ -11,7 +12,7 @@ export function registerDowngrade(program: Command, ctx: Context): void {
   program
     .command("downgrade")
     .description("convert a replaykit store to a dlm store (index.json as dlm writes it), keeping a backup of the old index")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
       "after",
@@ -27,9 +28,10 @@ format is left as it is.
 Example:
   $ replaykit downgrade ./replay`,
     )
-    .action(async (dir: string, flags: { wait?: number }) => {
+    .action(async (dir: string, flags: { wait?: number } & LocationFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      refuseObjectStorage(dir, "downgrade");
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
       const stamp = nowOf(io).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
       // downgrade() deletes the journal (and rewrites index.json): keep whichever holds the

@@ -4,9 +4,10 @@ import { lockTimeout, plural, seconds, showDate, size, WAIT_FLAGS, WAIT_HELP, ty
 import { listIds, readIdsFile, unknownIds } from "../ids-file.js";
 import { LineWriter } from "../io.js";
 import { corpusBytes, openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { formatBytes } from "../size.js";
 
-interface EvictFlags {
+interface EvictFlags extends LocationFlags {
   maxBytes: number;
   protect?: string;
   compact?: boolean;
@@ -20,7 +21,7 @@ export function registerEvict(program: Command, ctx: Context): void {
   program
     .command("evict")
     .description("drop the oldest sections until the live bytes fit a budget (protected sections are never dropped)")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .requiredOption("--max-bytes <size>", "the budget for live frame bytes: 123, 64KiB, 10MiB, 1GiB (KB, MB, GB are powers of 1000)", size)
     .option("--protect <file>", "a file of section ids never to evict: one a line, blank lines and # comments ignored")
     .option("--compact", "compact afterwards, so the corpus file shrinks too")
@@ -42,7 +43,7 @@ Examples:
     .action(async (dir: string, flags: EvictFlags) => {
       const { io } = ctx;
       const protectIds = flags.protect === undefined ? undefined : await readIdsFile(flags.protect, "--protect", io.stdin);
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const bytesBefore = await corpusBytes(store);
       const options = { maxBytes: flags.maxBytes, ...(protectIds === undefined ? {} : { protectIds }) };
       // Counts come without an object per kept entry (a million of them cost more than the

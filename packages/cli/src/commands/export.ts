@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { LineWriter } from "../io.js";
 import { openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { startBar, wantsProgress } from "../progress.js";
 import { sectionToJson } from "../section-json.js";
 
@@ -10,7 +11,7 @@ export function registerExport(program: Command, ctx: Context): void {
   program
     .command("export")
     .description("print every section as JSONL in the `add` format on stdout (in append order)")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .addHelpText(
       "after",
       `
@@ -23,9 +24,9 @@ Example:
   $ replaykit export ./replay > backup.jsonl
   $ replaykit add ./restored backup.jsonl`,
     )
-    .action(async (dir: string) => {
+    .action(async (dir: string, flags: LocationFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false });
+      const store = await openStore(ctx, dir, flags, { create: false });
       // For the bar only (on a terminal); the export itself reads one consistent view of the store.
       const total = wantsProgress(io.stderr) ? (await store.load()).length : 0;
       const out = new LineWriter(io.stdout);

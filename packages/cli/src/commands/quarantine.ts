@@ -5,9 +5,10 @@ import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } fro
 import { CliFailure, UsageError, oneLine } from "../errors.js";
 import { LineWriter, write } from "../io.js";
 import { openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags, refuseObjectStorage } from "../location.js";
 import { formatBytes } from "../size.js";
 
-interface QuarantineFlags {
+interface QuarantineFlags extends LocationFlags {
   json?: boolean;
   export?: number;
   out?: string;
@@ -27,7 +28,7 @@ export function registerQuarantine(program: Command, ctx: Context): void {
   program
     .command("quarantine")
     .description("list what `verify --repair` set aside, export one record's damaged bytes, or drop records")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option("--json", "print the records as one JSON array on stdout")
     .option("--export <n>", "write record N's damaged bytes to --out (checked against their CRC-32)", (v) => recordNumber(v, undefined)[0]!)
     .option("--out <file>", "with --export: the file to write the bytes to (must not exist)")
@@ -52,7 +53,9 @@ Examples:
       const modes = [flags.export !== undefined, flags.drop !== undefined, flags.dropAll === true].filter(Boolean).length;
       if (modes > 1) throw new UsageError("give one of --export, --drop and --drop-all");
       if ((flags.export === undefined) !== (flags.out === undefined)) throw new UsageError("--export N and --out FILE go together");
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      // verify --repair, which fills the quarantine, runs on directories only.
+      refuseObjectStorage(dir, "quarantine");
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       if (flags.export !== undefined) {
         const bytes = await store.quarantinedBytes(flags.export);
         try {

@@ -2,6 +2,7 @@ import type { RecoverReport } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { startActivity } from "../progress.js";
 
 /** `replaykit recover <store-dir> [--wait S]`. */
@@ -9,7 +10,7 @@ export function registerRecover(program: Command, ctx: Context): void {
   program
     .command("recover")
     .description("rebuild the index from the corpus alone: the answer to a lost or unreadable index")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
       "after",
@@ -25,9 +26,9 @@ Example:
   $ replaykit verify ./replay   # "the index of ./replay looks lost … run replaykit recover"
   $ replaykit recover ./replay`,
     )
-    .action(async (dir: string, flags: { wait?: number }) => {
+    .action(async (dir: string, flags: { wait?: number } & LocationFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const working = startActivity(io.stderr, "recovering");
       let report: RecoverReport;
       try {

@@ -2,7 +2,8 @@ import type { IndexEntry } from "@replaykit/store";
 import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { listIds, readIdsFile } from "../ids-file.js";
-import { corpusBytes, openStore } from "../open-store.js";
+import { corpusBytes, isRemote, openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { startActivity } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -11,7 +12,7 @@ export function registerRemove(program: Command, ctx: Context): void {
   program
     .command("remove")
     .description("remove sections by id (a deletion request); with --purge their bytes leave the store's files")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .requiredOption("--ids <file>", "a file of section ids (one a line, blank lines and # comments ignored), or - for stdin")
     .option("--purge", "compact afterwards, so the removed sections' content is gone from every file of the store")
     .option(WAIT_FLAGS, WAIT_HELP, seconds)
@@ -26,14 +27,14 @@ listed in a warning.
 Example:
   $ printf '%s\\n' 3f2a9c0d11e4b5a6 | replaykit remove ./replay --ids - --purge`,
     )
-    .action(async (dir: string, flags: { ids: string; purge?: boolean; wait?: number }) => {
+    .action(async (dir: string, flags: { ids: string; purge?: boolean; wait?: number } & LocationFlags) => {
       const { io } = ctx;
       const ids = await readIdsFile(flags.ids, "--ids", io.stdin);
       if (ids.size === 0) {
         io.stderr.write(`nothing to remove: ${flags.ids === "-" ? "stdin" : flags.ids} names no section id\n`);
         return;
       }
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const before = await corpusBytes(store);
       const working = startActivity(io.stderr, flags.purge === true ? "removing and purging" : "removing");
       let removed: IndexEntry[];
@@ -50,10 +51,13 @@ Example:
       if (flags.purge === true) {
         const sizes = `corpus ${formatBytes(before)} → ${formatBytes(await corpusBytes(store))}`;
         io.stderr.write(
-          removed.length > 0 ? `purged: ${sizes}; the removed content is in none of the store's files\n` : `purged: ${sizes} (dead space reclaimed)\n`,
+          removed.length > 0
+            ? `purged: ${sizes}; the removed content is in none of the store's ${isRemote(store) ? "objects" : "files"}\n`
+            : `purged: ${sizes} (dead space reclaimed)\n`,
         );
       } else if (removed.length > 0) {
-        io.stderr.write(`their bytes stay in corpus.zst as dead space until \`replaykit compact ${dir}\` (or remove --purge)\n`);
+        const where = isRemote(store) ? "the store's segments" : "corpus.zst";
+        io.stderr.write(`their bytes stay in ${where} as dead space until \`replaykit compact ${dir}\` (or remove --purge)\n`);
       }
     });
 }

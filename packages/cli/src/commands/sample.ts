@@ -3,10 +3,11 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { randomInt } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
+import { type Context, integer, isoDate, lockTimeout, nonNegativeInteger, positiveInteger, seconds, WAIT_FLAGS, WAIT_HELP } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { LineWriter, nowOf } from "../io.js";
-import { openStore } from "../open-store.js";
+import { isRemote, openStore } from "../open-store.js";
+import { isObjectStorage, LOCATION_ARGUMENT_HELP, type LocationFlags } from "../location.js";
 import { atPath, kindOf } from "../paths.js";
 import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../tokenizer.js";
 
@@ -14,7 +15,7 @@ import { DEFAULT_ROW_BUDGET_MS, loadTokenCounter, type TokenCounter } from "../t
 const SHAPES = ["text", "messages", "prompt-completion", "preference"] as const;
 type Shape = (typeof SHAPES)[number];
 
-interface SampleFlags {
+interface SampleFlags extends LocationFlags {
   k?: number;
   rows?: number;
   tokens?: number;
@@ -34,6 +35,7 @@ interface SampleFlags {
   recordExposure?: boolean;
   rank?: number;
   worldSize?: number;
+  commit?: number;
   wait?: number;
 }
 
@@ -42,7 +44,7 @@ export function registerSample(program: Command, ctx: Context): void {
   program
     .command("sample")
     .description("draw sections (recency-weighted by default) and write their training rows: JSONL on stdout, or one file per row shape")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option("-k, --k <n>", "budget in sections (k ≥ the store's size takes every section)", nonNegativeInteger)
     .option("--rows <n>", "budget in rows: sections in key order until their rows reach n (the last section's rows all come)", nonNegativeInteger)
     .option("--tokens <n>", "budget in tokens: sections in key order while their rows' tokens fit", nonNegativeInteger)
@@ -70,6 +72,11 @@ export function registerSample(program: Command, ctx: Context): void {
       nonNegativeInteger,
     )
     .option("--world-size <w>", "data-parallel draws: the number of ranks; the parts of ranks 0 … w−1, in order, are the unsharded draw", nonNegativeInteger)
+    .option(
+      "--commit <n>",
+      "s3:// only: draw from this commit of the store (default: the latest; `replaykit stats --json` gives it), the same on every rank",
+      positiveInteger,
+    )
     .option(WAIT_FLAGS, `with --record-exposure: ${WAIT_HELP}`, seconds)
     .addHelpText(
       "after",
@@ -88,6 +95,10 @@ With --rank R --world-size W (and the same --seed and --now on every rank), each
 its own contiguous part of the one draw: the parts of ranks 0 … W−1 in order are the rows
 the unsharded command prints, and their sizes differ by at most one section. With --k a
 rank reads only its part's frames. The receipt records the shard.
+A store in object storage (s3://bucket/prefix) is read at one commit, printed on stderr as
+"commit: N" and recorded in the receipt; --from-receipt reads that commit again, so the rows
+repeat after later writes. Every rank must draw from the same commit: give them all
+--commit N (\`replaykit stats s3://… --json\` prints the latest), or compare the lines.
 Without --seed a random seed is used and printed on stderr as "seed: N", so the draw can be
 repeated; --seed N gives the rows of @replaykit/store's draw({ seed: N }) (and, with --k,
 of sampleRows({ k, seed: N })) on the same store.
@@ -104,7 +115,9 @@ Examples:
   $ replaykit sample ./replay --tokens 200000 --tokenizer tokenizer.json \\
       --mix prose=0.5,instruction=0.3,preference=0.2 --out replay/ --receipt replay/receipt.json
   $ replaykit sample ./replay --from-receipt replay/receipt.json --out replay-again/
-  $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl`,
+  $ replaykit sample ./replay --k 32 --dlm-seed 45 --now 2026-04-18T00:00:00 > as-dlm.jsonl
+  $ replaykit sample s3://corpus/replay --endpoint http://127.0.0.1:7480 --k 32 --seed 7 \\
+      --now 2026-06-01T00:00:00 --commit 12 --rank 0 --world-size 8 --receipt rank-0.json > rank-0.jsonl`,
     )
     .action(async (dir: string, flags: SampleFlags) => {
       await sample(ctx, dir, flags);
@@ -116,7 +129,7 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   const budgets = (["k", "rows", "tokens"] as const).filter((b) => flags[b] !== undefined);
   if (flags.dlmSeed !== undefined) checkDlmFlags(flags);
   if (flags.fromReceipt !== undefined) {
-    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure"] as const;
+    const drawFlags = ["k", "rows", "tokens", "tokenizer", "mix", "seed", "now", "preference", "receipt", "recordExposure", "commit"] as const;
     const clash: string[] = drawFlags.filter((f) => flags[f] !== undefined).map((f) => (f === "recordExposure" ? "--record-exposure" : `--${f}`));
     if (flags.scheme !== "recency") clash.push("--scheme");
     if (!flags.autoMined) clash.push("--no-auto-mined");
@@ -137,8 +150,16 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
       throw new UsageError(`--rank needs ${missing.join(" and ")}: every rank must compute the same draw`);
     if (flags.fromReceipt !== undefined) throw new UsageError("--from-receipt repeats a recorded part; it takes no --rank or --world-size");
   }
+  if (flags.commit !== undefined) {
+    if (!isObjectStorage(dir)) throw new UsageError("--commit is for a store in object storage (s3://bucket/prefix); a directory is read as it is now");
+    if (flags.recordExposure === true) throw new UsageError("--commit reads an earlier commit, and --record-exposure writes a new one: give one of them");
+  }
   const rowBudgetMs = tokenizerBudget(io.env);
-  const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+  const store = await openStore(ctx, dir, flags, {
+    create: false,
+    ...lockTimeout(flags.wait),
+    ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+  });
   if (flags.mix !== undefined && flags.allowMissingTypes !== true) await refuseMissingTypes(store, flags.mix);
   // Every output path is checked (and --out created) before the draw: a draw that records
   // exposure must not fail after its commit because of a typo in a path.
@@ -151,6 +172,11 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
   if (flags.fromReceipt !== undefined) {
     const recorded = await readReceipt(flags.fromReceipt);
     rows = isDlmReceipt(recorded) ? await redrawAsDlm(store, recorded, flags.fromReceipt) : (await store.redraw(recorded)).rows;
+    // In object storage a redraw reads the commit the receipt names (the store pins it).
+    if (isRemote(store) && !isDlmReceipt(recorded)) {
+      const commit = receiptCommit(recorded);
+      io.stderr.write(commit === undefined ? `commit: ${store.commit} (the receipt names none: the latest)\n` : `commit: ${commit} (the receipt's)\n`);
+    }
   } else if (flags.dlmSeed !== undefined) {
     ({ rows, receipt } = await drawAsDlm(store, flags, flags.dlmSeed, flags.now ?? nowOf(io)));
   } else {
@@ -185,6 +211,8 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     }
     rows = drawn.rows;
     receipt = drawn.receipt;
+    // Every rank of a data-parallel job must draw from the same commit: say which (the receipt records it too).
+    if (isRemote(store)) io.stderr.write(`commit: ${receiptCommit(drawn.receipt) ?? store.commit}\n`);
     for (const [type, short] of Object.entries(drawn.receipt.shortfall ?? {})) {
       io.stderr.write(`shortfall: ${type} is ${short} ${budget} short of its share (the store has too few ${type} sections); not refilled\n`);
     }
@@ -204,6 +232,12 @@ async function sample(ctx: Context, dir: string, flags: SampleFlags): Promise<vo
     await out.flush();
   }
   if (rows.length === 0 && flags.fromReceipt === undefined) io.stderr.write(`no rows: ${await whyEmpty(store, flags)}\n`);
+}
+
+/** The commit a receipt names (`store.commit`), when it names one. */
+function receiptCommit(receipt: unknown): number | undefined {
+  const commit = (receipt as { store?: { commit?: unknown } } | null)?.store?.commit;
+  return typeof commit === "number" && Number.isSafeInteger(commit) && commit > 0 ? commit : undefined;
 }
 
 /** `prose=0.5,instruction=0.3` → `{ prose: 0.5, instruction: 0.3 }` (a commander value parser). */

@@ -4,6 +4,7 @@ import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } fro
 import { CliFailure } from "../errors.js";
 import { nowOf } from "../io.js";
 import { openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags, refuseObjectStorage } from "../location.js";
 import { startActivity } from "../progress.js";
 
 /** `replaykit upgrade <store-dir> [--wait S]`. */
@@ -11,7 +12,7 @@ export function registerUpgrade(program: Command, ctx: Context): void {
   program
     .command("upgrade")
     .description("convert a dlm store's index to replaykit's (adds section types, auto-mined flags and CRC-32s), keeping a backup of the old index")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option(WAIT_FLAGS, WAIT_HELP, seconds)
     .addHelpText(
       "after",
@@ -26,9 +27,10 @@ replaykit's format is left as it is.
 Example:
   $ replaykit upgrade ./dlm-replay`,
     )
-    .action(async (dir: string, flags: { wait?: number }) => {
+    .action(async (dir: string, flags: { wait?: number } & LocationFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      refuseObjectStorage(dir, "upgrade");
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const size = (await store.load()).length;
       const stamp = nowOf(io).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
       const backup = `${store.indexPath}.dlm-backup-${stamp}`;

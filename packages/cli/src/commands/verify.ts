@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { lockTimeout, plural, seconds, WAIT_FLAGS, WAIT_HELP, type Context } from "../context.js";
 import { CliFailure, oneLine } from "../errors.js";
 import { LineWriter, write } from "../io.js";
-import { liveCount, openStore } from "../open-store.js";
+import { isRemote, liveCount, openStore } from "../open-store.js";
+import { LOCATION_ARGUMENT_HELP, type LocationFlags, refuseObjectStorage } from "../location.js";
 import { startBar } from "../progress.js";
 import { formatBytes } from "../size.js";
 
@@ -14,7 +15,7 @@ const INTEGRITY: Readonly<Record<string, string>> = {
   mixed: "mixed (CRC-32 where the index records one, decoding alone elsewhere)",
 };
 
-interface VerifyFlags {
+interface VerifyFlags extends LocationFlags {
   json?: boolean;
   repair?: boolean;
   wait?: number;
@@ -25,7 +26,7 @@ export function registerVerify(program: Command, ctx: Context): void {
   program
     .command("verify")
     .description("check every frame of a store; exit 0 when intact, 1 with a report of each problem")
-    .argument("<store-dir>", "the store directory")
+    .argument("<store-dir>", LOCATION_ARGUMENT_HELP)
     .option("--json", "print the report as one JSON object on stdout (same exit codes)")
     .option("--repair", "move damaged entries out of the live index into the store's quarantine (their bytes are kept there), so sample and export work again")
     .option(WAIT_FLAGS, `with --repair: ${WAIT_HELP}`, seconds)
@@ -46,7 +47,8 @@ Examples:
     )
     .action(async (dir: string, flags: VerifyFlags) => {
       const { io } = ctx;
-      const store = await openStore(dir, { create: false, ...lockTimeout(flags.wait) });
+      if (flags.repair === true) refuseObjectStorage(dir, "verify --repair");
+      const store = await openStore(ctx, dir, flags, { create: false, ...lockTimeout(flags.wait) });
       const size = await liveCount(store);
       const progress = startBar(io.stderr, "verifying", size, "frames");
       let report: VerifyReport;
@@ -61,7 +63,11 @@ Examples:
             `the index of ${dir} looks lost (missing, or no entries while the corpus holds sections): run \`replaykit recover ${dir}\` to rebuild it from the corpus; do not compact`,
           )
         : problems > 0 && report.quarantined.length < problems
-          ? new CliFailure(`verify found ${plural(problems, "problem")} in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside`)
+          ? new CliFailure(
+              isRemote(store)
+                ? `verify found ${plural(problems, "problem")} in ${dir}; repairing works on a directory: \`replaykit pull ${dir} DIR\`, then \`replaykit verify DIR --repair\``
+                : `verify found ${plural(problems, "problem")} in ${dir}; \`replaykit verify ${dir} --repair\` sets the damaged entries aside`,
+            )
           : undefined;
       if (flags.json === true) {
         await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
@@ -70,6 +76,7 @@ Examples:
       }
       const out = new LineWriter(io.stdout);
       await out.line(`store       ${dir} (${report.format} format)`);
+      if (isRemote(store)) await out.line(`commit      ${store.commit}`);
       await out.line(`entries     ${report.entries.toLocaleString("en-US")}`);
       await out.line(`integrity   ${INTEGRITY[report.integrity] ?? report.integrity}`);
       await out.line(

@@ -350,18 +350,32 @@ async function readLarge(
   const suffixAt = items + count * ENTRY_BYTES;
   const suffix = new Uint8Array(commitEnd - suffixAt);
   parts.push(suffix);
+  // The parts are read at once (the thread pool copies several while this thread checks the
+  // ones that have arrived), and with `check` the commit's bytes are hashed in file order as
+  // they arrive: its head and the records before the entries (in the window since
+  // entriesRecordOf found them there), then the parts. Every read is waited for before this
+  // returns, whatever happens: none may still be writing into the columns afterwards.
+  const reads: Array<Promise<number>> = [];
   let at = items;
   for (const part of parts) {
-    if ((await readFully(fd, path, part, at)) < part.length) return false;
+    reads.push(readFully(fd, path, part, at));
     at += part.length;
   }
-  if (check) {
-    // The commit's bytes in file order: its head and the records before the entries (in the
-    // window since entriesRecordOf found them there), then the parts as read.
-    let crc = zlibCrc32(win.buf.subarray(pos + 4 - win.start, items - win.start));
-    for (const part of parts) crc = zlibCrc32(part, crc);
-    if (crc >>> 0 !== stored) return false;
+  const settled = Promise.allSettled(reads);
+  let crc = check ? zlibCrc32(win.buf.subarray(pos + 4 - win.start, items - win.start)) : 0;
+  for (let k = 0; k < parts.length; k++) {
+    const got = await reads[k]!.catch(() => -1);
+    if (got < parts[k]!.length) break;
+    if (check) crc = zlibCrc32(parts[k]!, crc);
   }
+  // As when they were read one after another: the first part (in file order) that failed to
+  // read is the error, or else the first that came short (the file shrank) stops the reader.
+  const outcomes = await settled;
+  for (const [k, r] of outcomes.entries()) {
+    if (r.status === "rejected") throw r.reason;
+    if (r.value < parts[k]!.length) return false;
+  }
+  if (check && crc >>> 0 !== stored) return false;
   // The records in file order — the types before, the entries, the rest (the window still holds the commit's head).
   await win.ensure(pos, Math.min(head - pos, win.buf.length));
   applyPayload(cols, win.view, pos + COMMIT_HEAD_BYTES - win.start, head - win.start, win.start, path, result);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IndexCorruptError, IndexJournal, salvageJournal, writeJournal, type IndexEntry } from "../../src/index.js";
+import { IndexCorruptError, IndexJournal, IndexReadError, salvageJournal, writeJournal, type IndexEntry } from "../../src/index.js";
 import { Columns } from "../../src/journal/columns.js";
 import { readCommits } from "../../src/journal/read-commits.js";
 import { entry, tempDir } from "./helpers.js";
@@ -303,15 +303,7 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
   });
 
   it("a long commit no bigger than the live rows is checked where it was read: one flipped byte anywhere in it stops the reader before it", async () => {
-    const path = join(await tempDir(), "index.rkx");
-    const journal = await IndexJournal.open(path, { create: true });
-    const starts: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      starts.push(journal.end);
-      await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
-    }
-    starts.push(journal.end);
-    await journal.close();
+    const { path, starts } = await threeLongCommits();
     const clean = await readFile(path);
     const [second, third] = [starts[1]!, starts[2]!];
     // Its length field, a record head, the middle of the columns, the last byte.
@@ -328,6 +320,39 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
       expect(cols.size).toBe(200);
       expect(cols.toEntries()).toEqual(Array.from({ length: 200 }, (_, i) => entry(i)));
     }
+  });
+
+  it("a long commit's columns are read at once: a read that fails is the error (an IndexReadError), raised only once every other read of the commit has ended", async () => {
+    const { path, starts } = await threeLongCommits();
+    const size = (await stat(path)).size;
+    const [second, third] = [starts[1]!, starts[2]!];
+    const real = await open(path, "r");
+    // In the second commit (read into place), the read of the first u32 column (200 × 4 bytes)
+    // fails at once, and the read of the flags column (200 × 1 byte, later in the file) ends later.
+    let slowEnded = false;
+    let failedAt: number | undefined;
+    const fd = {
+      read: async (dest: Uint8Array, offset: number, length: number, position: number) => {
+        const inSecond = position > second && position < third;
+        if (inSecond && length === 800 && failedAt === undefined) {
+          failedAt = position;
+          throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+        }
+        const done = await real.read(dest, offset, length, position);
+        if (inSecond && length === 200) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          slowEnded = true;
+        }
+        return done;
+      },
+    } as unknown as Parameters<typeof readCommits>[0];
+    const cols = new Columns();
+    const error = await readCommits(fd, path, cols, 16, size, 4096, 64).catch((e: unknown) => e);
+    await real.close();
+    expect(failedAt).toBeDefined();
+    expect(error).toBeInstanceOf(IndexReadError);
+    expect((error as IndexReadError).message).toContain(path);
+    expect(slowEnded).toBe(true);
   });
 
   it("a commit head declaring 2 GiB in a small file: a torn tail, and the columns hold room for the real entries only", async () => {
@@ -371,3 +396,17 @@ describe("memory is bounded by what commits hold, not by what a head declares", 
     expect(report.rssGrowthMiB).toBeLessThan(96);
   }, 180_000);
 });
+
+/** A journal of three commits of 200 entries each, and where each commit starts (and the file ends). */
+async function threeLongCommits(): Promise<{ path: string; starts: number[] }> {
+  const path = join(await tempDir(), "index.rkx");
+  const journal = await IndexJournal.open(path, { create: true });
+  const starts: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    starts.push(journal.end);
+    await journal.commit({ append: Array.from({ length: 200 }, (_, i) => entry(200 * k + i)) });
+  }
+  starts.push(journal.end);
+  await journal.close();
+  return { path, starts };
+}

@@ -6,6 +6,9 @@ import { DEFAULT_CACHE_MAX_BYTES, defaultCacheDir } from "./cache.js";
 import { parseS3Location } from "./location.js";
 import { DEFAULT_GRACE_PERIOD_MS, loadObjectStore, RemoteStore } from "./remote.js";
 
+/** Requests in flight per store object by default: a draw's frames are many small range GETs, bound by round trips. */
+export const DEFAULT_MAX_CONCURRENCY = 64;
+
 /**
  * The remote side of `ReplayStore.open("s3://bucket/prefix")`. `openLocal` opens a
  * working copy's directory as a local store (writes run the local code there).
@@ -27,7 +30,7 @@ export async function connectRemote<L>(location: string, o: ResolvedStoreOptions
       ...(o.s3.endpoint === undefined ? {} : { endpoint: o.s3.endpoint }),
       ...(o.s3.region === undefined ? {} : { region: o.s3.region }),
       ...(o.s3.forcePathStyle === undefined ? {} : { forcePathStyle: o.s3.forcePathStyle }),
-      ...(o.s3.maxConcurrency === undefined ? {} : { maxConcurrency: o.s3.maxConcurrency }),
+      maxConcurrency: o.s3.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       ...(o.s3.maxAttempts === undefined ? {} : { maxAttempts: o.s3.maxAttempts }),
     });
     objects = s3;
@@ -40,7 +43,7 @@ export async function connectRemote<L>(location: string, o: ResolvedStoreOptions
       cacheDir: o.cacheDir ?? defaultCacheDir(),
       cacheMaxBytes: o.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       gracePeriodMs: o.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS,
-      maxConcurrency: o.s3.maxConcurrency ?? 16,
+      maxConcurrency: o.s3.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       endpoint,
     },
     openLocal,

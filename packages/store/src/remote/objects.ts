@@ -32,6 +32,8 @@ export interface CommitHead {
   readonly generation: number;
   /** A random token naming the writer's attempt (how an ambiguous PUT is settled). */
   readonly writer: string;
+  /** The `writer` of commit n − 1 ("" for commit 1): a reader checks the chain with it (a stale cached object does not fit). */
+  readonly previous: string;
   /** When the writer made it (ISO 8601; informative, and the start of a retired generation's grace period). */
   readonly time: string;
   /** The corpus's length after this commit, and the journal's. */
@@ -181,8 +183,15 @@ export function decodeCommit(bytes: Uint8Array, bucket: string, key: string, exp
   const bad = (why: string) => new StoreObjectCorruptError(bucket, key, why);
   if (h.commit !== expected) throw bad(`its head names commit ${JSON.stringify(h.commit)}, expected ${expected}`);
   if (h.kind !== "delta" && h.kind !== "replace") throw bad(`its head has kind ${JSON.stringify(h.kind)}`);
-  if (!isUint(h.generation) || typeof h.writer !== "string" || typeof h.time !== "string" || !isUint(h.corpusBytes) || !isUint(h.journalBytes))
-    throw bad("its head lacks generation, writer, time, corpusBytes or journalBytes");
+  if (
+    !isUint(h.generation) ||
+    typeof h.writer !== "string" ||
+    typeof h.previous !== "string" ||
+    typeof h.time !== "string" ||
+    !isUint(h.corpusBytes) ||
+    !isUint(h.journalBytes)
+  )
+    throw bad("its head lacks generation, writer, previous, time, corpusBytes or journalBytes");
   if (!Array.isArray(h.segments)) throw bad("its head has no segments list");
   const segments: SegmentRef[] = [];
   let at = headBytes;

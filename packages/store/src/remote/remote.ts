@@ -11,7 +11,7 @@ import { CorpusCorruptError, crc32, type FramePointer } from "@replaykit/corpus"
 import type { ObjectStore } from "@replaykit/object-store";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, open, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreArgumentError, StoreChangedError, StoreConflictError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
 import { ObjectCache } from "./cache.js";
@@ -28,9 +28,20 @@ export const CHECKPOINT_EVERY = 32;
 export const DEFAULT_GRACE_PERIOD_MS = 60 * 60 * 1000;
 /** How many times a writer that lost runs its operation again before `StoreConflictError`. */
 const MAX_WRITE_ATTEMPTS = 8;
-/** Neighbouring frames closer than this are fetched in one range GET (at most `MAX_RANGE_BYTES`). */
-const MERGE_GAP_BYTES = 256 << 10;
-const MAX_RANGE_BYTES = 8 << 20;
+/**
+ * Neighbouring frames closer than this are fetched in one range GET (at most
+ * `MAX_RANGE_BYTES`). A draw is bound by round trips, not bytes: on Ceph RGW here (about
+ * 50 ms a GET) a 1M-entry draw of 1,000 frames took 1.84 s with 32 KiB (794 GETs, 1.9 MiB),
+ * 1.50 s with 128 KiB (638 GETs, 8.7 MiB), 1.16 s with 512 KiB (387 GETs, 54 MiB), 64 in
+ * flight. 64 KiB keeps the bytes within a few times the frames'; `s3.maxConcurrency` is the lever.
+ */
+const MERGE_GAP_BYTES = 64 << 10;
+const MAX_RANGE_BYTES = 4 << 20;
+/**
+ * Bytes a view keeps once fetched: a draw reads its picks in several calls (types, then
+ * rows, in batches), whose merged ranges overlap; later calls are served from these.
+ */
+const VIEW_MEMO_BYTES = 64 << 20;
 const CHUNK_FRAMES = 1024;
 
 /** A store's state as of one commit. */
@@ -46,12 +57,14 @@ export interface PinnedState {
   /** The newest checkpoint at or below `commit` (0: none), and the writers of the commits after it. */
   readonly checkpoint: number;
   readonly writers: readonly string[];
+  /** The writer token of `commit` ("" for none): the next commit names it as `previous`. */
+  readonly lastWriter: string;
+  /** The size of commit `commit`'s object (0: read from a checkpoint): a cached state is checked against the listing with it. */
+  readonly commitSize: number;
   /** The journal as of `commit`, in the cache (undefined when the store is empty). */
   readonly journalPath: string | undefined;
   /** CRC-32 of the journal: a cached journal file is used only when it matches. */
   readonly journalCrc32?: number;
-  /** The writer token of commit `commit`: a cached state is used only when the bucket's commit has it (a prefix may be deleted and written anew). */
-  readonly lastWriter?: string;
 }
 
 /** Requests and bytes of one remote store object (what the benchmarks print). */
@@ -97,7 +110,6 @@ export class RemoteStore<L> {
   #checked: Promise<void> | undefined;
   /** Cached objects checked whole in this process (their copies are trusted from then on). */
   readonly #verified = new Set<string>();
-  #cacheHits = 0;
 
   constructor(location: S3Location, objects: ObjectStore, settings: RemoteSettings, openLocal: (dir: string) => Promise<L>) {
     this.location = location;
@@ -132,25 +144,39 @@ export class RemoteStore<L> {
    * below it and the commits after, unless this machine's cache has them.
    * @throws {StoreArgumentError} (options.commit) for a commit the store does not have.
    */
-  async state(commit?: number, bypassCache = false): Promise<PinnedState> {
-    const sizes = new Map<string, number>();
-    const checkpoints = await this.#checkpoints(sizes);
-    const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
-    // The commits from the checkpoint on (with their sizes: cached copies must match them).
-    const listed = new Map<number, number>();
-    for await (const e of this.#list(this.keys.commits, cp <= 1 ? undefined : this.keys.commit(cp - 1))) {
-      const n = this.keys.commitOf(e.key);
-      if (n === undefined || n < cp) continue;
-      if (commit !== undefined && n > commit) break;
-      listed.set(n, e.size);
-      sizes.set(e.key, e.size);
+  async state(commit?: number): Promise<PinnedState> {
+    try {
+      return await this.#state(commit, true);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
     }
-    let cached = bypassCache ? undefined : await this.#cachedState(commit);
-    if (cached !== undefined && (cached.commit < cp || !listed.has(cached.commit) || !(await this.#sameStore(cached, listed.get(cached.commit)!))))
-      cached = undefined;
-    const base = cached !== undefined ? cached.commit : cp;
-    const numbers = [...listed.keys()].filter((n) => n > base);
-    const hitsBefore = this.#cacheHits;
+    // The chain broke: a cached object or state is from another history of this prefix. Again, from the bucket only.
+    try {
+      return await this.#state(commit, false);
+    } catch (error) {
+      throw error instanceof ChainError ? error.error : error;
+    }
+  }
+
+  async #state(commit: number | undefined, useCache: boolean): Promise<PinnedState> {
+    const cached = useCache ? await this.#cachedState(commit) : undefined;
+    // With a cached state, its commits are listed while the checkpoints are: one round trip, not two.
+    const fromCached = cached === undefined ? undefined : this.#listCommits(cached.commit > 1 ? this.keys.commit(cached.commit - 1) : undefined, commit);
+    fromCached?.catch(() => undefined);
+    const checkpoints = await this.#checkpoints();
+    const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
+    const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
+    // A cached state is trusted only while the bucket still holds its commit, of the same size.
+    const fromCache = cached !== undefined && base === cached.commit && base > 0;
+    const listed = fromCache ? await fromCached! : await this.#listCommits(base === 0 ? undefined : this.keys.commit(base), commit);
+    if (fromCache) {
+      const first = listed.shift();
+      if (first === undefined)
+        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(base), "the cache's state names a commit the bucket does not hold"));
+      if (first.n !== base || (cached.commitSize !== 0 && first.size !== cached.commitSize))
+        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(first.n), "the cache's state does not match the bucket"));
+    }
+    const numbers = listed.map((e) => e.n);
     const target = commit ?? numbers.at(-1) ?? base;
     if (commit !== undefined && target !== (numbers.at(-1) ?? base)) {
       const latest = await this.latest();
@@ -177,32 +203,23 @@ export class RemoteStore<L> {
         );
     });
     let s: Building;
-    try {
-      if (base === 0) s = emptyBuilding();
-      else if (cached !== undefined && cached.commit === base)
-        s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
-      else {
-        const key = this.keys.checkpoint(base);
-        const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), sizes.get(key), bypassCache);
-        s = fromCheckpoint(head, journal);
-      }
-      for (const n of numbers) {
-        const key = this.keys.commit(n);
-        s = this.#apply(s, await this.#immutable(key, (bytes) => decodeCommit(bytes, this.bucket, key, n), sizes.get(key), bypassCache));
-      }
-    } catch (error) {
-      // Cached objects that do not fit together may be another store's (once at this prefix): fetch them all.
-      if (!bypassCache && this.#cacheHits > hitsBefore && StoreObjectCorruptError.isInstance(error)) return this.state(commit, true);
-      throw error;
+    if (base === 0) s = emptyBuilding();
+    else if (cached !== undefined && cached.commit === base)
+      s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
+    else {
+      const key = this.keys.checkpoint(base);
+      const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), useCache);
+      s = fromCheckpoint(head, journal);
     }
-    // Assembled from cached objects: they must be this store's, not one that was at this prefix before (its last commit's writer says).
-    const size = listed.get(s.commit);
-    if (!bypassCache && this.#cacheHits > hitsBefore && size !== undefined && !(await this.#sameStore({ commit: s.commit, lastWriter: s.lastWriter }, size)))
-      return this.state(commit, true);
-    if (bypassCache) {
-      // The cache held another store's objects under these keys: drop the ones this state reads frames from and did not just fetch.
+    for (const n of numbers) {
+      const key = this.keys.commit(n);
+      const { c, size } = await this.#immutable(key, (bytes) => ({ c: decodeCommit(bytes, this.bucket, key, n), size: bytes.length }), useCache);
+      s = this.#apply(s, c, size);
+    }
+    if (!useCache) {
+      // Another history of this prefix was cached: drop its copies of the commits this state reads inline frames from and did not just fetch.
       const fetched = new Set(numbers.map((n) => this.keys.commit(n)));
-      const stale = [...new Set(s.segments.map((seg) => seg.key))].filter((k) => !fetched.has(k));
+      const stale = [...new Set(s.segments.map((seg) => seg.key))].filter((k) => !fetched.has(k) && this.keys.commitOf(k) !== undefined);
       for (const k of stale) this.#verified.delete(k);
       await this.cache.forget(stale);
     }
@@ -262,11 +279,15 @@ export class RemoteStore<L> {
     return this.state(state.commit);
   }
 
-  #apply(s: Building, c: ReturnType<typeof decodeCommit>): Building {
+  #apply(s: Building, c: ReturnType<typeof decodeCommit>, size: number): Building {
     const { head } = c;
     const key = this.keys.commit(head.commit);
     const bad = (why: string) => new StoreObjectCorruptError(this.bucket, key, why);
     const fresh = head.generation !== s.generation;
+    if (head.previous !== s.lastWriter)
+      throw new ChainError(
+        bad(`it follows writer ${JSON.stringify(head.previous)} but commit ${head.commit - 1} was written by ${JSON.stringify(s.lastWriter)}`),
+      );
     if (fresh && head.kind !== "replace") throw bad(`a delta commit starts generation ${head.generation} (the store is at ${s.generation})`);
     const segments = fresh ? [] : [...s.segments];
     let end = fresh ? 0 : s.corpusBytes;
@@ -295,6 +316,7 @@ export class RemoteStore<L> {
       checkpoint: s.checkpoint,
       writers: [...s.writers, head.writer],
       lastWriter: head.writer,
+      commitSize: size,
       journal,
     };
   }
@@ -453,6 +475,7 @@ export class RemoteStore<L> {
       kind: plan.kind,
       generation: plan.generation,
       writer,
+      previous: state.lastWriter,
       time: new Date().toISOString(),
       corpusBytes: plan.corpusBytes,
       journalBytes: plan.journalBytes,
@@ -476,20 +499,12 @@ export class RemoteStore<L> {
       writers: [...state.writers],
       journal: plan.old,
     };
-    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n));
+    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n), body.length);
     if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next, purge);
     const settled = await this.#settle(next);
     if (purge) await this.#collect(settled, "now");
     else await this.#collect(settled, "after-grace").catch(() => undefined); // best effort: the next writer tries again
     return settled;
-  }
-
-  /** Writes the missing checkpoint of commit `n` (which started a generation), from the store as of `n`. */
-  async #repairCheckpoint(n: number): Promise<void> {
-    const at = await this.state(n);
-    if (at.checkpoint >= n) return;
-    const journal = at.journalPath === undefined ? new Uint8Array(0) : await readFile(at.journalPath);
-    await this.#checkpoint({ ...at, segments: [...at.segments], writers: [...at.writers], journal });
   }
 
   /**
@@ -580,6 +595,16 @@ export class RemoteStore<L> {
     if (when === "after-grace" && !(Date.now() - since >= this.settings.gracePeriodMs)) return;
     const floor = state.generationCommit;
     if (floor <= 1) return;
+    if (when === "after-grace") {
+      // Anything left below the generation? Its oldest commit tells (segments go first, commits after),
+      // so a writer pays one listing, not three, once the old generation is gone.
+      let oldest: number | undefined;
+      for await (const e of this.#list(this.keys.commits)) {
+        oldest = this.keys.commitOf(e.key);
+        break;
+      }
+      if (oldest === undefined || oldest >= floor) return;
+    }
     // The generation's checkpoint must exist before anything below it goes (stale writers are fenced by it).
     if ((await this.objects.head(this.keys.checkpoint(floor))) === undefined) {
       if (when === "now")
@@ -616,6 +641,14 @@ export class RemoteStore<L> {
     await this.cache.forget(doomed);
   }
 
+  /** Writes the missing checkpoint of commit `n` (which started a generation), from the store as of `n`. */
+  async #repairCheckpoint(n: number): Promise<void> {
+    const at = await this.state(n);
+    if (at.checkpoint >= n) return;
+    const journal = at.journalPath === undefined ? new Uint8Array(0) : await readFile(at.journalPath);
+    await this.#checkpoint({ ...at, segments: [...at.segments], writers: [...at.writers], journal });
+  }
+
   async #deleteAll(keys: readonly string[]): Promise<void> {
     const limit = Math.max(1, this.settings.maxConcurrency);
     for (let i = 0; i < keys.length; i += limit) await Promise.all(keys.slice(i, i + limit).map((k) => this.objects.delete(k)));
@@ -623,34 +656,25 @@ export class RemoteStore<L> {
 
   // ------------------------------------------------------------------ helpers
 
-  async #checkpoints(sizes?: Map<string, number>): Promise<number[]> {
-    const out: number[] = [];
-    for await (const e of this.#list(this.keys.checkpoints)) {
-      const n = this.keys.checkpointOf(e.key);
-      if (n !== undefined) out.push(n);
-      sizes?.set(e.key, e.size);
+  /** The commits listed after `startAfter`, up to `commit` (all when undefined), with their objects' sizes. */
+  async #listCommits(startAfter: string | undefined, commit: number | undefined): Promise<Array<{ n: number; size: number }>> {
+    const out: Array<{ n: number; size: number }> = [];
+    for await (const e of this.#list(this.keys.commits, startAfter)) {
+      const n = this.keys.commitOf(e.key);
+      if (n === undefined) continue;
+      if (commit !== undefined && n > commit) break;
+      out.push({ n, size: e.size });
     }
     return out;
   }
 
-  /**
-   * True when the bucket's commit `state.commit` is the one this cached state was made from
-   * (its writer token; one small range GET): a prefix deleted and written anew re-uses the
-   * commit numbers, and the cache must not serve the old store.
-   */
-  async #sameStore(state: Pick<PinnedState, "commit" | "lastWriter">, size: number): Promise<boolean> {
-    if (state.lastWriter === undefined) return false;
-    const key = this.keys.commit(state.commit);
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.objects.get(key, { offset: 0, length: Math.min(512, size) });
-    } catch (error) {
-      if ((error as { code?: string }).code === "OBJECT_STORE_NOT_FOUND") return false;
-      throw error;
+  async #checkpoints(): Promise<number[]> {
+    const out: number[] = [];
+    for await (const e of this.#list(this.keys.checkpoints)) {
+      const n = this.keys.checkpointOf(e.key);
+      if (n !== undefined) out.push(n);
     }
-    const m = /"writer":"([^"]*)"/.exec(new TextDecoder().decode(bytes));
-    if (m !== null) return m[1] === state.lastWriter;
-    return decodeCommit(await this.objects.get(key), this.bucket, key, state.commit).head.writer === state.lastWriter;
+    return out;
   }
 
   #list(prefix: string, startAfter?: string) {
@@ -661,15 +685,12 @@ export class RemoteStore<L> {
    * An immutable object, decoded (and so checked) by `decode`: from the cache when its copy
    * there passes, else fetched (and cached). A cached copy that fails is deleted, never used.
    */
-  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, size?: number, bypassCache = false): Promise<T> {
-    const cached = bypassCache ? undefined : await this.cache.read(key).catch(() => undefined);
-    if (cached !== undefined && size !== undefined && cached.length !== size)
-      await this.cache.forget([key]); // another store's, once at this prefix
-    else if (cached !== undefined) {
+  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, useCache = true): Promise<T> {
+    const cached = useCache ? await this.cache.read(key).catch(() => undefined) : undefined;
+    if (cached !== undefined) {
       try {
         const decoded = decode(cached);
         this.#verified.add(key);
-        this.#cacheHits++;
         return decoded;
       } catch {
         await this.cache.forget([key]);
@@ -706,6 +727,15 @@ export class RemoteStore<L> {
   }
 }
 
+/** A commit that does not follow the one before it: a stale cached object (a prefix deleted and re-created), or damage. */
+class ChainError extends Error {
+  readonly error: StoreObjectCorruptError;
+  constructor(error: StoreObjectCorruptError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
 interface Plan {
   kind: "delta" | "replace";
   generation: number;
@@ -732,6 +762,8 @@ function emptyBuilding(): Building {
     segments: [],
     checkpoint: 0,
     writers: [],
+    lastWriter: "",
+    commitSize: 0,
     journal: new Uint8Array(0),
   };
 }
@@ -747,7 +779,8 @@ function fromCheckpoint(head: CheckpointHead, journal: Uint8Array): Building {
     segments: [...head.segments],
     checkpoint: head.commit,
     writers: [],
-    lastWriter: head.writers.at(-1),
+    lastWriter: head.writers.at(-1) ?? "",
+    commitSize: 0,
     journal,
   };
 }
@@ -757,6 +790,35 @@ export class RemoteFrames {
   readonly #remote: RemoteStore<unknown>;
   readonly #state: PinnedState;
   readonly label: string;
+  /** Ranges of the corpus fetched by this view, sorted by `from` (at most VIEW_MEMO_BYTES). */
+  readonly #memo: Array<{ from: number; bytes: Uint8Array }> = [];
+  #memoBytes = 0;
+
+  /** The bytes of `p` when a fetched range holds them. */
+  #remembered(p: FramePointer): Uint8Array | undefined {
+    const m = this.#memo;
+    let lo = 0;
+    let hi = m.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (m[mid]!.from <= p.byteOffset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // Ranges may overlap: look back from the last one starting at or before the pointer.
+    for (let i = hi; i >= 0 && i > hi - 8; i--) {
+      const r = m[i]!;
+      if (p.byteOffset + p.length <= r.from + r.bytes.length) return r.bytes.subarray(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
+    }
+    return undefined;
+  }
+
+  #remember(from: number, bytes: Uint8Array): void {
+    if (this.#memoBytes + bytes.length > VIEW_MEMO_BYTES) return;
+    this.#memoBytes += bytes.length;
+    let i = this.#memo.length;
+    while (i > 0 && this.#memo[i - 1]!.from > from) i--;
+    this.#memo.splice(i, 0, { from, bytes });
+  }
 
   constructor(remote: RemoteStore<unknown>, state: PinnedState) {
     this.#remote = remote;
@@ -780,7 +842,9 @@ export class RemoteFrames {
       const frames: Array<Uint8Array | CorpusCorruptError> = new Array(chunk.length);
       const order: number[] = [];
       chunk.forEach((p, i) => {
-        if (p.byteOffset + p.length > size)
+        const memo = this.#remembered(p);
+        if (memo !== undefined) frames[i] = memo.slice();
+        else if (p.byteOffset + p.length > size)
           frames[i] = new CorpusCorruptError(`frame reaches past the end of the corpus (${size} bytes)`, {
             byteOffset: p.byteOffset,
             length: p.length,
@@ -805,6 +869,7 @@ export class RemoteFrames {
         while (next < ranges.length) {
           const r = ranges[next++]!;
           const bytes = await this.#remote.corpusRange(this.#state, r.from, r.to - r.from);
+          this.#remember(r.from, bytes);
           for (const i of r.members) {
             const p = chunk[i]!;
             frames[i] = bytes.slice(p.byteOffset - r.from, p.byteOffset - r.from + p.length);
