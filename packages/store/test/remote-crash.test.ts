@@ -161,3 +161,45 @@ describe("a writer killed at every request", () => {
       });
     }
 });
+
+describe("a compaction whose writer died before its checkpoint", () => {
+  test("the next writer writes the generation's checkpoint, and the old generation is collected (grace 0)", { timeout: 60_000 }, async () => {
+    const mem = memoryObjectStore({ bucket: "bkt" });
+    const s = await openRemote(mem, { gracePeriodMs: 0 });
+    for (let c = 0; c < 3; c++) await s.appendMany([snap(3 * c), snap(3 * c + 1), snap(3 * c + 2)]);
+    await s.remove([idOf(4)]);
+    const before = [...mem.state.keys()];
+    // The compactor dies when its checkpoint PUT starts (its commit has landed).
+    const inner = memoryObjectStore({ bucket: "bkt", state: mem.state });
+    const compactor: ObjectStore = {
+      get: (k, r) => inner.get(k, r),
+      head: (k) => inner.head(k),
+      list: (p, a) => inner.list(p, a),
+      delete: (k) => inner.delete(k),
+      put(key, body, mode) {
+        if (key.includes("/checkpoints/")) inner.cutOff("hang");
+        return inner.put(key, body, mode);
+      },
+    };
+    const c = await openRemote(compactor, { gracePeriodMs: 0 });
+    void c.compact();
+    const floor = 5;
+    const checkpoint = `team/replay/checkpoints/${String(floor).padStart(20, "0")}.rkx`;
+    for (let i = 0; i < 400 && mem.state.read(`team/replay/commits/${String(floor).padStart(20, "0")}.rkc`) === undefined; i++) await sleep(5);
+    await sleep(20);
+    expect(mem.state.read(checkpoint)).toBeUndefined();
+    for (const k of before) expect(mem.state.read(k), k).toBeDefined(); // nothing collected without the checkpoint
+    const next = await openRemote(memoryObjectStore({ bucket: "bkt", state: mem.state }), { gracePeriodMs: 0 });
+    await next.append(snap(900));
+    expect(mem.state.read(checkpoint)).toBeDefined();
+    const commits = mem.state.keys().filter((k) => k.includes("/commits/"));
+    expect(commits.map((k) => Number(k.slice(-24, -4)))).toEqual([floor, floor + 1]);
+    const fresh = await openRemote(memoryObjectStore({ bucket: "bkt", state: mem.state }));
+    expect((await fresh.verify()).ok).toBe(true);
+    expect(await liveIds(fresh)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 900].map(idOf));
+    // A reader pinned to the compaction's commit reads it from the written checkpoint.
+    const pinned = await openRemote(memoryObjectStore({ bucket: "bkt", state: mem.state }), { commit: floor });
+    expect(await liveIds(pinned)).toEqual([0, 1, 2, 3, 5, 6, 7, 8].map(idOf));
+    expect((await pinned.verify()).ok).toBe(true);
+  });
+});
