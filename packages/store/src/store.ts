@@ -6,7 +6,7 @@ import { defaultExpanders, type Row, type RowExpander } from "@replaykit/parsers
 import { dirname, join, resolve } from "node:path";
 import type { StoreContext } from "./context.js";
 import { drawRows, redrawRows, type DrawOptions } from "./draw.js";
-import { StoreArgumentError, StoreIndexLostError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
+import { StoreArgumentError, StoreIndexLostError, StoreIOError, StoreNotFoundError, StoreUnsupportedError } from "./errors.js";
 import type { EvictResult } from "./evict.js";
 import { migrateGeneration } from "./generation.js";
 import { indexOf } from "./index-io.js";
@@ -508,7 +508,14 @@ export class ReplayStore {
     } else {
       // (readable: the journal file again when another process's cache trim deleted it)
       state = await remote.readable(state);
-      const opened = state.journalPath === undefined ? Promise.resolve(undefined) : readIndexAt(state.journalPath, true);
+      const journalPath = state.journalPath;
+      const opened = (async () => {
+        if (journalPath === undefined) return undefined;
+        // Trimmed away between the check and the read: assembled again (never read as an empty store).
+        const read = (await readIndexAt(journalPath, true)) ?? (await readIndexAt((await remote.readable(state)).journalPath!, true));
+        if (read === undefined) throw new StoreIOError(journalPath, "read the journal of the pinned commit from the cache", undefined);
+        return read;
+      })();
       if (pinned) {
         const previous = this.#pinnedIndex;
         this.#pinnedIndex = { commit: state.commit, read: opened };

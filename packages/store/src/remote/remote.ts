@@ -11,7 +11,7 @@ import { CorpusCorruptError, crc32, type FramePointer } from "@replaykit/corpus"
 import type { ObjectStore } from "@replaykit/object-store";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreArgumentError, StoreChangedError, StoreConflictError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
 import { ObjectCache } from "./cache.js";
@@ -57,14 +57,16 @@ export interface PinnedState {
   /** The newest checkpoint at or below `commit` (0: none), and the writers of the commits after it. */
   readonly checkpoint: number;
   readonly writers: readonly string[];
-  /** The writer token of `commit` ("" for none): the next commit names it as `previous`. */
-  readonly lastWriter: string;
-  /** The size of commit `commit`'s object (0: read from a checkpoint): a cached state is checked against the listing with it. */
-  readonly commitSize: number;
   /** The journal as of `commit`, in the cache (undefined when the store is empty). */
   readonly journalPath: string | undefined;
   /** CRC-32 of the journal: a cached journal file is used only when it matches. */
   readonly journalCrc32?: number;
+  /**
+   * The writer token of commit `commit` ("" for none): the next commit names it as `previous`,
+   * and a cached state is used only when the bucket's commit has it (a prefix may be deleted
+   * and written anew).
+   */
+  readonly lastWriter: string;
 }
 
 /** Requests and bytes of one remote store object (what the benchmarks print). */
@@ -110,6 +112,7 @@ export class RemoteStore<L> {
   #checked: Promise<void> | undefined;
   /** Cached objects checked whole in this process (their copies are trusted from then on). */
   readonly #verified = new Set<string>();
+  #cacheHits = 0;
 
   constructor(location: S3Location, objects: ObjectStore, settings: RemoteSettings, openLocal: (dir: string) => Promise<L>) {
     this.location = location;
@@ -144,39 +147,25 @@ export class RemoteStore<L> {
    * below it and the commits after, unless this machine's cache has them.
    * @throws {StoreArgumentError} (options.commit) for a commit the store does not have.
    */
-  async state(commit?: number): Promise<PinnedState> {
-    try {
-      return await this.#state(commit, true);
-    } catch (error) {
-      if (!(error instanceof ChainError)) throw error;
-    }
-    // The chain broke: a cached object or state is from another history of this prefix. Again, from the bucket only.
-    try {
-      return await this.#state(commit, false);
-    } catch (error) {
-      throw error instanceof ChainError ? error.error : error;
-    }
-  }
-
-  async #state(commit: number | undefined, useCache: boolean): Promise<PinnedState> {
-    const cached = useCache ? await this.#cachedState(commit) : undefined;
-    // With a cached state, its commits are listed while the checkpoints are: one round trip, not two.
-    const fromCached = cached === undefined ? undefined : this.#listCommits(cached.commit > 1 ? this.keys.commit(cached.commit - 1) : undefined, commit);
-    fromCached?.catch(() => undefined);
-    const checkpoints = await this.#checkpoints();
+  async state(commit?: number, bypassCache = false): Promise<PinnedState> {
+    const sizes = new Map<string, number>();
+    const checkpoints = await this.#checkpoints(sizes);
     const cp = checkpoints.filter((c) => commit === undefined || c <= commit).at(-1) ?? 0;
-    const base = cached !== undefined && cached.commit >= cp ? cached.commit : cp;
-    // A cached state is trusted only while the bucket still holds its commit, of the same size.
-    const fromCache = cached !== undefined && base === cached.commit && base > 0;
-    const listed = fromCache ? await fromCached! : await this.#listCommits(base === 0 ? undefined : this.keys.commit(base), commit);
-    if (fromCache) {
-      const first = listed.shift();
-      if (first === undefined)
-        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(base), "the cache's state names a commit the bucket does not hold"));
-      if (first.n !== base || (cached.commitSize !== 0 && first.size !== cached.commitSize))
-        throw new ChainError(new StoreObjectCorruptError(this.bucket, this.keys.commit(first.n), "the cache's state does not match the bucket"));
+    // The commits from the checkpoint on (with their sizes: cached copies must match them).
+    const listed = new Map<number, number>();
+    for await (const e of this.#list(this.keys.commits, cp <= 1 ? undefined : this.keys.commit(cp - 1))) {
+      const n = this.keys.commitOf(e.key);
+      if (n === undefined || n < cp) continue;
+      if (commit !== undefined && n > commit) break;
+      listed.set(n, e.size);
+      sizes.set(e.key, e.size);
     }
-    const numbers = listed.map((e) => e.n);
+    let cached = bypassCache ? undefined : await this.#cachedState(commit);
+    if (cached !== undefined && (cached.commit < cp || !listed.has(cached.commit) || !(await this.#sameStore(cached, listed.get(cached.commit)!))))
+      cached = undefined;
+    const base = cached !== undefined ? cached.commit : cp;
+    const numbers = [...listed.keys()].filter((n) => n > base);
+    const hitsBefore = this.#cacheHits;
     const target = commit ?? numbers.at(-1) ?? base;
     if (commit !== undefined && target !== (numbers.at(-1) ?? base)) {
       const latest = await this.latest();
@@ -203,23 +192,32 @@ export class RemoteStore<L> {
         );
     });
     let s: Building;
-    if (base === 0) s = emptyBuilding();
-    else if (cached !== undefined && cached.commit === base)
-      s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
-    else {
-      const key = this.keys.checkpoint(base);
-      const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), useCache);
-      s = fromCheckpoint(head, journal);
+    try {
+      if (base === 0) s = emptyBuilding();
+      else if (cached !== undefined && cached.commit === base)
+        s = { ...cached, segments: [...cached.segments], writers: [...cached.writers], journal: await readFile(cached.journalPath!) };
+      else {
+        const key = this.keys.checkpoint(base);
+        const { head, journal } = await this.#immutable(key, (bytes) => decodeCheckpoint(bytes, this.bucket, key, base), sizes.get(key), bypassCache);
+        s = fromCheckpoint(head, journal);
+      }
+      for (const n of numbers) {
+        const key = this.keys.commit(n);
+        s = this.#apply(s, await this.#immutable(key, (bytes) => decodeCommit(bytes, this.bucket, key, n), sizes.get(key), bypassCache));
+      }
+    } catch (error) {
+      // Cached objects that do not fit together may be another store's (once at this prefix): fetch them all.
+      if (!bypassCache && this.#cacheHits > hitsBefore && StoreObjectCorruptError.isInstance(error)) return this.state(commit, true);
+      throw error;
     }
-    for (const n of numbers) {
-      const key = this.keys.commit(n);
-      const { c, size } = await this.#immutable(key, (bytes) => ({ c: decodeCommit(bytes, this.bucket, key, n), size: bytes.length }), useCache);
-      s = this.#apply(s, c, size);
-    }
-    if (!useCache) {
-      // Another history of this prefix was cached: drop its copies of the commits this state reads inline frames from and did not just fetch.
+    // Assembled from cached objects: they must be this store's, not one that was at this prefix before (its last commit's writer says).
+    const size = listed.get(s.commit);
+    if (!bypassCache && this.#cacheHits > hitsBefore && size !== undefined && !(await this.#sameStore({ commit: s.commit, lastWriter: s.lastWriter }, size)))
+      return this.state(commit, true);
+    if (bypassCache) {
+      // The cache held another store's objects under these keys: drop the ones this state reads frames from and did not just fetch.
       const fetched = new Set(numbers.map((n) => this.keys.commit(n)));
-      const stale = [...new Set(s.segments.map((seg) => seg.key))].filter((k) => !fetched.has(k) && this.keys.commitOf(k) !== undefined);
+      const stale = [...new Set(s.segments.map((seg) => seg.key))].filter((k) => !fetched.has(k));
       for (const k of stale) this.#verified.delete(k);
       await this.cache.forget(stale);
     }
@@ -279,15 +277,14 @@ export class RemoteStore<L> {
     return this.state(state.commit);
   }
 
-  #apply(s: Building, c: ReturnType<typeof decodeCommit>, size: number): Building {
+  #apply(s: Building, c: ReturnType<typeof decodeCommit>): Building {
     const { head } = c;
     const key = this.keys.commit(head.commit);
     const bad = (why: string) => new StoreObjectCorruptError(this.bucket, key, why);
     const fresh = head.generation !== s.generation;
-    if (head.previous !== s.lastWriter)
-      throw new ChainError(
-        bad(`it follows writer ${JSON.stringify(head.previous)} but commit ${head.commit - 1} was written by ${JSON.stringify(s.lastWriter)}`),
-      );
+    // The chain: a cached object of another store once at this prefix does not fit (state() then fetches afresh).
+    if (s.lastWriter !== undefined && head.previous !== s.lastWriter)
+      throw bad(`it follows writer ${JSON.stringify(head.previous)} but commit ${head.commit - 1} was written by ${JSON.stringify(s.lastWriter)}`);
     if (fresh && head.kind !== "replace") throw bad(`a delta commit starts generation ${head.generation} (the store is at ${s.generation})`);
     const segments = fresh ? [] : [...s.segments];
     let end = fresh ? 0 : s.corpusBytes;
@@ -316,7 +313,6 @@ export class RemoteStore<L> {
       checkpoint: s.checkpoint,
       writers: [...s.writers, head.writer],
       lastWriter: head.writer,
-      commitSize: size,
       journal,
     };
   }
@@ -499,7 +495,7 @@ export class RemoteStore<L> {
       writers: [...state.writers],
       journal: plan.old,
     };
-    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n), body.length);
+    let next = this.#apply(base, decodeCommit(body, this.bucket, key, n));
     if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next, purge);
     const settled = await this.#settle(next);
     if (purge) await this.#collect(settled, "now");
@@ -656,25 +652,34 @@ export class RemoteStore<L> {
 
   // ------------------------------------------------------------------ helpers
 
-  /** The commits listed after `startAfter`, up to `commit` (all when undefined), with their objects' sizes. */
-  async #listCommits(startAfter: string | undefined, commit: number | undefined): Promise<Array<{ n: number; size: number }>> {
-    const out: Array<{ n: number; size: number }> = [];
-    for await (const e of this.#list(this.keys.commits, startAfter)) {
-      const n = this.keys.commitOf(e.key);
-      if (n === undefined) continue;
-      if (commit !== undefined && n > commit) break;
-      out.push({ n, size: e.size });
-    }
-    return out;
-  }
-
-  async #checkpoints(): Promise<number[]> {
+  async #checkpoints(sizes?: Map<string, number>): Promise<number[]> {
     const out: number[] = [];
     for await (const e of this.#list(this.keys.checkpoints)) {
       const n = this.keys.checkpointOf(e.key);
       if (n !== undefined) out.push(n);
+      sizes?.set(e.key, e.size);
     }
     return out;
+  }
+
+  /**
+   * True when the bucket's commit `state.commit` is the one this cached state was made from
+   * (its writer token; one small range GET): a prefix deleted and written anew re-uses the
+   * commit numbers, and the cache must not serve the old store.
+   */
+  async #sameStore(state: Pick<PinnedState, "commit" | "lastWriter">, size: number): Promise<boolean> {
+    if (state.lastWriter === undefined) return false;
+    const key = this.keys.commit(state.commit);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.objects.get(key, { offset: 0, length: Math.min(512, size) });
+    } catch (error) {
+      if ((error as { code?: string }).code === "OBJECT_STORE_NOT_FOUND") return false;
+      throw error;
+    }
+    const m = /"writer":"([^"]*)"/.exec(new TextDecoder().decode(bytes));
+    if (m !== null) return m[1] === state.lastWriter;
+    return decodeCommit(await this.objects.get(key), this.bucket, key, state.commit).head.writer === state.lastWriter;
   }
 
   #list(prefix: string, startAfter?: string) {
@@ -685,12 +690,15 @@ export class RemoteStore<L> {
    * An immutable object, decoded (and so checked) by `decode`: from the cache when its copy
    * there passes, else fetched (and cached). A cached copy that fails is deleted, never used.
    */
-  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, useCache = true): Promise<T> {
-    const cached = useCache ? await this.cache.read(key).catch(() => undefined) : undefined;
-    if (cached !== undefined) {
+  async #immutable<T>(key: string, decode: (bytes: Uint8Array) => T, size?: number, bypassCache = false): Promise<T> {
+    const cached = bypassCache ? undefined : await this.cache.read(key).catch(() => undefined);
+    if (cached !== undefined && size !== undefined && cached.length !== size)
+      await this.cache.forget([key]); // another store's, once at this prefix
+    else if (cached !== undefined) {
       try {
         const decoded = decode(cached);
         this.#verified.add(key);
+        this.#cacheHits++;
         return decoded;
       } catch {
         await this.cache.forget([key]);
@@ -727,15 +735,6 @@ export class RemoteStore<L> {
   }
 }
 
-/** A commit that does not follow the one before it: a stale cached object (a prefix deleted and re-created), or damage. */
-class ChainError extends Error {
-  readonly error: StoreObjectCorruptError;
-  constructor(error: StoreObjectCorruptError) {
-    super(error.message);
-    this.error = error;
-  }
-}
-
 interface Plan {
   kind: "delta" | "replace";
   generation: number;
@@ -763,7 +762,6 @@ function emptyBuilding(): Building {
     checkpoint: 0,
     writers: [],
     lastWriter: "",
-    commitSize: 0,
     journal: new Uint8Array(0),
   };
 }
@@ -780,7 +778,6 @@ function fromCheckpoint(head: CheckpointHead, journal: Uint8Array): Building {
     checkpoint: head.commit,
     writers: [],
     lastWriter: head.writers.at(-1) ?? "",
-    commitSize: 0,
     journal,
   };
 }
