@@ -1,7 +1,7 @@
 // The per-machine cache of a store in object storage: a second open fetches only the
 // commits made since; cacheDir "" works; a size limit holds; a damaged cached file is never
 // trusted (it is dropped and the object fetched again).
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ReplayStore } from "../src/index.js";
@@ -25,6 +25,23 @@ function cachedCommits(cacheDir: string): string[] {
 }
 
 describe("the cache of a store in object storage", () => {
+  test("a write removes the working copies of writers that died (their pid is gone), never a live one's", async () => {
+    const mem = bucket();
+    const cacheDir = tempDir();
+    const dead = join(cacheDir, "work", "w-2147483646-abc123");
+    const live = join(cacheDir, "work", `w-${process.ppid}-def456`);
+    for (const dir of [dead, live]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "index.rkx"), "left by a killed writer");
+    }
+    const w = await ReplayStore.open(LOCATION, { objectStore: mem, cacheDir });
+    await w.append(snap(0));
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    // Its own working copy is gone once the write returns.
+    expect(readdirSync(join(cacheDir, "work")).filter((n) => n.startsWith(`w-${process.pid}-`))).toEqual([]);
+  });
+
   test("a second open on the same cache directory fetches only the commits made since", async () => {
     const mem = bucket();
     const cacheDir = tempDir();

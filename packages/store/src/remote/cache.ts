@@ -5,7 +5,7 @@
 // used go first: a hit touches the file's mtime.
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import { mkdir, mkdtemp, open, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -111,10 +111,18 @@ export class ObjectCache {
     for (const key of keys) for (const kind of ["objects", "journals"]) await unlink(this.pathOf(key, kind)).catch(() => undefined);
   }
 
-  /** A fresh directory for one write's working copy (removed by the caller). */
+  /**
+   * A fresh directory for one write's working copy (removed by the caller). Working copies
+   * of writers that died (their pid is gone from this machine) are removed first.
+   */
   async workDir(): Promise<string> {
-    await mkdir(join(this.root, "work"), { recursive: true });
-    return mkdtemp(join(this.root, "work", `w-${process.pid}-`));
+    const base = join(this.root, "work");
+    await mkdir(base, { recursive: true });
+    for (const name of await readdir(base).catch(() => [] as string[])) {
+      const pid = Number(/^w-(\d+)-/.exec(name)?.[1]);
+      if (Number.isSafeInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(base, name), { recursive: true, force: true }).catch(() => undefined);
+    }
+    return mkdtemp(join(base, `w-${process.pid}-`));
   }
 
   /** Deletes least recently used files until the cache holds at most 90 % of `maxBytes`. */
@@ -139,6 +147,16 @@ export class ObjectCache {
       await unlink(f.path).catch(() => undefined);
       total -= f.size;
     }
+  }
+}
+
+/** True when a process of this pid exists on this machine (EPERM: it exists, owned by another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
 

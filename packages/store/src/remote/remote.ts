@@ -27,7 +27,7 @@ export const CHECKPOINT_EVERY = 32;
 /** How long objects a newer generation retired stay readable: readers pinned within it keep working. */
 export const DEFAULT_GRACE_PERIOD_MS = 60 * 60 * 1000;
 /** How many times a writer that lost runs its operation again before `StoreConflictError`. */
-const MAX_WRITE_ATTEMPTS = 8;
+const MAX_WRITE_ATTEMPTS = 12;
 /**
  * Neighbouring frames closer than this are fetched in one range GET (at most
  * `MAX_RANGE_BYTES`). A draw is bound by round trips, not bytes: on Ceph RGW here (about
@@ -372,6 +372,7 @@ export class RemoteStore<L> {
     await this.assertSafe();
     let tried = 0;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const started = performance.now();
       const state = await this.state();
       tried = state.commit + 1;
       const dir = await this.cache.workDir();
@@ -385,8 +386,10 @@ export class RemoteStore<L> {
       } finally {
         await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       }
-      // Lost: someone else committed first. Back off a little (jittered) and run it again.
-      await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** attempt) * Math.random()));
+      // Lost: someone else committed first. Back off (jittered, growing, and at least about as long
+      // as an attempt takes, so writers racing on the same commit spread out) and run it again.
+      const backoff = Math.min(2000, Math.max(10 * 2 ** attempt, performance.now() - started));
+      await new Promise((r) => setTimeout(r, backoff * (0.5 + Math.random())));
     }
     throw new StoreConflictError(this.location.url, tried, MAX_WRITE_ATTEMPTS, `${w.name}: another writer committed first every time`);
   }
