@@ -6,7 +6,7 @@ import { MemoryObjectState, type MemoryObjectStore, memoryObjectStore, type Obje
 import { describe, expect, test } from "vitest";
 import { type ReplayStore, StoreChangedError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
-import { idOf, liveIds, openRemote, sleep, snap } from "./remote-helpers.js";
+import { idOf, liveIds, openRemote, sleep, snap, withPut } from "./remote-helpers.js";
 
 function clone(state: MemoryObjectState): MemoryObjectState {
   const copy = new MemoryObjectState();
@@ -171,16 +171,10 @@ describe("a compaction whose writer died before its checkpoint", () => {
     const before = [...mem.state.keys()];
     // The compactor dies when its checkpoint PUT starts (its commit has landed).
     const inner = memoryObjectStore({ bucket: "bkt", state: mem.state });
-    const compactor: ObjectStore = {
-      get: (k, r) => inner.get(k, r),
-      head: (k) => inner.head(k),
-      list: (p, a) => inner.list(p, a),
-      delete: (k) => inner.delete(k),
-      put(key, body, mode) {
-        if (key.includes("/checkpoints/")) inner.cutOff("hang");
-        return inner.put(key, body, mode);
-      },
-    };
+    const compactor: ObjectStore = withPut(inner, (key, body, mode) => {
+      if (key.includes("/checkpoints/")) inner.cutOff("hang");
+      return inner.put(key, body, mode);
+    });
     const c = await openRemote(compactor, { gracePeriodMs: 0 });
     void c.compact();
     const floor = 5;

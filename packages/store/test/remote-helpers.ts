@@ -73,3 +73,14 @@ export function fileBytes(path: string): Uint8Array {
 
 /** Sleeps (for latency in tests that need real concurrency). */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An object store that is `inner` but for `put`, which the test decides (to race, stall or cut off around it). */
+export function withPut(inner: ObjectStore, put: ObjectStore["put"]): ObjectStore {
+  return {
+    get: (k, r) => inner.get(k, r),
+    head: (k) => inner.head(k),
+    list: (p, a) => inner.list(p, a),
+    delete: (k) => inner.delete(k),
+    put,
+  };
+}

@@ -5,7 +5,7 @@
 import { type Fault, type MemoryObjectStore, type ObjectStore, ObjectStoreAmbiguousError, UnsafeEndpointError } from "@replaykit/object-store";
 import { describe, expect, test } from "vitest";
 import { type ReplayStore, StoreConflictError } from "../src/index.js";
-import { bucket, commitNumbers, idOf, liveIds, openRemote, PREFIX, sleep, snap } from "./remote-helpers.js";
+import { bucket, commitNumbers, idOf, liveIds, openRemote, PREFIX, sleep, snap, withPut } from "./remote-helpers.js";
 
 const COMMITS = `${PREFIX}/commits/`;
 
@@ -67,19 +67,13 @@ describe("writers of a store in object storage", () => {
     let rivalAppends = 0;
     // Before each of the loser's commit PUTs, the rival commits (so every attempt loses).
     const inner = mem.fork();
-    const losing: ObjectStore = {
-      get: (k, r) => inner.get(k, r),
-      head: (k) => inner.head(k),
-      list: (p, a) => inner.list(p, a),
-      delete: (k) => inner.delete(k),
-      async put(key, body, mode) {
-        if (key.startsWith(COMMITS) && mode.kind === "create") {
-          await rival.append(snap(1000 + rivalAppends));
-          rivalAppends++;
-        }
-        return inner.put(key, body, mode);
-      },
-    };
+    const losing: ObjectStore = withPut(inner, async (key, body, mode) => {
+      if (key.startsWith(COMMITS) && mode.kind === "create") {
+        await rival.append(snap(1000 + rivalAppends));
+        rivalAppends++;
+      }
+      return inner.put(key, body, mode);
+    });
     const loser = await openRemote(losing);
     const error = await loser.append(snap(1, "loser-marker")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreConflictError);
@@ -98,19 +92,13 @@ describe("writers of a store in object storage", () => {
     await rival.append(snap(0));
     let once = false;
     const inner = mem.fork();
-    const store: ObjectStore = {
-      get: (k, r) => inner.get(k, r),
-      head: (k) => inner.head(k),
-      list: (p, a) => inner.list(p, a),
-      delete: (k) => inner.delete(k),
-      async put(key, body, mode) {
-        if (!once && key.startsWith(COMMITS) && mode.kind === "create") {
-          once = true;
-          await rival.append(snap(2));
-        }
-        return inner.put(key, body, mode);
-      },
-    };
+    const store: ObjectStore = withPut(inner, async (key, body, mode) => {
+      if (!once && key.startsWith(COMMITS) && mode.kind === "create") {
+        once = true;
+        await rival.append(snap(2));
+      }
+      return inner.put(key, body, mode);
+    });
     const w = await openRemote(store);
     await w.append(snap(1));
     expect(w.commit).toBe(3);
@@ -146,23 +134,17 @@ describe("writers of a store in object storage", () => {
     const rival = await openRemote(mem.fork());
     const inner = mem.fork({ faults: { rules: [{ operations: ["put"], prefix: COMMITS, nth: 1, fault: { kind: "timeout" } }] } });
     let first = true;
-    const store: ObjectStore = {
-      get: (k, r) => inner.get(k, r),
-      head: (k) => inner.head(k),
-      list: (p, a) => inner.list(p, a),
-      delete: (k) => inner.delete(k),
-      async put(key, body, mode) {
-        if (first && key.startsWith(COMMITS)) {
-          first = false;
-          try {
-            return await inner.put(key, body, mode);
-          } finally {
-            await rival.append(snap(2)); // lands while the writer cannot know
-          }
+    const store: ObjectStore = withPut(inner, async (key, body, mode) => {
+      if (first && key.startsWith(COMMITS)) {
+        first = false;
+        try {
+          return await inner.put(key, body, mode);
+        } finally {
+          await rival.append(snap(2)); // lands while the writer cannot know
         }
-        return inner.put(key, body, mode);
-      },
-    };
+      }
+      return inner.put(key, body, mode);
+    });
     const w = await openRemote(store);
     await w.append(snap(1));
     const seen = await fresh(mem);

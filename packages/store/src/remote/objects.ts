@@ -45,19 +45,24 @@ export interface CommitHead {
   readonly crc32: number;
 }
 
-export interface CheckpointHead {
-  readonly format: typeof CHECKPOINT_FORMAT;
+/** A store as of commit `commit`, as a checkpoint records it (and a reader's pinned state holds it). */
+export interface StoreAt {
   readonly commit: number;
-  /** The checkpoint before this one (0: none); `writers` names every commit after it up to `commit`. */
-  readonly previous: number;
-  readonly writers: readonly string[];
   readonly generation: number;
   /** The commit that started this generation, and its time (a retired generation's grace period runs from the next one's). */
   readonly generationCommit: number;
   readonly generationTime: string;
   readonly corpusBytes: number;
   readonly journalBytes: number;
+  /** Sorted by offset, contiguous from 0 to `corpusBytes`. */
   readonly segments: readonly SegmentRef[];
+  readonly writers: readonly string[];
+}
+
+export interface CheckpointHead extends StoreAt {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  /** The checkpoint before this one (0: none); `writers` names every commit after it up to `commit`. */
+  readonly previous: number;
   readonly crc32: number;
 }
 

@@ -16,7 +16,17 @@ import { join } from "node:path";
 import { StoreArgumentError, StoreChangedError, StoreConflictError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
 import { ObjectCache } from "./cache.js";
 import type { S3Location } from "./location.js";
-import { type CheckpointHead, decodeCheckpoint, decodeCommit, encodeCheckpoint, encodeCommit, newToken, type SegmentRef, StoreKeys } from "./objects.js";
+import {
+  type CheckpointHead,
+  type StoreAt,
+  decodeCheckpoint,
+  decodeCommit,
+  encodeCheckpoint,
+  encodeCommit,
+  newToken,
+  type SegmentRef,
+  StoreKeys,
+} from "./objects.js";
 
 /** Corpus bytes a commit carries inline (more go to segment objects). */
 export const INLINE_MAX_BYTES = 4 << 20;
@@ -45,18 +55,9 @@ const VIEW_MEMO_BYTES = 64 << 20;
 const CHUNK_FRAMES = 1024;
 
 /** A store's state as of one commit. */
-export interface PinnedState {
-  readonly commit: number;
-  readonly generation: number;
-  readonly generationCommit: number;
-  readonly generationTime: string;
-  readonly corpusBytes: number;
-  readonly journalBytes: number;
-  /** Sorted by offset, contiguous from 0 to `corpusBytes`. */
-  readonly segments: readonly SegmentRef[];
-  /** The newest checkpoint at or below `commit` (0: none), and the writers of the commits after it. */
+export interface PinnedState extends StoreAt {
+  /** The newest checkpoint at or below `commit` (0: none); `writers` names the commits after it. */
   readonly checkpoint: number;
-  readonly writers: readonly string[];
   /** The writer token of `commit` ("" for none): the next commit names it as `previous`. */
   readonly lastWriter: string;
   /** The size of commit `commit`'s object (0: read from a checkpoint): a cached state is checked against the listing with it. */
