@@ -121,8 +121,12 @@ function numberOf(key: string, dir: string, ext: string): number | undefined {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
-/** A head line is small; one over this is not ours (and is refused before it is parsed). */
-const MAX_HEAD_BYTES = 16 << 20;
+/**
+ * A head line over this is not ours (refused before it is parsed). A checkpoint's head lists
+ * every segment of its generation, ~100 bytes each, and every append adds one until a
+ * compaction rewrites the corpus into 64 MiB segments: 256 MiB is ~2.5M appends.
+ */
+const MAX_HEAD_BYTES = 256 << 20;
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
