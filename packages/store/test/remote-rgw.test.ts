@@ -1,7 +1,8 @@
 // A store in object storage against a real S3 server (Ceph RGW, started by .ci/run or
 // scripts/rgw.sh): the basics; two writer processes appending to one prefix at once; a
-// writer process SIGKILLed at moments of an append loop and of a compaction loop — the
-// store verifies and every append it reported acknowledged is there. Skipped (visibly)
+// writer process killed at every step of an append and of a compaction (the crash seam), and
+// SIGKILLed at moments of an append loop and of a compaction loop — the store verifies and
+// every append it reported acknowledged is there. Skipped (visibly)
 // when REPLAYKIT_TEST_S3_ENDPOINT is not set. Each test uses a fresh prefix, deleted after.
 import { type S3ObjectStore, s3ObjectStore } from "@replaykit/object-store";
 import { join } from "node:path";
@@ -125,6 +126,65 @@ if (endpoint === undefined || endpoint === "") {
       const s = await open(prefix);
       await s.append(snap(99_999));
       expect((await check(prefix)).ids).toContain(idOf(99_999));
+    });
+
+    // Every step of a commit and of a compaction (the crash seam, crash.ts): the local code's
+    // steps on the working copy, then the remote ones, in order.
+    const appendSteps = ["append:frames-written", "remote:operation-done", "remote:segments-uploaded", "remote:committed", "remote:checkpointed"];
+    const compactSteps = [
+      "compact:temps-written",
+      "compact:committed",
+      "remote:operation-done",
+      "remote:segments-uploaded",
+      "remote:committed",
+      "remote:checkpointed",
+      "remote:collecting",
+    ];
+    const landed = (step: string) => step === "remote:committed" || step === "remote:checkpointed" || step === "remote:collecting";
+
+    test("a writer process killed at every step of an append, then of a compaction: the store verifies, nothing acknowledged is lost, the next writer succeeds", {
+      timeout: 600_000,
+    }, async () => {
+      const prefix = freshPrefix();
+      const location = `s3://${bucketName}/${prefix}`;
+      const base = await open(prefix);
+      // 31 commits first, so the append at the 32nd writes a checkpoint (the "checkpointed" step).
+      for (let i = 0; i < 31; i++) await base.append(snap(60_000 + i));
+      const required = Array.from({ length: 31 }, (_, i) => idOf(60_000 + i));
+      let id = 70_000;
+      for (const step of appendSteps) {
+        const child = run("remote-writer.mjs", [location, join(tempDir(), "cache"), "append", "1", String(id)], { REPLAYKIT_TEST_CRASH_AT: step });
+        expect(await child.exited, `${step}: ${child.stderr()}`).toBe("SIGKILL");
+        const seen = await check(prefix);
+        expect(seen.ok, `${step}: ${JSON.stringify(seen.problems)}`).toBe(true);
+        for (const r of required) expect(seen.ids, step).toContain(r);
+        // Killed before its commit landed: not there; after: there (never acknowledged, but durable).
+        if (landed(step)) expect(seen.ids, step).toContain(idOf(id));
+        else expect(seen.ids, step).not.toContain(idOf(id));
+        if (landed(step)) required.push(idOf(id));
+        id++;
+      }
+      // A compaction killed at each step (grace 0: the old generation is collected at once).
+      const remover = await open(prefix, { gracePeriodMs: 0 });
+      for (const step of compactSteps) {
+        await remover.remove([required.shift()!]);
+        const before = (await check(prefix)).ids;
+        const child = run("remote-writer.mjs", [location, join(tempDir(), "cache"), "compact-once", "0", "0"], { REPLAYKIT_TEST_CRASH_AT: step });
+        expect(await child.exited, `${step}: ${child.stderr()}`).toBe("SIGKILL");
+        const seen = await check(prefix);
+        expect(seen.ok, `${step}: ${JSON.stringify(seen.problems)}`).toBe(true);
+        expect(seen.ids, step).toEqual(before);
+        // A reader and the next writer carry on.
+        const next = await open(prefix, { gracePeriodMs: 0 });
+        await next.append(snap(id));
+        required.push(idOf(id++));
+        expect((await next.readMany(await next.load())).length).toBe(seen.count + 1);
+      }
+      const last = await open(prefix, { gracePeriodMs: 0 });
+      await last.compact();
+      const seen = await check(prefix);
+      expect(seen.ok).toBe(true);
+      for (const r of required) expect(seen.ids).toContain(r);
     });
 
     test("a writer process SIGKILLed at moments of a compaction loop (grace 0) loses nothing it acknowledged", { timeout: 300_000 }, async () => {

@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { copyFile, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreArgumentError, StoreChangedError, StoreConflictError, StoreObjectCorruptError, StoreUnsupportedError } from "../errors.js";
+import { crashPoint } from "../crash.js";
 import { ObjectCache } from "./cache.js";
 import type { S3Location } from "./location.js";
 import {
@@ -380,6 +381,7 @@ export class RemoteStore<L> {
       try {
         await this.#materialize(state, dir, w.corpus);
         const result = await w.run(await this.#openLocal(dir));
+        crashPoint("remote:operation-done");
         const plan = await this.#plan(state, dir);
         if (plan === undefined) return { result, state };
         const committed = await this.#commit(state, plan, w.purge === true);
@@ -487,10 +489,12 @@ export class RemoteStore<L> {
     };
     const key = this.keys.commit(n);
     const body = encodeCommit(head, plan.inline === undefined ? [] : [plan.inline], plan.journal);
+    crashPoint("remote:segments-uploaded");
     if (!(await this.#create(key, body, writer, n))) {
       await this.#deleteAll(segments.flatMap((s) => (s.key === undefined ? [] : [s.key])));
       return undefined;
     }
+    crashPoint("remote:committed");
     if (!(await this.#stillOurs(n, writer))) return undefined;
     // Committed. The new state: the pinned one plus this commit (nothing to fetch).
     await this.cache.write(key, body).then(
@@ -505,6 +509,7 @@ export class RemoteStore<L> {
     };
     let next = this.#apply(base, decodeCommit(body, this.bucket, key, n), body.length);
     if (plan.kind === "replace" || next.writers.length >= CHECKPOINT_EVERY) next = await this.#checkpoint(next, purge);
+    crashPoint("remote:checkpointed");
     const settled = await this.#settle(next);
     if (purge) await this.#collect(settled, "now");
     else await this.#collect(settled, "after-grace").catch(() => undefined); // best effort: the next writer tries again
@@ -641,7 +646,11 @@ export class RemoteStore<L> {
     if (doomed.length === 0) return;
     // Segments first, then commits and checkpoints oldest first: a reader never finds a commit whose bytes are gone... except through a pinned view.
     doomed.sort((a, b) => Number(this.keys.generationOf(b) !== undefined) - Number(this.keys.generationOf(a) !== undefined));
-    await this.#deleteAll(doomed);
+    // Half of it, then the rest: a writer killed in the middle leaves the rest to the next one.
+    const half = Math.ceil(doomed.length / 2);
+    await this.#deleteAll(doomed.slice(0, half));
+    crashPoint("remote:collecting");
+    await this.#deleteAll(doomed.slice(half));
     await this.cache.forget(doomed);
   }
 
