@@ -24,7 +24,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { CACHE_DIR } from "./node-versions.mjs";
 import { packAll } from "./pack.mjs";
-import { CHILD_ENV, ROOT, freshTempDir, isMain, main, publicPackages, run, table, timed } from "./lib/workspace.mjs";
+import { CHILD_ENV, ROOT, freshTempDir, internalClosure, isMain, main, publicPackages, run, table, timed } from "./lib/workspace.mjs";
 
 const VERDACCIO = "6.10.4";
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -186,22 +186,7 @@ function findFiles(dir, re) {
 /** The installed @replaykit packages must be this run's versions, fetched from our registry. */
 /** `name` and every replaykit package it depends on, directly or not (what installing it must bring, and nothing else). */
 function closure(name, packages) {
-  const out = new Set();
-  // What npm installs: dependencies and peers, but not optional peers (the store's
-  // @replaykit/object-store, which only s3:// locations need).
-  const installed = (p) => {
-    const optional = p.pkg.peerDependenciesMeta ?? {};
-    const peers = Object.keys(p.pkg.peerDependencies ?? {}).filter((d) => optional[d]?.optional !== true);
-    return p.internalDeps.filter((d) => Object.hasOwn(p.pkg.dependencies ?? {}, d) || peers.includes(d));
-  };
-  const visit = (n) => {
-    if (out.has(n)) return;
-    out.add(n);
-    const p = packages.find((q) => q.name === n);
-    for (const d of p === undefined ? [] : installed(p)) visit(d);
-  };
-  visit(name);
-  return [...out];
+  return [...internalClosure(name, packages)];
 }
 
 function checkInstalledFrom(dir, url, packages, expected) {

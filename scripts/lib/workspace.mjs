@@ -62,13 +62,24 @@ export function publicPackages() {
   return ordered;
 }
 
-/** `name` and every replaykit package it depends on, directly or not. */
+/**
+ * `name` and every replaykit package installing it brings, directly or not: dependencies and
+ * peers, but not optional peers (the store's @replaykit/object-store, which only s3://
+ * locations need, and which npm does not install).
+ */
 export function internalClosure(name, packages = publicPackages()) {
   const out = new Set();
+  const installed = (p) => {
+    const optional = p.pkg.peerDependenciesMeta ?? {};
+    return p.internalDeps.filter(
+      (d) => Object.hasOwn(p.pkg.dependencies ?? {}, d) || (Object.hasOwn(p.pkg.peerDependencies ?? {}, d) && optional[d]?.optional !== true),
+    );
+  };
   const walk = (n) => {
     if (out.has(n)) return;
     out.add(n);
-    for (const d of packages.find((p) => p.name === n)?.internalDeps ?? []) walk(d);
+    const p = packages.find((q) => q.name === n);
+    for (const d of p === undefined ? [] : installed(p)) walk(d);
   };
   walk(name);
   return out;
