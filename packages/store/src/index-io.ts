@@ -218,9 +218,9 @@ export class StoreIndex {
   async read(): Promise<IndexRead> {
     // The journal first (it is the index whenever it exists), then index.json. A migration
     // creates the journal before it removes index.json, and a downgrade writes index.json
-    // before it unlinks the journal, so seeing neither in this order means a migration ran
-    // in between (the journal is there now: look again) or the index is truly gone. A file
-    // that vanishes is never read as an empty index.
+    // before it unlinks the journal, so seeing neither in this order means a migration or a
+    // downgrade ran in between (one of them is there now: look again) or the index is truly
+    // gone. A file that vanishes is never read as an empty index.
     for (let attempt = 0; ; attempt++) {
       const journal = await this.#readerJournal();
       if (journal !== undefined) return journal;
@@ -230,7 +230,9 @@ export class StoreIndex {
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
-      if (attempt < 100 && (await exists(this.journalPath))) continue;
+      // Either file there now: a migration or a downgrade (or both, one after the other) ran
+      // between our looks; look again.
+      if (attempt < 100 && ((await exists(this.journalPath)) || (await exists(this.indexPath)))) continue;
       return { entries: [], missing: true, release: async () => undefined };
     }
   }
