@@ -65,6 +65,8 @@ export interface IndexRead {
   readonly damage?: JournalDamage | undefined;
   /** The journal's whole commits (a replaykit store). */
   readonly commits?: number;
+  /** True when the journal has grown since this read (a writer committed meanwhile). */
+  readonly grown?: () => boolean;
   release(): Promise<void>;
 }
 
@@ -241,10 +243,13 @@ export class StoreIndex {
     // The kept-open journal, held by this view until it releases it.
     const held = (journal: IndexJournal): IndexRead => {
       this.#readerHeld = true;
+      const end = journal.end;
       return {
         columns: journal.view,
         damage: journal.damage,
         commits: journal.commits,
+        // A writer committed since this read (its first entries, say): the read is only stale.
+        grown: () => sizeOfSync(this.journalPath) > end,
         release: async () => {
           this.#readerHeld = false;
         },

@@ -116,7 +116,11 @@ export class View {
     const bytes = await this.corpusSize();
     if (bytes === 0) return false;
     if (this.#index.missing === true) return true;
-    return !(await this.#emptiedOnPurpose()) && (await hasIntactFrame(this.corpusFile, this.maxFrameBytes));
+    if (await this.#emptiedOnPurpose()) return false;
+    if (!(await hasIntactFrame(this.corpusFile, this.maxFrameBytes))) return false;
+    // A first append commits and then drops the "emptied on purpose" mark: a journal that grew
+    // since this view read it holds those entries (this view is only early), it is not lost.
+    return this.#index.grown?.() !== true;
   }
 
   #emptiedOnPurpose: () => Promise<boolean> = async () => false;
