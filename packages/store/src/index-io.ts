@@ -241,15 +241,16 @@ export class StoreIndex {
 
   async #readerJournal(): Promise<IndexRead | undefined> {
     // The kept-open journal, held by this view until it releases it.
+    // The journal's size before it is read: one larger later means a commit since.
+    const size = sizeOfSync(this.journalPath);
     const held = (journal: IndexJournal): IndexRead => {
       this.#readerHeld = true;
-      const end = journal.end;
       return {
         columns: journal.view,
         damage: journal.damage,
         commits: journal.commits,
         // A writer committed since this read (its first entries, say): the read is only stale.
-        grown: () => sizeOfSync(this.journalPath) > end,
+        grown: () => sizeOfSync(this.journalPath) > size,
         release: async () => {
           this.#readerHeld = false;
         },
